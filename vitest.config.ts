@@ -1,0 +1,42 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects: `unit` (no I/O beyond the process) and `integration` (talks to the AWS emulator that
+ * the global setup starts once, or to AWS_ENDPOINT_URL when it is set). Workspace packages resolve to
+ * their TypeScript sources through the `@ir/source` export condition.
+ */
+const conditions = ['@ir/source', 'node', 'import', 'default'];
+export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions, externalConditions: ['@ir/source'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: [
+            'packages/*/test/unit/**/*.test.ts',
+            'services/*/test/unit/**/*.test.ts',
+            'tools/*/test/unit/**/*.test.ts',
+          ],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: [
+            'packages/*/test/integration/**/*.test.ts',
+            'services/*/test/integration/**/*.test.ts',
+            'tools/*/test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
+          globalSetup: ['packages/testkit/src/vitest-global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
