@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { AccountId, AwsRegion, IpAddress, IsoDateTime, Port } from './primitives.js';
+import { Resource } from './resource.js';
+import { SeverityBand } from './severity.js';
+
+/** Where a finding came from. */
+export const FindingSource = z.enum(['guardduty', 'securityhub', 'native']);
+/** @see FindingSource */
+export type FindingSource = z.infer<typeof FindingSource>;
+
+/** Severity as a 0–10 score, its band, and the source's own label when it has one. */
+export const FindingSeverity = z.object({
+  score: z.number().min(0).max(10),
+  band: SeverityBand,
+  label: z.string().optional(),
+});
+/** @see FindingSeverity */
+export type FindingSeverity = z.infer<typeof FindingSeverity>;
+
+/** A remote party in the finding's network activity. */
+export const RemoteIp = z.object({
+  ip: IpAddress,
+  port: Port.optional(),
+  country: z.string().optional(),
+  org: z.string().optional(),
+});
+/** @see RemoteIp */
+export type RemoteIp = z.infer<typeof RemoteIp>;
+
+/** Direction of the connection, seen from the affected resource. */
+export const ConnectionDirection = z.enum(['inbound', 'outbound', 'unknown']);
+/** @see ConnectionDirection */
+export type ConnectionDirection = z.infer<typeof ConnectionDirection>;
+
+/** The network side of a finding: who talked to the resource, on which ports, which domain. */
+export const FindingNetwork = z.object({
+  remoteIps: z.array(RemoteIp).default([]),
+  localPorts: z.array(Port).optional(),
+  domain: z.string().optional(),
+  direction: ConnectionDirection.optional(),
+  protocol: z.string().optional(),
+});
+/** @see FindingNetwork */
+export type FindingNetwork = z.infer<typeof FindingNetwork>;
+
+/**
+ * The normalised finding every format parses into. Why one shape: detection, playbooks and the
+ * coordinator reason about resources and severity, never about GuardDuty or ASFF field names.
+ * `raw` keeps the original for the incident record.
+ */
+export const Finding = z.object({
+  source: FindingSource,
+  id: z.string().min(1),
+  type: z.string().min(1),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  severity: FindingSeverity,
+  accountId: AccountId,
+  region: AwsRegion,
+  createdAt: IsoDateTime,
+  updatedAt: IsoDateTime,
+  count: z.number().int().min(1),
+  sample: z.boolean(),
+  resources: z.array(Resource).min(1),
+  network: FindingNetwork.optional(),
+  productArn: z.string().optional(),
+  raw: z.unknown(),
+});
+/** @see Finding */
+export type Finding = z.infer<typeof Finding>;

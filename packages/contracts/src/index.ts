@@ -1,0 +1,115 @@
+/**
+ * @ir/contracts: everything that crosses a process boundary. Finding formats and their parsers,
+ * the normalised `Finding`, the message envelope and every message, and their errors.
+ */
+export { buildMessage } from './build-message.js';
+export type { BuildMessageOptions, MessageFields } from './build-message.js';
+export { EnvelopeFields, envelopeOf, MessageEnvelope } from './envelope.js';
+export type { EnvelopeSchema } from './envelope.js';
+export {
+  ContractError,
+  FindingParseError,
+  formatPath,
+  isContractError,
+  isFindingParseError,
+  isMessageParseError,
+  issuesFromZod,
+  MessageParseError,
+} from './errors.js';
+export type {
+  ContractErrorLike,
+  ContractErrorOptions,
+  ContractIssue,
+  FindingParseReason,
+  MessageParseReason,
+} from './errors.js';
+export {
+  ConnectionDirection,
+  Finding,
+  FindingNetwork,
+  FindingSeverity,
+  FindingSource,
+  RemoteIp,
+} from './finding.js';
+export {
+  GuardDutyEventBridgeEvent,
+  guardDutyDetailType,
+  parseGuardDutyEventBridge,
+} from './findings/guardduty-eventbridge.js';
+export { parseGuardDutyApi } from './findings/guardduty-api.js';
+export { NativeFinding, nativeFindingFormat, parseNativeFinding } from './findings/native.js';
+export type { NativeFindingInput, NativeParseOptions } from './findings/native.js';
+export { detectFindingFormat, FindingFormat, parseFindings } from './findings/parse-finding.js';
+export type { ParseFindingsOptions } from './findings/parse-finding.js';
+export {
+  AsffFinding,
+  parseSecurityHubEvent,
+  SecurityHubImportedEvent,
+  securityHubDetailType,
+} from './findings/security-hub.js';
+export { jsonSchemas } from './json-schemas.js';
+export type { JsonSchemaDocument } from './json-schemas.js';
+export { messageSchemas, payloadSchemas } from './message-schemas.js';
+export type { Message, MessageOf, MessageSchemas, PayloadOf } from './message-schemas.js';
+export {
+  containActions,
+  evidenceActions,
+  MessageType,
+  rollbackActions,
+  StepAction,
+} from './message-types.js';
+export {
+  ContainAccessKey,
+  ContainBlockIp,
+  ContainEc2Instance,
+  ContainIamUser,
+  ContainRemoveLoginProfile,
+  ContainRoleSessions,
+  ContainS3Bucket,
+} from './messages/contain.js';
+export {
+  EvidenceCaptureInstance,
+  EvidenceCollectIam,
+  EvidenceCollectS3,
+  EvidenceCollectVolatile,
+  EvidenceSeal,
+  EvidenceSnapshotVolumes,
+} from './messages/evidence.js';
+export { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';
+export { NotifyIncident, NotifyStage } from './messages/notify.js';
+export {
+  ApprovalGrantedPayload,
+  ApprovalRejectedPayload,
+  IncidentResolveRequestedPayload,
+  OperatorDecision,
+  RollbackRequestedPayload,
+} from './messages/operator.js';
+export { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
+export { RollbackParams, rollbackCommands } from './messages/rollback.js';
+export type { RollbackAction, RollbackCommand, RollbackCommandSchema } from './messages/rollback.js';
+export { StepTarget, stepCommand } from './messages/step-command.js';
+export { parseMessage } from './parse-message.js';
+export { AccountId, AwsRegion, IpAddress, IsoDateTime, Port, toUtcIso } from './primitives.js';
+export {
+  Ec2InstanceResource,
+  IamAccessKeyResource,
+  NetworkInterface,
+  OtherResource,
+  Resource,
+  resourceKey,
+  S3BucketResource,
+  SecurityGroupRef,
+  Tags,
+} from './resource.js';
+export type { ResourceKind } from './resource.js';
+export {
+  bandAtLeast,
+  bandFromScore,
+  bandFromSecurityHubLabel,
+  bandThresholds,
+  compareBands,
+  representativeScore,
+  representativeScores,
+  SecurityHubSeverityLabel,
+  SeverityBand,
+} from './severity.js';

@@ -1,0 +1,74 @@
+import type { z } from 'zod';
+import { type EnvelopeSchema, envelopeOf } from './envelope.js';
+import type { MessageType } from './message-types.js';
+import {
+  ContainAccessKey,
+  ContainBlockIp,
+  ContainEc2Instance,
+  ContainIamUser,
+  ContainRemoveLoginProfile,
+  ContainRoleSessions,
+  ContainS3Bucket,
+} from './messages/contain.js';
+import {
+  EvidenceCaptureInstance,
+  EvidenceCollectIam,
+  EvidenceCollectS3,
+  EvidenceCollectVolatile,
+  EvidenceSeal,
+  EvidenceSnapshotVolumes,
+} from './messages/evidence.js';
+import { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';
+import { NotifyIncident } from './messages/notify.js';
+import {
+  ApprovalGrantedPayload,
+  ApprovalRejectedPayload,
+  IncidentResolveRequestedPayload,
+  RollbackRequestedPayload,
+} from './messages/operator.js';
+import { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
+import { rollbackCommands } from './messages/rollback.js';
+
+/** The payload schema of every message type; `satisfies` keeps it exhaustive over `MessageType`. */
+export const payloadSchemas = {
+  'incident.opened': IncidentOpenedPayload,
+  'incident.updated': IncidentUpdatedPayload,
+  'contain.ec2-instance': ContainEc2Instance,
+  'contain.iam-user': ContainIamUser,
+  'contain.access-key': ContainAccessKey,
+  'contain.role-sessions': ContainRoleSessions,
+  'contain.s3-bucket': ContainS3Bucket,
+  'contain.block-ip': ContainBlockIp,
+  'contain.remove-login-profile': ContainRemoveLoginProfile,
+  ...rollbackCommands,
+  'evidence.snapshot-volumes': EvidenceSnapshotVolumes,
+  'evidence.capture-instance': EvidenceCaptureInstance,
+  'evidence.collect-volatile': EvidenceCollectVolatile,
+  'evidence.collect-iam': EvidenceCollectIam,
+  'evidence.collect-s3': EvidenceCollectS3,
+  'evidence.seal': EvidenceSeal,
+  'notify.incident': NotifyIncident,
+  'step.succeeded': StepSucceededPayload,
+  'step.failed': StepFailedPayload,
+  'approval.granted': ApprovalGrantedPayload,
+  'approval.rejected': ApprovalRejectedPayload,
+  'rollback.requested': RollbackRequestedPayload,
+  'incident.resolve-requested': IncidentResolveRequestedPayload,
+} as const satisfies Record<MessageType, z.ZodType>;
+
+/** The envelope schema of each message type. */
+export type MessageSchemas = { [K in MessageType]: EnvelopeSchema<K, (typeof payloadSchemas)[K]> };
+
+/** Envelope schema per message type: what `parseMessage` checks a body against. */
+export const messageSchemas = Object.fromEntries(
+  Object.entries(payloadSchemas).map(([type, payload]) => [type, envelopeOf(type, payload)]),
+) as MessageSchemas;
+
+/** Any valid message: the union of every envelope, discriminated on `type`. */
+export type Message = { [K in MessageType]: z.infer<MessageSchemas[K]> }[MessageType];
+
+/** The message of one type, e.g. `MessageOf<'step.failed'>`. */
+export type MessageOf<T extends MessageType> = Extract<Message, { type: T }>;
+
+/** The payload of one message type. */
+export type PayloadOf<T extends MessageType> = MessageOf<T>['payload'];

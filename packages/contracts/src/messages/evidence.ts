@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { stepCommand } from './step-command.js';
+
+const InstanceParams = z.object({ instanceId: z.string().min(1) });
+
+/** Snapshot every EBS volume of an instance (started before isolation; completion not awaited). */
+export const EvidenceSnapshotVolumes = stepCommand('evidence.snapshot-volumes', InstanceParams);
+/** @see EvidenceSnapshotVolumes */
+export type EvidenceSnapshotVolumes = z.infer<typeof EvidenceSnapshotVolumes>;
+
+/** Capture instance metadata (describe output, console output, screenshot). */
+export const EvidenceCaptureInstance = stepCommand('evidence.capture-instance', InstanceParams);
+/** @see EvidenceCaptureInstance */
+export type EvidenceCaptureInstance = z.infer<typeof EvidenceCaptureInstance>;
+
+/** Collect volatile data over SSM, before network isolation cuts it off (TRAPS 11). */
+export const EvidenceCollectVolatile = stepCommand('evidence.collect-volatile', InstanceParams);
+/** @see EvidenceCollectVolatile */
+export type EvidenceCollectVolatile = z.infer<typeof EvidenceCollectVolatile>;
+
+/** Collect IAM evidence for a user, role or key (at least one named). */
+export const EvidenceCollectIam = stepCommand(
+  'evidence.collect-iam',
+  z
+    .object({
+      userName: z.string().min(1).optional(),
+      roleName: z.string().min(1).optional(),
+      accessKeyId: z.string().min(1).optional(),
+    })
+    .refine((p) => p.userName !== undefined || p.roleName !== undefined || p.accessKeyId !== undefined, {
+      message: 'needs userName, roleName or accessKeyId',
+      path: ['userName'],
+    }),
+);
+/** @see EvidenceCollectIam */
+export type EvidenceCollectIam = z.infer<typeof EvidenceCollectIam>;
+
+/** Collect a bucket's policy, ACLs, public-access block and logging configuration. */
+export const EvidenceCollectS3 = stepCommand(
+  'evidence.collect-s3',
+  z.object({ bucketName: z.string().min(1) }),
+);
+/** @see EvidenceCollectS3 */
+export type EvidenceCollectS3 = z.infer<typeof EvidenceCollectS3>;
+
+/** Write the hash manifest and lock the incident's evidence (TRAPS 12). */
+export const EvidenceSeal = stepCommand('evidence.seal', z.object({}));
+/** @see EvidenceSeal */
+export type EvidenceSeal = z.infer<typeof EvidenceSeal>;
