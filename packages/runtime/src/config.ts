@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/** Environment variables as Node gives them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** Helpers for service config schemas, so every service parses flags and numbers the same way. */
+export const env = { positiveInt, booleanFlag } as const;
+
+/**
+ * Settings every worker service shares. Each service extends this schema with its own variables.
+ * Keys are the environment variable names, so an error can name the variable as the operator wrote it.
+ */
+export const WorkerEnv = z.object({
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  IR_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only, at most 40 characters')
+    .default('ir'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_PRETTY: booleanFlag(false),
+  IR_HTTP_HOST: z.string().default('0.0.0.0'),
+  IR_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  IR_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10).default(5),
+  IR_VISIBILITY_TIMEOUT_SECONDS: positiveInt(60),
+  IR_HEARTBEAT_SECONDS: positiveInt(20),
+  IR_HANDLER_TIMEOUT_SECONDS: positiveInt(300),
+  IR_WAIT_TIME_SECONDS: z.coerce.number().int().min(0).max(20).default(20),
+  IR_RETRY_BASE_SECONDS: positiveInt(2),
+  IR_RETRY_MAX_SECONDS: positiveInt(300),
+  IR_SHUTDOWN_GRACE_SECONDS: positiveInt(25),
+  IR_MEMBER_ROLE_NAME: z.string().min(1).optional(),
+  IR_MEMBER_ROLE_EXTERNAL_ID: z.string().min(2).optional(),
+  IR_HOME_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, '12 digits')
+    .optional(),
+});
+export type WorkerEnv = z.infer<typeof WorkerEnv>;
+
+/** Variables whose values never reach a log line. */
+const SECRET_KEY = /TOKEN|SECRET|PASSWORD|EXTERNAL_ID|WEBHOOK|KEY$|CREDENTIAL|DSN|ROUTING_KEY/i;
+
+/**
+ * Parses the environment with a zod object schema whose keys are variable names, then runs the
+ * cross-field checks every worker needs. Throws a ConfigError naming each offending variable.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, environment: Env = process.env): z.infer<S> {
+  const parsed = schema.safeParse(environment);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = issue.path.map(String).join('.') || '(environment)';
+      return { variable, text: `${variable}: ${issue.message}` };
+    });
+    throw new ConfigError(
+      `Invalid configuration: ${lines.map((line) => line.text).join('; ')}`,
+      lines.map((line) => line.variable),
+    );
+  }
+  const config = parsed.data as Record<string, unknown>;
+  const heartbeat = config.IR_HEARTBEAT_SECONDS;
+  const visibility = config.IR_VISIBILITY_TIMEOUT_SECONDS;
+  if (typeof heartbeat === 'number' && typeof visibility === 'number' && heartbeat >= visibility) {
+    throw new ConfigError(
+      `Invalid configuration: IR_HEARTBEAT_SECONDS (${heartbeat}) must be shorter than IR_VISIBILITY_TIMEOUT_SECONDS (${visibility}), or messages become visible again while still being handled`,
+      ['IR_HEARTBEAT_SECONDS', 'IR_VISIBILITY_TIMEOUT_SECONDS'],
+    );
+  }
+  return parsed.data;
+}
+
+/** A copy of the config safe to log: values of secret-looking variables replaced by `[redacted]`. */
+export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [
+      key,
+      SECRET_KEY.test(key) && value !== undefined ? '[redacted]' : value,
+    ]),
+  );
+}

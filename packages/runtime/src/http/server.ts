@@ -1,0 +1,34 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+/** Settings of {@link createHttpServer}. */
+export interface HttpServerSettings {
+  readonly registry: Registry;
+  /** Liveness: false once the service has stopped. */
+  readonly isLive: () => boolean;
+  /** Readiness: true only while every consumer polls. */
+  readonly isReady: () => boolean;
+  readonly logger: Logger;
+}
+
+/**
+ * The fastify server every service runs: `/healthz`, `/readyz`, `/metrics`. Services add their own
+ * routes (the coordinator's API) through `app.register` before listening.
+ */
+export function createHttpServer(settings: HttpServerSettings): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: settings.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+  });
+  app.get('/healthz', async (_request, reply) =>
+    settings.isLive() ? reply.send({ status: 'ok' }) : reply.code(503).send({ status: 'stopped' }),
+  );
+  app.get('/readyz', async (_request, reply) =>
+    settings.isReady() ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'not-ready' }),
+  );
+  app.get('/metrics', async (_request, reply) =>
+    reply.header('content-type', settings.registry.contentType).send(await settings.registry.metrics()),
+  );
+  return app;
+}

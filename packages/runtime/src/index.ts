@@ -1,0 +1,54 @@
+export { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from './aws/client-config.js';
+export {
+  type AwsClientClass,
+  type AwsClientFactory,
+  type AwsClientFactorySettings,
+  type AwsTarget,
+  createAwsClientFactory,
+  partitionOf,
+  roleSessionName,
+} from './aws/client-factory.js';
+export { addCallCounter, type MiddlewareHost, serviceLabel } from './aws/metrics-middleware.js';
+export { type Env, env, loadConfig, redactConfig, WorkerEnv } from './config.js';
+export {
+  ConfigError,
+  errorMessage,
+  errorName,
+  errorReason,
+  IrError,
+  isRetryable,
+  isThrottling,
+  NonRetryableError,
+  RetryableError,
+} from './errors.js';
+export { createHttpServer, type HttpServerSettings } from './http/server.js';
+export { createLogger, type Logger, type LoggerSettings, REDACT_PATHS } from './logger.js';
+export { createMetrics, MessageOutcome, type RuntimeMetrics } from './metrics.js';
+export { chunkForBatch, createPublisher, type Publishable, type Publisher } from './publisher.js';
+export {
+  physicalQueueName,
+  QueueName,
+  type QueueEndpoints,
+  resolveQueue,
+  resolveQueueUrls,
+} from './queues.js';
+export { createRuntime, type RuntimeDeps, type RuntimeOverrides, workerTuning } from './runtime.js';
+export {
+  createServiceLifecycle,
+  exitOnSignals,
+  ServiceState,
+  type ServiceLifecycle,
+  type ServiceLifecycleSettings,
+} from './service.js';
+export { type QueueService, type QueueServiceSettings, createQueueService } from './queue-service.js';
+export { type AcceptedMessage, envelopeParser } from './worker/envelope-parser.js';
+export { DlqAttribute, type DeadLetterReason, sendToDeadLetterQueue } from './worker/dead-letter.js';
+export {
+  createWorker,
+  type HandlerContext,
+  type ParsedMessage,
+  retryDelaySeconds,
+  type Worker,
+  type WorkerSettings,
+  WorkerState,
+} from './worker/worker.js';

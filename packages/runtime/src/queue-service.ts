@@ -1,0 +1,66 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import type { FastifyInstance } from 'fastify';
+import type { WorkerEnv } from './config.js';
+import { createHttpServer } from './http/server.js';
+import { type QueueName, resolveQueue } from './queues.js';
+import { type RuntimeDeps, workerTuning } from './runtime.js';
+import { createServiceLifecycle, type ServiceLifecycle } from './service.js';
+import { createWorker, type HandlerContext, type ParsedMessage, type Worker } from './worker/worker.js';
+
+/** Settings of {@link createQueueService}. */
+export interface QueueServiceSettings<T> {
+  readonly name: string;
+  readonly config: WorkerEnv;
+  readonly runtime: RuntimeDeps;
+  /** The queue this service consumes. */
+  readonly queue: QueueName;
+  readonly parse: (message: Message) => ParsedMessage<T>;
+  readonly handle: (message: ParsedMessage<T>, context: HandlerContext) => Promise<void>;
+  /** Extra HTTP routes (the coordinator's API), registered before listening. */
+  readonly routes?: (app: FastifyInstance) => Promise<void> | void;
+  readonly onStop?: () => Promise<void>;
+}
+
+/** A service built by {@link createQueueService}. */
+export interface QueueService extends ServiceLifecycle {
+  readonly http: FastifyInstance;
+  readonly worker: Worker;
+}
+
+/**
+ * Wires one queue worker, the health/metrics HTTP server and the lifecycle, the same way in every
+ * service, so each service's app.ts is only its handlers and their dependencies.
+ */
+export async function createQueueService<T>(settings: QueueServiceSettings<T>): Promise<QueueService> {
+  const { config, runtime } = settings;
+  const queue = await resolveQueue(runtime.sqs, config.IR_PREFIX, settings.queue);
+  const worker = createWorker<T>({
+    ...workerTuning(config),
+    name: settings.queue,
+    queueUrl: queue.url,
+    dlqUrl: queue.dlqUrl,
+    sqs: runtime.sqs,
+    logger: runtime.logger,
+    metrics: runtime.metrics,
+    parse: settings.parse,
+    handle: settings.handle,
+  });
+  const http = createHttpServer({
+    registry: runtime.metrics.registry,
+    isLive: () => lifecycle.state !== 'stopped',
+    isReady: () => lifecycle.ready,
+    logger: runtime.logger,
+  });
+  if (settings.routes) await settings.routes(http);
+  const lifecycle = createServiceLifecycle({
+    name: settings.name,
+    logger: runtime.logger,
+    workers: [worker],
+    http,
+    host: config.IR_HTTP_HOST,
+    port: config.IR_HTTP_PORT,
+    shutdownGraceMs: config.IR_SHUTDOWN_GRACE_SECONDS * 1000,
+    ...(settings.onStop ? { onStop: settings.onStop } : {}),
+  });
+  return Object.assign(lifecycle, { http, worker });
+}
