@@ -1,0 +1,155 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EmulatorError } from '../errors.js';
+import { OutputTail, withOutput } from './output-tail.js';
+
+/**
+ * Runs moto's server with a watchdog thread that exits as soon as its stdin closes. Our end of that
+ * pipe closes whenever this process ends, even on SIGKILL, so moto can never outlive its parent.
+ */
+const WATCHDOG_LAUNCHER = [
+  'import os, sys, threading',
+  'def _watch():',
+  '    sys.stdin.buffer.read()',
+  '    os._exit(0)',
+  'threading.Thread(target=_watch, daemon=True).start()',
+  'from moto.server import main',
+  'main(sys.argv[1:])',
+].join('\n');
+
+export interface StartMotoServerOptions {
+  /** Python of a venv with `moto[server]` installed. */
+  readonly python: string;
+  readonly host?: string;
+  readonly startupTimeoutMs?: number;
+}
+
+/** A moto server child process. */
+export interface MotoServer {
+  readonly endpoint: string;
+  readonly pid: number;
+  /** Terminates the server's process group and waits for it to exit; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts moto on a port the OS picked, and resolves once it answers HTTP. Between asking the OS for a
+ * free port and moto binding it another process may take it; that start is retried on a new port.
+ */
+export async function startMotoServer(options: StartMotoServerOptions): Promise<MotoServer> {
+  const attempts = 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error: unknown) {
+      const portTaken =
+        error instanceof EmulatorError && String(error.context.stderr).includes('Address already in use');
+      if (!portTaken || attempt >= attempts) throw error;
+    }
+  }
+}
+
+async function startOnce(options: StartMotoServerOptions): Promise<MotoServer> {
+  const { python, host = '127.0.0.1', startupTimeoutMs = 30_000 } = options;
+  const port = await freePort(host);
+  const endpoint = `http://${host}:${port}`;
+  const child = spawn(python, ['-c', WATCHDOG_LAUNCHER, '-H', host, '-p', String(port)], {
+    // Own process group, so stop() can signal everything moto may have started.
+    detached: process.platform !== 'win32',
+    stdio: ['pipe', 'ignore', 'pipe'],
+    windowsHide: true,
+  });
+  const stderr = new OutputTail().follow(child.stderr);
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((settle) => {
+    child.once('exit', () => settle());
+    child.once('error', (error) => {
+      spawnError ??= error;
+      settle();
+    });
+  });
+  const killOnExit = () => killTree(child, 'SIGKILL');
+  process.once('exit', killOnExit);
+  // Neither the child nor its pipes keep this process alive; the watchdog ends moto when we end.
+  child.unref();
+  (child.stdin as Socket | null)?.unref();
+  (child.stderr as Socket | null)?.unref();
+
+  const server: MotoServer = {
+    endpoint,
+    pid: child.pid ?? -1,
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (hasEnded(child)) return;
+      killTree(child, 'SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+      if (!stopped) {
+        killTree(child, 'SIGKILL');
+        await exited;
+      }
+    },
+  };
+
+  const deadline = Date.now() + startupTimeoutMs;
+  for (;;) {
+    if (hasEnded(child)) {
+      await exited;
+      await server.stop();
+      throw new EmulatorError(
+        withOutput(`moto server exited during startup (${python})`, stderr, 'moto stderr'),
+        {
+          cause: spawnError,
+          context: { endpoint, stderr: stderr.toString() },
+        },
+      );
+    }
+    if (await answers(`${endpoint}/moto-api/`)) return server;
+    if (Date.now() > deadline) {
+      await server.stop();
+      const message = `moto server did not answer at ${endpoint} within ${startupTimeoutMs} ms`;
+      throw new EmulatorError(withOutput(message, stderr, 'moto stderr'), {
+        context: { endpoint, stderr: stderr.toString() },
+      });
+    }
+    await sleep(100);
+  }
+}
+
+/** Asks the OS for a port nobody listens on. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const server = createServer();
+  server.listen(0, host);
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new EmulatorError('no TCP port from the OS');
+  return address.port;
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+function hasEnded(child: ChildProcess): boolean {
+  return child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
+}
+
+function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    if (process.platform === 'win32') child.kill(signal);
+    else process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,55 @@
+export {
+  accountCredentials,
+  DEFAULT_EMULATOR_ACCOUNT_ID,
+  type EmulatorAccount,
+  type EmulatorCredentials,
+  type EmulatorTarget,
+  isolatedAccount,
+  randomAccountId,
+} from './accounts.js';
+export { type BootstrapOptions, type BootstrapResult, bootstrap } from './bootstrap.js';
+export { type EvidenceBucketSettings, isValidBucketName } from './bootstrap/bucket.js';
+export { QUEUE_NAMES, type QueueWithDlq, queueNames } from './bootstrap/queues.js';
+export { INCIDENT_TABLE_LAYOUT } from './bootstrap/table.js';
+export { type EmulatorClients, emulatorClients } from './clients.js';
+export {
+  type AwsEmulator,
+  type AwsEmulatorKind,
+  type EmulatorChoice,
+  emulatorChoice,
+  type StartAwsEmulatorOptions,
+  startAwsEmulator,
+} from './emulator.js';
+export { DEFAULT_LOCALSTACK_IMAGE } from './emulator/localstack.js';
+export { ensureMotoVenv, MOTO_VERSION, motoVenvDir, venvPython } from './emulator/moto-venv.js';
+export { EmulatorError, isTestkitError, ResourceSetupError, TestkitError } from './errors.js';
+export {
+  type CreateBucketOptions,
+  type CreatedBucket,
+  type CreatedIamUser,
+  type CreatedInstance,
+  type CreatedRole,
+  type CreatedVpc,
+  type CreateIamUserOptions,
+  type CreateInstanceOptions,
+  type CreateRoleOptions,
+  type CreateVpcOptions,
+  createBucket,
+  createIamUser,
+  createInstance,
+  createRole,
+  createVpc,
+  uniqueName,
+} from './factories/aws-resources.js';
+export {
+  type EniOptions,
+  type FindingOptions,
+  type FindingResourceOptions,
+  findingTypes,
+  guardDutyApiFinding,
+  guardDutyEventBridgeFinding,
+  instanceEnis,
+  nativeFinding,
+  type SecurityHubEventOptions,
+  securityHubImportedEvent,
+} from './factories/index.js';
