@@ -53,3 +53,4 @@ export {
   type SecurityHubEventOptions,
   securityHubImportedEvent,
 } from './factories/index.js';
+export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';

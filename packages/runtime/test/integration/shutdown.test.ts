@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { eventually, queueDepth, queueFixture } from './harness.js';
+import { eventually, queueDepth } from '@ir/testkit';
+import { queueFixture } from './harness.js';
 
 const script = fileURLToPath(new URL('../fixtures/slow-worker.ts', import.meta.url));
 

@@ -10,7 +10,8 @@ import {
   type Worker,
 } from '../../src/index.js';
 import { parseTestMessage, type TestMessage } from '../fixtures/test-parse.js';
-import { eventually, queueDepth, queueFixture, readDeadLetters } from './harness.js';
+import { eventually, queueDepth, receiveMessages } from '@ir/testkit';
+import { queueFixture } from './harness.js';
 
 const tuning = {
   concurrency: 5,
@@ -115,7 +116,7 @@ describe('createWorker (on the emulator)', () => {
         Entries: bodies.map((body, i) => ({ Id: String(i), MessageBody: body })),
       }),
     );
-    const dead = await readDeadLetters(fixture.clients.sqs, fixture.system.queues.findings.dlqUrl, 3);
+    const dead = await receiveMessages(fixture.clients.sqs, fixture.system.queues.findings.dlqUrl, 3);
     await eventually(() => handled.length === 3);
     // Assess
     expect(handled.sort()).toEqual([1, 2, 5]);
