@@ -47,6 +47,7 @@ export {
   SecurityHubImportedEvent,
   securityHubDetailType,
 } from './findings/security-hub.js';
+export { incidentTableKeys } from './incident-table.js';
 export { jsonSchemas } from './json-schemas.js';
 export type { JsonSchemaDocument } from './json-schemas.js';
 export { messageSchemas, payloadSchemas } from './message-schemas.js';

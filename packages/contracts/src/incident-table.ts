@@ -1,0 +1,34 @@
+/**
+ * The single-table layout of the incident table (`${IR_PREFIX}-incidents`), shared by detection
+ * (coalescing) and the response coordinator (incident state). Keys are `pk` + `sk` (strings), with a
+ * GSI `gsi1` on `gsi1pk` + `gsi1sk`, and TTL on `expiresAt` (epoch seconds). Every write that decides
+ * something (open an incident, attach a finding, move a step, count a containment) is a conditional
+ * write, so several replicas of a service agree without talking to each other.
+ */
+export const incidentTableKeys = {
+  /** The incident itself (`sk` = {@link incidentTableKeys.incidentSk}); gsi1 lists it by status. */
+  incidentPk: (incidentId: string) => `INCIDENT#${incidentId}`,
+  incidentSk: 'META',
+  /** Items under an incident: steps, timeline entries, finding references. */
+  stepSk: (stepId: string) => `STEP#${stepId}`,
+  timelineSk: (at: string, eventId: string) => `TIMELINE#${at}#${eventId}`,
+  findingRefSk: (source: string, findingId: string) => `FINDING#${source}#${findingId}`,
+  /** gsi1: incidents by status, newest last. */
+  statusGsiPk: (status: string) => `STATUS#${status}`,
+  statusGsiSk: (openedAt: string, incidentId: string) => `${openedAt}#${incidentId}`,
+  /**
+   * The open incident of one resource (`sk` = 'OPEN'): `{ incidentId, openedAt, lastFindingAt,
+   * expiresAt }`. Detection attaches a new finding about the resource to that incident while
+   * `lastFindingAt` is within the coalescing window; the coordinator deletes it when the incident is
+   * resolved (condition: same incidentId).
+   */
+  resourcePk: (accountId: string, resourceKey: string) => `RESOURCE#${accountId}#${resourceKey}`,
+  resourceSk: 'OPEN',
+  /** One finding id as GuardDuty re-emits it: `{ incidentId, updatedAt, count }` (sk = 'FINDING'). */
+  findingPk: (source: string, accountId: string, findingId: string) =>
+    `FINDING#${source}#${accountId}#${findingId}`,
+  findingSk: 'FINDING',
+  /** Blast-radius counter of automatic containments in one window (sk = 'COUNTER'). */
+  blastWindowPk: (windowStart: string) => `BLAST#${windowStart}`,
+  blastWindowSk: 'COUNTER',
+} as const;
