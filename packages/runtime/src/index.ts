@@ -40,6 +40,7 @@ export {
   type ServiceLifecycle,
   type ServiceLifecycleSettings,
 } from './service.js';
+export { refreshQueueDepth } from './queue-depth.js';
 export { type QueueService, type QueueServiceSettings, createQueueService } from './queue-service.js';
 export { type AcceptedMessage, envelopeParser } from './worker/envelope-parser.js';
 export { DlqAttribute, type DeadLetterReason, sendToDeadLetterQueue } from './worker/dead-letter.js';

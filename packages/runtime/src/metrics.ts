@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Outcomes of one message, a bounded label set. */
 export const MessageOutcome = {
@@ -16,6 +16,10 @@ export interface RuntimeMetrics {
   readonly messageDuration: Histogram<'queue' | 'type'>;
   readonly awsCallsTotal: Counter<'service' | 'operation' | 'outcome'>;
   readonly dlqTotal: Counter<'queue' | 'reason'>;
+  /** Time a message waited in its queue before this service received it (from SentTimestamp). */
+  readonly queueAge: Histogram<'queue'>;
+  /** Messages in the consumed queue and its DLQ, read from SQS when scraped. */
+  readonly queueDepth: Gauge<'queue' | 'kind'>;
 }
 
 /**
@@ -50,6 +54,19 @@ export function createMetrics(service: string, registry: Registry = new Registry
       name: 'ir_dlq_messages_total',
       help: 'Messages sent to a dead-letter queue by this service, by source queue and reason.',
       labelNames: ['queue', 'reason'],
+      registers: [registry],
+    }),
+    queueAge: new Histogram({
+      name: 'ir_message_queue_age_seconds',
+      help: 'How long a message waited in its queue before it was received (SentTimestamp to receipt).',
+      labelNames: ['queue'],
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
+    queueDepth: new Gauge({
+      name: 'ir_queue_depth',
+      help: 'Messages in the consumed queue (kind visible or in_flight) and its dead-letter queue (kind dlq), read at scrape time.',
+      labelNames: ['queue', 'kind'],
       registers: [registry],
     }),
   };

@@ -2,6 +2,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { FastifyInstance } from 'fastify';
 import type { WorkerEnv } from './config.js';
 import { createHttpServer } from './http/server.js';
+import { refreshQueueDepth } from './queue-depth.js';
 import { type QueueName, resolveQueue } from './queues.js';
 import { type RuntimeDeps, workerTuning } from './runtime.js';
 import { createServiceLifecycle, type ServiceLifecycle } from './service.js';
@@ -50,6 +51,8 @@ export async function createQueueService<T>(settings: QueueServiceSettings<T>): 
     isLive: () => lifecycle.state !== 'stopped',
     isReady: () => lifecycle.ready,
     logger: runtime.logger,
+    beforeScrape: () =>
+      refreshQueueDepth(runtime.sqs, runtime.metrics, { name: settings.queue, ...queue }, runtime.logger),
   });
   if (settings.routes) await settings.routes(http);
   const lifecycle = createServiceLifecycle({

@@ -10,6 +10,8 @@ export interface HttpServerSettings {
   /** Readiness: true only while every consumer polls. */
   readonly isReady: () => boolean;
   readonly logger: Logger;
+  /** Runs before each scrape of `/metrics` (e.g. reading queue depths from SQS). */
+  readonly beforeScrape?: () => Promise<void>;
 }
 
 /**
@@ -27,8 +29,11 @@ export function createHttpServer(settings: HttpServerSettings): FastifyInstance 
   app.get('/readyz', async (_request, reply) =>
     settings.isReady() ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'not-ready' }),
   );
-  app.get('/metrics', async (_request, reply) =>
-    reply.header('content-type', settings.registry.contentType).send(await settings.registry.metrics()),
-  );
+  app.get('/metrics', async (_request, reply) => {
+    await settings.beforeScrape?.();
+    return reply
+      .header('content-type', settings.registry.contentType)
+      .send(await settings.registry.metrics());
+  });
   return app;
 }

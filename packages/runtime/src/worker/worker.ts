@@ -154,6 +154,13 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       return undefined;
     }
     const started = process.hrtime.bigint();
+    const sentAt = Number(message.Attributes?.SentTimestamp);
+    if (Number.isFinite(sentAt)) {
+      settings.metrics.queueAge.observe(
+        { queue: settings.name },
+        Math.max(0, now().getTime() - sentAt) / 1000,
+      );
+    }
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
     let messageLog = log.child({ messageId: message.MessageId, receiveCount });
     let type = 'unknown';
