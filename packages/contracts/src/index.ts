@@ -77,7 +77,7 @@ export {
   EvidenceSnapshotVolumes,
 } from './messages/evidence.js';
 export { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';
-export { NotifyIncident, NotifyStage } from './messages/notify.js';
+export { NotifyIncident, NotifyStage, PendingApproval } from './messages/notify.js';
 export {
   ApprovalGrantedPayload,
   ApprovalRejectedPayload,
