@@ -1,0 +1,111 @@
+import type {
+  Ec2InstanceResource,
+  Finding,
+  IamAccessKeyResource,
+  OtherResource,
+  S3BucketResource,
+} from '@ir/contracts';
+import { z } from 'zod';
+
+/**
+ * What a step can fan out over (`forEach:`): one step per instance, IAM principal, bucket, other
+ * resource, subnet of an instance's ENIs, or remote IP of the finding's network activity.
+ */
+export const Dimension = z.enum(['instance', 'principal', 'bucket', 'other', 'subnet', 'remoteIp']);
+/** @see Dimension */
+export type Dimension = z.infer<typeof Dimension>;
+
+/** A subnet an affected instance has an ENI in. */
+export interface SubnetItem {
+  readonly subnetId: string;
+  readonly vpcId?: string;
+}
+
+/** A remote party of the finding, with the single-address CIDR that blocks it. */
+export interface RemoteIpItem {
+  readonly ip: string;
+  readonly cidr: string;
+  readonly port?: number;
+  readonly country?: string;
+  readonly org?: string;
+}
+
+/** The item type behind each dimension. */
+export interface DimensionItems {
+  instance: Ec2InstanceResource;
+  principal: IamAccessKeyResource;
+  bucket: S3BucketResource;
+  other: OtherResource;
+  subnet: SubnetItem;
+  remoteIp: RemoteIpItem;
+}
+
+/** One fan-out item: its key (used in step ids) and value. */
+export interface KeyedItem<D extends Dimension = Dimension> {
+  readonly key: string;
+  readonly value: DimensionItems[D];
+}
+
+/** The items of a dimension in a finding, de-duplicated by key and sorted by key (deterministic). */
+export function itemsOf<D extends Dimension>(finding: Finding, dimension: D): KeyedItem<D>[] {
+  const items = rawItems(finding, dimension) as KeyedItem<D>[];
+  const byKey = new Map<string, KeyedItem<D>>();
+  for (const item of items) if (!byKey.has(item.key)) byKey.set(item.key, item);
+  return [...byKey.values()].sort((a, b) => compareStrings(a.key, b.key));
+}
+
+/** Code-unit string order: the same on every machine and locale. */
+export function compareStrings(a: string, b: string): number {
+  if (a < b) return -1;
+  return a > b ? 1 : 0;
+}
+
+/**
+ * A principal's key in step ids: the role name (every session of a role is one principal, as in
+ * `resourceKey`), `user.AKIA…` for a user's key (two leaked keys of one user are two principals),
+ * else the user name, key id or principal id. Never a `/`: step ids appear in API paths.
+ */
+function principalKey(resource: IamAccessKeyResource): string {
+  if (resource.roleName) return resource.roleName;
+  if (resource.userName)
+    return resource.accessKeyId ? `${resource.userName}.${resource.accessKeyId}` : resource.userName;
+  return resource.accessKeyId ?? resource.principalId ?? resource.userType;
+}
+
+function rawItems(finding: Finding, dimension: Dimension): KeyedItem[] {
+  const resources = finding.resources;
+  switch (dimension) {
+    case 'instance':
+      return resources.flatMap((r) => (r.kind === 'ec2-instance' ? [{ key: r.instanceId, value: r }] : []));
+    case 'principal':
+      return resources.flatMap((r) =>
+        r.kind === 'iam-access-key' ? [{ key: principalKey(r), value: r }] : [],
+      );
+    case 'bucket':
+      return resources.flatMap((r) => (r.kind === 's3-bucket' ? [{ key: r.bucketName, value: r }] : []));
+    case 'other':
+      return resources.flatMap((r) =>
+        r.kind === 'other' ? [{ key: `${r.resourceType}:${r.id}`, value: r }] : [],
+      );
+    case 'subnet':
+      return resources.flatMap((r) =>
+        r.kind === 'ec2-instance'
+          ? r.networkInterfaces.flatMap((eni) =>
+              eni.subnetId
+                ? [
+                    {
+                      key: eni.subnetId,
+                      value: { subnetId: eni.subnetId, ...(eni.vpcId ? { vpcId: eni.vpcId } : {}) },
+                    },
+                  ]
+                : [],
+            )
+          : [],
+      );
+    case 'remoteIp':
+      return (finding.network?.remoteIps ?? []).map((remote) => ({
+        key: remote.ip,
+        value: { ...remote, cidr: `${remote.ip}/${remote.ip.includes(':') ? 128 : 32}` },
+      }));
+  }
+}

@@ -1,0 +1,83 @@
+import type { Finding, SeverityBand } from '@ir/contracts';
+import type { Dimension, DimensionItems } from './dimensions.js';
+
+/** What templates and conditions are evaluated against: the finding and the current fan-out items. */
+export interface PlanContext {
+  readonly finding: Finding;
+  readonly band: SeverityBand;
+  readonly audience: string;
+  readonly playbookId: string;
+  readonly items: Partial<{ [D in Dimension]: DimensionItems[D] }>;
+}
+
+/** A template variable: the fan-out dimension it needs (if any), a sample for load-time checks, its value. */
+interface Variable {
+  readonly dimension?: Dimension;
+  /** A valid value of the right type, used to validate params against the contracts schema at load. */
+  readonly sample: unknown;
+  readonly get: (context: PlanContext) => unknown;
+}
+
+function item<D extends Dimension, K extends keyof DimensionItems[D]>(
+  dimension: D,
+  field: K,
+  sample: unknown,
+): Variable {
+  return {
+    dimension,
+    sample,
+    get: (context) => (context.items[dimension] as DimensionItems[D] | undefined)?.[field],
+  };
+}
+
+/**
+ * Every variable a playbook may use as `${name}` (or `${name?}` when it may be absent). Why a closed
+ * list: a misspelt variable is rejected when the playbook loads, not discovered during an incident.
+ */
+export const variables: Readonly<Record<string, Variable>> = {
+  'playbook.id': { sample: 'ec2-compromise', get: (c) => c.playbookId },
+  severityBand: { sample: 'HIGH', get: (c) => c.band },
+  audience: { sample: 'team', get: (c) => c.audience },
+  'finding.id': { sample: 'finding-1', get: (c) => c.finding.id },
+  'finding.type': { sample: 'Backdoor:EC2/C&CActivity.B!DNS', get: (c) => c.finding.type },
+  'finding.title': { sample: 'A finding', get: (c) => c.finding.title },
+  'finding.source': { sample: 'guardduty', get: (c) => c.finding.source },
+  'finding.accountId': { sample: '123456789012', get: (c) => c.finding.accountId },
+  'finding.region': { sample: 'us-east-1', get: (c) => c.finding.region },
+  'finding.count': { sample: 1, get: (c) => c.finding.count },
+  'finding.createdAt': { sample: '2024-05-02T14:00:00.000Z', get: (c) => c.finding.createdAt },
+  'finding.severity.score': { sample: 8, get: (c) => c.finding.severity.score },
+  'finding.severity.label': { sample: 'HIGH', get: (c) => c.finding.severity.label },
+  'finding.network.domain': { sample: 'example.com', get: (c) => c.finding.network?.domain },
+  'finding.network.direction': { sample: 'outbound', get: (c) => c.finding.network?.direction },
+  'instance.instanceId': item('instance', 'instanceId', 'i-0123456789abcdef0'),
+  'instance.instanceType': item('instance', 'instanceType', 't3.micro'),
+  'instance.imageId': item('instance', 'imageId', 'ami-0123456789abcdef0'),
+  'instance.iamInstanceProfileArn': item(
+    'instance',
+    'iamInstanceProfileArn',
+    'arn:aws:iam::123456789012:instance-profile/app',
+  ),
+  'principal.userName': item('principal', 'userName', 'alice'),
+  'principal.accessKeyId': item('principal', 'accessKeyId', 'AKIAIOSFODNN7EXAMPLE'),
+  'principal.roleName': item('principal', 'roleName', 'app-role'),
+  'principal.roleArn': item('principal', 'roleArn', 'arn:aws:iam::123456789012:role/app-role'),
+  'principal.userType': item('principal', 'userType', 'IAMUser'),
+  'principal.principalId': item('principal', 'principalId', 'AIDAEXAMPLE'),
+  'bucket.bucketName': item('bucket', 'bucketName', 'example-bucket'),
+  'bucket.arn': item('bucket', 'arn', 'arn:aws:s3:::example-bucket'),
+  'other.resourceType': item('other', 'resourceType', 'EKSCluster'),
+  'other.id': item('other', 'id', 'cluster-1'),
+  'subnet.subnetId': item('subnet', 'subnetId', 'subnet-0123456789abcdef0'),
+  'subnet.vpcId': item('subnet', 'vpcId', 'vpc-0123456789abcdef0'),
+  'remoteIp.ip': item('remoteIp', 'ip', '203.0.113.10'),
+  'remoteIp.cidr': item('remoteIp', 'cidr', '203.0.113.10/32'),
+  'remoteIp.port': item('remoteIp', 'port', 443),
+  'remoteIp.country': item('remoteIp', 'country', 'Exampleland'),
+  'remoteIp.org': item('remoteIp', 'org', 'Example Org'),
+};
+
+/** The variable named `name`, if it exists. */
+export function variableOf(name: string): Variable | undefined {
+  return Object.hasOwn(variables, name) ? variables[name] : undefined;
+}
