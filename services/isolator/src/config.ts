@@ -1,0 +1,54 @@
+import { ConfigError, type Env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
+import { z } from 'zod';
+
+const arnList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^arn:aws[\w-]*:(iam|sts)::\d{12}:/, 'comma-separated IAM ARNs')));
+
+/** The isolator's variables on top of the shared worker settings. */
+export const IsolatorEnv = WorkerEnv.extend({
+  /** Ingress allowed into the isolation group (a forensics workstation or subnet); none when unset. */
+  IR_FORENSICS_CIDR: z.union([z.cidrv4(), z.cidrv6()]).optional(),
+  /** Network ACL rule numbers reserved for the isolator (low numbers are evaluated first). */
+  IR_NACL_RULE_MIN: z.coerce.number().int().min(1).max(32766).default(1),
+  IR_NACL_RULE_MAX: z.coerce.number().int().min(1).max(32766).default(99),
+  /** Principals that keep access to a contained bucket besides the command's own list. */
+  IR_S3_ALLOW_PRINCIPAL_ARNS: arnList,
+  /** Seconds ENIs stay in the all-open conversion group before the isolation group (TRAPS 2). */
+  IR_CONVERSION_HOLD_SECONDS: z.coerce.number().min(0).max(60).default(0),
+  /**
+   * On this delivery of a command a transient failure is reported as `step.failed` instead of being
+   * retried again, so it reaches a person before the redrive policy (5 receives) dead-letters it.
+   */
+  IR_STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(4),
+});
+/** @see IsolatorEnv */
+export type IsolatorConfig = z.infer<typeof IsolatorEnv>;
+
+/**
+ * Parses the isolator's environment and checks combinations; every error names its variable.
+ * Called once, from main.ts.
+ */
+export function loadConfig(environment: Env = process.env): IsolatorConfig {
+  const config = loadWorkerConfig(IsolatorEnv, environment);
+  if (config.IR_NACL_RULE_MIN > config.IR_NACL_RULE_MAX) {
+    throw new ConfigError(
+      `Invalid configuration: IR_NACL_RULE_MIN (${config.IR_NACL_RULE_MIN}) must not exceed IR_NACL_RULE_MAX (${config.IR_NACL_RULE_MAX})`,
+      ['IR_NACL_RULE_MIN', 'IR_NACL_RULE_MAX'],
+    );
+  }
+  if (config.IR_CONVERSION_HOLD_SECONDS >= config.IR_HANDLER_TIMEOUT_SECONDS) {
+    throw new ConfigError(
+      `Invalid configuration: IR_CONVERSION_HOLD_SECONDS (${config.IR_CONVERSION_HOLD_SECONDS}) must be shorter than IR_HANDLER_TIMEOUT_SECONDS (${config.IR_HANDLER_TIMEOUT_SECONDS})`,
+      ['IR_CONVERSION_HOLD_SECONDS', 'IR_HANDLER_TIMEOUT_SECONDS'],
+    );
+  }
+  return config;
+}

@@ -1,0 +1,72 @@
+import { IrError } from '@ir/runtime';
+
+/**
+ * Base of the isolator's own errors. Recognised by `name` and the `retryable` flag (never by
+ * `instanceof` across packages), like every IrError.
+ */
+export class IsolatorError extends IrError {
+  override readonly name: string = 'IsolatorError';
+}
+
+/**
+ * Containment was refused on purpose: a service-linked role, the root user, our own response role, a
+ * resource already contained under another incident. Not retryable: it needs a person.
+ */
+export class ContainmentRefusedError extends IsolatorError {
+  override readonly name: string = 'ContainmentRefusedError';
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super(message, { retryable: false, reason: 'refused', context });
+  }
+}
+
+/**
+ * The change was made but reading AWS state back did not show it (TRAPS 1, 16). Never reported as
+ * success; the step fails with what was seen, so a person looks at the resource.
+ */
+export class VerificationFailedError extends IsolatorError {
+  override readonly name: string = 'VerificationFailedError';
+  readonly problems: readonly string[];
+  constructor(what: string, problems: readonly string[], context: Record<string, unknown> = {}) {
+    super(`${what} not verified: ${problems.join('; ')}`, {
+      retryable: false,
+      reason: 'verification-failed',
+      context: { ...context, problems },
+    });
+    this.problems = problems;
+  }
+}
+
+/** A rollback command whose recorded pre-state is not the shape its containment records. */
+export class InvalidPreStateError extends IsolatorError {
+  override readonly name: string = 'InvalidPreStateError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, reason: 'invalid-pre-state', cause });
+  }
+}
+
+/** A resource the command names does not exist (or no longer exists). */
+export class ResourceNotFoundError extends IsolatorError {
+  override readonly name: string = 'ResourceNotFoundError';
+  constructor(message: string, context: Record<string, unknown> = {}) {
+    super(message, { retryable: false, reason: 'not-found', context });
+  }
+}
+
+/** An AWS answer we cannot act on (e.g. a create call that returned no id); retried. */
+export class UnexpectedAwsResponseError extends IsolatorError {
+  override readonly name: string = 'UnexpectedAwsResponseError';
+  constructor(message: string) {
+    super(message, { retryable: true, reason: 'unexpected-response' });
+  }
+}
+
+/** Whether an AWS SDK error (or any thrown value) carries one of these error codes. */
+export function hasErrorCode(error: unknown, ...codes: string[]): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const record = error as Record<string, unknown>;
+  // SDK v3 names some errors `<Code>Exception` (IAM's NoSuchEntityException for NoSuchEntity).
+  return [record.name, record.Code, record.code].some(
+    (value) =>
+      typeof value === 'string' && (codes.includes(value) || codes.includes(value.replace(/Exception$/, ''))),
+  );
+}

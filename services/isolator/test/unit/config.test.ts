@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('applies defaults', () => {
+    // Act
+    const config = loadConfig({});
+    // Assess
+    expect(config).toMatchObject({
+      IR_NACL_RULE_MIN: 1,
+      IR_NACL_RULE_MAX: 99,
+      IR_S3_ALLOW_PRINCIPAL_ARNS: [],
+      IR_STEP_MAX_ATTEMPTS: 4,
+    });
+    expect(config.IR_FORENSICS_CIDR).toBeUndefined();
+  });
+
+  it('parses the forensics CIDR and the allowed principals', () => {
+    // Act
+    const config = loadConfig({
+      IR_FORENSICS_CIDR: '10.9.0.0/24',
+      IR_S3_ALLOW_PRINCIPAL_ARNS:
+        'arn:aws:iam::111122223333:role/forensics, arn:aws:iam::111122223333:role/admin',
+    });
+    // Assess
+    expect(config.IR_FORENSICS_CIDR).toBe('10.9.0.0/24');
+    expect(config.IR_S3_ALLOW_PRINCIPAL_ARNS).toHaveLength(2);
+  });
+
+  it('names the variable of each error and checks combinations', () => {
+    // Act / Assess
+    expect(() => loadConfig({ IR_FORENSICS_CIDR: '10.9.0.0' })).toThrow(/IR_FORENSICS_CIDR/);
+    expect(() => loadConfig({ IR_S3_ALLOW_PRINCIPAL_ARNS: 'forensics' })).toThrow(
+      /IR_S3_ALLOW_PRINCIPAL_ARNS/,
+    );
+    expect(() => loadConfig({ IR_NACL_RULE_MIN: '50', IR_NACL_RULE_MAX: '10' })).toThrow(
+      /IR_NACL_RULE_MIN.*IR_NACL_RULE_MAX/,
+    );
+    expect(() => loadConfig({ IR_CONVERSION_HOLD_SECONDS: '30', IR_HANDLER_TIMEOUT_SECONDS: '10' })).toThrow(
+      /IR_CONVERSION_HOLD_SECONDS/,
+    );
+  });
+});
