@@ -1,0 +1,99 @@
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  createPublisher,
+  createQueueService,
+  createRuntime,
+  envelopeParser,
+  QueueName,
+  type QueueService,
+  resolveQueueUrls,
+  type RuntimeOverrides,
+} from '@ir/runtime';
+import type { ForensicsConfig } from './config.js';
+import { createEvidenceStore } from './evidence/evidence-store.js';
+import { createHandlers, EVIDENCE_TYPES } from './handlers/index.js';
+import type { EvidenceCommand } from './handlers/types.js';
+import { createForensicsMetrics } from './metrics.js';
+import { describeManagedInstance, type ManagedInstanceLookup } from './volatile/managed-instance.js';
+
+/** What tests (and only tests) replace. */
+export interface ForensicsDeps extends RuntimeOverrides {
+  readonly now?: () => Date;
+  readonly newId?: () => string;
+  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** Replaces SSM DescribeInstanceInformation (moto does not implement it). */
+  readonly managedInstance?: ManagedInstanceLookup;
+}
+
+/** A sleep that ends early, rejecting, when the handler is aborted. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Builds the forensics service: consumes `${IR_PREFIX}-forensics`, executes evidence.* commands,
+ * writes artifacts to `IR_EVIDENCE_BUCKET` with our own account's S3 client, and answers on
+ * `${IR_PREFIX}-coordinator`.
+ */
+export async function createService(
+  config: ForensicsConfig,
+  deps: ForensicsDeps = {},
+): Promise<QueueService> {
+  const runtime = await createRuntime('forensics', config, deps);
+  const now = deps.now ?? (() => new Date());
+  const metrics = createForensicsMetrics(runtime.metrics.registry);
+  let caller: Promise<string> | undefined;
+  const callerArn = () => {
+    caller ??= runtime.aws
+      .client(STSClient)
+      .then((sts) => sts.send(new GetCallerIdentityCommand({})))
+      .then((identity) => identity.Arn ?? `account:${identity.Account ?? 'unknown'}`)
+      .catch((error: unknown) => {
+        caller = undefined;
+        throw error;
+      });
+    return caller;
+  };
+  const store = createEvidenceStore({
+    s3: await runtime.aws.client(S3Client),
+    bucket: config.IR_EVIDENCE_BUCKET,
+    lockMode: config.IR_EVIDENCE_LOCK_MODE,
+    retentionDays: config.IR_EVIDENCE_RETENTION_DAYS,
+    kmsKeyId: config.IR_EVIDENCE_KMS_KEY,
+    collector: callerArn,
+    now,
+  });
+  const queueUrls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [QueueName.coordinator]);
+  const handle = createHandlers({
+    config,
+    aws: runtime.aws,
+    store,
+    metrics,
+    now,
+    sleep: deps.sleep ?? abortableSleep,
+    managedInstance: deps.managedInstance ?? describeManagedInstance,
+    callerArn,
+    publisher: createPublisher(runtime.sqs, queueUrls),
+    ...(deps.newId ? { newId: deps.newId } : {}),
+  });
+  return createQueueService<EvidenceCommand>({
+    name: 'forensics',
+    config,
+    runtime,
+    queue: QueueName.forensics,
+    parse: envelopeParser(QueueName.forensics, EVIDENCE_TYPES),
+    handle,
+  });
+}

@@ -1,0 +1,134 @@
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { StoredArtifact } from '../evidence/evidence-store.js';
+import { StepRefusedError } from '../errors.js';
+import { COLLECTION_COMMANDS, MEMORY_TOOL_PROBE, memoryToolFrom } from '../volatile/collection-commands.js';
+import { CommandOutcome } from '../volatile/command-outcome.js';
+import { type CommandResult, runCollectionCommand } from '../volatile/run-command.js';
+import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
+
+const SUMMARY = 'volatile.json';
+
+/**
+ * evidence.collect-volatile: processes, connections, users, journal and network configuration over
+ * SSM Run Command, each output stored (and hashed) by this service. An instance SSM cannot reach is
+ * skipped with the reason, so the incident goes on. Every outcome is recorded; the step fails only
+ * when no command succeeded. A rerun of the step returns the recorded summary and never runs the
+ * commands on the host again.
+ */
+export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.collect-volatile'> {
+  return async (command, context) => {
+    const { instanceId } = command.payload.params;
+    const { stepId } = command.payload;
+    const incidentId = command.incidentId;
+    const done = await deps.store.read({ incidentId, stepId, name: SUMMARY });
+    if (done)
+      return { result: { ...(JSON.parse(done.body) as Record<string, unknown>), summary: done.artifact } };
+
+    const ssm = await deps.aws.client(SSMClient, targetOf(command));
+    const managed = await deps.managedInstance(ssm, instanceId);
+    if (!managed.managed) {
+      context.logger.warn({ instanceId, reason: managed.reason }, 'volatile_collection_skipped');
+      return { skipped: true, result: { skipped: true, instanceId, reason: managed.reason, ssm: managed } };
+    }
+    if (command.dryRun) {
+      return {
+        result: {
+          dryRun: true,
+          instanceId,
+          wouldRun: COLLECTION_COMMANDS.map((c) => ({
+            name: c.name,
+            description: c.description,
+            script: c.script,
+          })),
+          wouldProbeMemoryTool: deps.config.IR_MEMORY_CAPTURE,
+        },
+      };
+    }
+    const settings = {
+      ssm,
+      instanceId,
+      incidentId,
+      timeoutSeconds: deps.config.IR_SSM_COMMAND_TIMEOUT_SECONDS,
+      pollMs: deps.config.IR_SSM_POLL_SECONDS * 1000,
+      sleep: deps.sleep,
+      signal: context.signal,
+    };
+    const results = await Promise.all(COLLECTION_COMMANDS.map((c) => runCollectionCommand(c, settings)));
+    const memory = deps.config.IR_MEMORY_CAPTURE
+      ? await memoryCapture(await runCollectionCommand(MEMORY_TOOL_PROBE, settings))
+      : { performed: false, tool: null, reason: 'memory capture disabled by IR_MEMORY_CAPTURE' };
+
+    const commands: Array<Omit<CommandResult, 'stdout'> & { artifact: StoredArtifact | null }> = [];
+    for (const result of results) {
+      deps.metrics.ssmCommandsTotal.inc({ outcome: result.outcome });
+      const { stdout, ...rest } = result;
+      const artifact =
+        result.outcome === CommandOutcome.success || stdout.length > 0
+          ? await deps.store.put({
+              incidentId,
+              stepId,
+              action: command.type,
+              name: `volatile/${result.name}.txt`,
+              contentType: 'text/plain; charset=utf-8',
+              sourceAccount: command.payload.target.accountId,
+              body: stdout,
+            })
+          : null;
+      commands.push({ ...rest, artifact });
+    }
+    const collected = commands.filter((c) => c.outcome === CommandOutcome.success).map((c) => c.name);
+    const summary = {
+      instanceId,
+      collectedAt: deps.now().toISOString(),
+      ssm: managed,
+      collected,
+      commands,
+      memory,
+    };
+    const stored = await deps.store.put({
+      incidentId,
+      stepId,
+      action: command.type,
+      name: SUMMARY,
+      contentType: 'application/json',
+      sourceAccount: command.payload.target.accountId,
+      body: JSON.stringify(summary, null, 2),
+    });
+    if (collected.length === 0) {
+      throw new StepRefusedError(
+        `no volatile data could be collected from ${instanceId}: ${commands.map((c) => `${c.name} ${c.outcome}${c.statusDetails ? ` (${c.statusDetails})` : ''}`).join(', ')}`,
+        'volatile-collection-failed',
+        { context: { summary: stored.key } },
+      );
+    }
+    return { result: { ...summary, summary: stored } };
+  };
+}
+
+/**
+ * Memory capture uses only a tool already on the host (TRAPS 13). Streaming an image of several GiB
+ * into the Object Lock bucket needs an upload path this version does not have, so a found tool is
+ * recorded and the capture is reported as not performed, with that reason.
+ */
+async function memoryCapture(probe: CommandResult) {
+  if (probe.outcome !== CommandOutcome.success) {
+    return {
+      performed: false,
+      tool: null,
+      reason: `tool probe ${probe.outcome}: ${probe.statusDetails ?? ''}`.trim(),
+    };
+  }
+  const tool = memoryToolFrom(probe.stdout);
+  if (!tool) {
+    return {
+      performed: false,
+      tool: null,
+      reason: 'no AVML or LiME on the host; none is downloaded or built there',
+    };
+  }
+  return {
+    performed: false,
+    tool,
+    reason: `${tool.tool} found at ${tool.path}, but memory image upload to the evidence bucket is not implemented yet; capture by hand`,
+  };
+}

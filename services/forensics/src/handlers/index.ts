@@ -1,0 +1,77 @@
+import type { HandlerContext, ParsedMessage, Publisher } from '@ir/runtime';
+import { errorMessage, errorName, isRetryable } from '@ir/runtime';
+import { StepOutcome as Outcome } from '../metrics.js';
+import { captureInstance } from './capture-instance.js';
+import { collectIam } from './collect-iam.js';
+import { collectS3 } from './collect-s3.js';
+import { collectVolatile } from './collect-volatile.js';
+import { seal } from './seal.js';
+import { snapshotVolumes } from './snapshot-volumes.js';
+import { stepFailed, stepSucceeded } from './step-results.js';
+import type { ActionDeps, ActionHandler, EvidenceCommand, EvidenceType, StepOutcome } from './types.js';
+
+/** The message types this service accepts on its queue. */
+export const EVIDENCE_TYPES: readonly EvidenceType[] = [
+  'evidence.snapshot-volumes',
+  'evidence.capture-instance',
+  'evidence.collect-volatile',
+  'evidence.collect-iam',
+  'evidence.collect-s3',
+  'evidence.seal',
+];
+
+/** What {@link createHandlers} needs beyond the actions' dependencies. */
+export interface HandlerDeps extends ActionDeps {
+  readonly publisher: Publisher<'coordinator'>;
+  readonly newId?: () => string;
+}
+
+/**
+ * Builds the queue handler: dispatch by type, then answer the coordinator. A permanent failure
+ * (refused, not found, access denied, integrity) is published as `step.failed` and the command is
+ * acknowledged; a transient one is thrown so the runtime retries it through the queue.
+ */
+export function createHandlers(deps: HandlerDeps) {
+  const actions: { [T in EvidenceType]: ActionHandler<T> } = {
+    'evidence.snapshot-volumes': snapshotVolumes(deps),
+    'evidence.capture-instance': captureInstance(deps),
+    'evidence.collect-volatile': collectVolatile(deps),
+    'evidence.collect-iam': collectIam(deps),
+    'evidence.collect-s3': collectS3(deps),
+    'evidence.seal': seal(deps),
+  };
+  const buildOptions = { now: deps.now, ...(deps.newId ? { newId: deps.newId } : {}) };
+
+  return async function handle(
+    message: ParsedMessage<EvidenceCommand>,
+    context: HandlerContext,
+  ): Promise<void> {
+    const command = message.value;
+    const action = actions[command.type] as ActionHandler<EvidenceType>;
+    let outcome: StepOutcome;
+    try {
+      outcome = await action(command, context);
+    } catch (error: unknown) {
+      if (isRetryable(error)) throw error;
+      context.logger.error(
+        {
+          action: command.type,
+          stepId: command.payload.stepId,
+          error: errorName(error),
+          reason: errorMessage(error),
+        },
+        'evidence_step_failed',
+      );
+      await deps.publisher.publish('coordinator', [stepFailed(command, error, buildOptions)]);
+      deps.metrics.stepsTotal.inc({ action: command.type, outcome: Outcome.failed });
+      return;
+    }
+    await deps.publisher.publish('coordinator', [stepSucceeded(command, outcome, buildOptions)]);
+    const label = command.dryRun ? Outcome.dryRun : outcome.skipped ? Outcome.skipped : Outcome.succeeded;
+    deps.metrics.stepsTotal.inc({ action: command.type, outcome: label });
+    context.logger.info(
+      { action: command.type, stepId: command.payload.stepId, outcome: label },
+      'evidence_step_completed',
+    );
+  };
+}

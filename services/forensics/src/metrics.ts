@@ -1,0 +1,55 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** Outcomes of one evidence step, a bounded label set. */
+export const StepOutcome = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  skipped: 'skipped',
+  dryRun: 'dry_run',
+} as const;
+export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
+
+/** The forensics service's own metrics. */
+export interface ForensicsMetrics {
+  readonly stepsTotal: Counter<'action' | 'outcome'>;
+  readonly artifactsTotal: Counter<'action' | 'outcome'>;
+  readonly artifactBytesTotal: Counter<'action'>;
+  readonly snapshotsTotal: Counter<'kind'>;
+  readonly ssmCommandsTotal: Counter<'outcome'>;
+}
+
+/** Registers the forensics metrics on the service's registry (labels are bounded: action, outcome, kind). */
+export function createForensicsMetrics(registry: Registry): ForensicsMetrics {
+  return {
+    stepsTotal: new Counter({
+      name: 'ir_forensics_steps_total',
+      help: 'Evidence steps handled, by action and outcome (succeeded, failed, skipped, dry_run).',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    }),
+    artifactsTotal: new Counter({
+      name: 'ir_forensics_artifacts_total',
+      help: 'Artifacts stored in the evidence bucket, by action and outcome (written, reused).',
+      labelNames: ['action', 'outcome'],
+      registers: [registry],
+    }),
+    artifactBytesTotal: new Counter({
+      name: 'ir_forensics_artifact_bytes_total',
+      help: 'Bytes of artifacts written to the evidence bucket, by action.',
+      labelNames: ['action'],
+      registers: [registry],
+    }),
+    snapshotsTotal: new Counter({
+      name: 'ir_forensics_snapshots_total',
+      help: 'EBS snapshots started, by kind (source, kms_copy).',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    ssmCommandsTotal: new Counter({
+      name: 'ir_forensics_ssm_commands_total',
+      help: 'SSM Run Command invocations for volatile data, by final outcome.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { artifactKey, manifestKey, parseManifestKey } from '../../src/evidence/keys.js';
+
+describe('loadConfig', () => {
+  it('defaults to COMPLIANCE in AWS and GOVERNANCE with an emulator endpoint', () => {
+    // Prepare
+    const base = { IR_EVIDENCE_BUCKET: 'ir-evidence-123' };
+    // Act
+    const production = loadConfig(base);
+    const local = loadConfig({ ...base, AWS_ENDPOINT_URL: 'http://127.0.0.1:5000' });
+    // Assess
+    expect(production).toMatchObject({
+      IR_EVIDENCE_LOCK_MODE: 'COMPLIANCE',
+      IR_EVIDENCE_RETENTION_DAYS: 365,
+    });
+    expect(local.IR_EVIDENCE_LOCK_MODE).toBe('GOVERNANCE');
+  });
+
+  it('names the variable when the bucket is missing', () => {
+    // Prepare / Act / Assess
+    expect(() => loadConfig({})).toThrow(/IR_EVIDENCE_BUCKET/);
+  });
+
+  it('refuses an SSM time-out that the handler time-out would cut short', () => {
+    // Prepare
+    const env = { IR_EVIDENCE_BUCKET: 'ir-evidence-123', IR_SSM_COMMAND_TIMEOUT_SECONDS: '290' };
+    // Act / Assess
+    expect(() => loadConfig(env)).toThrow(/IR_SSM_COMMAND_TIMEOUT_SECONDS.*IR_HANDLER_TIMEOUT_SECONDS/);
+  });
+});
+
+describe('evidence keys', () => {
+  it('keeps ids inside the incident prefix', () => {
+    // Prepare / Act
+    const key = artifactKey('../other', 'step/../x', 'volatile/processes.txt');
+    const dots = artifactKey('..', '.', '../name');
+    // Assess
+    expect(key).toBe('incidents/..-other/step-..-x/volatile/processes.txt');
+    expect(dots).toBe('incidents/-../-./-../name');
+  });
+
+  it('round-trips a manifest key to its sequence and step', () => {
+    // Prepare
+    const key = manifestKey('inc-1', 7, 'seal');
+    // Act
+    const parsed = parseManifestKey('inc-1', key);
+    // Assess
+    expect(key).toBe('incidents/inc-1/manifests/000007-seal.json');
+    expect(parsed).toEqual({ sequence: 7, stepId: 'seal' });
+  });
+});
