@@ -4,7 +4,8 @@
  * file's one-shot `bootstrap` service and by `pnpm dev`; prints what it created as JSON.
  *
  * Environment: IR_PREFIX (ir), IR_TABLE, IR_EVIDENCE_BUCKET, IR_EVIDENCE_LOCK_MODE (GOVERNANCE),
- * IR_EVIDENCE_RETENTION_DAYS (1), IR_EVIDENCE_KMS_KEY, AWS_REGION, AWS_ENDPOINT_URL.
+ * IR_EVIDENCE_RETENTION_DAYS (1), IR_EVIDENCE_KMS_KEY, IR_NOTIFICATIONS_TOPIC (an SNS topic to
+ * ensure, for local stacks), AWS_REGION, AWS_ENDPOINT_URL.
  */
 import { bootstrap, emulatorClients } from '../src/index.js';
 
@@ -20,9 +21,10 @@ try {
     lockMode,
     retentionDays: Number(env.IR_EVIDENCE_RETENTION_DAYS ?? '1'),
     kmsKeyId: env.IR_EVIDENCE_KMS_KEY,
+    notificationsTopic: env.IR_NOTIFICATIONS_TOPIC,
   });
   process.stdout.write(
-    `${JSON.stringify({ tableName: result.tableName, bucketName: result.bucketName, created: result.created, updated: result.updated })}\n`,
+    `${JSON.stringify({ tableName: result.tableName, bucketName: result.bucketName, topicArn: result.topicArn, created: result.created, updated: result.updated })}\n`,
   );
 } finally {
   clients.destroy();

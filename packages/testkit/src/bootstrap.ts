@@ -1,17 +1,26 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ObjectLockRetentionMode, S3Client } from '@aws-sdk/client-s3';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ensureEvidenceBucket } from './bootstrap/bucket.js';
 import type { Changes } from './bootstrap/changes.js';
 import type { QueueName } from '@ir/runtime';
 import { ensureQueueWithDlq, QUEUE_NAMES, type QueueWithDlq, queueNames } from './bootstrap/queues.js';
 import { ensureIncidentTable } from './bootstrap/table.js';
+import { ensureTopic } from './bootstrap/topic.js';
 import { ResourceSetupError } from './errors.js';
 
 export interface BootstrapOptions {
   /** `IR_PREFIX`: names every queue, the table and the default bucket. */
   readonly prefix?: string;
-  readonly clients: { readonly sqs: SQSClient; readonly dynamodb: DynamoDBClient; readonly s3: S3Client };
+  readonly clients: {
+    readonly sqs: SQSClient;
+    readonly dynamodb: DynamoDBClient;
+    readonly s3: S3Client;
+    readonly sns?: SNSClient;
+  };
+  /** Also ensure an SNS topic of this name for notifications (local stacks); needs `clients.sns`. */
+  readonly notificationsTopic?: string | undefined;
   /** Defaults to `${prefix}-incidents`. */
   readonly tableName?: string | undefined;
   /** Defaults to `${prefix}-evidence-<accountId>` (bucket names are global). */
@@ -29,6 +38,8 @@ export interface BootstrapResult {
   readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
   readonly tableName: string;
   readonly bucketName: string;
+  /** ARN of the notifications topic, when one was asked for. */
+  readonly topicArn?: string;
   /** Resources this run created (`sqs:<name>`, `dynamodb:<name>`, `s3:<name>`); empty on a re-run. */
   readonly created: readonly string[];
   /** Settings this run changed on resources (`<service>:<name>(<setting>)`); empty on a re-run. */
@@ -72,7 +83,20 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     changes,
   );
 
-  return { queues, tableName, bucketName, created: changes.created, updated: changes.updated };
+  let topicArn: string | undefined;
+  if (options.notificationsTopic) {
+    if (!clients.sns) throw new ResourceSetupError('notificationsTopic needs an SNS client in clients.sns');
+    topicArn = await ensureTopic(clients.sns, options.notificationsTopic, changes);
+  }
+
+  return {
+    queues,
+    tableName,
+    bucketName,
+    ...(topicArn ? { topicArn } : {}),
+    created: changes.created,
+    updated: changes.updated,
+  };
 }
 
 /** The account id in an ARN (`arn:partition:service:region:account:resource`), saving an STS call. */

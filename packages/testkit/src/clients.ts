@@ -5,6 +5,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from '@ir/runtime';
 
@@ -19,6 +20,7 @@ export interface EmulatorClients {
   readonly autoScaling: AutoScalingClient;
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly sts: STSClient;
+  readonly sns: SNSClient;
   /** Destroys every client's connection pool. */
   destroy(): void;
 }
@@ -38,6 +40,7 @@ export function emulatorClients(settings: AwsEndpointSettings): EmulatorClients 
     autoScaling: new AutoScalingClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     sts: new STSClient(config),
+    sns: new SNSClient(config),
   };
   return {
     ...clients,

@@ -1,3 +1,4 @@
+import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import {
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
@@ -151,6 +152,23 @@ describe('bootstrap', () => {
     expect(second.bucketName).toBe(first.bucketName);
     expect(before).toEqual({ queues: 10, tables: 1, buckets: 1 });
     expect(await countResources()).toEqual(before);
+  });
+
+  it('ensures the notifications topic when asked, once', async () => {
+    // Prepare
+    const { clients } = await freshAccount();
+
+    // Act
+    const first = await bootstrap({ prefix: 'ir', clients, notificationsTopic: 'ir-notifications' });
+    const second = await bootstrap({ prefix: 'ir', clients, notificationsTopic: 'ir-notifications' });
+
+    // Assess
+    const topics = (await clients.sns.send(new ListTopicsCommand({}))).Topics ?? [];
+    expect(topics.map((topic) => topic.TopicArn)).toEqual([first.topicArn]);
+    expect(first.topicArn).toMatch(/:ir-notifications$/);
+    expect(first.created).toContain('sns:ir-notifications');
+    expect(second.topicArn).toBe(first.topicArn);
+    expect(second.created).toEqual([]);
   });
 
   it('converges a changed redrive policy instead of assuming it', async () => {
