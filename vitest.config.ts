@@ -19,6 +19,8 @@ export default defineConfig({
             'packages/*/test/unit/**/*.test.ts',
             'services/*/test/unit/**/*.test.ts',
             'tools/*/test/unit/**/*.test.ts',
+            'deploy/test/**/*.test.ts',
+            'test/static/**/*.test.ts',
           ],
         },
       },
