@@ -109,11 +109,11 @@ export function resourcesFromGuardDuty(
           ...defined({
             accessKeyId: details.accessKeyId,
             principalId: details.principalId,
-            userName: details.userName,
+            // GuardDuty puts the role's name in userName when the principal is an assumed role:
+            // it is then a roleName, never a user a worker could look up or contain.
+            ...(userType === 'AssumedRole' ? { roleName: details.userName } : { userName: details.userName }),
           }),
           userType,
-          // GuardDuty puts the role's name in userName when the principal is an assumed role.
-          ...(userType === 'AssumedRole' && details.userName ? { roleName: details.userName } : {}),
         },
       ];
     }

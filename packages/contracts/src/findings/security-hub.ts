@@ -240,7 +240,8 @@ function accessKeyFromAsff(id: string, details: IamAccessKeyDetails): Resource {
   return {
     kind: 'iam-access-key',
     ...(/^(AKIA|ASIA)[A-Z0-9]+$/.test(accessKeyId) ? { accessKeyId } : {}),
-    ...defined({ principalId: details.PrincipalId, userName }),
+    // For an assumed role the principal name is `role/session`: a role, never a user to act on.
+    ...defined({ principalId: details.PrincipalId, userName: roleName ? undefined : userName }),
     userType,
     ...(roleName ? { roleName } : {}),
     ...(roleName && issuer?.Arn ? { roleArn: issuer.Arn } : {}),

@@ -56,11 +56,12 @@ describe('parseGuardDutyApi', () => {
         kind: 'iam-access-key',
         accessKeyId: 'ASIAZ2EXAMPLE7KEYID',
         principalId: 'AROAZ2EXAMPLEROLEID:i-0123456789abcdef0',
-        userName: 'batch-worker',
         userType: 'AssumedRole',
         roleName: 'batch-worker',
       },
     ]);
+    // The role's name is never offered as a user name: no worker may look up or contain a user by it.
+    expect(parsed?.resources[0]).not.toHaveProperty('userName');
     expect(parsed?.updatedAt).toBe('2024-06-11T23:02:18.000Z');
     expect(parsed?.network?.remoteIps[0]?.ip).toBe('203.0.113.200');
   });

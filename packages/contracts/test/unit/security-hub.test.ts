@@ -83,7 +83,6 @@ describe('parseSecurityHubEvent', () => {
       kind: 'iam-access-key',
       accessKeyId: 'ASIAZ2EXAMPLE7KEYID',
       principalId: 'AROAZ2EXAMPLEROLEID:i-0123456789abcdef0',
-      userName: 'batch-worker',
       userType: 'AssumedRole',
       roleName: 'batch-worker',
       roleArn: 'arn:aws:iam::123456789012:role/service/batch-worker',
