@@ -1,0 +1,113 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Finding, SeverityBand } from '@ir/contracts';
+import { loadPlaybooks, type Playbook, planIncident } from '@ir/playbooks';
+import {
+  createPublisher,
+  createQueueService,
+  createRuntime,
+  envelopeParser,
+  type QueueService,
+  type RuntimeOverrides,
+  resolveQueueUrls,
+} from '@ir/runtime';
+import { apiRoutes } from './api/routes.js';
+import type { CoordinatorConfig } from './config.js';
+import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
+import { createCoordinatorMetrics } from './metrics.js';
+import { createIncidentRepository, type IncidentRepository } from './repository/incident-repository.js';
+import type { Planner } from './state/plan-steps.js';
+import { createSweeper, type Sweeper } from './sweeper.js';
+
+/** The service name, in logs, metrics and the `producer` of every message. */
+export const SERVICE_NAME = 'response-coordinator';
+
+/** What tests (and main.ts) may inject. */
+export interface CoordinatorDeps extends RuntimeOverrides {
+  readonly clock?: () => Date;
+  readonly newId?: () => string;
+  /** The planner; by default `planIncident` over the loaded playbooks. */
+  readonly planner?: Planner;
+  /** Playbooks already loaded (main.ts loads them so a bad playbook stops the start). */
+  readonly playbooks?: readonly Playbook[];
+  /** Start the sweeper timer (default true); tests call `sweeper.sweep()` themselves. */
+  readonly sweep?: boolean;
+}
+
+/** The coordinator: queue worker, operator API, sweeper. */
+export interface CoordinatorService extends QueueService {
+  readonly repository: IncidentRepository;
+  readonly sweeper: Sweeper;
+}
+
+/** Builds the response coordinator from its config. */
+export async function createService(
+  config: CoordinatorConfig,
+  deps: CoordinatorDeps = {},
+): Promise<CoordinatorService> {
+  const runtime = await createRuntime(SERVICE_NAME, config, deps);
+  const clock = deps.clock ?? (() => new Date());
+  let planner = deps.planner;
+  if (!planner) {
+    const playbooks =
+      deps.playbooks ??
+      (await loadPlaybooks(config.IR_PLAYBOOKS_DIR ? { userDir: config.IR_PLAYBOOKS_DIR } : {}));
+    planner = (finding: Finding, severityBand: SeverityBand) =>
+      planIncident(finding, playbooks, { severityBand });
+  }
+  const dynamodb = await runtime.aws.client(DynamoDBClient);
+  const repository = createIncidentRepository(dynamodb, config.tableName);
+  const urls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [
+    'isolator',
+    'forensics',
+    'notifier',
+    'coordinator',
+  ]);
+  const publisher = createPublisher(runtime.sqs, urls);
+  const metrics = createCoordinatorMetrics(runtime.metrics.registry);
+  const applyDeps = {
+    repository,
+    publisher,
+    metrics,
+    clock,
+    settings: {
+      producer: SERVICE_NAME,
+      protectedTag: config.protectedTag,
+      approvalTimeoutSeconds: config.IR_APPROVAL_TIMEOUT_SECONDS,
+      notifyTimeoutSeconds: config.IR_NOTIFY_TIMEOUT_SECONDS,
+    },
+    blast: { max: config.IR_MAX_AUTO_CONTAINMENTS, windowSeconds: config.blastWindowSeconds },
+  };
+  const handlers = createHandlers({ ...applyDeps, planner });
+  const sweeper = createSweeper(applyDeps, runtime.logger, config.IR_SWEEP_INTERVAL_SECONDS * 1000);
+  const service = await createQueueService<CoordinatorMessage>({
+    name: SERVICE_NAME,
+    config,
+    runtime,
+    queue: 'coordinator',
+    parse: envelopeParser('coordinator', coordinatorMessageTypes),
+    handle: handlers.handle,
+    routes: apiRoutes({
+      repository,
+      publisher,
+      token: config.IR_API_TOKEN,
+      producer: `${SERVICE_NAME}-api`,
+      clock,
+      logger: runtime.logger,
+      ...(deps.newId ? { newId: deps.newId } : {}),
+    }),
+    onStop: async () => {
+      await sweeper.stop();
+      dynamodb.destroy();
+    },
+  });
+  const start = service.start.bind(service);
+  return Object.assign(service, {
+    repository,
+    sweeper,
+    async start() {
+      const started = await start();
+      if (deps.sweep !== false) sweeper.start();
+      return started;
+    },
+  });
+}

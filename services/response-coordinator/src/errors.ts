@@ -1,0 +1,71 @@
+import { IrError } from '@ir/runtime';
+
+/**
+ * Errors of the response coordinator. The runtime reads `retryable` (and `reason` for the DLQ):
+ * a message about an incident or step that does not exist can never succeed and goes to the DLQ
+ * now; a lost race with another replica or a DynamoDB hiccup is retried through the queue.
+ */
+export class CoordinatorError extends IrError {
+  override readonly name: string = 'CoordinatorError';
+}
+
+/** A message names an incident the table does not hold. */
+export class UnknownIncidentError extends CoordinatorError {
+  override readonly name = 'UnknownIncidentError';
+  constructor(incidentId: string, messageType: string) {
+    super(`incident ${incidentId} does not exist (message ${messageType})`, {
+      retryable: false,
+      reason: 'unknown-incident',
+      context: { incidentId, messageType },
+    });
+  }
+}
+
+/** A message names a step the incident does not have, or a result whose action does not match it. */
+export class UnknownStepError extends CoordinatorError {
+  override readonly name = 'UnknownStepError';
+  constructor(incidentId: string, stepId: string, detail: string) {
+    super(`incident ${incidentId} has no matching step ${stepId}: ${detail}`, {
+      retryable: false,
+      reason: 'unknown-step',
+      context: { incidentId, stepId },
+    });
+  }
+}
+
+/** Another writer kept winning the conditional write; the message is retried from the queue. */
+export class ConcurrentUpdateError extends CoordinatorError {
+  override readonly name = 'ConcurrentUpdateError';
+  constructor(incidentId: string, attempts: number, cause?: unknown) {
+    super(`incident ${incidentId} changed under us ${attempts} times in a row`, {
+      retryable: true,
+      reason: 'concurrent-update',
+      cause,
+      context: { incidentId, attempts },
+    });
+  }
+}
+
+/** A stored item failed its schema: the table holds something this code did not write. */
+export class CorruptItemError extends CoordinatorError {
+  override readonly name = 'CorruptItemError';
+  constructor(key: string, detail: string) {
+    super(`item ${key} in the incident table is not readable: ${detail}`, {
+      retryable: false,
+      reason: 'corrupt-item',
+      context: { key },
+    });
+  }
+}
+
+/** A transition would write more items than one DynamoDB transaction allows. */
+export class TransitionTooLargeError extends CoordinatorError {
+  override readonly name = 'TransitionTooLargeError';
+  constructor(incidentId: string, items: number) {
+    super(`a change of incident ${incidentId} needs ${items} items, more than one transaction (100) holds`, {
+      retryable: false,
+      reason: 'transition-too-large',
+      context: { incidentId, items },
+    });
+  }
+}

@@ -1,0 +1,123 @@
+import type { Logger, Publishable, Publisher } from '@ir/runtime';
+import { ConcurrentUpdateError } from '../errors.js';
+import type { CoordinatorMetrics } from '../metrics.js';
+import type { IncidentAggregate, IncidentRecord, OutboxEntry, WorkerQueue } from '../model.js';
+import { blastWindow } from '../repository/blast-window.js';
+import type { IncidentRepository } from '../repository/incident-repository.js';
+import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
+
+/** What applying an event needs. */
+export interface ApplyDeps {
+  readonly repository: IncidentRepository;
+  readonly publisher: Publisher<WorkerQueue>;
+  readonly metrics: CoordinatorMetrics;
+  readonly clock: () => Date;
+  readonly settings: DecisionSettings;
+  readonly blast: { readonly max: number; readonly windowSeconds: number };
+}
+
+/** One event to apply: how to decide, and how to name it. */
+export interface Application {
+  readonly incidentId: string;
+  readonly causationId: string | null;
+  /** Names the event in derived ids; the sweeper's ticks name it by the version they saw. */
+  readonly eventKey: (aggregate: IncidentAggregate | undefined) => string;
+  /** The pure decision; undefined or an empty draft when the event changes nothing. */
+  readonly decide: (aggregate: IncidentAggregate | undefined, context: DecisionContext) => Draft | undefined;
+}
+
+/** The outcome: the transition committed (if any) and the incident as it now stands. */
+export interface Applied {
+  readonly transition: Transition | undefined;
+  readonly incident: IncidentRecord | undefined;
+}
+
+const MAX_ATTEMPTS = 8;
+
+/** A short random pause before deciding again, so writers racing on one incident fall out of step. */
+const jitter = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** Math.min(attempt, 5)));
+
+/** Publishes commands committed earlier, then removes them from the outbox. */
+export async function flushOutbox(
+  deps: Pick<ApplyDeps, 'publisher' | 'repository'>,
+  incidentId: string,
+  outbox: readonly OutboxEntry[],
+): Promise<void> {
+  if (outbox.length === 0) return;
+  const byQueue = new Map<WorkerQueue, Publishable[]>();
+  for (const entry of outbox) {
+    const list = byQueue.get(entry.queue) ?? [];
+    list.push(JSON.parse(entry.body) as Publishable);
+    byQueue.set(entry.queue, list);
+  }
+  for (const [queue, messages] of byQueue) await deps.publisher.publish(queue, messages);
+  await deps.repository.deleteOutbox(
+    incidentId,
+    outbox.map((entry) => entry.messageId),
+  );
+}
+
+function observe(metrics: CoordinatorMetrics, transition: Transition): void {
+  const labels = { playbook: transition.incident.playbookId, severity: transition.incident.severityBand };
+  const { observations } = transition;
+  if (observations.incidentOpened) metrics.incidentsTotal.inc(observations.incidentOpened);
+  if (observations.mttiSeconds !== undefined) metrics.timeToIsolate.observe(labels, observations.mttiSeconds);
+  if (observations.mtteSeconds !== undefined)
+    metrics.timeToEvidence.observe(labels, observations.mtteSeconds);
+  for (const outcome of observations.stepOutcomes) metrics.stepsTotal.inc(outcome);
+}
+
+/**
+ * Load → decide → conditional commit → publish, retried from a fresh read when another replica or
+ * a redelivery wrote first. Commands are committed with the state (an outbox) and published after;
+ * a crash in between leaves them in the outbox, and whoever touches the incident next publishes them.
+ * Metrics are observed only by the writer that won, so a replayed event is not counted twice.
+ */
+export async function applyToIncident(
+  deps: ApplyDeps,
+  application: Application,
+  log: Logger,
+): Promise<Applied> {
+  let lastIncident: IncidentRecord | undefined;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+    const items = await deps.repository.load(application.incidentId);
+    await flushOutbox(deps, application.incidentId, items.outbox);
+    lastIncident = items.aggregate?.incident;
+    const now = deps.clock();
+    const window = blastWindow(now, deps.blast.windowSeconds);
+    const used = await deps.repository.blastUsed(window.start);
+    const draft = application.decide(items.aggregate, {
+      now,
+      causationId: application.causationId,
+      eventKey: application.eventKey(items.aggregate),
+      blastAvailable: Math.max(0, deps.blast.max - used),
+      settings: deps.settings,
+    });
+    if (!draft || draft.isEmpty) return { transition: undefined, incident: lastIncident };
+    const transition = draft.toTransition();
+    const committed = await deps.repository.commit(transition, {
+      windowStart: window.start,
+      expiresAt: window.expiresAt,
+      expected: used,
+    });
+    if (committed) {
+      await flushOutbox(deps, application.incidentId, transition.outbox);
+      observe(deps.metrics, transition);
+      log.info(
+        {
+          status: transition.incident.status,
+          version: transition.expectedVersion + 1,
+          dispatched: transition.outbox.length,
+          timeline: transition.timeline.map((entry) => entry.kind),
+          automaticContainments: transition.blastUsed,
+        },
+        'incident_updated',
+      );
+      return { transition, incident: transition.incident };
+    }
+    log.debug({ attempt }, 'incident_write_conflicted');
+    await jitter(attempt);
+  }
+  throw new ConcurrentUpdateError(application.incidentId, MAX_ATTEMPTS);
+}

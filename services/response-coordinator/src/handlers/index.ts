@@ -1,0 +1,66 @@
+import type { AcceptedMessage, HandlerContext, Logger, ParsedMessage } from '@ir/runtime';
+import { UnknownIncidentError } from '../errors.js';
+import type { IncidentAggregate } from '../model.js';
+import { decide, type IncidentEvent } from '../state/decide.js';
+import type { DecisionContext } from '../state/draft.js';
+import { openIncident } from '../state/open.js';
+import type { Planner } from '../state/plan-steps.js';
+import { type ApplyDeps, applyToIncident } from './apply.js';
+import { releaseResources } from './release-resources.js';
+
+/** Message types the coordinator queue carries. */
+export const coordinatorMessageTypes = [
+  'incident.opened',
+  'incident.updated',
+  'step.succeeded',
+  'step.failed',
+  'approval.granted',
+  'approval.rejected',
+  'rollback.requested',
+  'incident.resolve-requested',
+] as const;
+
+/** A message accepted on the coordinator queue. */
+export type CoordinatorMessage = AcceptedMessage<(typeof coordinatorMessageTypes)[number]>;
+
+/** What the handlers need. */
+export interface HandlerDeps extends ApplyDeps {
+  readonly planner: Planner;
+}
+
+/** The coordinator's message handler. */
+export interface Handlers {
+  handle(message: ParsedMessage<CoordinatorMessage>, context: HandlerContext): Promise<void>;
+}
+
+/**
+ * Builds the handler of the coordinator queue. Every message becomes one decision on one incident,
+ * committed conditionally on the incident's version; duplicates and races decide nothing new.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  return {
+    async handle({ value: message }, { logger }) {
+      const decideFor = (aggregate: IncidentAggregate | undefined, context: DecisionContext) => {
+        if (message.type === 'incident.opened') {
+          return aggregate ? undefined : openIncident(message, deps.planner, context);
+        }
+        if (!aggregate) throw new UnknownIncidentError(message.incidentId, message.type);
+        return decide(aggregate, message as IncidentEvent, deps.planner, context);
+      };
+      const applied = await applyToIncident(
+        deps,
+        {
+          incidentId: message.incidentId,
+          causationId: message.id,
+          eventKey: () => message.id,
+          decide: decideFor,
+        },
+        logger,
+      );
+      if (!applied.transition) logger.debug('message_changed_nothing');
+      if (message.type === 'incident.resolve-requested' && applied.incident?.status === 'resolved') {
+        await releaseResources(deps.repository, applied.incident, logger as Logger);
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** MTTI/MTTE buckets: 50 ms to 1 h, dense where automation lands (seconds) and sparse after. */
+export const RESPONSE_TIME_BUCKETS = [
+  0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600,
+];
+
+/** The coordinator's own metrics, on the runtime's registry. Labels are bounded: never an id. */
+export interface CoordinatorMetrics {
+  readonly timeToIsolate: Histogram<'playbook' | 'severity'>;
+  readonly timeToEvidence: Histogram<'playbook' | 'severity'>;
+  readonly incidentsTotal: Counter<'playbook' | 'severity'>;
+  readonly stepsTotal: Counter<'action' | 'outcome'>;
+  readonly incidentsOpen: Gauge<'status'>;
+  readonly approvalsPending: Gauge;
+}
+
+/** Registers the coordinator's metrics on `registry`. */
+export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics {
+  const registers = [registry];
+  return {
+    timeToIsolate: new Histogram({
+      name: 'ir_time_to_isolate_seconds',
+      help: 'MTTI: from detection receiving the first finding to the first containment step succeeding.',
+      labelNames: ['playbook', 'severity'],
+      buckets: RESPONSE_TIME_BUCKETS,
+      registers,
+    }),
+    timeToEvidence: new Histogram({
+      name: 'ir_time_to_evidence_seconds',
+      help: 'MTTE: from detection receiving the first finding to the evidence being sealed.',
+      labelNames: ['playbook', 'severity'],
+      buckets: RESPONSE_TIME_BUCKETS,
+      registers,
+    }),
+    incidentsTotal: new Counter({
+      name: 'ir_incidents_total',
+      help: 'Incidents opened, by playbook and severity band.',
+      labelNames: ['playbook', 'severity'],
+      registers,
+    }),
+    stepsTotal: new Counter({
+      name: 'ir_steps_total',
+      help: 'Step outcomes recorded (succeeded, failed, timed_out, rejected), by action.',
+      labelNames: ['action', 'outcome'],
+      registers,
+    }),
+    incidentsOpen: new Gauge({
+      name: 'ir_incidents_open',
+      help: 'Incidents not yet resolved, by status (refreshed by the sweeper).',
+      labelNames: ['status'],
+      registers,
+    }),
+    approvalsPending: new Gauge({
+      name: 'ir_approvals_pending',
+      help: 'Steps waiting for an operator approval (refreshed by the sweeper).',
+      registers,
+    }),
+  };
+}

@@ -1,0 +1,162 @@
+import type { PayloadOf, SeverityBand } from '@ir/contracts';
+import { deterministicUuid } from '../ids.js';
+import type {
+  IncidentAggregate,
+  IncidentRecord,
+  IncidentStatus,
+  OutboxEntry,
+  StepRecord,
+  TimelineEntry,
+} from '../model.js';
+
+/** What a decision needs besides the incident: time, settings, and the blast-radius budget left. */
+export interface DecisionContext {
+  readonly now: Date;
+  /** Id of the message being handled (null for the sweeper's ticks): the commands' causationId. */
+  readonly causationId: string | null;
+  /** Names this event in ids derived from it (the message id, or the tick's key). */
+  readonly eventKey: string;
+  /** Automatic containments still allowed in the current window. */
+  readonly blastAvailable: number;
+  readonly settings: DecisionSettings;
+}
+
+/** Settings from the config that shape decisions. */
+export interface DecisionSettings {
+  readonly producer: string;
+  readonly protectedTag: { readonly key: string; readonly value: string };
+  readonly approvalTimeoutSeconds: number;
+  readonly notifyTimeoutSeconds: number;
+}
+
+/** Something to record in metrics once the decision is committed. */
+export interface Observations {
+  incidentOpened?: { playbook: string; severity: SeverityBand };
+  mttiSeconds?: number;
+  mtteSeconds?: number;
+  stepOutcomes: { action: string; outcome: string }[];
+}
+
+/** Everything one decision changes; committed in one conditional transaction. */
+export interface Transition {
+  readonly incident: IncidentRecord;
+  /** The version read (0 when the incident is new); the write is conditional on it. */
+  readonly expectedVersion: number;
+  readonly isNew: boolean;
+  readonly steps: readonly StepRecord[];
+  readonly timeline: readonly TimelineEntry[];
+  readonly outbox: readonly OutboxEntry[];
+  /** Findings to store whole (`FINDING#` items). */
+  readonly findings: readonly PayloadOf<'incident.opened'>['finding'][];
+  readonly blastUsed: number;
+  readonly observations: Observations;
+}
+
+/**
+ * A mutable copy of an incident that a decision changes step by step, remembering what changed so
+ * that only those items are written. Decisions are pure functions of (aggregate, event, context).
+ */
+export class Draft {
+  incident: IncidentRecord;
+  readonly expectedVersion: number;
+  readonly isNew: boolean;
+  readonly context: DecisionContext;
+  private readonly stepMap: Map<string, StepRecord>;
+  private readonly changed = new Set<string>();
+  private readonly entries: TimelineEntry[] = [];
+  readonly outbox: OutboxEntry[] = [];
+  readonly findings: Transition['findings'][number][] = [];
+  private incidentChanged = false;
+  blastAvailable: number;
+  blastUsed = 0;
+  readonly observations: Observations = { stepOutcomes: [] };
+
+  constructor(base: IncidentAggregate | { incident: IncidentRecord; isNew: true }, context: DecisionContext) {
+    this.incident = base.incident;
+    this.context = context;
+    this.blastAvailable = context.blastAvailable;
+    if ('version' in base) {
+      this.expectedVersion = base.version;
+      this.isNew = false;
+      this.stepMap = new Map(base.steps.map((step) => [step.stepId, step]));
+    } else {
+      this.expectedVersion = 0;
+      this.isNew = true;
+      this.incidentChanged = true;
+      this.stepMap = new Map();
+    }
+  }
+
+  /** The current time as ISO text. */
+  get nowIso(): string {
+    return this.context.now.toISOString();
+  }
+
+  /** Steps in plan order. */
+  get steps(): StepRecord[] {
+    return [...this.stepMap.values()].sort((a, b) => a.order - b.order);
+  }
+
+  step(stepId: string): StepRecord | undefined {
+    return this.stepMap.get(stepId);
+  }
+
+  /** Adds a step at the end of the plan; a step id already present is left alone (idempotent). */
+  addStep(step: Omit<StepRecord, 'order'>): boolean {
+    if (this.stepMap.has(step.stepId)) return false;
+    this.stepMap.set(step.stepId, { ...step, order: this.stepMap.size });
+    this.changed.add(step.stepId);
+    return true;
+  }
+
+  updateStep(stepId: string, patch: Partial<StepRecord>): StepRecord {
+    const current = this.stepMap.get(stepId);
+    if (!current) throw new Error(`no step ${stepId}`);
+    const next = { ...current, ...patch };
+    this.stepMap.set(stepId, next);
+    this.changed.add(stepId);
+    return next;
+  }
+
+  updateIncident(patch: Partial<IncidentRecord>): void {
+    this.incident = { ...this.incident, ...patch };
+    this.incidentChanged = true;
+  }
+
+  setStatus(status: IncidentStatus): void {
+    if (this.incident.status !== status) this.updateIncident({ status });
+  }
+
+  /** Appends a timeline entry whose id derives from the event, so replaying the event adds nothing new. */
+  record(kind: string, detail?: Record<string, unknown>, stepId?: string): void {
+    const entryId = deterministicUuid(this.context.eventKey, kind, stepId ?? '', String(this.entries.length));
+    this.entries.push({
+      at: this.nowIso,
+      entryId,
+      kind,
+      ...(stepId ? { stepId } : {}),
+      ...(detail ? { detail } : {}),
+    });
+    this.incidentChanged = true;
+  }
+
+  /** True when the decision changes nothing. */
+  get isEmpty(): boolean {
+    return !this.incidentChanged && this.changed.size === 0 && this.outbox.length === 0;
+  }
+
+  /** The transition to commit. */
+  toTransition(): Transition {
+    return {
+      incident: { ...this.incident, updatedAt: this.nowIso },
+      expectedVersion: this.expectedVersion,
+      isNew: this.isNew,
+      steps: [...this.changed].map((id) => this.stepMap.get(id)).filter((s) => s !== undefined),
+      timeline: this.entries,
+      outbox: this.outbox,
+      findings: this.findings,
+      blastUsed: this.blastUsed,
+      observations: this.observations,
+    };
+  }
+}

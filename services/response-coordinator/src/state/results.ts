@@ -1,0 +1,106 @@
+import type { MessageOf } from '@ir/contracts';
+import type { IncidentAggregate } from '../model.js';
+import type { DecisionContext, Draft } from './draft.js';
+import { raiseNotification } from './notifications.js';
+import { progress } from './progress.js';
+import { draftForStep } from './require-step.js';
+import { addRollbackStep } from './rollback-steps.js';
+
+/** A result is taken for a step in flight, or one that timed out (late results are facts too). */
+const awaitingResult = ['dispatched', 'timed-out'] as const;
+
+const seconds = (from: string, to: string) => Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
+
+/**
+ * Records a step's success. A result for a step that timed out is still taken: the worker did the
+ * work, and a containment's pre-state is what its rollback needs. A second delivery changes nothing.
+ */
+export function stepSucceeded(
+  aggregate: IncidentAggregate,
+  message: MessageOf<'step.succeeded'>,
+  context: DecisionContext,
+): Draft {
+  const result = message.payload;
+  const { draft, step } = draftForStep(aggregate, context, result.stepId, awaitingResult, result.action);
+  if (!step) return draft;
+  draft.updateStep(step.stepId, {
+    status: 'succeeded',
+    completedAt: result.completedAt,
+    result: result.result,
+    ...(result.preState ? { preState: result.preState } : {}),
+    ...(result.verified ? { verified: result.verified } : {}),
+  });
+  draft.record(
+    step.status === 'timed-out' ? 'step-succeeded-late' : 'step-succeeded',
+    { action: step.action, ...(result.verified ? { verified: result.verified } : {}) },
+    step.stepId,
+  );
+  draft.observations.stepOutcomes.push({ action: step.action, outcome: 'succeeded' });
+  const incident = draft.incident;
+  if (step.containment && incident.firstContainedAt === undefined) {
+    draft.updateIncident({ firstContainedAt: result.completedAt });
+    if (!incident.dryRun) draft.observations.mttiSeconds = seconds(incident.receivedAt, result.completedAt);
+  }
+  if (step.sealsEvidence && incident.evidenceSealedAt === undefined) {
+    draft.updateIncident({ evidenceSealedAt: result.completedAt });
+    if (!incident.dryRun) draft.observations.mtteSeconds = seconds(incident.receivedAt, result.completedAt);
+  }
+  if (step.rollbackOf !== undefined) {
+    draft.updateStep(step.rollbackOf, { status: 'rolled-back' });
+    draft.record('containment-rolled-back', { rollbackStepId: step.stepId }, step.rollbackOf);
+  }
+  // A containment that finished after the rollback was requested is undone too.
+  const finished = draft.step(step.stepId);
+  if (step.containment && incident.rollbackRequestedAt !== undefined && finished) {
+    addRollbackStep(draft, finished);
+  }
+  return progress(draft);
+}
+
+/**
+ * Records a step's failure: the incident needs attention, people are told with the worker's reason,
+ * and branches that do not depend on the step go on. A failed notification is not notified about
+ * again (that could loop); it shows on the incident and in the logs.
+ */
+export function stepFailed(
+  aggregate: IncidentAggregate,
+  message: MessageOf<'step.failed'>,
+  context: DecisionContext,
+): Draft {
+  const failure = message.payload;
+  const { draft, step } = draftForStep(aggregate, context, failure.stepId, awaitingResult, failure.action);
+  if (!step) return draft;
+  draft.updateStep(step.stepId, {
+    status: 'failed',
+    completedAt: failure.failedAt,
+    failure: {
+      reason: failure.reason,
+      errorName: failure.errorName,
+      ...(failure.detail ? { detail: failure.detail } : {}),
+    },
+  });
+  draft.record(
+    'step-failed',
+    { action: step.action, reason: failure.reason, errorName: failure.errorName },
+    step.stepId,
+  );
+  draft.observations.stepOutcomes.push({ action: step.action, outcome: 'failed' });
+  if (draft.incident.status !== 'resolved') draft.setStatus('needs-attention');
+  if (step.action !== 'notify.incident') {
+    raiseNotification(
+      draft,
+      `step-failed:${step.stepId}`,
+      'step-failed',
+      `Step ${step.stepId} (${step.action}) failed: ${failure.reason}`,
+      {
+        details: {
+          stepId: step.stepId,
+          action: step.action,
+          reason: failure.reason,
+          errorName: failure.errorName,
+        },
+      },
+    );
+  }
+  return progress(draft);
+}

@@ -1,0 +1,32 @@
+import type { Draft } from './draft.js';
+import { raiseNotification } from './notifications.js';
+
+/**
+ * Moves the incident to the status its steps imply: `completed` once every step of an open
+ * incident finished well, `rolled-back` once every rollback succeeded. `needs-attention` is set where
+ * a failure happens and stays until a person resolves or rolls back.
+ */
+export function settle(draft: Draft): void {
+  const incident = draft.incident;
+  if (incident.status === 'resolved') return;
+  const steps = draft.steps;
+  if (incident.rollbackRequestedAt !== undefined) {
+    const rollbacks = steps.filter((step) => step.origin === 'rollback');
+    if (incident.status === 'rolling-back' && rollbacks.every((step) => step.status === 'succeeded')) {
+      draft.setStatus('rolled-back');
+      draft.record('incident-rolled-back', { rollbacks: rollbacks.length });
+      raiseNotification(
+        draft,
+        'rolled-back',
+        'rolled-back',
+        `Every containment of the incident was rolled back (${rollbacks.length} step(s))`,
+      );
+    }
+    return;
+  }
+  if (incident.status !== 'open') return;
+  if (steps.every((step) => step.status === 'succeeded' || step.status === 'skipped')) {
+    draft.setStatus('completed');
+    draft.record('incident-completed', { steps: steps.length });
+  }
+}

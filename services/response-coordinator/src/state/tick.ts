@@ -1,0 +1,58 @@
+import type { IncidentAggregate } from '../model.js';
+import { type DecisionContext, Draft } from './draft.js';
+import { raiseNotification } from './notifications.js';
+import { progress } from './progress.js';
+
+/**
+ * The sweeper's look at an incident: a dispatched step past its deadline is timed out and people are
+ * told; an approval past its deadline is escalated again, paging on-call, and is never approved
+ * automatically.
+ */
+export function tick(aggregate: IncidentAggregate, context: DecisionContext): Draft {
+  const draft = new Draft(aggregate, context);
+  const now = context.now.getTime();
+  for (const step of draft.steps) {
+    if (step.status === 'dispatched' && step.deadlineAt && Date.parse(step.deadlineAt) <= now) {
+      draft.updateStep(step.stepId, { status: 'timed-out' });
+      draft.record(
+        'step-timed-out',
+        { action: step.action, timeoutSeconds: step.timeoutSeconds },
+        step.stepId,
+      );
+      draft.observations.stepOutcomes.push({ action: step.action, outcome: 'timed_out' });
+      if (draft.incident.status !== 'resolved') draft.setStatus('needs-attention');
+      if (step.action !== 'notify.incident') {
+        raiseNotification(
+          draft,
+          `step-timed-out:${step.stepId}`,
+          'step-failed',
+          `Step ${step.stepId} (${step.action}) got no result within ${step.timeoutSeconds} s`,
+          { details: { stepId: step.stepId, action: step.action, reason: 'timed-out' } },
+        );
+      }
+    }
+    if (
+      step.status === 'awaiting-approval' &&
+      step.approvalDeadlineAt &&
+      Date.parse(step.approvalDeadlineAt) <= now
+    ) {
+      const escalation = step.escalations + 1;
+      draft.updateStep(step.stepId, {
+        escalations: escalation,
+        approvalDeadlineAt: new Date(now + context.settings.approvalTimeoutSeconds * 1000).toISOString(),
+      });
+      draft.record('approval-escalated', { escalation }, step.stepId);
+      raiseNotification(
+        draft,
+        `approval-overdue:${step.stepId}:${escalation}`,
+        'approval-needed',
+        `Step ${step.stepId} (${step.action}) still waits for approval (reminder ${escalation})`,
+        {
+          details: { stepId: step.stepId, action: step.action, holdReasons: step.holdReasons, escalation },
+          page: true,
+        },
+      );
+    }
+  }
+  return progress(draft);
+}

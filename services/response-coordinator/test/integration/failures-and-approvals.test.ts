@@ -1,0 +1,194 @@
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { incidentTableKeys as keys, resourceKey } from '@ir/contracts';
+import { findingTypes } from '@ir/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coordinatorFixture, type Fixture, finding, TEST_TOKEN } from './harness.js';
+import { playWorkers } from './worker-double.js';
+
+const post = (url: string, body: unknown, token?: string) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('response coordinator failure path, approvals and sweeps (on the emulator)', () => {
+  let fixture: Fixture;
+  let base: string;
+  let offsetMs = 0;
+  let sweep: () => Promise<void>;
+  beforeAll(async () => {
+    fixture = await coordinatorFixture({ IR_APPROVAL_TIMEOUT_SECONDS: '600' });
+    const started = await fixture.start({ clock: () => new Date(Date.now() + offsetMs) });
+    base = started.base;
+    sweep = started.service.sweeper.sweep;
+  });
+  afterAll(async () => fixture.stop());
+
+  it('notifies people of a failed step and lets independent branches finish', async () => {
+    // Prepare
+    const incidentId = 'inc-failure';
+    await fixture.open(incidentId, finding({ type: findingTypes.c2Dns, severity: 8 }));
+    // Act
+    await playWorkers(fixture, incidentId, {
+      failWith: (command) =>
+        command.type === 'evidence.collect-volatile' ? 'SSM agent is not running' : undefined,
+      until: (status, steps) =>
+        status === 'needs-attention' &&
+        Object.entries(steps).every(([id, s]) => !id.startsWith('notify:') || s === 'succeeded'),
+      what: 'failure notified',
+    });
+    // Assess
+    const aggregate = await fixture.incident(incidentId);
+    const status = (prefix: string) =>
+      aggregate?.steps.find((step) => step.stepId.startsWith(prefix))?.status;
+    expect(aggregate?.incident.status).toBe('needs-attention');
+    expect(status('collect-volatile')).toBe('failed');
+    expect(status('capture-instance')).toBe('succeeded');
+    expect(status('snapshot-volumes')).toBe('succeeded');
+    expect(status('notify-opened')).toBe('succeeded');
+    expect(status('isolate-instance')).toBe('pending');
+    const notice = fixture.seen.find(
+      (command) =>
+        command.incidentId === incidentId && command.payload.stepId.startsWith('notify:step-failed:'),
+    );
+    expect(notice?.payload.params).toMatchObject({ stage: 'step-failed' });
+    expect(JSON.stringify(notice?.payload.params)).toContain('SSM agent is not running');
+    expect(fixture.seen.some((c) => c.incidentId === incidentId && c.type === 'contain.ec2-instance')).toBe(
+      false,
+    );
+  });
+
+  it('holds a step for approval, refuses callers without the token, and runs it once approved', async () => {
+    // Prepare
+    const incidentId = 'inc-approval';
+    const subject = finding({ type: findingTypes.portProbe, severity: 8, remoteIp: '203.0.113.9' });
+    await fixture.open(incidentId, subject);
+    await playWorkers(fixture, incidentId, {
+      until: (_status, steps) =>
+        Object.values(steps).includes('awaiting-approval') && !Object.values(steps).includes('dispatched'),
+      what: 'a step awaiting approval, nothing in flight',
+    });
+    const held = (await fixture.incident(incidentId))?.steps.find(
+      (step) => step.status === 'awaiting-approval',
+    );
+    const url = `${base}/incidents/${incidentId}/steps/${encodeURIComponent(held?.stepId ?? '')}/approve`;
+    const before = await fixture.incident(incidentId);
+    // Act
+    const anonymous = await post(url, { by: 'mallory' });
+    const wrong = await post(url, { by: 'mallory' }, `${TEST_TOKEN}x`);
+    const listing = await fetch(`${base}/incidents`);
+    const invalid = await post(url, { reason: 'no name' }, TEST_TOKEN);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const unchanged = await fixture.incident(incidentId);
+    const approved = await post(url, { by: 'oncall@example.com', reason: 'subnet can take it' }, TEST_TOKEN);
+    const again = await post(url, { by: 'oncall@example.com' }, TEST_TOKEN);
+    const [command] = (await fixture.commands(1, ['isolator'])).filter((c) => c.type === 'contain.block-ip');
+    // Assess
+    expect(held?.action).toBe('contain.block-ip');
+    expect(held?.holdReasons).toEqual(['approval-required']);
+    expect(anonymous.status).toBe(401);
+    expect(wrong.status).toBe(401);
+    expect(listing.status).toBe(401);
+    expect(invalid.status).toBe(400);
+    expect(unchanged?.version).toBe(before?.version);
+    expect(unchanged?.steps.find((s) => s.stepId === held?.stepId)?.status).toBe('awaiting-approval');
+    expect(approved.status).toBe(202);
+    expect([202, 409]).toContain(again.status);
+    expect(command?.payload.params).toMatchObject({ cidr: '203.0.113.9/32' });
+    const after = await fixture.incident(incidentId);
+    expect(after?.steps.find((s) => s.stepId === held?.stepId)).toMatchObject({
+      status: 'dispatched',
+      approvedBy: 'oncall@example.com',
+    });
+    const detail = (await (
+      await fetch(`${base}/incidents/${incidentId}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })
+    ).json()) as { timeline: { kind: string }[] };
+    expect(detail.timeline.map((entry) => entry.kind)).toContain('step-approved');
+  });
+
+  it('times out silent steps and escalates overdue approvals on a sweep, never approving them', async () => {
+    // Prepare: an incident whose first commands nobody answers, and the held step of the last test.
+    const incidentId = 'inc-silent';
+    await fixture.open(incidentId, finding({ type: findingTypes.c2Dns, severity: 8 }));
+    await fixture.waitFor(incidentId, (_s, steps) => Object.values(steps).includes('dispatched'), 'dispatch');
+    const heldId = 'inc-held';
+    await fixture.open(
+      heldId,
+      finding({ type: findingTypes.portProbe, severity: 8, remoteIp: '203.0.113.10' }),
+    );
+    await playWorkers(fixture, heldId, {
+      until: (_status, steps) =>
+        Object.values(steps).includes('awaiting-approval') && !Object.values(steps).includes('dispatched'),
+      what: 'a held step',
+    });
+    // Act
+    offsetMs = 3 * 3600 * 1000;
+    await sweep();
+    offsetMs = 0;
+    // Assess
+    const silent = await fixture.incident(incidentId);
+    expect(silent?.incident.status).toBe('needs-attention');
+    expect(silent?.steps.filter((step) => step.status === 'timed-out').length).toBeGreaterThan(0);
+    expect(silent?.steps.some((step) => step.stepId.startsWith('notify:step-timed-out:'))).toBe(true);
+    const held = await fixture.incident(heldId);
+    const waiting = held?.steps.find((step) => step.action === 'contain.block-ip');
+    expect(waiting).toMatchObject({ status: 'awaiting-approval', escalations: 1 });
+    const reminder = held?.steps.find((step) => step.stepId.startsWith('notify:approval-overdue:'));
+    expect(reminder?.params).toMatchObject({ stage: 'approval-needed', details: { page: true } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/ir_incidents_open\{[^}]*status="needs-attention"[^}]*\} [1-9]/);
+  });
+
+  it('resolves an incident and releases the resource marker detection holds for it', async () => {
+    // Prepare: detection's open-incident marker of the resource.
+    const incidentId = 'inc-resolve';
+    const subject = finding({
+      type: findingTypes.c2Dns,
+      severity: 2,
+      resource: { kind: 'instance', instanceId: 'i-0000000000000e001' },
+    });
+    const [resource] = subject.resources;
+    const marker = (key: string, owner: string) =>
+      fixture.clients.dynamodb.send(
+        new PutItemCommand({
+          TableName: fixture.system.tableName,
+          Item: {
+            pk: { S: keys.resourcePk(subject.accountId, key) },
+            sk: { S: keys.resourceSk },
+            incidentId: { S: owner },
+          },
+        }),
+      );
+    await marker(resourceKey(resource!), incidentId);
+    await fixture.open(incidentId, subject);
+    await playWorkers(fixture, incidentId, { until: (status) => status === 'completed', what: 'completed' });
+    // Act
+    const response = await post(
+      `${base}/incidents/${incidentId}/resolve`,
+      { by: 'lead@example.com' },
+      TEST_TOKEN,
+    );
+    await fixture.waitFor(incidentId, (status) => status === 'resolved', 'resolved');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Assess
+    expect(response.status).toBe(202);
+    const read = await fixture.clients.dynamodb.send(
+      new GetItemCommand({
+        TableName: fixture.system.tableName,
+        Key: {
+          pk: { S: keys.resourcePk(subject.accountId, resourceKey(resource!)) },
+          sk: { S: keys.resourceSk },
+        },
+        ConsistentRead: true,
+      }),
+    );
+    expect(read.Item).toBeUndefined();
+    const again = await post(
+      `${base}/incidents/${incidentId}/resolve`,
+      { by: 'lead@example.com' },
+      TEST_TOKEN,
+    );
+    expect(again.status).toBe(409);
+  });
+});

@@ -1,0 +1,236 @@
+import { buildMessage } from '@ir/contracts';
+import { describe, expect, it } from 'vitest';
+import { UnknownStepError } from '../../src/errors.js';
+import { openIncident } from '../../src/state/open.js';
+import { rollbackRequested } from '../../src/state/operator.js';
+import { stepFailed, stepSucceeded } from '../../src/state/results.js';
+import { tick } from '../../src/state/tick.js';
+import { committed, context, opened, plan, succeeded } from './fixtures.js';
+
+const planner = () => plan;
+const statuses = (steps: readonly { stepId: string; status: string }[]) =>
+  Object.fromEntries(steps.map((step) => [step.stepId, step.status]));
+
+describe('openIncident', () => {
+  it('dispatches the steps without dependencies and holds back the rest', () => {
+    // Prepare / Act
+    const draft = openIncident(opened(), planner, context());
+    // Assess
+    expect(statuses(draft.steps)).toEqual({
+      snapshot: 'dispatched',
+      notify: 'dispatched',
+      isolate: 'pending',
+      seal: 'pending',
+    });
+    expect(draft.outbox.map((entry) => entry.queue)).toEqual(['forensics', 'notifier']);
+    expect(draft.toTransition().observations.incidentOpened).toEqual({
+      playbook: 'test-playbook',
+      severity: 'HIGH',
+    });
+  });
+
+  it('opens an incident that needs attention and tells people when planning fails', () => {
+    // Prepare / Act
+    const draft = openIncident(
+      opened(),
+      () => {
+        throw new Error('no playbook matches');
+      },
+      context(),
+    );
+    // Assess
+    expect(draft.incident.status).toBe('needs-attention');
+    expect(draft.steps.map((step) => [step.stepId, step.status])).toEqual([
+      ['notify:planning-failed', 'dispatched'],
+    ]);
+  });
+
+  it('carries dry-run on every command', () => {
+    // Prepare / Act
+    const draft = openIncident(opened({ dryRun: true }), planner, context());
+    // Assess
+    expect(draft.outbox.map((entry) => (JSON.parse(entry.body) as { dryRun: boolean }).dryRun)).toEqual([
+      true,
+      true,
+    ]);
+  });
+});
+
+describe('containment gates', () => {
+  const afterSnapshot = (options: Parameters<typeof opened>[0], blastAvailable = 5) => {
+    const open = committed(openIncident(opened(options), planner, context({ blastAvailable })));
+    return stepSucceeded(
+      open,
+      succeeded('snapshot', 'evidence.snapshot-volumes'),
+      context({ blastAvailable, eventKey: 'e2' }),
+    );
+  };
+
+  it('dispatches a containment automatically within the budget and counts it', () => {
+    const draft = afterSnapshot({});
+    expect(draft.step('isolate')?.status).toBe('dispatched');
+    expect(draft.blastUsed).toBe(1);
+  });
+
+  it('holds the containment beyond the blast radius and pages on-call', () => {
+    const draft = afterSnapshot({}, 0);
+    expect(draft.step('isolate')).toMatchObject({
+      status: 'awaiting-approval',
+      holdReasons: ['blast-radius'],
+    });
+    expect(draft.step('notify:approval-needed:isolate')?.params).toMatchObject({ details: { page: true } });
+    expect(draft.blastUsed).toBe(0);
+  });
+
+  it('holds a containment of a protected resource, whatever the budget', () => {
+    const draft = afterSnapshot({ tags: { 'ir:protected': 'true' } });
+    expect(draft.step('isolate')).toMatchObject({
+      status: 'awaiting-approval',
+      holdReasons: ['protected-resource'],
+    });
+  });
+
+  it('holds every containment when suppression could not be evaluated', () => {
+    const draft = afterSnapshot({ suppressionUnevaluated: true });
+    expect(draft.step('isolate')?.holdReasons).toEqual(['suppression-unevaluated']);
+  });
+
+  it('does not spend the budget in a dry run', () => {
+    const draft = afterSnapshot({ dryRun: true }, 0);
+    expect(draft.step('isolate')?.status).toBe('dispatched');
+    expect(draft.blastUsed).toBe(0);
+  });
+});
+
+describe('step results', () => {
+  it('ignores a second delivery of the same result', () => {
+    // Prepare
+    const open = committed(openIncident(opened(), planner, context()));
+    const once = committed(
+      stepSucceeded(open, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+      2,
+    );
+    // Act
+    const twice = stepSucceeded(
+      once,
+      succeeded('snapshot', 'evidence.snapshot-volumes'),
+      context({ eventKey: 'e3' }),
+    );
+    // Assess
+    expect(twice.isEmpty).toBe(true);
+  });
+
+  it('rejects a result for a step the incident does not have', () => {
+    const open = committed(openIncident(opened(), planner, context()));
+    expect(() => stepSucceeded(open, succeeded('nope', 'evidence.seal'), context())).toThrow(
+      UnknownStepError,
+    );
+  });
+
+  it('marks the incident needs-attention and notifies on a failure, leaving other branches alone', () => {
+    // Prepare
+    const open = committed(openIncident(opened(), planner, context()));
+    const failure = buildMessage('step.failed', {
+      incidentId: 'inc-1',
+      correlationId: 'corr-1',
+      causationId: null,
+      producer: 'forensics',
+      dryRun: false,
+      payload: {
+        stepId: 'snapshot',
+        action: 'evidence.snapshot-volumes',
+        reason: 'volume vol-1 is encrypted with a key we cannot use',
+        errorName: 'AccessDenied',
+        retryable: false,
+        failedAt: '2024-05-02T14:00:20.000Z',
+      },
+    });
+    // Act
+    const draft = stepFailed(open, failure, context());
+    // Assess
+    expect(draft.incident.status).toBe('needs-attention');
+    expect(draft.step('notify:step-failed:snapshot')?.status).toBe('dispatched');
+    expect(draft.step('notify')?.status).toBe('dispatched');
+    expect(draft.step('isolate')?.status).toBe('pending');
+  });
+
+  it('observes MTTI once, from detection receipt to the first containment', () => {
+    // Prepare
+    const open = committed(openIncident(opened(), planner, context()));
+    const snap = committed(
+      stepSucceeded(open, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+      2,
+    );
+    // Act
+    const draft = stepSucceeded(
+      snap,
+      succeeded('isolate', 'contain.ec2-instance', { groups: ['sg-1'] }),
+      context(),
+    );
+    // Assess
+    expect(draft.toTransition().observations.mttiSeconds).toBe(20);
+  });
+});
+
+describe('tick', () => {
+  it('times out a silent step and escalates, and escalates an overdue approval without approving it', () => {
+    // Prepare
+    const open = committed(openIncident(opened(), planner, context({ blastAvailable: 0 })));
+    const held = committed(
+      stepSucceeded(open, succeeded('snapshot', 'evidence.snapshot-volumes'), context({ blastAvailable: 0 })),
+      2,
+    );
+    // Act
+    const draft = tick(held, context({ now: new Date('2024-05-02T15:00:00.000Z'), eventKey: 'tick' }));
+    // Assess
+    expect(draft.step('notify')?.status).toBe('timed-out');
+    expect(draft.step('isolate')).toMatchObject({ status: 'awaiting-approval', escalations: 1 });
+    expect(draft.step('notify:approval-overdue:isolate:1')?.params).toMatchObject({
+      details: { page: true },
+    });
+    expect(draft.incident.status).toBe('needs-attention');
+  });
+});
+
+describe('rollbackRequested', () => {
+  it('chains the rollbacks newest first with each recorded pre-state', () => {
+    // Prepare: two containments, the second completing later.
+    const twoContainments = {
+      ...plan,
+      steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
+    };
+    const open = committed(openIncident(opened(), () => twoContainments, context()));
+    const one = committed(
+      stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
+      2,
+    );
+    const snap = committed(
+      stepSucceeded(one, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+      3,
+    );
+    const later = { ...succeeded('isolate', 'contain.ec2-instance', { n: 1 }) };
+    const laterMessage = { ...later, payload: { ...later.payload, completedAt: '2024-05-02T14:00:30.000Z' } };
+    const both = committed(stepSucceeded(snap, laterMessage, context()), 4);
+    const request = buildMessage('rollback.requested', {
+      incidentId: 'inc-1',
+      correlationId: 'corr-1',
+      causationId: null,
+      producer: 'api',
+      dryRun: false,
+      payload: { by: 'lead' },
+    });
+    // Act
+    const draft = rollbackRequested(both, request, context());
+    // Assess
+    expect(draft.incident.status).toBe('rolling-back');
+    expect(draft.step('rollback:isolate')).toMatchObject({
+      status: 'dispatched',
+      params: { originalStepId: 'isolate', preState: { n: 1 } },
+    });
+    expect(draft.step('rollback:isolate-2')).toMatchObject({
+      status: 'pending',
+      after: ['rollback:isolate'],
+      params: { preState: { n: 2 } },
+    });
+  });
+});
