@@ -15,7 +15,11 @@ import { createEvidenceStore } from './evidence/evidence-store.js';
 import { createHandlers, EVIDENCE_TYPES } from './handlers/index.js';
 import type { EvidenceCommand } from './handlers/types.js';
 import { createForensicsMetrics } from './metrics.js';
-import { describeManagedInstance, type ManagedInstanceLookup } from './volatile/managed-instance.js';
+import {
+  describeManagedInstance,
+  inventoryUnavailable,
+  type ManagedInstanceLookup,
+} from './volatile/managed-instance.js';
 
 /** What tests (and only tests) replace. */
 export interface ForensicsDeps extends RuntimeOverrides {
@@ -83,7 +87,9 @@ export async function createService(
     metrics,
     now,
     sleep: deps.sleep ?? abortableSleep,
-    managedInstance: deps.managedInstance ?? describeManagedInstance,
+    managedInstance:
+      deps.managedInstance ??
+      (config.IR_SSM_INVENTORY === 'unavailable' ? inventoryUnavailable : describeManagedInstance),
     callerArn,
     publisher: createPublisher(runtime.sqs, queueUrls),
     ...(deps.newId ? { newId: deps.newId } : {}),

@@ -19,6 +19,12 @@ export const ForensicsEnv = WorkerEnv.extend({
   IR_MEMORY_CAPTURE: env.booleanFlag(true),
   IR_CLOUDTRAIL_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(2160).default(24),
   IR_CLOUDTRAIL_MAX_PAGES: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * `describe` asks SSM which instances are managed (AWS). `unavailable` skips volatile collection
+   * with that reason, for emulators that lack DescribeInstanceInformation (moto): without it the
+   * step would fail on every delivery and hold isolation back until a person skips it.
+   */
+  IR_SSM_INVENTORY: z.enum(['describe', 'unavailable']).default('describe'),
 });
 
 /** The parsed forensics configuration, lock mode resolved. */

@@ -57,3 +57,15 @@ export function managedInstanceFrom(
   }
   return { ...base, managed: true, reason: null };
 }
+
+/**
+ * The lookup used when `IR_SSM_INVENTORY=unavailable`: every instance is reported unmanaged with a
+ * reason that says why, so the incident records that volatile data was not collected and goes on.
+ */
+export const inventoryUnavailable: ManagedInstanceLookup = async (_ssm, instanceId) => ({
+  managed: false,
+  pingStatus: null,
+  platformType: null,
+  agentVersion: null,
+  reason: `SSM inventory is switched off (IR_SSM_INVENTORY=unavailable, for emulators without DescribeInstanceInformation), so volatile data was not collected from ${instanceId}`,
+});
