@@ -21,15 +21,17 @@ export interface HttpServerSettings {
 export function createHttpServer(settings: HttpServerSettings): FastifyInstance {
   const app = Fastify({
     loggerInstance: settings.logger.child({ component: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
   });
-  app.get('/healthz', async (_request, reply) =>
+  // Probes and scrapes arrive every few seconds: their request logs would drown everything else.
+  // Other routes (the coordinator's operator API) keep fastify's request logging, an audit trail.
+  const quiet = { logLevel: 'warn' } as const;
+  app.get('/healthz', quiet, async (_request, reply) =>
     settings.isLive() ? reply.send({ status: 'ok' }) : reply.code(503).send({ status: 'stopped' }),
   );
-  app.get('/readyz', async (_request, reply) =>
+  app.get('/readyz', quiet, async (_request, reply) =>
     settings.isReady() ? reply.send({ status: 'ready' }) : reply.code(503).send({ status: 'not-ready' }),
   );
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', quiet, async (_request, reply) => {
     await settings.beforeScrape?.();
     return reply
       .header('content-type', settings.registry.contentType)
