@@ -23,19 +23,32 @@ export function stepSucceeded(
   const result = message.payload;
   const { draft, step } = draftForStep(aggregate, context, result.stepId, awaitingResult, result.action);
   if (!step) return draft;
+  // A worker that could not do the work and said why (e.g. an instance SSM does not manage) answers
+  // with `result.skipped`: the step is recorded as skipped with that reason, never as done (TRAPS 16).
+  const skipped = result.result.skipped === true;
   draft.updateStep(step.stepId, {
-    status: 'succeeded',
+    status: skipped ? 'skipped' : 'succeeded',
     completedAt: result.completedAt,
     result: result.result,
+    ...(skipped ? { skipReason: String(result.result.reason ?? 'the worker skipped the step') } : {}),
     ...(result.preState ? { preState: result.preState } : {}),
     ...(result.verified ? { verified: result.verified } : {}),
   });
   draft.record(
-    step.status === 'timed-out' ? 'step-succeeded-late' : 'step-succeeded',
-    { action: step.action, ...(result.verified ? { verified: result.verified } : {}) },
+    skipped
+      ? 'step-skipped-by-worker'
+      : step.status === 'timed-out'
+        ? 'step-succeeded-late'
+        : 'step-succeeded',
+    {
+      action: step.action,
+      ...(skipped ? { reason: String(result.result.reason ?? '') } : {}),
+      ...(result.verified ? { verified: result.verified } : {}),
+    },
     step.stepId,
   );
-  draft.observations.stepOutcomes.push({ action: step.action, outcome: 'succeeded' });
+  draft.observations.stepOutcomes.push({ action: step.action, outcome: skipped ? 'skipped' : 'succeeded' });
+  if (skipped) return progress(draft);
   const incident = draft.incident;
   if (step.containment && incident.firstContainedAt === undefined) {
     draft.updateIncident({ firstContainedAt: result.completedAt });

@@ -154,6 +154,31 @@ describe('step results', () => {
     expect(draft.step('isolate')?.status).toBe('pending');
   });
 
+  it('records a step the worker skipped as skipped, with its reason, and lets dependents go on', () => {
+    // Prepare
+    const open = committed(openIncident(opened(), planner, context()));
+    const skippedResult = succeeded('snapshot', 'evidence.snapshot-volumes');
+    const skipped = {
+      ...skippedResult,
+      payload: {
+        ...skippedResult.payload,
+        result: { skipped: true, reason: 'instance is not managed by SSM' },
+      },
+    };
+    // Act
+    const draft = stepSucceeded(open, skipped, context());
+    // Assess
+    expect(draft.step('snapshot')).toMatchObject({
+      status: 'skipped',
+      skipReason: 'instance is not managed by SSM',
+    });
+    expect(draft.step('isolate')?.status).toBe('dispatched');
+    expect(draft.toTransition().observations.stepOutcomes).toContainEqual({
+      action: 'evidence.snapshot-volumes',
+      outcome: 'skipped',
+    });
+  });
+
   it('observes MTTI once, from detection receipt to the first containment', () => {
     // Prepare
     const open = committed(openIncident(opened(), planner, context()));
