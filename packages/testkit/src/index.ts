@@ -54,3 +54,11 @@ export {
   securityHubImportedEvent,
 } from './factories/index.js';
 export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';
+export {
+  REPO_ROOT,
+  SERVICE_NAMES,
+  type ServiceName,
+  type ServiceProcess,
+  type StartServiceProcessOptions,
+  startServiceProcess,
+} from './system/service-process.js';
