@@ -1,0 +1,242 @@
+import { join } from 'node:path';
+import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import type { Construct } from 'constructs';
+import { type DeployConfig, SERVICE_NAMES, type ServiceName, tableNameOf } from './config.js';
+import { createAlarmTopic } from './constructs/alarm-topic.js';
+import { EvidenceStore } from './constructs/evidence-store.js';
+import { FindingRules } from './constructs/finding-rules.js';
+import { createIncidentTable } from './constructs/incident-table.js';
+import { IrQueues, type LogicalQueueName } from './constructs/queues.js';
+import { HTTP_PORT, WorkerService } from './constructs/worker-service.js';
+import { FORENSICS_FALLBACK_POLICY } from './iam/forensics-policy.js';
+import { ISOLATOR_FALLBACK_POLICY } from './iam/isolator-policy.js';
+import { type LoadedPolicy, loadPolicy } from './iam/load-policy.js';
+import { grantServicePermissions } from './service-permissions.js';
+import { serviceImage } from './image.js';
+
+/** The queue each service consumes. */
+export const INPUT_QUEUE: Readonly<Record<ServiceName, LogicalQueueName>> = {
+  detection: 'findings',
+  'response-coordinator': 'coordinator',
+  isolator: 'isolator',
+  forensics: 'forensics',
+  notifier: 'notifier',
+};
+
+export interface IncidentResponseStackProps extends StackProps {
+  readonly config: DeployConfig;
+  /** The repository root: the Docker build context and where docs/iam lives. */
+  readonly repoRoot: string;
+}
+
+/**
+ * Everything the system needs in the security account: network, queues, table, evidence store,
+ * EventBridge rules, the alarm topic and the five Fargate services with least-privilege task roles.
+ * Environment-agnostic (no account or region, no look-ups), so it synthesises without credentials.
+ */
+export class IncidentResponseStack extends Stack {
+  readonly config: DeployConfig;
+  readonly services: Readonly<Record<ServiceName, WorkerService>>;
+  readonly queues: IrQueues;
+  readonly evidence: EvidenceStore;
+  readonly policies: { readonly isolator: LoadedPolicy; readonly forensics: LoadedPolicy };
+
+  constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+    const prefix = config.prefix;
+    const tableName = tableNameOf(config);
+
+    const alarmTopic = createAlarmTopic(this, prefix, config.alarmEmail);
+    this.queues = new IrQueues(this, 'Queues', {
+      prefix,
+      oldestMessageAlarmSeconds: config.oldestMessageAlarmSeconds,
+      alarmTopic,
+    });
+    const table = createIncidentTable(this, tableName);
+    this.evidence = new EvidenceStore(this, 'Evidence', {
+      prefix,
+      bucketName: config.evidenceBucketName,
+      lockMode: config.evidenceLockMode,
+      retentionDays: config.evidenceRetentionDays,
+      memberRoleName: config.memberRoleName,
+      organizationId: config.organizationId,
+      memberAccountIds: config.memberAccountIds,
+    });
+    new FindingRules(this, 'FindingRules', {
+      prefix,
+      findingsQueue: this.queues.pairs.findings.queue,
+      severityThreshold: config.findingSeverityThreshold,
+      includeGuardDutyFromSecurityHub: config.securityHubIncludeGuardDuty,
+      alarmTopic,
+    });
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 2,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'services', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+      gatewayEndpoints: {
+        s3: { service: ec2.GatewayVpcEndpointAwsService.S3 },
+        dynamodb: { service: ec2.GatewayVpcEndpointAwsService.DYNAMODB },
+      },
+      flowLogs: {
+        all: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(
+            new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_YEAR }),
+          ),
+          trafficType: ec2.FlowLogTrafficType.ALL,
+        },
+      },
+    });
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      clusterName: prefix,
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    });
+    const namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
+      name: `${prefix}.internal`,
+      vpc,
+      description: 'A records of every incident-response task, for Prometheus and the operator API',
+    });
+    const scrapeAccess = new ec2.SecurityGroup(this, 'ScrapeAccess', {
+      vpc,
+      description: 'Members may reach /metrics, /healthz and /readyz of every service (Prometheus)',
+      allowAllOutbound: true,
+    });
+    const apiAccess = new ec2.SecurityGroup(this, 'ApiAccess', {
+      vpc,
+      description: 'Members may call the response-coordinator operator API (irctl, bastion, VPN)',
+      allowAllOutbound: true,
+    });
+
+    const apiToken = new secretsmanager.Secret(this, 'ApiToken', {
+      secretName: `${prefix}/api-token`,
+      description: 'Bearer token of the response-coordinator operator API (IR_API_TOKEN)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+    const externalId = config.memberExternalIdSecretName
+      ? secretsmanager.Secret.fromSecretNameV2(this, 'MemberExternalId', config.memberExternalIdSecretName)
+      : undefined;
+
+    const image = serviceImage(this, props.repoRoot, config.imageUri);
+    this.policies = {
+      isolator: loadPolicy(join(props.repoRoot, 'docs/iam/isolator-policy.json'), ISOLATOR_FALLBACK_POLICY),
+      forensics: loadPolicy(
+        join(props.repoRoot, 'docs/iam/forensics-policy.json'),
+        FORENSICS_FALLBACK_POLICY,
+      ),
+    };
+
+    const common = {
+      AWS_REGION: Aws.REGION,
+      IR_PREFIX: prefix,
+      IR_TABLE: tableName,
+      IR_HOME_ACCOUNT_ID: Aws.ACCOUNT_ID,
+      LOG_LEVEL: 'info',
+    };
+    const memberAccess: { environment: Record<string, string>; secrets: Record<string, ecs.Secret> } = {
+      environment: { IR_MEMBER_ROLE_NAME: config.memberRoleName },
+      secrets: externalId ? { IR_MEMBER_ROLE_EXTERNAL_ID: ecs.Secret.fromSecretsManager(externalId) } : {},
+    };
+    const perService: Record<
+      ServiceName,
+      { environment: Record<string, string>; secrets: Record<string, ecs.Secret> }
+    > = {
+      detection: { environment: {}, secrets: {} },
+      'response-coordinator': {
+        environment: {},
+        secrets: { IR_API_TOKEN: ecs.Secret.fromSecretsManager(apiToken) },
+      },
+      isolator: memberAccess,
+      forensics: {
+        environment: {
+          ...memberAccess.environment,
+          IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
+          IR_EVIDENCE_KMS_KEY: this.evidence.key.keyArn,
+          IR_FORENSICS_KMS_KEY: this.evidence.key.keyArn,
+          IR_EVIDENCE_LOCK_MODE: config.evidenceLockMode,
+          IR_EVIDENCE_RETENTION_DAYS: String(config.evidenceRetentionDays),
+        },
+        secrets: memberAccess.secrets,
+      },
+      notifier: {
+        environment: { IR_NOTIFY_ROUTES: config.notifierRoutesPath, ...config.notifierEnvironment },
+        secrets: Object.fromEntries(
+          Object.entries(config.notifierSecrets).map(([variable, name]) => [
+            variable,
+            ecs.Secret.fromSecretsManager(
+              secretsmanager.Secret.fromSecretNameV2(this, `Notifier${variable}`, name),
+            ),
+          ]),
+        ),
+      },
+    };
+
+    const services = SERVICE_NAMES.map((service) => {
+      const worker = new WorkerService(this, toId(service), {
+        prefix,
+        service,
+        cluster,
+        image,
+        namespace,
+        inputQueue: this.queues.pairs[INPUT_QUEUE[service]].queue,
+        environment: { ...common, ...perService[service].environment },
+        secrets: perService[service].secrets,
+        shutdownGraceSeconds: config.shutdownGraceSeconds,
+        logRetentionDays: config.logRetentionDays,
+        minTasks: config.minTasks,
+        maxTasks: config.maxTasks,
+        backlogPerTask: config.backlogPerTask,
+        ...(service === 'forensics' ? { cpu: 512, memoryLimitMiB: 1024 } : {}),
+      });
+      worker.securityGroup.addIngressRule(scrapeAccess, ec2.Port.tcp(HTTP_PORT), 'Prometheus scrape');
+      if (service === 'response-coordinator') {
+        worker.securityGroup.addIngressRule(apiAccess, ec2.Port.tcp(HTTP_PORT), 'Operator API');
+      }
+      return [service, worker] as const;
+    });
+    this.services = Object.fromEntries(services) as Record<ServiceName, WorkerService>;
+
+    grantServicePermissions(this, {
+      config,
+      services: this.services,
+      queues: this.queues,
+      table,
+      evidence: this.evidence,
+      policies: this.policies,
+      ...(config.notifierEnvironment.IR_SNS_TOPIC_ARN
+        ? { snsTopicArn: config.notifierEnvironment.IR_SNS_TOPIC_ARN }
+        : {}),
+      securityHub: config.notifierEnvironment.IR_SECURITYHUB_ENABLED === 'true',
+    });
+
+    new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
+    new CfnOutput(this, 'EvidenceKeyArn', { value: this.evidence.key.keyArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'ApiTokenSecretArn', { value: apiToken.secretArn });
+    new CfnOutput(this, 'ScrapeSecurityGroupId', { value: scrapeAccess.securityGroupId });
+    new CfnOutput(this, 'ApiSecurityGroupId', { value: apiAccess.securityGroupId });
+    new CfnOutput(this, 'OperatorApiAddress', {
+      value: `http://response-coordinator.${prefix}.internal:${HTTP_PORT}`,
+    });
+    new CfnOutput(this, 'PrometheusSrvNames', {
+      value: SERVICE_NAMES.map((service) => `${service}.${prefix}.internal`).join(','),
+    });
+  }
+}
+
+function toId(service: ServiceName): string {
+  return service
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+}
