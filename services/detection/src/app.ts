@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  createPublisher,
+  createQueueService,
+  createRuntime,
+  type Logger,
+  type QueueService,
+  QueueName,
+  type RuntimeOverrides,
+  resolveQueueUrls,
+} from '@ir/runtime';
+import { createCoalescingStore } from './coalescing/coalescing-store.js';
+import type { DetectionConfig } from './config.js';
+import { createHandlers } from './handlers/index.js';
+import { createDetectionMetrics, type DetectionMetrics, FindingOutcome } from './metrics.js';
+import { findingsParser } from './parse-findings-message.js';
+import { type CompiledRule, compileRule } from './suppression/matchers.js';
+import { loadSuppressionRules } from './suppression/rules-file.js';
+import { createSuppressor } from './suppression/suppressor.js';
+
+/** The service's name in logs, metrics and the `producer` of its messages. */
+export const SERVICE_NAME = 'detection';
+
+/** What tests (and the benchmark) may inject instead of the defaults. */
+export interface DetectionDeps extends RuntimeOverrides {
+  /** Clock for receipt times and the coalescing window. */
+  readonly now?: () => Date;
+  /** Id of a newly opened incident; a UUID by default. */
+  readonly newIncidentId?: () => string;
+  /** Suppression rules instead of `IR_SUPPRESSIONS_FILE` (e.g. a rule that throws, in tests). */
+  readonly suppressionRules?: readonly CompiledRule[];
+}
+
+/** The running detection service: the runtime's queue service plus its own metrics. */
+export interface DetectionService extends QueueService {
+  readonly metrics: DetectionMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * Builds the detection service: consumes raw findings from `${IR_PREFIX}-findings`, publishes
+ * `incident.opened` / `incident.updated` to `${IR_PREFIX}-coordinator`. Fails at start (before
+ * polling) when the suppression file is invalid or the incident table does not exist, so a
+ * misconfigured replica never consumes findings.
+ */
+export async function createService(
+  config: DetectionConfig,
+  deps: DetectionDeps = {},
+): Promise<DetectionService> {
+  const now = deps.now ?? (() => new Date());
+  const rules =
+    deps.suppressionRules ??
+    (config.IR_SUPPRESSIONS_FILE
+      ? (await loadSuppressionRules(config.IR_SUPPRESSIONS_FILE)).map(compileRule)
+      : []);
+  const runtime = await createRuntime(SERVICE_NAME, config, deps);
+  const logger = runtime.logger;
+  logSuppressionRules(logger, rules, now());
+
+  const dynamodb = await runtime.aws.client(DynamoDBClient);
+  await dynamodb.send(new DescribeTableCommand({ TableName: config.tableName }));
+  const metrics = createDetectionMetrics(runtime.metrics.registry);
+  const publisher = createPublisher(
+    runtime.sqs,
+    await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [QueueName.coordinator]),
+  );
+  const store = createCoalescingStore({
+    dynamodb,
+    tableName: config.tableName,
+    windowSeconds: config.IR_COALESCE_WINDOW_SECONDS,
+    memorySeconds: config.IR_FINDING_MEMORY_DAYS * 86_400,
+    newIncidentId: deps.newIncidentId ?? randomUUID,
+    newMessageId: randomUUID,
+  });
+  const handlers = createHandlers({
+    store,
+    suppressor: createSuppressor(rules),
+    publisher,
+    metrics,
+    now,
+    acceptSampleFindings: config.IR_ACCEPT_SAMPLE_FINDINGS,
+    dryRun: config.IR_DRY_RUN,
+  });
+  const service = await createQueueService({
+    name: SERVICE_NAME,
+    config,
+    runtime,
+    queue: QueueName.findings,
+    parse: findingsParser({
+      maxBytes: config.IR_MAX_FINDING_BYTES,
+      now,
+      onRejected: (source) => metrics.findingsTotal.inc({ source, outcome: FindingOutcome.rejected }),
+    }),
+    handle: handlers.findings,
+    onStop: async () => {
+      dynamodb.destroy();
+    },
+  });
+  return Object.assign(service, { metrics, logger });
+}
+
+/** One line per rule at start, so the audit trail shows what was suppressed and why. */
+function logSuppressionRules(logger: Logger, rules: readonly CompiledRule[], now: Date): void {
+  for (const rule of rules) {
+    const expired = rule.expiresAt !== undefined && rule.expiresAt.getTime() <= now.getTime();
+    logger[expired ? 'warn' : 'info'](
+      { rule: rule.name, ruleReason: rule.reason, expiresAt: rule.expiresAt?.toISOString() },
+      expired ? 'suppression_rule_expired' : 'suppression_rule_loaded',
+    );
+  }
+}

@@ -1,0 +1,390 @@
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type Finding, incidentTableKeys as keys, resourceKey } from '@ir/contracts';
+import { CoalescingContentionError } from '../errors.js';
+import { av, epochSeconds, type Item, isLostRace, readBool, readNumber, readString } from './dynamo-items.js';
+
+/** Why a message about an incident is sent. */
+export type IncidentMessageKind = 'opened' | 'attached' | 're-emitted';
+
+/**
+ * A message the store has committed to: its id is written with the decision, so a delivery that
+ * dies before publishing is published by the next one with the same id (consumers dedupe by id).
+ */
+export interface OutboxEntry {
+  /** `first`: the message that opened the incident or attached the finding; `last`: the latest re-emission. */
+  readonly slot: 'first' | 'last';
+  readonly kind: IncidentMessageKind;
+  readonly incidentId: string;
+  readonly messageId: string;
+  readonly receivedAt: string;
+  readonly suppressionUnevaluated: boolean;
+}
+
+/**
+ * What this delivery decided. `stale`: an older version of a recorded finding (it arrived out of
+ * order; coalesced, nothing to send). `duplicate`: exactly the recorded version again, i.e. a
+ * redelivery (SQS and EventBridge deliver at least once), not a new finding.
+ */
+export type CoalescingDecision = IncidentMessageKind | 'stale' | 'duplicate';
+
+/** The decision for one finding, and the messages to publish (possibly left over from an earlier delivery). */
+export interface RecordResult {
+  readonly decision: CoalescingDecision;
+  readonly incidentId: string;
+  readonly outbox: readonly OutboxEntry[];
+}
+
+/** What the store needs to decide about one finding. */
+export interface RecordInput {
+  readonly finding: Finding;
+  readonly receivedAt: Date;
+  readonly suppressionUnevaluated: boolean;
+}
+
+/** Settings of {@link createCoalescingStore}. */
+export interface CoalescingStoreSettings {
+  readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  readonly windowSeconds: number;
+  readonly memorySeconds: number;
+  readonly newIncidentId: () => string;
+  readonly newMessageId: () => string;
+  /** Read-decide-write rounds before giving up with a retryable error. */
+  readonly maxAttempts?: number;
+}
+
+/** Coalescing decided by conditional writes in the incident table, so replicas agree without talking. */
+export interface CoalescingStore {
+  record(input: RecordInput): Promise<RecordResult>;
+  /** Marks an outbox entry sent; a lost race (a newer entry replaced it) is not an error. */
+  markPublished(finding: Finding, entry: OutboxEntry): Promise<void>;
+}
+
+/**
+ * Coalescing on the shared table layout (contracts' `incidentTableKeys`):
+ * - `FINDING#<source>#<account>#<id>` remembers each finding id, its incident and version
+ *   (`updatedAt`, `count`); a re-emission with a newer version updates it and becomes
+ *   `incident.updated (re-emitted)`; an older or equal one is a duplicate.
+ * - `RESOURCE#<account>#<resourceKey>` / `OPEN` holds the open incident of the finding's first
+ *   resource; a new finding attaches while `lastFindingAt` is within the window, else opens one.
+ * Each decision is one conditional write (or transaction) over what was read; losing a race means
+ * another replica decided first, so the store reads again and follows that decision.
+ */
+export function createCoalescingStore(settings: CoalescingStoreSettings): CoalescingStore {
+  const { dynamodb, tableName } = settings;
+  const maxAttempts = settings.maxAttempts ?? 6;
+
+  const getItem = async (pk: string, sk: string): Promise<Item | undefined> =>
+    (
+      await dynamodb.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: av.s(pk), sk: av.s(sk) },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+
+  const findingKey = (finding: Finding) => ({
+    pk: av.s(keys.findingPk(finding.source, finding.accountId, finding.id)),
+    sk: av.s(keys.findingSk),
+  });
+  const resourceItemKey = (finding: Finding) => {
+    const primary = finding.resources[0];
+    if (!primary) throw new Error(`finding ${finding.id} names no resource`);
+    return { pk: av.s(keys.resourcePk(finding.accountId, resourceKey(primary))), sk: av.s(keys.resourceSk) };
+  };
+
+  const newFindingItem = (
+    input: RecordInput,
+    incidentId: string,
+    kind: 'opened' | 'attached',
+    messageId: string,
+  ): Item => ({
+    ...findingKey(input.finding),
+    incidentId: av.s(incidentId),
+    updatedAt: av.s(input.finding.updatedAt),
+    count: av.n(input.finding.count),
+    firstKind: av.s(kind),
+    firstMessageId: av.s(messageId),
+    firstPublished: av.bool(false),
+    firstReceivedAt: av.s(input.receivedAt.toISOString()),
+    suppressionUnevaluated: av.bool(input.suppressionUnevaluated),
+    expiresAt: av.n(epochSeconds(input.receivedAt) + settings.memorySeconds),
+  });
+
+  const attempt = async <T>(write: () => Promise<T>): Promise<boolean> => {
+    try {
+      await write();
+      return true;
+    } catch (error: unknown) {
+      if (isLostRace(error)) return false;
+      throw error;
+    }
+  };
+
+  const open = async (input: RecordInput, cutoff: string): Promise<RecordResult | undefined> => {
+    const incidentId = settings.newIncidentId();
+    const messageId = settings.newMessageId();
+    const now = input.receivedAt.toISOString();
+    const won = await attempt(() =>
+      dynamodb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...resourceItemKey(input.finding),
+                  incidentId: av.s(incidentId),
+                  openedAt: av.s(now),
+                  lastFindingAt: av.s(now),
+                  expiresAt: av.n(epochSeconds(input.receivedAt) + settings.windowSeconds),
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR lastFindingAt < :cutoff',
+                ExpressionAttributeValues: { ':cutoff': av.s(cutoff) },
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: newFindingItem(input, incidentId, 'opened', messageId),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    if (!won) return undefined;
+    return {
+      decision: 'opened',
+      incidentId,
+      outbox: [entry('first', 'opened', incidentId, messageId, input)],
+    };
+  };
+
+  const attach = async (
+    input: RecordInput,
+    incidentId: string,
+    cutoff: string,
+  ): Promise<RecordResult | undefined> => {
+    const messageId = settings.newMessageId();
+    const won = await attempt(() =>
+      dynamodb.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: newFindingItem(input, incidentId, 'attached', messageId),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: resourceItemKey(input.finding),
+                UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
+                ConditionExpression: 'incidentId = :incident AND lastFindingAt >= :cutoff',
+                ExpressionAttributeValues: {
+                  ':now': av.s(input.receivedAt.toISOString()),
+                  ':expires': av.n(epochSeconds(input.receivedAt) + settings.windowSeconds),
+                  ':incident': av.s(incidentId),
+                  ':cutoff': av.s(cutoff),
+                },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    if (!won) return undefined;
+    return {
+      decision: 'attached',
+      incidentId,
+      outbox: [entry('first', 'attached', incidentId, messageId, input)],
+    };
+  };
+
+  /** Keeps the resource's window open while the same finding keeps being re-emitted. */
+  const touchResource = async (input: RecordInput, incidentId: string) => {
+    const now = input.receivedAt.toISOString();
+    await attempt(() =>
+      dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: resourceItemKey(input.finding),
+          UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
+          ConditionExpression: 'incidentId = :incident AND lastFindingAt < :now',
+          ExpressionAttributeValues: {
+            ':now': av.s(now),
+            ':expires': av.n(epochSeconds(input.receivedAt) + settings.windowSeconds),
+            ':incident': av.s(incidentId),
+          },
+        }),
+      ),
+    );
+  };
+
+  const known = async (input: RecordInput, item: Item): Promise<RecordResult | undefined> => {
+    const stored = storedFinding(item);
+    const outbox: OutboxEntry[] = [];
+    if (!stored.firstPublished) outbox.push(stored.first);
+    const order = compareVersions(input.finding, stored);
+    if (order > 0) {
+      const messageId = settings.newMessageId();
+      const won = await attempt(() =>
+        dynamodb.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: findingKey(input.finding),
+            UpdateExpression:
+              'SET updatedAt = :updated, #count = :count, lastMessageId = :message, lastPublished = :false, lastReceivedAt = :received, expiresAt = :expires',
+            ConditionExpression: 'updatedAt = :seenUpdated AND #count = :seenCount',
+            ExpressionAttributeNames: { '#count': 'count' },
+            ExpressionAttributeValues: {
+              ':updated': av.s(input.finding.updatedAt),
+              ':count': av.n(input.finding.count),
+              ':message': av.s(messageId),
+              ':false': av.bool(false),
+              ':received': av.s(input.receivedAt.toISOString()),
+              ':expires': av.n(epochSeconds(input.receivedAt) + settings.memorySeconds),
+              ':seenUpdated': av.s(stored.updatedAt),
+              ':seenCount': av.n(stored.count),
+            },
+          }),
+        ),
+      );
+      if (!won) return undefined;
+      await touchResource(input, stored.incidentId);
+      outbox.push(entry('last', 're-emitted', stored.incidentId, messageId, input));
+      return { decision: 're-emitted', incidentId: stored.incidentId, outbox };
+    }
+    if (order < 0) return { decision: 'stale', incidentId: stored.incidentId, outbox };
+    if (stored.last && !stored.last.published) outbox.push(stored.last.entry);
+    return { decision: 'duplicate', incidentId: stored.incidentId, outbox };
+  };
+
+  return {
+    async record(input) {
+      const windowMs = settings.windowSeconds * 1000;
+      const cutoff = new Date(input.receivedAt.getTime() - windowMs).toISOString();
+      for (let round = 1; round <= maxAttempts; round += 1) {
+        const findingItem = await getItem(
+          keys.findingPk(input.finding.source, input.finding.accountId, input.finding.id),
+          keys.findingSk,
+        );
+        let result: RecordResult | undefined;
+        if (findingItem) {
+          result = await known(input, findingItem);
+        } else {
+          const key = resourceItemKey(input.finding);
+          const resource = await getItem(key.pk.S ?? '', keys.resourceSk);
+          const openIncident = resource ? readString(resource, 'incidentId') : undefined;
+          const lastFindingAt = resource ? readString(resource, 'lastFindingAt') : undefined;
+          result =
+            openIncident && lastFindingAt !== undefined && lastFindingAt >= cutoff
+              ? await attach(input, openIncident, cutoff)
+              : await open(input, cutoff);
+        }
+        if (result) return result;
+      }
+      throw new CoalescingContentionError(
+        `finding ${input.finding.id} could not be coalesced after ${maxAttempts} rounds of concurrent writes`,
+        { findingId: input.finding.id, rounds: maxAttempts },
+      );
+    },
+
+    async markPublished(finding, outboxEntry) {
+      const prefix = outboxEntry.slot;
+      await attempt(() =>
+        dynamodb.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: findingKey(finding),
+            UpdateExpression: `SET ${prefix}Published = :true`,
+            ConditionExpression: `${prefix}MessageId = :message`,
+            ExpressionAttributeValues: { ':true': av.bool(true), ':message': av.s(outboxEntry.messageId) },
+          }),
+        ),
+      );
+    },
+  };
+}
+
+function entry(
+  slot: OutboxEntry['slot'],
+  kind: IncidentMessageKind,
+  incidentId: string,
+  messageId: string,
+  input: RecordInput,
+): OutboxEntry {
+  return {
+    slot,
+    kind,
+    incidentId,
+    messageId,
+    receivedAt: input.receivedAt.toISOString(),
+    suppressionUnevaluated: kind === 'opened' && input.suppressionUnevaluated,
+  };
+}
+
+interface StoredFinding {
+  readonly incidentId: string;
+  readonly updatedAt: string;
+  readonly count: number;
+  readonly first: OutboxEntry;
+  readonly firstPublished: boolean;
+  readonly last?: { readonly entry: OutboxEntry; readonly published: boolean } | undefined;
+}
+
+function storedFinding(item: Item): StoredFinding {
+  const incidentId = required(item, 'incidentId');
+  const firstKind = readString(item, 'firstKind') === 'attached' ? 'attached' : 'opened';
+  const lastMessageId = readString(item, 'lastMessageId');
+  return {
+    incidentId,
+    updatedAt: required(item, 'updatedAt'),
+    count: readNumber(item, 'count') ?? 1,
+    first: {
+      slot: 'first',
+      kind: firstKind,
+      incidentId,
+      messageId: required(item, 'firstMessageId'),
+      receivedAt: required(item, 'firstReceivedAt'),
+      suppressionUnevaluated: readBool(item, 'suppressionUnevaluated') ?? false,
+    },
+    firstPublished: readBool(item, 'firstPublished') ?? false,
+    last: lastMessageId
+      ? {
+          entry: {
+            slot: 'last',
+            kind: 're-emitted',
+            incidentId,
+            messageId: lastMessageId,
+            receivedAt: readString(item, 'lastReceivedAt') ?? required(item, 'firstReceivedAt'),
+            suppressionUnevaluated: false,
+          },
+          published: readBool(item, 'lastPublished') ?? false,
+        }
+      : undefined,
+  };
+}
+
+function required(item: Item, key: string): string {
+  const value = readString(item, key);
+  if (value === undefined) throw new Error(`coalescing item ${readString(item, 'pk')} has no ${key}`);
+  return value;
+}
+
+/** Positive when `finding` is a newer version than what is stored: later `updatedAt`, then higher `count`. */
+function compareVersions(finding: Finding, stored: Pick<StoredFinding, 'updatedAt' | 'count'>): number {
+  if (finding.updatedAt !== stored.updatedAt) return finding.updatedAt > stored.updatedAt ? 1 : -1;
+  return finding.count - stored.count;
+}

@@ -1,0 +1,57 @@
+import { Counter, type Registry } from 'prom-client';
+
+/** What happened to one finding; a closed set (it is a metric label). */
+export const FindingOutcome = {
+  accepted: 'accepted',
+  coalesced: 'coalesced',
+  suppressed: 'suppressed',
+  sample: 'sample',
+  rejected: 'rejected',
+} as const;
+/** @see FindingOutcome */
+export type FindingOutcome = (typeof FindingOutcome)[keyof typeof FindingOutcome];
+
+/** The detection service's own metrics, registered on the runtime's registry. */
+export interface DetectionMetrics {
+  /** `source` is guardduty, securityhub, native or unknown (unparseable input). */
+  readonly findingsTotal: Counter<'source' | 'outcome'>;
+  /** `rule` is a rule name from the suppression file: bounded by that file. */
+  readonly suppressionsTotal: Counter<'rule'>;
+  /**
+   * Redeliveries of a finding version already recorded (at-least-once delivery). Kept out of
+   * `ir_findings_total` so that counter counts findings, not deliveries.
+   */
+  readonly duplicatesTotal: Counter<'source'>;
+  /** Findings whose suppression could not be evaluated and were escalated instead (TRAPS 17). */
+  readonly suppressionErrorsTotal: Counter<'rule'>;
+}
+
+/** Registers the detection metrics on `registry`. */
+export function createDetectionMetrics(registry: Registry): DetectionMetrics {
+  return {
+    findingsTotal: new Counter({
+      name: 'ir_findings_total',
+      help: 'Findings received, by source and outcome (accepted, coalesced, suppressed, sample, rejected).',
+      labelNames: ['source', 'outcome'],
+      registers: [registry],
+    }),
+    suppressionsTotal: new Counter({
+      name: 'ir_suppressions_total',
+      help: 'Findings suppressed, by suppression rule.',
+      labelNames: ['rule'],
+      registers: [registry],
+    }),
+    duplicatesTotal: new Counter({
+      name: 'ir_finding_duplicates_total',
+      help: 'Redelivered findings already recorded at the same version; not counted again in ir_findings_total.',
+      labelNames: ['source'],
+      registers: [registry],
+    }),
+    suppressionErrorsTotal: new Counter({
+      name: 'ir_suppression_errors_total',
+      help: 'Findings whose suppression rules threw; they were opened as incidents with a flag.',
+      labelNames: ['rule'],
+      registers: [registry],
+    }),
+  };
+}
