@@ -1,0 +1,150 @@
+import type { CoordinatorApi, Decision, IncidentDetail } from '../api-client.js';
+import { integerOption, positional, stringOption } from '../args.js';
+import type { CommandContext, CommandSpec, OptionSpec, ParsedArgs } from '../command.js';
+import { ExitCode, IrctlError, UsageError } from '../errors.js';
+import { toJson } from '../format/text.js';
+import { apiOf } from './api-context.js';
+
+const decisionOptions: Record<string, OptionSpec> = {
+  by: {
+    type: 'string',
+    valueName: '<name>',
+    help: 'who decides, as recorded on the incident (default IR_OPERATOR, else the login name)',
+  },
+  reason: { type: 'string', valueName: '<text>', help: 'why, recorded on the incident' },
+  wait: { type: 'boolean', help: 'wait until the coordinator has applied the decision' },
+  timeout: { type: 'string', valueName: '<seconds>', help: 'how long --wait waits (default 120)' },
+};
+
+/** What `--wait` waits for: done, failed (with why), or not yet. */
+type Settled = { done: true } | { done: false; failed?: string };
+
+/** Per decision: whether the incident read back shows it applied. */
+const applied: Record<Decision, (view: IncidentDetail, stepId: string | undefined) => Settled> = {
+  approve: (view, stepId) => {
+    const step = view.steps.find((s) => s.stepId === stepId);
+    return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
+  },
+  reject: (view, stepId) => {
+    const step = view.steps.find((s) => s.stepId === stepId);
+    return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
+  },
+  rollback: (view) => {
+    if (view.incident.status === 'rolled-back') return { done: true };
+    const failed = view.steps.find(
+      (s) => s.rollbackOf && (s.status === 'failed' || s.status === 'timed-out'),
+    );
+    return failed
+      ? {
+          done: false,
+          failed: `rollback step ${failed.stepId} ${failed.status}: ${failed.failure?.reason ?? ''}`,
+        }
+      : { done: false };
+  },
+  resolve: (view) => (view.incident.status === 'resolved' ? { done: true } : { done: false }),
+};
+
+/** Who the decision is recorded as; a usage error when nobody can be named. */
+function operatorOf(args: ParsedArgs, context: CommandContext, command: string): string {
+  const by =
+    stringOption(args, 'by') ?? context.config.IR_OPERATOR ?? context.config.USER ?? context.config.USERNAME;
+  if (!by)
+    throw new UsageError('--by is required (or set IR_OPERATOR): every decision names who took it', command);
+  return by;
+}
+
+async function waitApplied(
+  api: CoordinatorApi,
+  context: CommandContext,
+  decision: Decision,
+  target: { incidentId: string; stepId?: string },
+  timeoutSeconds: number,
+): Promise<IncidentDetail> {
+  const deadline = context.now().getTime() + timeoutSeconds * 1000;
+  for (;;) {
+    const view = await api.incident(target.incidentId);
+    const settled = applied[decision](view, target.stepId);
+    if (settled.done) return view;
+    if (settled.failed)
+      throw new IrctlError(`${decision} of ${target.incidentId} failed: ${settled.failed}`, ExitCode.failed);
+    if (context.now().getTime() >= deadline) {
+      throw new IrctlError(
+        `${decision} of ${target.incidentId} was accepted but not applied within ${timeoutSeconds} s (incident ${view.incident.status}); follow it with irctl show ${target.incidentId}`,
+        ExitCode.failed,
+      );
+    }
+    await context.sleep(1000);
+  }
+}
+
+/** Builds one decision command; approve and reject take a step, rollback and resolve do not. */
+function decisionCommand(decision: Decision, summary: string, details: readonly string[]): CommandSpec {
+  const takesStep = decision === 'approve' || decision === 'reject';
+  return {
+    name: decision,
+    summary,
+    positionals: takesStep ? ['<id>', '<step>'] : ['<id>'],
+    options: decisionOptions,
+    details: [
+      ...details,
+      'The coordinator answers 202 once it has checked the incident and queued the decision; with --wait',
+      'irctl reads the incident back until the decision shows (exit 1 if it failed or did not in time).',
+    ],
+    async run(args, context) {
+      const incidentId = positional(args, 0);
+      const stepId = takesStep ? positional(args, 1) : undefined;
+      const by = operatorOf(args, context, decision);
+      const reason = stringOption(args, 'reason');
+      const timeout = integerOption(args, 'timeout', 120, { min: 1, max: 3600 }, decision);
+      const api = apiOf(context);
+      const target = { incidentId, ...(stepId === undefined ? {} : { stepId }) };
+      const accepted = await api.decide(decision, target, { by, ...(reason ? { reason } : {}) });
+      const view =
+        args.values.wait === true ? await waitApplied(api, context, decision, target, timeout) : undefined;
+      if (args.values.json === true) {
+        context.out(
+          toJson({
+            ...accepted,
+            incidentId,
+            ...(stepId ? { stepId } : {}),
+            by,
+            ...(view
+              ? {
+                  applied: true,
+                  status: view.incident.status,
+                  step: view.steps.find((s) => s.stepId === stepId),
+                }
+              : {}),
+          }),
+        );
+        return ExitCode.ok;
+      }
+      const what = `${decision}${stepId ? ` of step ${stepId}` : ''} for incident ${incidentId} by ${by}`;
+      context.out(`${what}: accepted (${accepted.type}, message ${accepted.messageId})`);
+      if (view) {
+        const step = view.steps.find((s) => s.stepId === stepId);
+        context.out(`applied: incident ${view.incident.status}${step ? `, step ${step.status}` : ''}`);
+      } else {
+        context.out(`the coordinator applies it from its queue; follow it with: irctl show ${incidentId}`);
+      }
+      return ExitCode.ok;
+    },
+  };
+}
+
+/** `irctl approve <id> <step>`. */
+export const approveCommand = decisionCommand('approve', 'approve a step that awaits approval', [
+  'The step runs once approved, even above the blast-radius limit or on a protected resource.',
+]);
+/** `irctl reject <id> <step>`. */
+export const rejectCommand = decisionCommand(
+  'reject',
+  'reject a step that awaits approval (it is skipped)',
+  [],
+);
+/** `irctl rollback <id>`. */
+export const rollbackCommand = decisionCommand('rollback', 'roll back every containment of an incident', [
+  'Each containment is undone from the state recorded before it (see irctl show, pre-state).',
+]);
+/** `irctl resolve <id>`. */
+export const resolveCommand = decisionCommand('resolve', 'resolve (close) an incident', []);

@@ -1,0 +1,75 @@
+import { verifyEvidence } from '@ir/forensics/verifier';
+import { positional } from '../args.js';
+import { awsFailure } from '../aws.js';
+import type { CommandSpec } from '../command.js';
+import { requireBucket } from '../config.js';
+import { ExitCode } from '../errors.js';
+import { renderTable } from '../format/table.js';
+import { toJson } from '../format/text.js';
+
+/**
+ * `irctl verify <id>`: re-reads every sealed artifact of an incident from the evidence bucket, re-hashes
+ * it here and checks the manifest chain (the forensics verifier). Exit 1 when anything is wrong.
+ */
+export const verifyCommand: CommandSpec = {
+  name: 'verify',
+  summary: "verify an incident's evidence: manifest chain and every artifact's SHA-256",
+  positionals: ['<id>'],
+  options: {},
+  details: [
+    'Reads IR_EVIDENCE_BUCKET with your AWS credentials (read-only). Exit 0 only when every manifest',
+    'links and every artifact hashes as sealed; 1 when anything is missing, altered or overwritten.',
+  ],
+  async run(args, context) {
+    const incidentId = positional(args, 0);
+    const bucket = requireBucket(context.config);
+    let report: Awaited<ReturnType<typeof verifyEvidence>>;
+    try {
+      report = await verifyEvidence({ s3: context.aws.s3(), bucket, incidentId });
+    } catch (error: unknown) {
+      throw awsFailure(error, `reading the evidence of ${incidentId} in s3://${bucket}`);
+    }
+    const code = report.ok ? ExitCode.ok : ExitCode.failed;
+    if (args.values.json === true) {
+      context.out(toJson(report));
+      return code;
+    }
+    context.out(
+      `evidence of ${incidentId} in s3://${bucket}: ${report.ok ? 'VERIFIED' : 'PROBLEMS FOUND'} (${report.manifests.length} manifest(s), ${report.artifacts.length} artifact(s))`,
+    );
+    if (report.manifests.length > 0) {
+      context.out(
+        renderTable(
+          [
+            { heading: 'SEQ' },
+            { heading: 'MANIFEST', max: 90 },
+            { heading: 'CHAIN' },
+            { heading: 'REASON', max: 90 },
+          ],
+          report.manifests.map((m) => [m.sequence, m.key, m.status, m.reason ?? '']),
+        ),
+      );
+    }
+    if (report.artifacts.length > 0) {
+      context.out('');
+      context.out(
+        renderTable(
+          [
+            { heading: 'ARTIFACT', max: 90 },
+            { heading: 'STATUS' },
+            { heading: 'SHA-256', max: 64 },
+            { heading: 'LATER VERSION' },
+          ],
+          report.artifacts.map((a) => [
+            a.key,
+            a.status,
+            a.actualSha256 ?? a.expectedSha256,
+            a.latestDiffers ? (a.latestVersionId ?? 'yes') : '',
+          ]),
+        ),
+      );
+    }
+    for (const problem of report.problems) context.out(`problem: ${problem}`);
+    return code;
+  },
+};

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+
+/** Environment variables as Node gives them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The coordinator API of `pnpm dev` (response-coordinator is the second service, port 9101 + 1). */
+export const DEFAULT_API_URL = 'http://127.0.0.1:9102';
+
+const optionalText = z.string().trim().min(1).optional();
+
+/**
+ * irctl's environment. Keys are the variable names so that every error names the variable as the
+ * operator wrote it. Nothing is required here: each command asks for what it needs
+ * ({@link requireToken}, {@link requireBucket}), so `irctl plan` works with no environment at all.
+ */
+export const IrctlEnv = z.object({
+  IR_API_URL: z.url().default(DEFAULT_API_URL),
+  /** Bearer token of the coordinator API; never printed, never logged. */
+  IR_API_TOKEN: optionalText,
+  AWS_REGION: z.string().trim().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  IR_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9_-]{1,40}$/, 'letters, digits, "-" and "_" only, at most 40 characters')
+    .default('ir'),
+  IR_EVIDENCE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+    .optional(),
+  IR_PLAYBOOKS_DIR: optionalText,
+  /** Who decisions are recorded as when `--by` is not given; falls back to the login name. */
+  IR_OPERATOR: optionalText,
+  USER: optionalText,
+  USERNAME: optionalText,
+});
+
+/** irctl's parsed configuration. */
+export type IrctlConfig = z.infer<typeof IrctlEnv>;
+
+/** Parses the environment (empty values count as unset); throws a {@link ConfigurationError} naming each offending variable. */
+export function loadConfig(environment: Env): IrctlConfig {
+  // An empty variable (`IR_API_TOKEN=`) means unset, as in a shell, not an invalid value.
+  const set = Object.fromEntries(
+    Object.entries(environment).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = IrctlEnv.safeParse(set);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.map((issue) => ({
+    variable: issue.path.map(String).join('.') || '(environment)',
+    message: issue.message,
+  }));
+  throw new ConfigurationError(
+    `invalid configuration: ${issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ')}`,
+    issues.map((issue) => issue.variable),
+  );
+}
+
+/** The API token, or an error naming IR_API_TOKEN (commands that talk to the coordinator need it). */
+export function requireToken(config: IrctlConfig): string {
+  if (config.IR_API_TOKEN) return config.IR_API_TOKEN;
+  throw new ConfigurationError(
+    'IR_API_TOKEN is not set: the coordinator API needs its bearer token (with pnpm dev: export IR_API_TOKEN=$(cat .ir/dev-api-token))',
+    ['IR_API_TOKEN'],
+  );
+}
+
+/** The evidence bucket, or an error naming IR_EVIDENCE_BUCKET (`irctl verify` needs it). */
+export function requireBucket(config: IrctlConfig): string {
+  if (config.IR_EVIDENCE_BUCKET) return config.IR_EVIDENCE_BUCKET;
+  throw new ConfigurationError('IR_EVIDENCE_BUCKET is not set: verify reads the evidence bucket', [
+    'IR_EVIDENCE_BUCKET',
+  ]);
+}
+
+/**
+ * True when the API URL would send the token in clear text over a network: plain http to a host
+ * that is not this machine. irctl warns rather than refuses (a port-forward may look like this).
+ */
+export function tokenSentInClear(apiUrl: string): boolean {
+  const url = new URL(apiUrl);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return url.protocol === 'http:' && !loopback;
+}

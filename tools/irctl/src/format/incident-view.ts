@@ -1,0 +1,97 @@
+import type { IncidentDetail, StepView } from '../api-client.js';
+import { renderTable } from './table.js';
+import { compact, printable } from './text.js';
+
+/** Seconds from `from` to `to` (ISO times), one decimal; undefined when either is missing. */
+export function secondsBetween(from: string | undefined, to: string | undefined): string | undefined {
+  if (!from || !to) return undefined;
+  const ms = Date.parse(to) - Date.parse(from);
+  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : undefined;
+}
+
+/** Why a step is where it is, in a few words: failure, skip reason, holds, or who decided. */
+export function stepDetail(step: StepView): string {
+  if (step.failure)
+    return `${step.failure.errorName ? `${step.failure.errorName}: ` : ''}${step.failure.reason}`;
+  if (step.skipReason) return step.skipReason;
+  if (step.status === 'awaiting-approval')
+    return `held: ${(step.holdReasons ?? []).join(', ') || 'approval'}`;
+  if (step.approvedBy)
+    return `approved by ${step.approvedBy}${step.decisionReason ? `: ${step.decisionReason}` : ''}`;
+  if (step.rejectedBy)
+    return `rejected by ${step.rejectedBy}${step.decisionReason ? `: ${step.decisionReason}` : ''}`;
+  if (step.rollbackOf) return `undoes ${step.rollbackOf}`;
+  return '';
+}
+
+/**
+ * `irctl show` as text: the incident's facts (with time to contain and to seal evidence), its steps,
+ * the evidence steps' results, the pre-containment state kept for rollback, and the timeline.
+ */
+export function renderIncident(view: IncidentDetail): string {
+  const { incident, steps, timeline } = view;
+  const lines = [
+    `incident ${printable(incident.incidentId)}  ${incident.status}${incident.dryRun ? '  (dry-run)' : ''}`,
+    `  playbook ${printable(incident.playbookId)}, severity ${incident.severityBand}${incident.target ? `, account ${incident.target.accountId} ${incident.target.region}` : ''}`,
+    `  summary  ${printable(incident.summary)}`,
+    `  received ${incident.receivedAt ?? '-'}  opened ${incident.openedAt}`,
+  ];
+  const contained = secondsBetween(incident.receivedAt, incident.firstContainedAt);
+  const sealed = secondsBetween(incident.receivedAt, incident.evidenceSealedAt);
+  if (contained) lines.push(`  contained ${incident.firstContainedAt} (${contained} after receipt)`);
+  if (sealed) lines.push(`  evidence sealed ${incident.evidenceSealedAt} (${sealed} after receipt)`);
+  if (incident.rollbackRequestedBy)
+    lines.push(`  rollback requested by ${printable(incident.rollbackRequestedBy)}`);
+  if (incident.resolvedAt)
+    lines.push(`  resolved ${incident.resolvedAt} by ${printable(incident.resolvedBy ?? '?')}`);
+  for (const note of incident.notes ?? []) lines.push(`  note: ${printable(note)}`);
+  for (const finding of incident.findings ?? [])
+    lines.push(`  finding ${printable(finding.id)} ${printable(finding.type)}`);
+
+  lines.push('', 'steps:');
+  lines.push(
+    indent(
+      renderTable(
+        [
+          { heading: 'STEP', max: 48 },
+          { heading: 'ACTION' },
+          { heading: 'STATUS' },
+          { heading: 'DETAIL', max: 90 },
+        ],
+        steps.map((step) => [step.stepId, step.action, step.status, stepDetail(step)]),
+      ),
+    ),
+  );
+  const evidence = steps.filter((step) => step.action.startsWith('evidence.') && step.result);
+  if (evidence.length > 0) {
+    lines.push('', 'evidence:');
+    for (const step of evidence) lines.push(`  ${printable(step.stepId)}: ${compact(step.result, 300)}`);
+  }
+  const preState = steps.filter((step) => step.preState && Object.keys(step.preState).length > 0);
+  if (preState.length > 0) {
+    lines.push('', 'pre-state (what rollback restores):');
+    for (const step of preState) lines.push(`  ${printable(step.stepId)}: ${compact(step.preState, 300)}`);
+  }
+  lines.push('', 'timeline:');
+  lines.push(
+    indent(
+      renderTable(
+        [
+          { heading: 'AT' },
+          { heading: 'EVENT' },
+          { heading: 'STEP', max: 48 },
+          { heading: 'DETAIL', max: 120 },
+        ],
+        timeline.map((entry) => [entry.at, entry.kind, entry.stepId ?? '', compact(entry.detail, 120)]),
+      ),
+    ),
+  );
+  return lines.join('\n');
+}
+
+function indent(block: string): string {
+  return block
+    .split('\n')
+    .map((line) => `  ${line}`)
+    .join('\n');
+}

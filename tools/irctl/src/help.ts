@@ -1,0 +1,61 @@
+import { COMMON_OPTIONS } from './args.js';
+import type { CommandSpec, OptionSpec } from './command.js';
+import { DEFAULT_API_URL } from './config.js';
+
+/** The usage line of a command, e.g. `irctl approve <id> <step> [options]`. */
+export function usageLine(spec: CommandSpec): string {
+  const positionals = spec.positionals.map((name) => (name.endsWith('?') ? `[${name.slice(0, -1)}]` : name));
+  return ['irctl', spec.name, ...positionals, '[options]'].join(' ');
+}
+
+function optionLine(name: string, option: OptionSpec): string {
+  const flag = `${option.short ? `-${option.short}, ` : '    '}--${name}${option.type === 'string' ? ` ${option.valueName ?? '<value>'}` : ''}`;
+  return `  ${flag.padEnd(28)} ${option.help}`;
+}
+
+/** The help of one command: usage, summary, details and every option (its own, then the common ones). */
+export function commandHelp(spec: CommandSpec): string {
+  return [
+    `Usage: ${usageLine(spec)}`,
+    '',
+    spec.summary,
+    ...(spec.details && spec.details.length > 0 ? ['', ...spec.details] : []),
+    '',
+    'Options:',
+    ...Object.entries({ ...spec.options, ...COMMON_OPTIONS }).map(([name, option]) =>
+      optionLine(name, option),
+    ),
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}
+
+const EXIT_CODES =
+  'Exit codes: 0 ok, 1 the outcome is a failure (e.g. evidence problems), 2 usage, input or configuration, 3 not found, 4 conflict with the incident state, 5 coordinator or AWS unavailable, 6 token or credentials refused.';
+
+/** The top-level help: every command with its summary, and the environment irctl reads. */
+export function topHelp(specs: readonly CommandSpec[]): string {
+  const width = Math.max(...specs.map((spec) => spec.name.length)) + 2;
+  return [
+    'Usage: irctl <command> [arguments] [options]',
+    '',
+    'The operator CLI of the incident-response system.',
+    '',
+    'Commands:',
+    ...specs.map((spec) => `  ${spec.name.padEnd(width)}${spec.summary}`),
+    '',
+    'Every command takes --json (machine-readable output) and --help.',
+    '',
+    'Environment:',
+    `  IR_API_URL          coordinator API (default ${DEFAULT_API_URL}, the pnpm dev coordinator)`,
+    '  IR_API_TOKEN        bearer token of the coordinator API (required for API commands; never printed)',
+    '  IR_OPERATOR         who decisions are recorded as when --by is not given (default: login name)',
+    '  AWS_REGION          region of the queues and bucket (default us-east-1)',
+    '  AWS_ENDPOINT_URL    an emulator endpoint (unset in AWS)',
+    '  IR_PREFIX           prefix of queue names (default ir)',
+    '  IR_EVIDENCE_BUCKET  evidence bucket (verify)',
+    '  IR_PLAYBOOKS_DIR    user playbooks added to the shipped ones (plan)',
+    '',
+    EXIT_CODES,
+  ].join('\n');
+}

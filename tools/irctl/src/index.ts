@@ -1,0 +1,39 @@
+/**
+ * @ir/irctl: the operator CLI. The binary is `irctl` (src/main.ts); this entry point lets the
+ * end-to-end and reliability suites run it in-process and reuse its API client.
+ */
+export {
+  type CoordinatorApi,
+  type CoordinatorApiSettings,
+  coordinatorApi,
+  DecisionAccepted,
+  type Decision,
+  IncidentDetail,
+  IncidentSummary,
+  StepView,
+  TimelineView,
+} from './api-client.js';
+export {
+  COMMANDS,
+  execute,
+  findCommand,
+  type IrctlResult,
+  type RunIo,
+  type RunIrctlOptions,
+  runIrctl,
+} from './cli.js';
+export type { AwsClients, CommandContext, CommandSpec, OptionSpec, ParsedArgs } from './command.js';
+export { DRY_RUN_ATTRIBUTE, SUBMITTED_BY_ATTRIBUTE } from './commands/submit.js';
+export { DEFAULT_API_URL, type Env, type IrctlConfig, IrctlEnv, loadConfig } from './config.js';
+export { describeDeadLetter, type DeadLetter, RETRIES_EXHAUSTED, redriveAttributes } from './dlq-messages.js';
+export {
+  ApiError,
+  AwsCallError,
+  ConfigurationError,
+  ExitCode,
+  InputError,
+  IrctlError,
+  isIrctlError,
+  UsageError,
+} from './errors.js';
+export { MAX_FINDING_BYTES } from './finding-input.js';
