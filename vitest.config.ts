@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 /**
  * Two projects: `unit` (no I/O beyond the process) and `integration` (talks to the AWS emulator that
  * the global setup starts once, or to AWS_ENDPOINT_URL when it is set). Workspace packages resolve to
- * their TypeScript sources through the `@ir/source` export condition.
+ * their TypeScript sources through the `@ir/source` export condition. A third, `reliability`, runs
+ * the fault suites of test/reliability the same way, one file at a time.
  */
 const conditions = ['@ir/source', 'node', 'import', 'default'];
 export default defineConfig({
@@ -33,10 +34,24 @@ export default defineConfig({
             'services/*/test/integration/**/*.test.ts',
             'tools/*/test/integration/**/*.test.ts',
             'test/e2e/**/*.test.ts',
+            'test/observability/**/*.test.ts',
           ],
           globalSetup: ['packages/testkit/src/vitest-global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // Fault tests (kill -9, SIGTERM, AWS faults, malformed input) on whole systems: one file at
+          // a time, since each runs five services and they measure recovery, not speed.
+          name: 'reliability',
+          include: ['test/reliability/**/*.test.ts'],
+          globalSetup: ['packages/testkit/src/vitest-global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -30,7 +30,9 @@ interface ComposeService {
 }
 
 const composeFile = join(root, 'docker-compose.yml');
-const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(readFileSync(composeFile, 'utf8'), { merge: true }) as {
+  services: Record<string, ComposeService>;
+};
 const services = ['detection', 'response-coordinator', 'isolator', 'forensics', 'notifier'];
 
 describe('docker-compose.yml', () => {
@@ -57,7 +59,9 @@ describe('docker-compose.yml', () => {
       const entry = service?.command?.[0] ?? '';
       expect(entry).toBe(`services/${name}/dist/main.js`);
       // dist/main.js is compiled from src/main.ts by `pnpm build` in the image.
-      expect(existsSync(join(root, entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))), entry).toBe(true);
+      expect(existsSync(join(root, entry.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))), entry).toBe(
+        true,
+      );
     }
     const bootstrap = compose.services.bootstrap?.command ?? [];
     expect(existsSync(join(root, bootstrap.at(-1) ?? '-'))).toBe(true);
@@ -66,6 +70,7 @@ describe('docker-compose.yml', () => {
   it('pins LocalStack to a tag that runs without an auth token and passes a token through', () => {
     const localstack = compose.services.localstack;
     expect(localstack?.image).toMatch(/localstack\/localstack:4\.14\.0/);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: compose's own interpolation syntax, compared as text
     expect(localstack?.environment?.LOCALSTACK_AUTH_TOKEN).toBe('${LOCALSTACK_AUTH_TOKEN:-}');
     expect(compose.services.moto?.profiles).toEqual(['moto']);
   });

@@ -1,0 +1,87 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DlqAttribute } from '@ir/runtime';
+import { receiveMessages } from '@ir/testkit';
+import { coordinatorClient, type IncidentView, MOVING_STEP_STATUSES } from './coordinator-client.js';
+import type { DemoAccount } from './demo-account.js';
+import { demoFindings } from './demo-findings.js';
+
+/** What the demo needs from `pnpm dev`. */
+export interface DemoSettings {
+  readonly account: DemoAccount;
+  readonly accountId: string;
+  readonly region: string;
+  readonly api: { readonly url: string; readonly token: string };
+  readonly send: (body: string) => Promise<void>;
+  readonly sqs: SQSClient;
+  readonly findingsDlqUrl: string;
+  readonly out: (line: string) => void;
+  readonly timeoutMs?: number;
+}
+
+const settled = (view: IncidentView) => view.steps.every((step) => !MOVING_STEP_STATUSES.has(step.status));
+
+/**
+ * Sends the demo findings, waits until every incident they open has no step in flight, and prints
+ * each incident's steps and timeline, plus the malformed finding's DLQ reason. True when every
+ * expected incident settled and the malformed finding was dead-lettered with a reason.
+ */
+export async function runDemo(settings: DemoSettings): Promise<boolean> {
+  const { out } = settings;
+  const findings = demoFindings(settings.account, settings.accountId, settings.region);
+  for (const finding of findings) {
+    out(`[demo] sending: ${finding.name}`);
+    await settings.send(finding.body);
+  }
+  const expected = findings.filter((finding) => finding.opensIncident).length;
+  const api = coordinatorClient(settings.api.url, settings.api.token);
+  const deadline = Date.now() + (settings.timeoutMs ?? 180_000);
+  let views: IncidentView[] = [];
+  while (Date.now() < deadline) {
+    const listed = await api.listIncidents().catch(() => []);
+    views = await Promise.all(listed.map((incident) => api.incident(incident.incidentId)));
+    if (views.length >= expected && views.every(settled)) break;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  for (const view of views) printIncident(view, out);
+  const dead = await receiveMessages(settings.sqs, settings.findingsDlqUrl, 1, 10_000);
+  for (const message of dead) {
+    out(
+      `[demo] dead-lettered finding: reason=${message.MessageAttributes?.[DlqAttribute.reason]?.StringValue} detail=${message.MessageAttributes?.[DlqAttribute.detail]?.StringValue}`,
+    );
+  }
+  const ok = views.length === expected && views.every(settled) && dead.length >= 1;
+  out(
+    ok
+      ? `[demo] done: ${views.length} incidents handled, the sample finding skipped, the malformed one in the DLQ with its reason.`
+      : `[demo] NOT complete: ${views.length}/${expected} incidents, ${views.filter(settled).length} settled, ${dead.length} dead-lettered.`,
+  );
+  return ok;
+}
+
+function printIncident(view: IncidentView, out: (line: string) => void): void {
+  const { incident } = view;
+  out('');
+  out(
+    `== incident ${incident.incidentId}  playbook=${incident.playbookId}  severity=${incident.severityBand}  status=${incident.status}${incident.dryRun ? '  (dry-run)' : ''}`,
+  );
+  for (const step of view.steps) {
+    const why =
+      step.failure?.reason ??
+      step.skipReason ??
+      (step.holdReasons?.length ? `held: ${step.holdReasons.join(', ')}` : '');
+    out(`   ${step.status.padEnd(18)} ${step.action.padEnd(28)} ${step.stepId}${why ? `  — ${why}` : ''}`);
+  }
+  out('   timeline:');
+  for (const entry of view.timeline) {
+    const detail = entry.detail ? ` ${compact(entry.detail)}` : '';
+    out(`     ${entry.at.slice(11, 23)}  ${entry.kind}${entry.stepId ? ` ${entry.stepId}` : ''}${detail}`);
+  }
+}
+
+/** A one-line rendering of a timeline entry's detail, cut to stay readable. */
+function compact(detail: Record<string, unknown>): string {
+  const text = Object.entries(detail)
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join(' ');
+  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
+}
