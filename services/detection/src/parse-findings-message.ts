@@ -13,7 +13,15 @@ import { FindingTooLargeError } from './errors.js';
 export interface FindingBatch {
   readonly format: FindingFormat;
   readonly findings: readonly Finding[];
+  /** The sender asked for a dry run (message attribute {@link DRY_RUN_ATTRIBUTE} = `true`). */
+  readonly dryRun: boolean;
 }
+
+/**
+ * Message attribute with which a submitter (`irctl submit --dry-run`) opens its incident in dry-run:
+ * every worker then only reads and reports what it would do.
+ */
+export const DRY_RUN_ATTRIBUTE = 'ir-dry-run';
 
 /** The `source` label for an input format; `unknown` when even the format could not be told. */
 export function sourceOfFormat(
@@ -65,7 +73,8 @@ export function findingsParser(
       const value = parseJson(body);
       format = detectFindingFormat(value);
       const findings = parseFindings(value, { now: settings.now });
-      return { value: { format, findings }, type: format };
+      const dryRun = message.MessageAttributes?.[DRY_RUN_ATTRIBUTE]?.StringValue === 'true';
+      return { value: { format, findings, dryRun }, type: format };
     } catch (error: unknown) {
       settings.onRejected(sourceOfFormat(format));
       throw error;

@@ -44,6 +44,11 @@ export interface RecordInput {
   readonly finding: Finding;
   readonly receivedAt: Date;
   readonly suppressionUnevaluated: boolean;
+  /**
+   * A dry-run submission coalesces only with other dry-run findings (its keys carry a `DRYRUN#`
+   * prefix): it must never update, or be merged into, a live incident, nor the reverse.
+   */
+  readonly dryRun?: boolean;
 }
 
 /** Settings of {@link createCoalescingStore}. */
@@ -62,7 +67,7 @@ export interface CoalescingStoreSettings {
 export interface CoalescingStore {
   record(input: RecordInput): Promise<RecordResult>;
   /** Marks an outbox entry sent; a lost race (a newer entry replaced it) is not an error. */
-  markPublished(finding: Finding, entry: OutboxEntry): Promise<void>;
+  markPublished(finding: Finding, entry: OutboxEntry, dryRun?: boolean): Promise<void>;
 }
 
 /**
@@ -90,14 +95,18 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
       )
     ).Item;
 
-  const findingKey = (finding: Finding) => ({
-    pk: av.s(keys.findingPk(finding.source, finding.accountId, finding.id)),
+  const scoped = (pk: string, dryRun: boolean | undefined) => (dryRun ? `DRYRUN#${pk}` : pk);
+  const findingKey = (finding: Finding, dryRun: boolean | undefined) => ({
+    pk: av.s(scoped(keys.findingPk(finding.source, finding.accountId, finding.id), dryRun)),
     sk: av.s(keys.findingSk),
   });
-  const resourceItemKey = (finding: Finding) => {
+  const resourceItemKey = (finding: Finding, dryRun: boolean | undefined) => {
     const primary = finding.resources[0];
     if (!primary) throw new Error(`finding ${finding.id} names no resource`);
-    return { pk: av.s(keys.resourcePk(finding.accountId, resourceKey(primary))), sk: av.s(keys.resourceSk) };
+    return {
+      pk: av.s(scoped(keys.resourcePk(finding.accountId, resourceKey(primary)), dryRun)),
+      sk: av.s(keys.resourceSk),
+    };
   };
 
   const newFindingItem = (
@@ -106,7 +115,7 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
     kind: 'opened' | 'attached',
     messageId: string,
   ): Item => ({
-    ...findingKey(input.finding),
+    ...findingKey(input.finding, input.dryRun),
     incidentId: av.s(incidentId),
     updatedAt: av.s(input.finding.updatedAt),
     count: av.n(input.finding.count),
@@ -140,7 +149,7 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
               Put: {
                 TableName: tableName,
                 Item: {
-                  ...resourceItemKey(input.finding),
+                  ...resourceItemKey(input.finding, input.dryRun),
                   incidentId: av.s(incidentId),
                   openedAt: av.s(now),
                   lastFindingAt: av.s(now),
@@ -189,7 +198,7 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
             {
               Update: {
                 TableName: tableName,
-                Key: resourceItemKey(input.finding),
+                Key: resourceItemKey(input.finding, input.dryRun),
                 UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
                 ConditionExpression: 'incidentId = :incident AND lastFindingAt >= :cutoff',
                 ExpressionAttributeValues: {
@@ -219,7 +228,7 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
       dynamodb.send(
         new UpdateItemCommand({
           TableName: tableName,
-          Key: resourceItemKey(input.finding),
+          Key: resourceItemKey(input.finding, input.dryRun),
           UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
           ConditionExpression: 'incidentId = :incident AND lastFindingAt < :now',
           ExpressionAttributeValues: {
@@ -243,7 +252,7 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
         dynamodb.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: findingKey(input.finding),
+            Key: findingKey(input.finding, input.dryRun),
             UpdateExpression:
               'SET updatedAt = :updated, #count = :count, lastMessageId = :message, lastPublished = :false, lastReceivedAt = :received, expiresAt = :expires',
             ConditionExpression: 'updatedAt = :seenUpdated AND #count = :seenCount',
@@ -276,15 +285,12 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
       const windowMs = settings.windowSeconds * 1000;
       const cutoff = new Date(input.receivedAt.getTime() - windowMs).toISOString();
       for (let round = 1; round <= maxAttempts; round += 1) {
-        const findingItem = await getItem(
-          keys.findingPk(input.finding.source, input.finding.accountId, input.finding.id),
-          keys.findingSk,
-        );
+        const findingItem = await getItem(findingKey(input.finding, input.dryRun).pk.S ?? '', keys.findingSk);
         let result: RecordResult | undefined;
         if (findingItem) {
           result = await known(input, findingItem);
         } else {
-          const key = resourceItemKey(input.finding);
+          const key = resourceItemKey(input.finding, input.dryRun);
           const resource = await getItem(key.pk.S ?? '', keys.resourceSk);
           const openIncident = resource ? readString(resource, 'incidentId') : undefined;
           const lastFindingAt = resource ? readString(resource, 'lastFindingAt') : undefined;
@@ -301,13 +307,13 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
       );
     },
 
-    async markPublished(finding, outboxEntry) {
+    async markPublished(finding, outboxEntry, dryRun) {
       const prefix = outboxEntry.slot;
       await attempt(() =>
         dynamodb.send(
           new UpdateItemCommand({
             TableName: tableName,
-            Key: findingKey(finding),
+            Key: findingKey(finding, dryRun),
             UpdateExpression: `SET ${prefix}Published = :true`,
             ConditionExpression: `${prefix}MessageId = :message`,
             ExpressionAttributeValues: { ':true': av.bool(true), ':message': av.s(outboxEntry.messageId) },

@@ -28,7 +28,13 @@ export function createFindingsHandler(deps: FindingsHandlerDeps) {
   const count = (finding: Finding, outcome: FindingOutcome) =>
     deps.metrics.findingsTotal.inc({ source: finding.source, outcome });
 
-  const handleFinding = async (finding: Finding, receivedAt: Date, receiveCount: number, logger: Logger) => {
+  const handleFinding = async (
+    finding: Finding,
+    receivedAt: Date,
+    receiveCount: number,
+    dryRun: boolean,
+    logger: Logger,
+  ) => {
     const log = logger.child({ findingId: finding.id, findingType: finding.type, source: finding.source });
     if (finding.sample && !deps.acceptSampleFindings) {
       count(finding, FindingOutcome.sample);
@@ -47,7 +53,12 @@ export function createFindingsHandler(deps: FindingsHandlerDeps) {
       deps.metrics.suppressionErrorsTotal.inc({ rule: verdict.rule });
       log.error({ rule: verdict.rule, err: verdict.error }, 'suppression_evaluation_failed');
     }
-    const result = await deps.store.record({ finding, receivedAt, suppressionUnevaluated: unevaluated });
+    const result = await deps.store.record({
+      finding,
+      receivedAt,
+      suppressionUnevaluated: unevaluated,
+      dryRun,
+    });
     const incidentLog = log.child({ incidentId: result.incidentId, correlationId: result.incidentId });
     // Counted when decided, before publishing: the decision is made once (by a conditional write),
     // whereas publishing may be retried by a later delivery, which must not count it again.
@@ -55,9 +66,9 @@ export function createFindingsHandler(deps: FindingsHandlerDeps) {
     if (outcome === 'duplicate') deps.metrics.duplicatesTotal.inc({ source: finding.source });
     else count(finding, outcome);
     for (const entry of result.outbox) {
-      const message = incidentMessage(entry, finding, { dryRun: deps.dryRun, now: deps.now });
+      const message = incidentMessage(entry, finding, { dryRun, now: deps.now });
       await deps.publisher.publish('coordinator', [message]);
-      await deps.store.markPublished(finding, entry);
+      await deps.store.markPublished(finding, entry, dryRun);
       incidentLog.info(
         { messageId: message.id, type: message.type, kind: entry.kind },
         'incident_message_published',
@@ -78,9 +89,12 @@ export function createFindingsHandler(deps: FindingsHandlerDeps) {
   return async (parsed: ParsedMessage<FindingBatch>, context: HandlerContext): Promise<void> => {
     const receivedAt = deps.now();
     const findings = parsed.value.findings.map((finding) => fitFinding(finding));
+    // IR_DRY_RUN makes every incident a dry run; a submitter can ask for one per message.
+    const dryRun = deps.dryRun || parsed.value.dryRun;
+    const logger = dryRun ? context.logger.child({ dryRun: true }) : context.logger;
     for (const finding of findings) {
       context.signal.throwIfAborted();
-      await handleFinding(finding, receivedAt, context.receiveCount, context.logger);
+      await handleFinding(finding, receivedAt, context.receiveCount, dryRun, logger);
     }
   };
 }
