@@ -9,6 +9,11 @@ import { OutputTail, withOutput } from './output-tail.js';
 /**
  * Runs moto's server with a watchdog thread that exits as soon as its stdin closes. Our end of that
  * pipe closes whenever this process ends, even on SIGKILL, so moto can never outlive its parent.
+ *
+ * It also serialises DynamoDB requests. DynamoDB evaluates a condition atomically with its write, and
+ * coalescing and incident state rely on that; moto's server is threaded and its DynamoDB backend
+ * takes no lock, so nothing but the GIL's timing keeps two conditional writes from both passing.
+ * Only DynamoDB is serialised: SQS long polls wait inside the request and must not hold a lock.
  */
 const WATCHDOG_LAUNCHER = [
   'import os, sys, threading',
@@ -16,8 +21,16 @@ const WATCHDOG_LAUNCHER = [
   '    sys.stdin.buffer.read()',
   '    os._exit(0)',
   'threading.Thread(target=_watch, daemon=True).start()',
-  'from moto.server import main',
-  'main(sys.argv[1:])',
+  'import moto.server as _server',
+  '_dynamodb_lock = threading.Lock()',
+  '_dispatch = _server.DomainDispatcherApplication.__call__',
+  'def _serialise_dynamodb(self, environ, start_response):',
+  "    if environ.get('HTTP_X_AMZ_TARGET', '').startswith('DynamoDB_'):",
+  '        with _dynamodb_lock:',
+  '            return _dispatch(self, environ, start_response)',
+  '    return _dispatch(self, environ, start_response)',
+  '_server.DomainDispatcherApplication.__call__ = _serialise_dynamodb',
+  '_server.main(sys.argv[1:])',
 ].join('\n');
 
 export interface StartMotoServerOptions {
