@@ -37,7 +37,8 @@ export default defineConfig({
             'test/observability/**/*.test.ts',
           ],
           globalSetup: ['packages/testkit/src/vitest-global-setup.ts'],
-          testTimeout: 60_000,
+          // Outcomes, never speed: a loaded 2-core CI machine makes the emulator slow.
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

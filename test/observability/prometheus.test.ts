@@ -186,10 +186,13 @@ describe('Prometheus scraping the running services', () => {
         180_000,
         'the incident completing',
       );
+      // Evidence is sealed before or after isolation: wait until a scrape has seen both.
       await eventually(
-        async () => (await query('sum(ir_time_to_evidence_seconds_count)')).data.result[0]?.value[1] === '1',
+        async () =>
+          (await query('sum(ir_time_to_evidence_seconds_count) + sum(ir_time_to_isolate_seconds_count)')).data
+            .result[0]?.value[1] === '2',
         60_000,
-        'Prometheus scraping MTTE',
+        'Prometheus scraping MTTI and MTTE',
       );
       const mtti = await query(
         'histogram_quantile(0.5, sum by (le, playbook, severity) (ir_time_to_isolate_seconds_bucket))',
