@@ -1,0 +1,41 @@
+import type { LoadReport } from './load.js';
+import type { StormReport } from './storm.js';
+
+/** The report as a readable two-column table. */
+export function printTable(report: LoadReport | StormReport, out: (line: string) => void): void {
+  const rows: [string, string][] =
+    'mode' in report
+      ? [
+          ['findings', String(report.findings)],
+          ['instances', String(report.instances)],
+          ['incidents opened', `${report.incidentsOpened} (expected ${report.instances})`],
+          ['findings per second', String(report.findingsPerSec)],
+          ['drain time (s)', String(report.drainSeconds)],
+          ['outcomes', JSON.stringify(report.outcomes)],
+          ['peak RSS (MiB)', JSON.stringify(report.maxRssMb)],
+        ]
+      : [
+          ['incidents / completed / lost', `${report.incidents} / ${report.completed} / ${report.lost}`],
+          ['rate (findings/s)', String(report.rate)],
+          ['MTTI p50 / p95 / p99 (s)', `${report.mtti.p50} / ${report.mtti.p95} / ${report.mtti.p99}`],
+          [
+            '  from incident records',
+            `${report.crossCheck.mtti.p50} / ${report.crossCheck.mtti.p95} / ${report.crossCheck.mtti.p99} (agrees: ${report.crossCheck.mtti.agrees})`,
+          ],
+          ['MTTE p50 / p95 / p99 (s)', `${report.mtte.p50} / ${report.mtte.p95} / ${report.mtte.p99}`],
+          [
+            '  from incident records',
+            `${report.crossCheck.mtte.p50} / ${report.crossCheck.mtte.p95} / ${report.crossCheck.mtte.p99} (agrees: ${report.crossCheck.mtte.agrees})`,
+          ],
+          ['throughput (incidents/s)', String(report.throughputPerSec)],
+          [
+            'AWS calls per isolation',
+            `${report.awsCallsPerIsolation} (all calls per incident: ${report.awsCallsPerIncidentFromMetrics})`,
+          ],
+          ['critical path (s)', `${report.criticalPathSeconds} (runs ${report.criticalPathRuns.join(', ')})`],
+          ['overhead ratio (MTTI p50 / floor)', String(report.overheadRatio)],
+          ['peak RSS (MiB)', JSON.stringify(report.maxRssMb)],
+        ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) out(`${label.padEnd(width)}  ${value}`);
+}

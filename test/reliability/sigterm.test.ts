@@ -1,0 +1,64 @@
+/**
+ * SIGTERM during load: each service is stopped gracefully while incidents are in flight and started
+ * again; in-flight work finishes (exit code 0), nothing is lost, nothing is dead-lettered.
+ */
+import { SERVICE_NAMES } from '@ir/testkit';
+import { describe, expect, it } from 'vitest';
+import { findingsOnNewInstances } from '../support/findings.js';
+import { waitForIncidents } from '../support/incident-progress.js';
+import { containedTwice, drainDeadLetters, findingsWithoutIncident, printCounts } from '../support/ledger.js';
+import { randomPause, reliabilityRepeat, reliabilitySystem } from '../support/reliability-fixture.js';
+import { useSystem } from '../support/suite.js';
+
+const REPEAT = reliabilityRepeat();
+const FINDINGS = 8;
+
+describe('services stopped with SIGTERM under load', () => {
+  const running = useSystem(() => reliabilitySystem());
+
+  it(`each service in turn, ${REPEAT}× over: exits 0 after its in-flight work, restarts, nothing is lost`, async () => {
+    const system = running();
+    const findingIds: string[] = [];
+    const exitCodes: (number | null)[] = [];
+    for (let round = 0; round < REPEAT; round++) {
+      // Prepare
+      const { findings, ids } = await findingsOnNewInstances(system, FINDINGS);
+      findingIds.push(...ids);
+
+      // Act: load, then every service stopped gracefully and restarted while it lasts
+      await system.sendFindings(findings);
+      for (const name of SERVICE_NAMES) {
+        await randomPause(200, 1_000);
+        exitCodes.push(await system.terminate(name));
+        await system.start(name);
+      }
+    }
+    const views = await waitForIncidents(system.api, {
+      count: findingIds.length,
+      filter: (view) => findingsWithoutIncident(findingIds, [view]).length < findingIds.length,
+      done: (view) => view.incident.status === 'completed',
+      timeoutMs: 180_000 + REPEAT * 30_000,
+    });
+
+    // Assess
+    const lost = findingsWithoutIncident(findingIds, views);
+    const dead = (
+      await Promise.all(
+        Object.values(system.boot.queues).map((queue) => drainDeadLetters(system.clients.sqs, queue.dlqUrl)),
+      )
+    ).flat();
+    printCounts('SIGTERM under load', {
+      injected: exitCodes.length,
+      survived: findingIds.length - lost.length,
+      lost: lost.length,
+      cleanExits: exitCodes.filter((code) => code === 0).length,
+      deadLettered: dead.length,
+    });
+    expect(exitCodes.every((code) => code === 0)).toBe(true);
+    expect(lost).toEqual([]);
+    expect(dead.map((letter) => letter.reason)).toEqual([]);
+    expect(containedTwice(views)).toEqual([]);
+    expect(await system.health()).toEqual([]);
+    expect(system.unexpectedExits).toEqual([]);
+  });
+});

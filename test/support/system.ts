@@ -1,0 +1,287 @@
+import { randomBytes } from 'node:crypto';
+import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import {
+  type BootstrapResult,
+  bootstrap,
+  type EmulatorAccount,
+  type EmulatorClients,
+  emulatorClients,
+  SERVICE_NAMES,
+  type ServiceName,
+  type ServiceProcess,
+  startServiceProcess,
+} from '@ir/testkit';
+import { type CoordinatorApi, coordinatorApi } from './coordinator-api.js';
+import { freePort } from './free-port.js';
+import { type NotificationReceivers, startNotificationReceivers } from './notification-receivers.js';
+
+/** Settings of {@link startSystem}. */
+export interface SystemOptions {
+  /** The emulator the test itself reads AWS state from. */
+  readonly endpoint: string;
+  /** What the services talk to: a fault-injecting proxy, or the emulator itself (the default). */
+  readonly serviceEndpoint?: string;
+  readonly region: string;
+  readonly account: EmulatorAccount;
+  readonly prefix?: string;
+  /** Extra environment for every service (`all`) or one of them; wins over the defaults. */
+  readonly env?: Partial<Record<ServiceName | 'all', NodeJS.ProcessEnv>>;
+  /** Echo every service log line to stderr (also `IR_SYSTEM_LOGS=1`), for debugging a run. */
+  readonly echoLogs?: boolean;
+}
+
+/** A service exit nobody asked for. */
+export interface UnexpectedExit {
+  readonly name: ServiceName;
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly lastLines: readonly string[];
+}
+
+/** The whole pipeline, five processes, running against the emulator in one account. */
+export interface RunningSystem {
+  readonly accountId: string;
+  readonly region: string;
+  /** Clients acting in the system's account, straight on the emulator (never through a proxy). */
+  readonly clients: EmulatorClients;
+  readonly boot: BootstrapResult;
+  readonly api: CoordinatorApi;
+  /** The operator API's bearer token (for irctl). */
+  readonly apiToken: string;
+  readonly receivers: NotificationReceivers;
+  readonly unexpectedExits: readonly UnexpectedExit[];
+  /** Base URL of a service's HTTP server (health, metrics; the API on the coordinator). */
+  url(name: ServiceName): string;
+  /** The pid of the service's current process (for /proc/<pid>/status). */
+  pid(name: ServiceName): number;
+  /** The service's last log lines, oldest first. */
+  logs(name: ServiceName): readonly string[];
+  /** Sends one finding to the findings queue as EventBridge delivers it: the event JSON as the body. */
+  sendFinding(finding: unknown): Promise<void>;
+  /** Sends many bodies (strings as they are, anything else as JSON), ten per SendMessageBatch. */
+  sendFindings(findings: readonly unknown[]): Promise<void>;
+  /** SIGKILL, at once. */
+  kill(name: ServiceName): Promise<void>;
+  /** SIGTERM and wait; resolves with the exit code. */
+  terminate(name: ServiceName, graceMs?: number): Promise<number | null>;
+  /** Starts the service again on its port (extra environment optional) and waits until it is ready. */
+  start(name: ServiceName, env?: NodeJS.ProcessEnv): Promise<void>;
+  /** Re-creates queues, table, bucket and topic (after an emulator lost its state). */
+  rebootstrap(): Promise<BootstrapResult>;
+  /** Every service alive, `/healthz` and `/readyz` answering 200; the failures otherwise. */
+  health(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+const LOG_LINES_KEPT = 400;
+
+/**
+ * Bootstraps the account (queues, table, bucket, notifications topic), starts local notification
+ * receivers, then the five services as separate processes from their real entry points, and waits
+ * until each answers `/readyz`. Tuned for tests: short long-polls, visibility and retry back-off, so a
+ * killed service's messages come back in seconds; the blast radius is raised (tests that need it set
+ * `IR_MAX_AUTO_CONTAINMENTS` themselves).
+ */
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const { endpoint, region, account } = options;
+  const prefix = options.prefix ?? 'ir';
+  const clients = emulatorClients({ endpoint, region, credentials: account.credentials });
+  const boot = await bootstrap({ prefix, clients, notificationsTopic: `${prefix}-notifications` });
+  const receivers = await startNotificationReceivers(clients, boot.topicArn ?? '');
+  const token = randomBytes(24).toString('hex');
+  const ports = new Map<ServiceName, number>();
+  for (const name of SERVICE_NAMES) ports.set(name, await freePort());
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
+  const echo = options.echoLogs ?? process.env.IR_SYSTEM_LOGS === '1';
+
+  const { credentials } = account;
+  const common: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    AWS_REGION: region,
+    AWS_ENDPOINT_URL: options.serviceEndpoint ?? endpoint,
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    IR_PREFIX: prefix,
+    IR_HOME_ACCOUNT_ID: account.accountId,
+    IR_HTTP_HOST: '127.0.0.1',
+    IR_WAIT_TIME_SECONDS: '1',
+    IR_VISIBILITY_TIMEOUT_SECONDS: '20',
+    IR_HEARTBEAT_SECONDS: '5',
+    IR_RETRY_BASE_SECONDS: '1',
+    IR_RETRY_MAX_SECONDS: '5',
+    IR_SHUTDOWN_GRACE_SECONDS: '15',
+    LOG_LEVEL: process.env.IR_SYSTEM_LOG_LEVEL ?? 'info',
+  };
+  const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
+    detection: {},
+    'response-coordinator': {
+      IR_API_TOKEN: token,
+      IR_TABLE: boot.tableName,
+      IR_MAX_AUTO_CONTAINMENTS: '1000',
+      IR_SWEEP_INTERVAL_SECONDS: '10',
+    },
+    isolator: {},
+    forensics: {
+      IR_EVIDENCE_BUCKET: boot.bucketName,
+      IR_EVIDENCE_LOCK_MODE: 'GOVERNANCE',
+      IR_EVIDENCE_RETENTION_DAYS: '1',
+      // moto lacks SSM DescribeInstanceInformation: volatile collection is skipped, saying why.
+      IR_SSM_INVENTORY: 'unavailable',
+    },
+    notifier: receivers.notifierEnv,
+  };
+  const envOf = (name: ServiceName, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    ...common,
+    ...perService[name],
+    ...options.env?.all,
+    ...options.env?.[name],
+    ...extra,
+    IR_HTTP_PORT: String(ports.get(name)),
+  });
+
+  const processes = new Map<ServiceName, ServiceProcess>();
+  const lines = new Map<ServiceName, string[]>(SERVICE_NAMES.map((name) => [name, []]));
+  const expectedExit = new Set<ServiceProcess>();
+  const unexpectedExits: UnexpectedExit[] = [];
+  const launch = (name: ServiceName, extra?: NodeJS.ProcessEnv) => {
+    const kept = lines.get(name) ?? [];
+    const service = startServiceProcess({
+      name,
+      env: envOf(name, extra),
+      onLine: (line) => {
+        kept.push(line);
+        if (kept.length > LOG_LINES_KEPT) kept.shift();
+        if (echo) process.stderr.write(`[${name}] ${line}\n`);
+      },
+    });
+    processes.set(name, service);
+    void service.exited.then((code) => {
+      if (!expectedExit.has(service)) {
+        unexpectedExits.push({ name, code, signal: service.child.signalCode, lastLines: kept.slice(-40) });
+      }
+    });
+    return service;
+  };
+  const current = (name: ServiceName) => {
+    const service = processes.get(name);
+    if (!service) throw new Error(`${name} was never started`);
+    return service;
+  };
+
+  const system: RunningSystem = {
+    accountId: account.accountId,
+    region,
+    clients,
+    boot,
+    api: coordinatorApi(url('response-coordinator'), token),
+    apiToken: token,
+    receivers,
+    unexpectedExits,
+    url,
+    pid: (name) => current(name).child.pid ?? -1,
+    logs: (name) => lines.get(name) ?? [],
+    async sendFinding(finding) {
+      await clients.sqs.send(
+        new SendMessageCommand({ QueueUrl: boot.queues.findings.url, MessageBody: bodyOf(finding) }),
+      );
+    },
+    async sendFindings(findings) {
+      for (let start = 0; start < findings.length; start += 10) {
+        const batch = findings.slice(start, start + 10);
+        const output = await clients.sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: boot.queues.findings.url,
+            Entries: batch.map((finding, index) => ({ Id: String(index), MessageBody: bodyOf(finding) })),
+          }),
+        );
+        if (output.Failed?.length) {
+          throw new Error(
+            `SendMessageBatch refused ${output.Failed.length}: ${JSON.stringify(output.Failed)}`,
+          );
+        }
+      }
+    },
+    async kill(name) {
+      const service = current(name);
+      expectedExit.add(service);
+      await service.kill();
+    },
+    async terminate(name, graceMs = 30_000) {
+      const service = current(name);
+      expectedExit.add(service);
+      return service.stop(graceMs);
+    },
+    async start(name, extra) {
+      const running = processes.get(name);
+      if (running && running.child.exitCode === null && running.child.signalCode === null) {
+        throw new Error(`${name} is still running (pid ${running.child.pid})`);
+      }
+      launch(name, extra);
+      await waitReady([url(name)], current(name));
+    },
+    rebootstrap: () => bootstrap({ prefix, clients, notificationsTopic: `${prefix}-notifications` }),
+    async health() {
+      const problems: string[] = [];
+      for (const name of SERVICE_NAMES) {
+        const service = current(name);
+        if (service.child.exitCode !== null || service.child.signalCode !== null) {
+          problems.push(`${name} is not running`);
+          continue;
+        }
+        for (const path of ['/healthz', '/readyz']) {
+          const status = await fetch(`${url(name)}${path}`, { signal: AbortSignal.timeout(5_000) }).then(
+            (response) => response.status,
+            () => 0,
+          );
+          if (status !== 200) problems.push(`${name} ${path} answered ${status}`);
+        }
+      }
+      return problems;
+    },
+    async stop() {
+      for (const service of processes.values()) expectedExit.add(service);
+      await Promise.all([...processes.values()].map((service) => service.stop(20_000)));
+      await receivers.stop();
+      clients.destroy();
+    },
+  };
+
+  for (const name of SERVICE_NAMES) launch(name);
+  try {
+    await Promise.all(SERVICE_NAMES.map((name) => waitReady([url(name)], current(name))));
+  } catch (error: unknown) {
+    await system.stop();
+    throw error;
+  }
+  return system;
+}
+
+function bodyOf(finding: unknown): string {
+  return typeof finding === 'string' ? finding : JSON.stringify(finding);
+}
+
+/** Waits for `/readyz` to answer 200; fails early, with its last lines, if the process exits. */
+async function waitReady(
+  urls: readonly string[],
+  service: ServiceProcess,
+  timeoutMs = 180_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const base of urls) {
+    for (;;) {
+      if (service.child.exitCode !== null || service.child.signalCode !== null) {
+        throw new Error(`${service.name} exited (code ${service.child.exitCode}) before it was ready`);
+      }
+      const ready = await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (ready) break;
+      if (Date.now() > deadline)
+        throw new Error(`${service.name} not ready at ${base} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
