@@ -74,7 +74,8 @@ describe('detection service, the coalescing window', () => {
     expect(reopened?.type).toBe('incident.opened');
     expect(reopened?.incidentId).not.toBe(first?.incidentId);
     const items = await fixture.tableItems();
-    const open = items.filter((item) => String(item.pk).startsWith('RESOURCE#'));
+    // IR_DRY_RUN is on: dry-run incidents keep their own coalescing keys, never mixed with live ones.
+    const open = items.filter((item) => String(item.pk).startsWith('DRYRUN#RESOURCE#'));
     expect(open).toEqual([
       expect.objectContaining({
         incidentId: reopened?.incidentId,
