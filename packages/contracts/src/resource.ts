@@ -1,4 +1,12 @@
 import { z } from 'zod';
+import { AwsRegion } from './primitives.js';
+
+/**
+ * The resource's own region when it differs from the finding's (a finding may name resources in
+ * several regions); absent: the finding's region. Workers act in `step.target.region`, which the
+ * planner takes from here.
+ */
+const ResourceRegion = AwsRegion.optional();
 
 /** Resource tags as a plain map (sources send `[{key, value}]` lists or maps; we keep one form). */
 export const Tags = z.record(z.string(), z.string());
@@ -38,6 +46,7 @@ export const Ec2InstanceResource = z.object({
   tags: Tags.default({}),
   iamInstanceProfileArn: z.string().optional(),
   networkInterfaces: z.array(NetworkInterface).default([]),
+  region: ResourceRegion,
 });
 /** @see Ec2InstanceResource */
 export type Ec2InstanceResource = z.infer<typeof Ec2InstanceResource>;
@@ -66,6 +75,7 @@ export const S3BucketResource = z.object({
   bucketName: z.string().min(1),
   arn: z.string().optional(),
   tags: Tags.default({}),
+  region: ResourceRegion,
 });
 /** @see S3BucketResource */
 export type S3BucketResource = z.infer<typeof S3BucketResource>;

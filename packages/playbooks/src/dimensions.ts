@@ -19,6 +19,8 @@ export type Dimension = z.infer<typeof Dimension>;
 export interface SubnetItem {
   readonly subnetId: string;
   readonly vpcId?: string;
+  /** The instance's own region, when the finding gives one (NACLs are regional). */
+  readonly region?: string;
 }
 
 /** A remote party of the finding, with the single-address CIDR that blocks it. */
@@ -95,7 +97,11 @@ function rawItems(finding: Finding, dimension: Dimension): KeyedItem[] {
                 ? [
                     {
                       key: eni.subnetId,
-                      value: { subnetId: eni.subnetId, ...(eni.vpcId ? { vpcId: eni.vpcId } : {}) },
+                      value: {
+                        subnetId: eni.subnetId,
+                        ...(eni.vpcId ? { vpcId: eni.vpcId } : {}),
+                        ...(r.region ? { region: r.region } : {}),
+                      },
                     },
                   ]
                 : [],

@@ -13,7 +13,7 @@ export interface PlannedStep {
   readonly queue: StepQueue;
   /** Exactly the command's `params`, already validated against the action's contracts schema. */
   readonly params: Record<string, unknown>;
-  /** Where the step acts: the finding's account and region. */
+  /** Where the step acts: the finding's account; the region of the resource it fans out over, else the finding's. */
   readonly target: { accountId: string; region: string };
   /** Step ids this step waits for (all must have succeeded, or been skipped). */
   readonly after: readonly string[];

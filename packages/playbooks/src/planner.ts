@@ -160,7 +160,7 @@ function planStep(
       action: step.action,
       queue: queueOf(step.action),
       params: parsed.data,
-      target: { accountId: context.finding.accountId, region: context.finding.region },
+      target: { accountId: context.finding.accountId, region: targetRegion(context) },
       after,
       approval: step.approval,
       timeoutSeconds: step.timeoutSeconds ?? playbook.defaultTimeoutSeconds,
@@ -168,6 +168,19 @@ function planStep(
       sealsEvidence: sealsEvidence(step.action),
     },
   };
+}
+
+/**
+ * Where a step acts: the region of the instance or bucket it fans out over (one incident may name
+ * resources in several regions, each handled in its own), else the finding's region.
+ */
+export function targetRegion(context: PlanContext): string {
+  return (
+    context.items.instance?.region ??
+    context.items.bucket?.region ??
+    context.items.subnet?.region ??
+    context.finding.region
+  );
 }
 
 /** One combination of fan-out items; `missing` names a dimension that has no item at all. */

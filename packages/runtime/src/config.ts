@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseAccountList } from './accounts/allowed-accounts.js';
 import { ConfigError } from './errors.js';
 
 /** Environment variables as Node gives them. */
@@ -43,6 +44,27 @@ export const WorkerEnv = z.object({
     .string()
     .regex(/^\d{12}$/, '12 digits')
     .optional(),
+  /** Accounts (besides our own) the system may act in: 12-digit ids separated by commas. */
+  IR_ALLOWED_ACCOUNTS: z
+    .string()
+    .optional()
+    .superRefine((value, context) => {
+      const { invalid } = parseAccountList(value);
+      if (invalid.length > 0) {
+        context.addIssue({ code: 'custom', message: `not 12-digit account ids: ${invalid.join(', ')}` });
+      }
+    }),
+  /** `list`: IR_ALLOWED_ACCOUNTS only; `organizations`: also every ACTIVE account of the organization. */
+  IR_ALLOWED_ACCOUNTS_SOURCE: z.enum(['list', 'organizations']).default('list'),
+  /** How long an organization listing is trusted before it is read again. */
+  IR_ALLOWED_ACCOUNTS_CACHE_SECONDS: positiveInt(300),
+  /**
+   * Messages of one account handled at once by a replica; unset: half of IR_WORKER_CONCURRENCY
+   * (rounded up), so a storm in one account leaves room for the others.
+   */
+  IR_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(1).max(10).optional(),
+  /** Delay before a message put back because its account was at its cap is seen again. */
+  IR_ACCOUNT_DEFER_SECONDS: z.coerce.number().int().min(1).max(900).default(5),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
@@ -72,6 +94,18 @@ export function loadConfig<S extends z.ZodObject>(schema: S, environment: Env = 
     throw new ConfigError(
       `Invalid configuration: IR_HEARTBEAT_SECONDS (${heartbeat}) must be shorter than IR_VISIBILITY_TIMEOUT_SECONDS (${visibility}), or messages become visible again while still being handled`,
       ['IR_HEARTBEAT_SECONDS', 'IR_VISIBILITY_TIMEOUT_SECONDS'],
+    );
+  }
+  const accountConcurrency = config.IR_ACCOUNT_CONCURRENCY;
+  const concurrency = config.IR_WORKER_CONCURRENCY;
+  if (
+    typeof accountConcurrency === 'number' &&
+    typeof concurrency === 'number' &&
+    accountConcurrency > concurrency
+  ) {
+    throw new ConfigError(
+      `Invalid configuration: IR_ACCOUNT_CONCURRENCY (${accountConcurrency}) must not exceed IR_WORKER_CONCURRENCY (${concurrency})`,
+      ['IR_ACCOUNT_CONCURRENCY', 'IR_WORKER_CONCURRENCY'],
     );
   }
   return parsed.data;

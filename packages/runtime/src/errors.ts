@@ -45,6 +45,20 @@ export class NonRetryableError extends IrError {
   }
 }
 
+/**
+ * The system may not act in this account: it is neither ours, nor in `IR_ALLOWED_ACCOUNTS`, nor (with
+ * the organizations source) an active account of the organization. Never retried; workers report it as
+ * `step.failed` and the coordinator refuses to dispatch, so a person is told.
+ */
+export class AccountNotAllowedError extends NonRetryableError {
+  override readonly name: string = 'AccountNotAllowedError';
+  readonly accountId: string;
+  constructor(message: string, accountId: string) {
+    super(message, { reason: 'account-not-allowed', context: { accountId } });
+    this.accountId = accountId;
+  }
+}
+
 /** Raised by `loadConfig`; names every offending environment variable. */
 export class ConfigError extends IrError {
   override readonly name: string = 'ConfigError';

@@ -1,3 +1,12 @@
+export {
+  type AccountDecision,
+  type AccountPolicy,
+  type AccountPolicySettings,
+  AllowedAccountsSource,
+  createAccountPolicy,
+  parseAccountList,
+} from './accounts/allowed-accounts.js';
+export { listActiveOrganizationAccounts } from './accounts/organization-accounts.js';
 export { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from './aws/client-config.js';
 export {
   type AwsClientClass,
@@ -11,6 +20,7 @@ export {
 export { addCallCounter, type MiddlewareHost, serviceLabel } from './aws/metrics-middleware.js';
 export { type Env, env, loadConfig, redactConfig, WorkerEnv } from './config.js';
 export {
+  AccountNotAllowedError,
   ConfigError,
   errorMessage,
   errorName,
@@ -44,6 +54,12 @@ export { refreshQueueDepth } from './queue-depth.js';
 export { type QueueService, type QueueServiceSettings, createQueueService } from './queue-service.js';
 export { type AcceptedMessage, envelopeParser } from './worker/envelope-parser.js';
 export { DlqAttribute, type DeadLetterReason, sendToDeadLetterQueue } from './worker/dead-letter.js';
+export {
+  type AccountSlots,
+  createAccountSlots,
+  DEFERRALS_ATTRIBUTE,
+  deferMessage,
+} from './worker/account-fairness.js';
 export {
   createWorker,
   type HandlerContext,

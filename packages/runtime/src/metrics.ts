@@ -6,6 +6,8 @@ export const MessageOutcome = {
   retried: 'retried',
   deadLettered: 'dead_lettered',
   released: 'released',
+  /** Put back for later because its account was at its per-account cap. */
+  deferred: 'deferred',
 } as const;
 export type MessageOutcome = (typeof MessageOutcome)[keyof typeof MessageOutcome];
 

@@ -1,7 +1,10 @@
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { type AwsClientFactory, createAwsClientFactory } from './aws/client-factory.js';
+import { type AccountPolicy, createAccountPolicy, parseAccountList } from './accounts/allowed-accounts.js';
+import { listActiveOrganizationAccounts } from './accounts/organization-accounts.js';
+import { type AwsClientFactory, createAwsClientFactory, partitionOf } from './aws/client-factory.js';
 import type { AwsEndpointSettings } from './aws/client-config.js';
 import { redactConfig, type WorkerEnv } from './config.js';
 import { createLogger } from './logger.js';
@@ -15,6 +18,8 @@ export interface RuntimeDeps {
   readonly aws: AwsClientFactory;
   /** SQS in our own account and region (the system's queues live there). */
   readonly sqs: SQSClient;
+  /** Which accounts the system may act in (`IR_ALLOWED_ACCOUNTS`); the factory enforces it too. */
+  readonly accounts: AccountPolicy;
 }
 
 /** Overrides for tests: their own log destination, registry or credentials. */
@@ -22,6 +27,8 @@ export interface RuntimeOverrides {
   readonly logger?: Logger;
   readonly registry?: Registry;
   readonly credentials?: AwsEndpointSettings['credentials'];
+  /** Replaces AWS Organizations ListAccounts (unit tests). */
+  readonly listOrganizationAccounts?: () => Promise<readonly string[]>;
 }
 
 /**
@@ -41,6 +48,9 @@ export async function createRuntime(
     endpoint: config.AWS_ENDPOINT_URL,
     credentials: overrides.credentials,
   };
+  // The factory asks the policy, and the policy lists the organization through the factory (our own
+  // account, so no recursion): hence the late binding.
+  let accounts: AccountPolicy | undefined;
   const aws = createAwsClientFactory({
     ...endpoint,
     serviceName: service,
@@ -48,10 +58,27 @@ export async function createRuntime(
     externalId: config.IR_MEMBER_ROLE_EXTERNAL_ID,
     homeAccountId: config.IR_HOME_ACCOUNT_ID,
     callCounter: metrics.awsCallsTotal,
+    assertAccountAllowed: (accountId) => (accounts as AccountPolicy).assertAllowed(accountId),
+  });
+  accounts = createAccountPolicy({
+    homeAccountId: () => aws.homeAccountId(),
+    allowed: parseAccountList(config.IR_ALLOWED_ACCOUNTS).accounts,
+    source: config.IR_ALLOWED_ACCOUNTS_SOURCE,
+    cacheTtlMs: config.IR_ALLOWED_ACCOUNTS_CACHE_SECONDS * 1000,
+    logger,
+    listOrganizationAccounts:
+      overrides.listOrganizationAccounts ??
+      (async () =>
+        // Organizations is global: its endpoint is in us-east-1 in the commercial partition.
+        listActiveOrganizationAccounts(
+          await aws.client(OrganizationsClient, {
+            region: partitionOf(config.AWS_REGION) === 'aws' ? 'us-east-1' : config.AWS_REGION,
+          }),
+        )),
   });
   const sqs = await aws.client(SQSClient);
-  logger.info({ config: redactConfig(config) }, 'config_loaded');
-  return { logger, metrics, aws, sqs };
+  logger.info({ config: redactConfig(config), allowedAccounts: accounts.describe() }, 'config_loaded');
+  return { logger, metrics, aws, sqs, accounts };
 }
 
 /** The worker tuning knobs, straight from the shared config. */
@@ -66,6 +93,8 @@ export function workerTuning(
   | 'waitTimeSeconds'
   | 'retryBaseSeconds'
   | 'retryMaxSeconds'
+  | 'accountConcurrency'
+  | 'accountDeferSeconds'
 > {
   return {
     concurrency: config.IR_WORKER_CONCURRENCY,
@@ -75,5 +104,7 @@ export function workerTuning(
     waitTimeSeconds: config.IR_WAIT_TIME_SECONDS,
     retryBaseSeconds: config.IR_RETRY_BASE_SECONDS,
     retryMaxSeconds: config.IR_RETRY_MAX_SECONDS,
+    accountConcurrency: config.IR_ACCOUNT_CONCURRENCY ?? Math.ceil(config.IR_WORKER_CONCURRENCY / 2),
+    accountDeferSeconds: config.IR_ACCOUNT_DEFER_SECONDS,
   };
 }

@@ -142,7 +142,9 @@ function findingFromAsff(asff: AsffFinding, region: string, raw: unknown): Findi
     count: Number.isInteger(count) && count >= 1 ? count : 1,
     sample:
       asff.Sample === true || asff.ProductFields?.['aws/guardduty/service/additionalInfo/sample'] === 'true',
-    resources: asff.Resources.map(resourceFromAsff),
+    resources: asff.Resources.map((resource) =>
+      withResourceRegion(resourceFromAsff(resource), resource.Region, region),
+    ),
     network: asff.Network ? networkFromAsff(asff.Network) : undefined,
     productArn: asff.ProductArn,
     raw,
@@ -166,6 +168,14 @@ function severityFromAsff(severity: AsffFinding['Severity']): FindingSeverity {
       ? fromNormalized
       : representativeScore(band);
   return { score, band, label };
+}
+
+/** Keeps an instance's or bucket's own region (ASFF `Resources[].Region`) when it is not the finding's. */
+function withResourceRegion(resource: Resource, region: string | undefined, findingRegion: string): Resource {
+  if (resource.kind !== 'ec2-instance' && resource.kind !== 's3-bucket') return resource;
+  if (region === undefined || region === findingRegion || !AwsRegion.safeParse(region).success)
+    return resource;
+  return { ...resource, region };
 }
 
 function resourceFromAsff(resource: AsffResource): Resource {

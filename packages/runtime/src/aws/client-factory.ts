@@ -34,6 +34,12 @@ export interface AwsClientFactorySettings extends AwsEndpointSettings {
   readonly now?: () => number;
   /** Bound on cached clients (one per class, account, region and incident). */
   readonly maxCachedClients?: number;
+  /**
+   * Called before any client for another account is handed out; throws to refuse (e.g. an
+   * an `AccountPolicy`'s `assertAllowed`). Why here: it is the one door to member accounts, so no
+   * handler can act in an account that is not allowed, even one that forgot to check.
+   */
+  readonly assertAccountAllowed?: (accountId: string) => Promise<void>;
 }
 
 /** Obtains SDK clients for the account and region where a resource lives. */
@@ -154,6 +160,8 @@ export function createAwsClientFactory(settings: AwsClientFactorySettings): AwsC
     ): Promise<C> {
       const region = target.region ?? settings.region;
       const own = !target.accountId || target.accountId === (await homeAccountId());
+      if (!own && settings.assertAccountAllowed)
+        await settings.assertAccountAllowed(target.accountId as string);
       const key = [
         clientClass.name,
         own ? 'home' : target.accountId,

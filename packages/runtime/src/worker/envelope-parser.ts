@@ -24,11 +24,21 @@ export function envelopeParser<T extends MessageType>(
         { reason: 'unknown-type', context: { type: parsed.type } },
       );
     }
+    const accountId = accountOf(parsed.payload);
     return {
       value: parsed as AcceptedMessage<T>,
       type: parsed.type,
       incidentId: parsed.incidentId,
       correlationId: parsed.correlationId,
+      ...(accountId ? { accountId } : {}),
     };
   };
+}
+
+/** The account a message acts in: a step command's `target`, or an opened incident's finding. */
+function accountOf(payload: unknown): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const record = payload as { target?: { accountId?: unknown }; finding?: { accountId?: unknown } };
+  const accountId = record.target?.accountId ?? record.finding?.accountId;
+  return typeof accountId === 'string' ? accountId : undefined;
 }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { errorMessage, errorName, errorReason, isRetryable, RetryableError } from '../errors.js';
 import { MessageOutcome, type RuntimeMetrics } from '../metrics.js';
+import { createAccountSlots, deferMessage, deferralsOf, delayVisibility } from './account-fairness.js';
 import { sendToDeadLetterQueue } from './dead-letter.js';
 
 /** A message that passed its schema, with what the runtime needs to label and log it. */
@@ -12,6 +13,8 @@ export interface ParsedMessage<T> {
   readonly type: string;
   readonly incidentId?: string | undefined;
   readonly correlationId?: string | undefined;
+  /** The account the message acts in, when it names one: the per-account cap applies to it. */
+  readonly accountId?: string | undefined;
 }
 
 /** What a handler gets besides the message. */
@@ -45,6 +48,12 @@ export interface WorkerSettings<T> {
   readonly waitTimeSeconds: number;
   readonly retryBaseSeconds: number;
   readonly retryMaxSeconds: number;
+  /**
+   * At most this many messages of one account are handled at once; more are put back with
+   * `accountDeferSeconds` delay, so a storm in one account does not starve the others. Unset: no cap.
+   */
+  readonly accountConcurrency?: number | undefined;
+  readonly accountDeferSeconds?: number | undefined;
   readonly now?: () => Date;
 }
 
@@ -89,6 +98,29 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
   const inFlight = new Set<AbortController>();
   const idleWaiters: Array<() => void> = [];
   const log = settings.logger.child({ queue: settings.name });
+  const slots =
+    settings.accountConcurrency !== undefined ? createAccountSlots(settings.accountConcurrency) : undefined;
+  const deferSeconds = settings.accountDeferSeconds ?? 5;
+
+  /** Puts a message of a busy account back; true when the original may be deleted. */
+  const defer = async (message: Message, accountId: string, type: string, messageLog: Logger) => {
+    try {
+      await deferMessage(settings.sqs, settings.queueUrl, message, deferSeconds);
+      count(type, MessageOutcome.deferred);
+      messageLog.debug(
+        { accountId, deferrals: deferralsOf(message) + 1, delaySeconds: deferSeconds },
+        'message_deferred',
+      );
+      return true;
+    } catch (error: unknown) {
+      messageLog.warn({ err: error, accountId }, 'message_defer_failed');
+      await delayVisibility(settings.sqs, settings.queueUrl, message, deferSeconds).catch(
+        (visibilityError: unknown) => messageLog.warn({ err: visibilityError }, 'message_release_failed'),
+      );
+      count(type, MessageOutcome.released);
+      return false;
+    }
+  };
 
   const count = (type: string, outcome: MessageOutcome) =>
     settings.metrics.messagesTotal.inc({ queue: settings.name, type, outcome });
@@ -166,6 +198,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     let type = 'unknown';
     const controller = new AbortController();
     inFlight.add(controller);
+    let slotAccount: string | undefined;
     try {
       let parsed: ParsedMessage<T>;
       try {
@@ -181,6 +214,12 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
         ...(parsed.incidentId ? { incidentId: parsed.incidentId } : {}),
         ...(parsed.correlationId ? { correlationId: parsed.correlationId } : {}),
       });
+      if (slots && parsed.accountId) {
+        if (!slots.tryAcquire(parsed.accountId)) {
+          return (await defer(message, parsed.accountId, type, messageLog)) ? message : undefined;
+        }
+        slotAccount = parsed.accountId;
+      }
       try {
         await runHandler(
           parsed,
@@ -210,6 +249,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       messageLog.debug('message_processed');
       return message;
     } finally {
+      if (slots && slotAccount) slots.release(slotAccount);
       settings.metrics.messageDuration.observe(
         { queue: settings.name, type },
         Number(process.hrtime.bigint() - started) / 1e9,
