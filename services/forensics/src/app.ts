@@ -92,6 +92,7 @@ export async function createService(
       (config.IR_SSM_INVENTORY === 'unavailable' ? inventoryUnavailable : describeManagedInstance),
     callerArn,
     publisher: createPublisher(runtime.sqs, queueUrls),
+    accounts: runtime.accounts,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
   return createQueueService<EvidenceCommand>({

@@ -14,6 +14,11 @@ export const ForensicsEnv = WorkerEnv.extend({
   IR_EVIDENCE_KMS_KEY: z.string().min(1).optional(),
   /** Customer-managed key snapshots are copied with, so they can be shared (TRAPS 14). */
   IR_FORENSICS_KMS_KEY: z.string().min(1).optional(),
+  /** The (security or dedicated forensics) account evidence snapshot copies are shared with. */
+  IR_FORENSICS_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{12}$/, '12 digits')
+    .optional(),
   IR_SSM_COMMAND_TIMEOUT_SECONDS: z.coerce.number().int().min(30).max(3600).default(60),
   IR_SSM_POLL_SECONDS: env.positiveInt(2),
   IR_MEMORY_CAPTURE: env.booleanFlag(true),
@@ -49,6 +54,12 @@ export function loadConfig(environment: Env = process.env): ForensicsConfig {
     throw new ConfigError(
       `Invalid configuration: IR_SSM_POLL_SECONDS (${parsed.IR_SSM_POLL_SECONDS}) must be shorter than IR_SSM_COMMAND_TIMEOUT_SECONDS`,
       ['IR_SSM_POLL_SECONDS', 'IR_SSM_COMMAND_TIMEOUT_SECONDS'],
+    );
+  }
+  if (parsed.IR_FORENSICS_ACCOUNT_ID && !parsed.IR_FORENSICS_KMS_KEY) {
+    throw new ConfigError(
+      'Invalid configuration: IR_FORENSICS_ACCOUNT_ID needs IR_FORENSICS_KMS_KEY: snapshots encrypted with the AWS-managed EBS key cannot be shared, so they are shared as copies under the customer-managed key (TRAPS 14)',
+      ['IR_FORENSICS_ACCOUNT_ID', 'IR_FORENSICS_KMS_KEY'],
     );
   }
   const local = parsed.AWS_ENDPOINT_URL !== undefined;

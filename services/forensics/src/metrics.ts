@@ -41,7 +41,7 @@ export function createForensicsMetrics(registry: Registry): ForensicsMetrics {
     }),
     snapshotsTotal: new Counter({
       name: 'ir_forensics_snapshots_total',
-      help: 'EBS snapshots started, by kind (source, kms_copy).',
+      help: 'EBS snapshots started (source, kms_copy) or shared with the forensics account (shared), by kind.',
       labelNames: ['kind'],
       registers: [registry],
     }),

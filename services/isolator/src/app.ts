@@ -41,6 +41,7 @@ export async function createService(config: IsolatorConfig, deps: IsolatorDeps =
     newId: deps.newId ?? randomUUID,
     publisher: createPublisher(runtime.sqs, urls),
     metrics: createIsolatorMetrics(runtime.metrics.registry),
+    accounts: runtime.accounts,
   });
   return createQueueService({
     name: 'isolator',

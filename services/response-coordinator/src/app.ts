@@ -77,7 +77,7 @@ export async function createService(
     },
     blast: { max: config.IR_MAX_AUTO_CONTAINMENTS, windowSeconds: config.blastWindowSeconds },
   };
-  const handlers = createHandlers({ ...applyDeps, planner });
+  const handlers = createHandlers({ ...applyDeps, planner, accounts: runtime.accounts });
   const sweeper = createSweeper(applyDeps, runtime.logger, config.IR_SWEEP_INTERVAL_SECONDS * 1000);
   const service = await createQueueService<CoordinatorMessage>({
     name: SERVICE_NAME,

@@ -1,4 +1,4 @@
-import type { HandlerContext, ParsedMessage, Publisher } from '@ir/runtime';
+import type { AccountPolicy, HandlerContext, ParsedMessage, Publisher } from '@ir/runtime';
 import { errorMessage, errorName, isRetryable } from '@ir/runtime';
 import { StepOutcome as Outcome } from '../metrics.js';
 import { captureInstance } from './capture-instance.js';
@@ -24,6 +24,8 @@ export const EVIDENCE_TYPES: readonly EvidenceType[] = [
 export interface HandlerDeps extends ActionDeps {
   readonly publisher: Publisher<'coordinator'>;
   readonly newId?: () => string;
+  /** Refuses accounts that are not allowed before any action (the client factory refuses them too). */
+  readonly accounts?: Pick<AccountPolicy, 'assertAllowed'>;
 }
 
 /**
@@ -50,6 +52,8 @@ export function createHandlers(deps: HandlerDeps) {
     const action = actions[command.type] as ActionHandler<EvidenceType>;
     let outcome: StepOutcome;
     try {
+      // Defence in depth: the coordinator does not dispatch for a refused account, and we check again.
+      await deps.accounts?.assertAllowed(command.payload.target.accountId);
       outcome = await action(command, context);
     } catch (error: unknown) {
       if (isRetryable(error)) throw error;

@@ -10,6 +10,7 @@ import {
 import { errorName } from '@ir/runtime';
 import { StepRefusedError } from '../errors.js';
 import { describeInstance } from './instance-lookup.js';
+import { type ShareRecord, shareSnapshot } from './share-snapshot.js';
 import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
 
 /** Tag keys on evidence snapshots; reruns find their own snapshots by them. */
@@ -34,6 +35,8 @@ interface VolumeRecord {
   state: string;
   startTime: string | null;
   copy: { snapshotId: string; kmsKeyId: string; state: string } | { status: string } | null;
+  /** The KMS copy shared with `IR_FORENSICS_ACCOUNT_ID`, read back; null when no account is set. */
+  share: ShareRecord | null;
 }
 
 const tagOf = (snapshot: Snapshot, key: string) => snapshot.Tags?.find((tag) => tag.Key === key)?.Value;
@@ -79,6 +82,7 @@ export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snaps
           wouldSnapshot: missing.map((volumeId) => ({ volumeId, device: devices.get(volumeId) })),
           alreadySnapshotted: [...sources.values()].map((s) => s.SnapshotId),
           wouldCopyWithKmsKey: deps.config.IR_FORENSICS_KMS_KEY ?? null,
+          wouldShareWithAccount: deps.config.IR_FORENSICS_ACCOUNT_ID ?? null,
           wouldWrite: [deps.store.keyOf({ incidentId: command.incidentId, stepId, name: 'snapshots.json' })],
         },
       };
@@ -239,6 +243,15 @@ async function recordVolumes(
         };
       }
     }
+    const forensicsAccountId = deps.config.IR_FORENSICS_ACCOUNT_ID;
+    let share: ShareRecord | null = null;
+    if (forensicsAccountId) {
+      share =
+        copy && 'snapshotId' in copy
+          ? await shareSnapshot(ec2, copy.snapshotId, forensicsAccountId)
+          : { accountId: forensicsAccountId, status: 'waiting: the KMS copy does not exist yet' };
+      if ('verified' in share) deps.metrics.snapshotsTotal.inc({ kind: 'shared' });
+    }
     records.push({
       volumeId: source.VolumeId,
       device,
@@ -246,6 +259,7 @@ async function recordVolumes(
       state: source.State ?? 'unknown',
       startTime: source.StartTime?.toISOString() ?? null,
       copy,
+      share,
     });
   }
   return records.sort((a, b) => a.device.localeCompare(b.device));

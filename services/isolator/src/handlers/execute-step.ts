@@ -66,6 +66,8 @@ export async function executeStep(
   const stopTimer = deps.metrics.actionDuration.startTimer({ action: payload.action });
   let outcome: StepOutcome;
   try {
+    // Defence in depth: the coordinator does not dispatch for a refused account, and we check again.
+    await deps.accounts?.assertAllowed(payload.target.accountId);
     outcome = await action(payload.params, actionContext);
   } catch (error: unknown) {
     stopTimer();

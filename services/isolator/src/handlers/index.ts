@@ -1,4 +1,4 @@
-import type { AcceptedMessage, HandlerContext, ParsedMessage, Publisher } from '@ir/runtime';
+import type { AcceptedMessage, AccountPolicy, HandlerContext, ParsedMessage, Publisher } from '@ir/runtime';
 import { containActions, rollbackActions } from '@ir/contracts';
 import { containBlockIp, rollbackBlockIp } from './block-ip.js';
 import { containEc2Instance } from './ec2/contain-instance.js';
@@ -27,6 +27,8 @@ export interface IsolatorHandlerDeps extends HandlerDeps {
   readonly publisher: Publisher<'coordinator'>;
   readonly metrics: IsolatorMetrics;
   readonly newId?: () => string;
+  /** Refuses accounts that are not allowed before any action (the client factory refuses them too). */
+  readonly accounts?: Pick<AccountPolicy, 'assertAllowed'>;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { buildMessage } from '@ir/contracts';
-import { createLogger, type HandlerContext, type Publishable } from '@ir/runtime';
+import { createAccountPolicy, createLogger, type HandlerContext, type Publishable } from '@ir/runtime';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
@@ -115,5 +115,29 @@ describe('executeStep', () => {
       payload: { errorName: 'ThrottlingException' },
     });
     expect(JSON.stringify(published[0])).toContain('gave up after 3 attempts');
+  });
+
+  it('refuses an account that is not allowed before running the action, with step.failed naming it', async () => {
+    // Prepare: the command targets 111122223333, which is neither our account nor listed.
+    const { published, deps, command, context } = setup();
+    let acted = false;
+    const action: ActionHandler<unknown> = async () => {
+      acted = true;
+      return { result: {} };
+    };
+    const accounts = createAccountPolicy({
+      homeAccountId: async () => '999999999999',
+      allowed: [],
+      source: 'list',
+    });
+    // Act
+    await executeStep({ ...deps, accounts }, action, command, context(1));
+    // Assess
+    expect(acted).toBe(false);
+    expect(published[0]).toMatchObject({
+      type: 'step.failed',
+      payload: { errorName: 'AccountNotAllowedError' },
+    });
+    expect(JSON.stringify(published[0])).toContain('111122223333 is not in IR_ALLOWED_ACCOUNTS');
   });
 });

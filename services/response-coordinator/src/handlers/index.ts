@@ -1,4 +1,4 @@
-import type { AcceptedMessage, HandlerContext, Logger, ParsedMessage } from '@ir/runtime';
+import type { AcceptedMessage, AccountPolicy, HandlerContext, Logger, ParsedMessage } from '@ir/runtime';
 import { UnknownIncidentError } from '../errors.js';
 import type { IncidentAggregate } from '../model.js';
 import { decide, type IncidentEvent } from '../state/decide.js';
@@ -26,6 +26,8 @@ export type CoordinatorMessage = AcceptedMessage<(typeof coordinatorMessageTypes
 /** What the handlers need. */
 export interface HandlerDeps extends ApplyDeps {
   readonly planner: Planner;
+  /** Which accounts may be acted in; without it every account is (tests of the state machine). */
+  readonly accounts?: Pick<AccountPolicy, 'check'>;
 }
 
 /** The coordinator's message handler. */
@@ -40,9 +42,17 @@ export interface Handlers {
 export function createHandlers(deps: HandlerDeps): Handlers {
   return {
     async handle({ value: message }, { logger }) {
+      // Decided before the (pure) decision: the policy may read AWS Organizations. An error reading it
+      // is retried through the queue, never taken as "allowed" (TRAPS 17).
+      const accountDecision =
+        message.type === 'incident.opened' && deps.accounts
+          ? await deps.accounts.check(message.payload.finding.accountId)
+          : undefined;
+      const refusal = accountDecision && !accountDecision.allowed ? accountDecision.reason : undefined;
+      if (refusal) logger.warn({ reason: refusal }, 'account_refused');
       const decideFor = (aggregate: IncidentAggregate | undefined, context: DecisionContext) => {
         if (message.type === 'incident.opened') {
-          return aggregate ? undefined : openIncident(message, deps.planner, context);
+          return aggregate ? undefined : openIncident(message, deps.planner, context, refusal);
         }
         if (!aggregate) throw new UnknownIncidentError(message.incidentId, message.type);
         return decide(aggregate, message as IncidentEvent, deps.planner, context);

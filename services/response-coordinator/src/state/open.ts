@@ -31,18 +31,20 @@ export function protectedResources(finding: Finding, tag: { key: string; value: 
 /**
  * Opens an incident: plans it, records the finding and dispatches what can start. A finding the
  * planner cannot plan still opens an incident that needs attention and tells people, because a
- * finding nobody hears about is the worst outcome (TRAPS 16, 17).
+ * finding nobody hears about is the worst outcome (TRAPS 16, 17). `accountRefusal` (the finding's
+ * account is not allowed) opens the incident without planning anything, pages, and says why.
  */
 export function openIncident(
   message: MessageOf<'incident.opened'>,
   planner: Planner,
   context: DecisionContext,
+  accountRefusal?: string,
 ): Draft {
   const { finding, severityBand, receivedAt, flags } = message.payload;
   let plan: IncidentPlan | undefined;
   let planError: string | undefined;
   try {
-    plan = planner(finding, severityBand);
+    if (accountRefusal === undefined) plan = planner(finding, severityBand);
   } catch (error: unknown) {
     planError = errorMessage(error);
   }
@@ -85,7 +87,17 @@ export function openIncident(
   if (incident.protectedResources.length > 0) {
     draft.record('protected-resources', { resources: incident.protectedResources });
   }
-  if (plan) {
+  if (accountRefusal !== undefined) {
+    draft.setStatus('needs-attention');
+    draft.record('account-refused', { accountId: finding.accountId, reason: accountRefusal });
+    raiseNotification(
+      draft,
+      'account-refused',
+      'step-failed',
+      `Refused to respond in account ${finding.accountId}: ${accountRefusal}`,
+      { details: { findingType: finding.type, accountId: finding.accountId }, page: true },
+    );
+  } else if (plan) {
     addPlannedSteps(draft, plan.steps);
     for (const omitted of plan.omitted) {
       draft.record('step-omitted', { action: omitted.action, reason: omitted.reason }, omitted.stepId);

@@ -11,6 +11,7 @@ import {
 import { baseClientConfig, createLogger } from '@ir/runtime';
 import {
   bootstrap,
+  DEFAULT_EMULATOR_ACCOUNT_ID,
   emulatorClients,
   eventually,
   type FindingOptions,
@@ -64,6 +65,8 @@ export async function coordinatorFixture(env: Record<string, string> = {}) {
     AWS_REGION: region,
     AWS_ENDPOINT_URL: endpoint,
     IR_HOME_ACCOUNT_ID: account.accountId,
+    // The findings of these tests come from the factories' default account, a member account here.
+    IR_ALLOWED_ACCOUNTS: DEFAULT_EMULATOR_ACCOUNT_ID,
     IR_API_TOKEN: TEST_TOKEN,
     IR_HTTP_HOST: '127.0.0.1',
     IR_HTTP_PORT: '0',
