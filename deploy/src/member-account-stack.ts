@@ -5,6 +5,7 @@ import { taskRoleNameOf } from './config.js';
 import { FORENSICS_FALLBACK_POLICY } from './iam/forensics-policy.js';
 import { guardStatements } from './iam/guard-statements.js';
 import { ISOLATOR_FALLBACK_POLICY } from './iam/isolator-policy.js';
+import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
 import { memberAccountStatements, resolvePlaceholders } from './iam/load-policy.js';
 import type { PolicyJson } from './iam/policy-json.js';
 
@@ -145,6 +146,9 @@ export class MemberAccountStack extends Stack {
     });
 
     this.role.addToPrincipalPolicy(evidenceKeyUse);
+    // Evidence snapshot copies are shared with the security account only, so they survive this account.
+    for (const statement of shareEvidenceSnapshots(securityAccountId.valueAsString))
+      this.role.addToPrincipalPolicy(statement);
 
     new CfnOutput(this, 'ResponseRoleArn', { value: this.role.roleArn });
   }

@@ -26,6 +26,20 @@ export function acknowledgeActPolicyWildcards(policy: IConstruct, reason: string
   }
 }
 
+/** Why sharing evidence snapshots needs wildcards; shared by both stacks. */
+const SHARE_SNAPSHOTS_REASON =
+  'Sharing evidence snapshots with the forensics (security) account: snapshot ids are not known at deploy time, but ModifySnapshotAttribute is limited to snapshots tagged ir:purpose=forensic evidence and to adding that one account (ec2:Add/userId, no group); DescribeSnapshotAttribute (read-back) has no resource-level permissions.';
+
+/** Acknowledges the two wildcards of the snapshot-sharing statements on `role`. */
+function acknowledgeSnapshotSharing(role: IConstruct): void {
+  acknowledge(
+    role,
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:*::snapshot/*]',
+    SHARE_SNAPSHOTS_REASON,
+  );
+  acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', SHARE_SNAPSHOTS_REASON);
+}
+
 function logicalIdOf(element: IConstruct): string {
   return Stack.of(element).getLogicalId(element.node.defaultChild as CfnElement);
 }
@@ -68,6 +82,16 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
       'sts:AssumeRole on the response role in any member account: member accounts join over time and are allowed at run time (IR_ALLOWED_ACCOUNTS); each member role trusts only these task roles with the external id, and with organizationId set the grant is limited to the organization (aws:ResourceOrgID).',
     );
   }
+  acknowledgeSnapshotSharing(stack.services.forensics.taskRole);
+  if (stack.config.organizationId) {
+    for (const service of ['response-coordinator', 'isolator'] as const) {
+      acknowledge(
+        stack.services[service].taskRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'organizations:ListAccounts (IR_ALLOWED_ACCOUNTS_SOURCE=organizations) has no resource-level permissions; it is read-only and decides which accounts the system may act in.',
+      );
+    }
+  }
   if (stack.policies.forensics.source === 'fallback') {
     acknowledge(
       stack.services.forensics.taskRole,
@@ -86,4 +110,5 @@ export function suppressMemberStackFindings(stack: MemberAccountStack): void {
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<SecurityAccountId>:key/<EvidenceKeyId>]',
     'Copying a snapshot with the central evidence key: one key id in the security account; the region is a wildcard because the template is deployed to every region by StackSets, and the key policy decides which member roles may use it.',
   );
+  acknowledgeSnapshotSharing(stack.role);
 }

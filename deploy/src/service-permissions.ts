@@ -8,6 +8,7 @@ import type { IrQueues, LogicalQueueName } from './constructs/queues.js';
 import type { WorkerService } from './constructs/worker-service.js';
 import { guardStatements } from './iam/guard-statements.js';
 import { type LoadedPolicy, resolvePlaceholders } from './iam/load-policy.js';
+import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
 
 /** Queues each service publishes to (packages/runtime `resolveQueueUrls` in each service's app.ts). */
 export const PUBLISHES_TO: Readonly<Record<ServiceName, readonly LogicalQueueName[]>> = {
@@ -127,6 +128,22 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
       }),
     );
   }
+
+  // IR_ALLOWED_ACCOUNTS_SOURCE=organizations: the services that decide whether an account may be acted
+  // in list the organization's accounts (ListAccounts has no resource-level permissions).
+  if (config.organizationId) {
+    for (const service of ['response-coordinator', 'isolator', 'forensics'] as const) {
+      services[service].taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          sid: 'ListOrganizationAccounts',
+          actions: ['organizations:ListAccounts'],
+          resources: ['*'],
+        }),
+      );
+    }
+  }
+  for (const statement of shareEvidenceSnapshots(Aws.ACCOUNT_ID))
+    services.forensics.taskRole.addToPrincipalPolicy(statement);
 
   // Evidence access comes from docs/iam/forensics-policy.json when it exists (it scopes keys to
   // incidents/*); these grants stand in only for the fallback policy.

@@ -142,6 +142,11 @@ export class IncidentResponseStack extends Stack {
       IR_TABLE: tableName,
       IR_HOME_ACCOUNT_ID: Aws.ACCOUNT_ID,
       LOG_LEVEL: 'info',
+      // Accounts the system may act in besides this one; with an organization, its active accounts too.
+      ...(config.memberAccountIds.length > 0
+        ? { IR_ALLOWED_ACCOUNTS: config.memberAccountIds.join(',') }
+        : {}),
+      IR_ALLOWED_ACCOUNTS_SOURCE: config.organizationId ? 'organizations' : 'list',
     };
     const memberAccess: { environment: Record<string, string>; secrets: Record<string, ecs.Secret> } = {
       environment: { IR_MEMBER_ROLE_NAME: config.memberRoleName },
@@ -163,6 +168,8 @@ export class IncidentResponseStack extends Stack {
           IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
           IR_EVIDENCE_KMS_KEY: this.evidence.key.keyArn,
           IR_FORENSICS_KMS_KEY: this.evidence.key.keyArn,
+          // Evidence snapshot copies in member accounts are shared with this (the security) account.
+          IR_FORENSICS_ACCOUNT_ID: Aws.ACCOUNT_ID,
           IR_EVIDENCE_LOCK_MODE: config.evidenceLockMode,
           IR_EVIDENCE_RETENTION_DAYS: String(config.evidenceRetentionDays),
         },
