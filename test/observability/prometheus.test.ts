@@ -8,7 +8,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -18,6 +17,7 @@ import {
   createVpc,
   emulatorClients,
   eventually,
+  freePort,
   guardDutyEventBridgeFinding,
   isolatedAccount,
   REPO_ROOT,
@@ -30,18 +30,6 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 const hasPrometheus = spawnSync('sh', ['-c', 'command -v prometheus']).status === 0;
 if (!hasPrometheus && process.env.IR_REQUIRE_TOOLS === '1') {
   throw new Error('prometheus is required (IR_REQUIRE_TOOLS=1) but not installed');
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 interface PromVector {

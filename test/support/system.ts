@@ -1,18 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
-  type BootstrapResult,
   bootstrap,
+  type BootstrapResult,
   type EmulatorAccount,
   type EmulatorClients,
   emulatorClients,
+  freePort,
   SERVICE_NAMES,
   type ServiceName,
   type ServiceProcess,
   startServiceProcess,
 } from '@ir/testkit';
 import { type CoordinatorApi, coordinatorApi } from './coordinator-api.js';
-import { freePort } from './free-port.js';
 import { type NotificationReceivers, startNotificationReceivers } from './notification-receivers.js';
 
 /** Settings of {@link startSystem}. */

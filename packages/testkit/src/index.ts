@@ -21,6 +21,7 @@ export {
   startAwsEmulator,
 } from './emulator.js';
 export { DEFAULT_LOCALSTACK_IMAGE } from './emulator/localstack.js';
+export { freePort } from './emulator/moto-server.js';
 export { ensureMotoVenv, MOTO_VERSION, motoVenvDir, venvPython } from './emulator/moto-venv.js';
 export { EmulatorError, isTestkitError, ResourceSetupError, TestkitError } from './errors.js';
 export {
