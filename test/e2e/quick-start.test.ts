@@ -1,0 +1,45 @@
+/**
+ * Keeps the README's "run it" command true: `pnpm demo --once` (scripts/dev/main.ts) runs the whole
+ * pipeline on the emulator, handles the demo findings and exits 0. It uses the emulator of the test
+ * run (AWS_ENDPOINT_URL) and its own ports.
+ */
+import { spawn } from 'node:child_process';
+import { freePort, REPO_ROOT } from '@ir/testkit';
+import { describe, expect, inject, it } from 'vitest';
+
+describe('the README quick start: pnpm demo --once', () => {
+  it('runs the five services, handles every demo finding and exits 0', { timeout: 400_000 }, async () => {
+    // Prepare: a base port with the four after it free (the dev script listens on base..base+4).
+    let base = 0;
+    for (let attempt = 0; attempt < 20 && base === 0; attempt += 1) {
+      const candidate = await freePort();
+      if (candidate > 65_000) continue;
+      base = candidate;
+    }
+    const lines: string[] = [];
+    // Act
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@ir/source', '--import', 'tsx', 'scripts/dev/main.ts', '--demo', '--once'],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: inject('awsEndpoint'),
+          IR_DEV_BASE_PORT: String(base),
+          LOG_LEVEL: 'warn',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n')));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // Assess
+    const output = lines.join('\n');
+    expect(output).toContain('[demo] done: 3 incidents handled');
+    expect(output).toMatch(/playbook=ec2-compromise {2}severity=HIGH {2}status=completed/);
+    expect(output).toMatch(/succeeded +contain\.ec2-instance/);
+    expect(output).toContain('dead-lettered finding: reason=schema');
+    expect(code).toBe(0);
+  });
+});
