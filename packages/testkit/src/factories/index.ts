@@ -1,15 +1,7 @@
 /** Raw finding factories in every input format; re-exported by the testkit's index. */
-export {
-  findingTypes,
-  guardDutyApiFinding,
-  guardDutyEventBridgeFinding,
-  instanceEnis,
-  nativeFinding,
-  securityHubImportedEvent,
-} from './findings.js';
-export type {
-  EniOptions,
-  FindingOptions,
-  FindingResourceOptions,
-  SecurityHubEventOptions,
-} from './findings.js';
+export { findingTypes, instanceEnis } from './finding-options.js';
+export type { EniOptions, FindingOptions, FindingResourceOptions } from './finding-options.js';
+export { guardDutyApiFinding, guardDutyEventBridgeFinding } from './findings.js';
+export { nativeFinding } from './native-findings.js';
+export { securityHubImportedEvent } from './security-hub-findings.js';
+export type { SecurityHubEventOptions } from './security-hub-findings.js';
