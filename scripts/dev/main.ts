@@ -13,6 +13,7 @@ import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import {
   bootstrap,
+  freePort,
   emulatorClients,
   SERVICE_NAMES,
   type ServiceProcess,
@@ -29,7 +30,14 @@ const demo = args.has('--demo');
 const once = args.has('--once');
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const SERVICES = SERVICE_NAMES;
+// Ports 9101..9105 by default (irctl's default API URL is :9102); IR_DEV_PORTS=auto picks free ones,
+// which tests use so a run never collides with another process.
 const BASE_PORT = Number(process.env.IR_DEV_BASE_PORT ?? '9101');
+const PORTS =
+  process.env.IR_DEV_PORTS === 'auto'
+    ? await Promise.all(SERVICE_NAMES.map(() => freePort()))
+    : SERVICE_NAMES.map((_, index) => BASE_PORT + index);
+const portOf = (index: number) => PORTS[index] ?? BASE_PORT + index;
 
 const region = process.env.AWS_REGION ?? 'us-east-1';
 out(
@@ -54,7 +62,7 @@ out(
 const token = randomBytes(24).toString('hex');
 mkdirSync(join(root, '.ir'), { recursive: true });
 writeFileSync(join(root, '.ir', 'dev-api-token'), `${token}\n`, { mode: 0o600 });
-const apiUrl = `http://127.0.0.1:${BASE_PORT + 1}`;
+const apiUrl = `http://127.0.0.1:${portOf(1)}`;
 out(
   `[dev] coordinator API ${apiUrl} (token in .ir/dev-api-token: export IR_API_TOKEN=$(cat .ir/dev-api-token))`,
 );
@@ -93,7 +101,7 @@ const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
   },
 };
 const processes: ServiceProcess[] = SERVICES.map((name, index) =>
-  startService(name, index, { ...common, ...perService[name], IR_HTTP_PORT: String(BASE_PORT + index) }, out),
+  startService(name, index, { ...common, ...perService[name], IR_HTTP_PORT: String(portOf(index)) }, out),
 );
 
 let stopping: Promise<void> | undefined;
@@ -120,7 +128,7 @@ for (const service of processes) {
   });
 }
 
-await waitUntilReady(SERVICES.map((_, index) => `http://127.0.0.1:${BASE_PORT + index}/readyz`));
+await waitUntilReady(SERVICES.map((_, index) => `http://127.0.0.1:${portOf(index)}/readyz`));
 out('[dev] all five services are ready. Ctrl-C stops everything.');
 
 if (demo) {

@@ -4,18 +4,12 @@
  * run (AWS_ENDPOINT_URL) and its own ports.
  */
 import { spawn } from 'node:child_process';
-import { freePort, REPO_ROOT } from '@ir/testkit';
+import { REPO_ROOT } from '@ir/testkit';
 import { describe, expect, inject, it } from 'vitest';
 
 describe('the README quick start: pnpm demo --once', () => {
   it('runs the five services, handles every demo finding and exits 0', { timeout: 400_000 }, async () => {
-    // Prepare: a base port with the four after it free (the dev script listens on base..base+4).
-    let base = 0;
-    for (let attempt = 0; attempt < 20 && base === 0; attempt += 1) {
-      const candidate = await freePort();
-      if (candidate > 65_000) continue;
-      base = candidate;
-    }
+    // Prepare: the dev script picks free ports itself (IR_DEV_PORTS=auto).
     const lines: string[] = [];
     // Act
     const child = spawn(
@@ -26,7 +20,7 @@ describe('the README quick start: pnpm demo --once', () => {
         env: {
           ...process.env,
           AWS_ENDPOINT_URL: inject('awsEndpoint'),
-          IR_DEV_BASE_PORT: String(base),
+          IR_DEV_PORTS: 'auto',
           LOG_LEVEL: 'warn',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
