@@ -44,6 +44,20 @@ export const FindingNetwork = z.object({
 export type FindingNetwork = z.infer<typeof FindingNetwork>;
 
 /**
+ * The API call a finding is about (GuardDuty's `awsApiCallAction`). Why kept: a remediation such as
+ * restarting CloudTrail needs the trail the call changed, and the incident should say which call.
+ */
+export const FindingApiCall = z.object({
+  api: z.string().optional(),
+  serviceName: z.string().optional(),
+  callerType: z.string().optional(),
+  /** Resources the call affected, keyed by CloudFormation type (`AWS::CloudTrail::Trail` → ARN). */
+  affectedResources: z.record(z.string(), z.string()).optional(),
+});
+/** @see FindingApiCall */
+export type FindingApiCall = z.infer<typeof FindingApiCall>;
+
+/**
  * The normalised finding every format parses into. Why one shape: detection, playbooks and the
  * coordinator reason about resources and severity, never about GuardDuty or ASFF field names.
  * `raw` keeps the original for the incident record.
@@ -64,6 +78,14 @@ export const Finding = z.object({
   resources: z.array(Resource).min(1),
   network: FindingNetwork.optional(),
   productArn: z.string().optional(),
+  /**
+   * Security Hub control id (`EC2.13`, `S3.8`, `CloudTrail.1`) of a control finding. Why: every
+   * control finding shares a few generic `Types`; playbooks route control findings by this id.
+   */
+  controlId: z.string().optional(),
+  /** ASFF `Compliance.Status` of a control finding (`FAILED`, `PASSED`, `WARNING`, `NOT_AVAILABLE`). */
+  complianceStatus: z.string().optional(),
+  apiCall: FindingApiCall.optional(),
   raw: z.unknown(),
 });
 /** @see Finding */

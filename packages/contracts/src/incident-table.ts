@@ -17,6 +17,13 @@ export const incidentTableKeys = {
   statusGsiPk: (status: string) => `STATUS#${status}`,
   statusGsiSk: (openedAt: string, incidentId: string) => `${openedAt}#${incidentId}`,
   /**
+   * gsi1: the coordinator's outbox entries (`sk` = `OUTBOX#<messageId>`, committed with the state and
+   * deleted once published), oldest first, so a sweep finds commands a crashed writer never sent.
+   */
+  outboxGsiPk: 'OUTBOX#PENDING',
+  outboxGsiSk: (committedAt: string, incidentId: string, messageId: string) =>
+    `${committedAt}#${incidentId}#${messageId}`,
+  /**
    * The open incident of one resource (`sk` = 'OPEN'): `{ incidentId, openedAt, lastFindingAt,
    * expiresAt }`. Detection attaches a new finding about the resource to that incident while
    * `lastFindingAt` is within the coalescing window; the coordinator deletes it when the incident is

@@ -26,6 +26,7 @@ export type {
 export {
   ConnectionDirection,
   Finding,
+  FindingApiCall,
   FindingNetwork,
   FindingSeverity,
   FindingSource,
@@ -62,18 +63,24 @@ export {
 export {
   ContainAccessKey,
   ContainBlockIp,
+  ContainCloudTrailLogging,
   ContainEc2Instance,
   ContainIamUser,
   ContainRemoveLoginProfile,
   ContainRoleSessions,
   ContainS3Bucket,
+  ContainSecurityGroupIngress,
+  TrailActor,
 } from './messages/contain.js';
+export { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './messages/clean-room.js';
+export { EvidenceStoreReport, ReportDocument } from './messages/report.js';
 export {
   EvidenceCaptureInstance,
   EvidenceCollectIam,
   EvidenceCollectS3,
   EvidenceCollectVolatile,
   EvidenceSeal,
+  EvidenceSnapshotFollowupPayload,
   EvidenceSnapshotVolumes,
 } from './messages/evidence.js';
 export { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';

@@ -4,18 +4,23 @@ import type { MessageType } from './message-types.js';
 import {
   ContainAccessKey,
   ContainBlockIp,
+  ContainCloudTrailLogging,
   ContainEc2Instance,
   ContainIamUser,
   ContainRemoveLoginProfile,
   ContainRoleSessions,
   ContainS3Bucket,
+  ContainSecurityGroupIngress,
 } from './messages/contain.js';
+import { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './messages/clean-room.js';
+import { EvidenceStoreReport } from './messages/report.js';
 import {
   EvidenceCaptureInstance,
   EvidenceCollectIam,
   EvidenceCollectS3,
   EvidenceCollectVolatile,
   EvidenceSeal,
+  EvidenceSnapshotFollowupPayload,
   EvidenceSnapshotVolumes,
 } from './messages/evidence.js';
 import { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';
@@ -40,6 +45,8 @@ export const payloadSchemas = {
   'contain.s3-bucket': ContainS3Bucket,
   'contain.block-ip': ContainBlockIp,
   'contain.remove-login-profile': ContainRemoveLoginProfile,
+  'contain.cloudtrail-logging': ContainCloudTrailLogging,
+  'contain.security-group-ingress': ContainSecurityGroupIngress,
   ...rollbackCommands,
   'evidence.snapshot-volumes': EvidenceSnapshotVolumes,
   'evidence.capture-instance': EvidenceCaptureInstance,
@@ -47,6 +54,9 @@ export const payloadSchemas = {
   'evidence.collect-iam': EvidenceCollectIam,
   'evidence.collect-s3': EvidenceCollectS3,
   'evidence.seal': EvidenceSeal,
+  'evidence.clean-room': EvidenceCleanRoom,
+  'evidence.clean-room-teardown': EvidenceCleanRoomTeardown,
+  'evidence.store-report': EvidenceStoreReport,
   'notify.incident': NotifyIncident,
   'step.succeeded': StepSucceededPayload,
   'step.failed': StepFailedPayload,
@@ -54,6 +64,7 @@ export const payloadSchemas = {
   'approval.rejected': ApprovalRejectedPayload,
   'rollback.requested': RollbackRequestedPayload,
   'incident.resolve-requested': IncidentResolveRequestedPayload,
+  'evidence.snapshot-followup': EvidenceSnapshotFollowupPayload,
 } as const satisfies Record<MessageType, z.ZodType>;
 
 /** The envelope schema of each message type. */

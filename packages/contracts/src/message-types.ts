@@ -9,6 +9,8 @@ export const containActions = [
   'contain.s3-bucket',
   'contain.block-ip',
   'contain.remove-login-profile',
+  'contain.cloudtrail-logging',
+  'contain.security-group-ingress',
 ] as const;
 
 /**
@@ -22,6 +24,8 @@ export const rollbackActions = [
   'rollback.role-sessions',
   'rollback.s3-bucket',
   'rollback.block-ip',
+  'rollback.cloudtrail-logging',
+  'rollback.security-group-ingress',
 ] as const;
 
 /** Evidence actions the forensics worker performs. */
@@ -32,6 +36,9 @@ export const evidenceActions = [
   'evidence.collect-iam',
   'evidence.collect-s3',
   'evidence.seal',
+  'evidence.clean-room',
+  'evidence.clean-room-teardown',
+  'evidence.store-report',
 ] as const;
 
 /** Every step command the coordinator sends to a worker. */
@@ -55,6 +62,7 @@ export const MessageType = z.enum([
   'approval.rejected',
   'rollback.requested',
   'incident.resolve-requested',
+  'evidence.snapshot-followup',
 ]);
 /** @see MessageType */
 export type MessageType = z.infer<typeof MessageType>;

@@ -4,7 +4,15 @@ import type { Finding, RemoteIp } from '../finding.js';
 import { AccountId, AwsRegion, IsoDateTime, Port, toUtcIso } from '../primitives.js';
 import { bandFromScore } from '../severity.js';
 import { GuardDutyResource, resourcesFromGuardDuty } from './guardduty-resources.js';
-import { networkOrUndefined, noResource, type PathStyle, parseOrThrow, toFinding, unique } from './shared.js';
+import {
+  defined,
+  networkOrUndefined,
+  noResource,
+  type PathStyle,
+  parseOrThrow,
+  toFinding,
+  unique,
+} from './shared.js';
 
 /*
  * The content of a GuardDuty finding, in the camelCase of EventBridge's `detail`. The API shape
@@ -34,7 +42,13 @@ const Action = z.object({
     })
     .optional(),
   awsApiCallAction: z
-    .object({ remoteIpDetails: RemoteIpDetails.optional(), api: z.string().optional() })
+    .object({
+      remoteIpDetails: RemoteIpDetails.optional(),
+      api: z.string().optional(),
+      serviceName: z.string().optional(),
+      callerType: z.string().optional(),
+      affectedResources: z.record(z.string(), z.string()).optional(),
+    })
     .optional(),
   dnsRequestAction: z.object({ domain: z.string().optional(), protocol: z.string().optional() }).optional(),
   portProbeAction: z
@@ -98,8 +112,26 @@ export function findingFromGuardDutyDetail(detail: unknown, raw: unknown, style:
     sample: readSample(parsed.service?.additionalInfo, name),
     resources: resourcesFromGuardDuty(parsed.resource, parsed.arn ?? parsed.id, name),
     network: networkOf(parsed.service?.action),
+    ...defined({ apiCall: apiCallOf(parsed.service?.action) }),
     raw,
   });
+}
+
+/** The API call of an `AWS_API_CALL` finding, or `undefined` when it names none. */
+function apiCallOf(action: Action | undefined): Finding['apiCall'] {
+  const call = action?.awsApiCallAction;
+  if (!call) return undefined;
+  // The API format is re-keyed to camelCase, which turns `AWS::CloudTrail::Trail` into `aWS::…`.
+  const affected = Object.fromEntries(
+    Object.entries(call.affectedResources ?? {}).map(([type, id]) => [type.replace(/^aWS::/, 'AWS::'), id]),
+  );
+  const apiCall = defined({
+    api: call.api,
+    serviceName: call.serviceName,
+    callerType: call.callerType,
+    affectedResources: Object.keys(affected).length > 0 ? affected : undefined,
+  });
+  return Object.keys(apiCall).length > 0 ? apiCall : undefined;
 }
 
 const same = (key: string) => key;

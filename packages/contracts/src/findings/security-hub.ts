@@ -91,6 +91,9 @@ export const AsffFinding = z.object({
   Resources: z.array(AsffResource),
   Network: AsffNetwork.optional(),
   ProductFields: z.record(z.string(), z.string()).optional(),
+  Compliance: z
+    .object({ Status: z.string().optional(), SecurityControlId: z.string().optional() })
+    .optional(),
   Sample: z.boolean().optional(),
 });
 /** @see AsffFinding */
@@ -147,8 +150,22 @@ function findingFromAsff(asff: AsffFinding, region: string, raw: unknown): Findi
     ),
     network: asff.Network ? networkFromAsff(asff.Network) : undefined,
     productArn: asff.ProductArn,
+    ...defined({ controlId: controlIdOf(asff), complianceStatus: asff.Compliance?.Status }),
     raw,
   });
+}
+
+/**
+ * The Security Hub control id of a control finding: `Compliance.SecurityControlId` (consolidated
+ * findings), else `ProductFields.ControlId` (per-standard findings), else the end of a standard's
+ * `GeneratorId` (`security-control/EC2.13`, `aws-foundational-security-best-practices/v/1.0.0/S3.8`).
+ * Product findings (GuardDuty's GeneratorId is an ARN) have none.
+ */
+function controlIdOf(asff: AsffFinding): string | undefined {
+  const given = asff.Compliance?.SecurityControlId ?? asff.ProductFields?.ControlId;
+  if (given) return given;
+  if (asff.GeneratorId.startsWith('arn:')) return undefined;
+  return /\/([A-Za-z][A-Za-z0-9]*\.\d+)$/.exec(asff.GeneratorId)?.[1];
 }
 
 /**

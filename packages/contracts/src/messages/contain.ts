@@ -64,3 +64,44 @@ export const ContainRemoveLoginProfile = stepCommand(
 );
 /** @see ContainRemoveLoginProfile */
 export type ContainRemoveLoginProfile = z.infer<typeof ContainRemoveLoginProfile>;
+
+/**
+ * Who stopped CloudTrail logging, as the finding tells it (GuardDuty's access key details and API
+ * call). Carried into the step's result so the incident names the actor next to the fix.
+ */
+export const TrailActor = z.object({
+  userName: z.string().min(1).optional(),
+  principalId: z.string().min(1).optional(),
+  accessKeyId: z.string().min(1).optional(),
+  userType: z.string().min(1).optional(),
+  /** The API the finding saw (`StopLogging`, `DeleteTrail`, `UpdateTrail`). */
+  api: z.string().min(1).optional(),
+  sourceIp: z.string().min(1).optional(),
+});
+/** @see TrailActor */
+export type TrailActor = z.infer<typeof TrailActor>;
+
+/**
+ * Start CloudTrail logging again. `trail` is a name or ARN; without it, every trail visible in the
+ * region whose status is not logging. Reversible: the rollback stops only what this started.
+ */
+export const ContainCloudTrailLogging = stepCommand(
+  'contain.cloudtrail-logging',
+  z.object({ trail: z.string().min(1).optional(), stoppedBy: TrailActor.optional() }),
+);
+/** @see ContainCloudTrailLogging */
+export type ContainCloudTrailLogging = z.infer<typeof ContainCloudTrailLogging>;
+
+/**
+ * Revoke exactly the ingress rules of a security group that open an administrative port to the
+ * world (0.0.0.0/0, ::/0). `ports` adds to the isolator's configured list (`IR_ADMIN_PORTS`).
+ */
+export const ContainSecurityGroupIngress = stepCommand(
+  'contain.security-group-ingress',
+  z.object({
+    groupId: z.string().regex(/^sg-[0-9a-f]+$/, 'must be a security group id (sg-…)'),
+    ports: z.array(z.number().int().min(0).max(65535)).optional(),
+  }),
+);
+/** @see ContainSecurityGroupIngress */
+export type ContainSecurityGroupIngress = z.infer<typeof ContainSecurityGroupIngress>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { stepCommand } from './step-command.js';
+import { IsoDateTime } from '../primitives.js';
+import { StepTarget, stepCommand } from './step-command.js';
 
 const InstanceParams = z.object({ instanceId: z.string().min(1) });
 
@@ -47,3 +48,27 @@ export type EvidenceCollectS3 = z.infer<typeof EvidenceCollectS3>;
 export const EvidenceSeal = stepCommand('evidence.seal', z.object({}));
 /** @see EvidenceSeal */
 export type EvidenceSeal = z.infer<typeof EvidenceSeal>;
+
+/**
+ * The forensics service's note to itself to look at an incident's evidence snapshots again: sent on
+ * its own queue with a delay while snapshots, KMS copies, shares or forensics-account copies are still
+ * in progress. Why a message and not a timer: it survives restarts and is handled by any replica; the
+ * message carries everything observed so far, so the watch needs no table of its own.
+ */
+export const EvidenceSnapshotFollowupPayload = z.object({
+  /** The snapshot-volumes step whose snapshots are watched. */
+  stepId: z.string().min(1),
+  target: StepTarget,
+  instanceId: z.string().min(1),
+  /** 1 for the first look after the step. */
+  attempt: z.number().int().min(1),
+  watchStartedAt: IsoDateTime,
+  /** After this the watch records what it has and stops. */
+  watchUntil: IsoDateTime,
+  /** Snapshot id → when this service first saw it `completed`. */
+  completedObservedAt: z.record(z.string(), IsoDateTime).default({}),
+  /** Snapshot id → consecutive times the forensics account could not see it to copy it. */
+  copyMisses: z.record(z.string(), z.number().int().min(0)).default({}),
+});
+/** @see EvidenceSnapshotFollowupPayload */
+export type EvidenceSnapshotFollowupPayload = z.infer<typeof EvidenceSnapshotFollowupPayload>;

@@ -8,10 +8,13 @@ export const NotifyStage = z.enum([
   'opened',
   'contained',
   'evidence-sealed',
+  'investigated',
   'approval-needed',
   'step-failed',
   'rolled-back',
   'resolved',
+  /** The incident report was stored as evidence (after resolve). */
+  'reported',
 ]);
 /** @see NotifyStage */
 export type NotifyStage = z.infer<typeof NotifyStage>;
