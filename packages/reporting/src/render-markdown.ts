@@ -1,0 +1,174 @@
+import { escapeMarkdown as e, markdownTable } from './markdown-escape.js';
+import type { IncidentReport, ReportStep } from './report-schema.js';
+
+const DETAIL_MAX = 300;
+
+const duration = (value: number | null): string => {
+  if (value === null) return 'n/a';
+  if (value < 120) return `${value.toFixed(1)} s`;
+  return `${(value / 60).toFixed(1)} min (${Math.round(value)} s)`;
+};
+
+const compact = (value: unknown): string => {
+  if (value === null || value === undefined) return '';
+  const text = JSON.stringify(value);
+  return text.length > DETAIL_MAX ? `${text.slice(0, DETAIL_MAX)}…` : text;
+};
+
+const approvalCell = (step: ReportStep): string => {
+  const { approval } = step;
+  if (approval.approvedBy)
+    return `approved by ${approval.approvedBy}${approval.reason ? `: ${approval.reason}` : ''}`;
+  if (approval.rejectedBy)
+    return `rejected by ${approval.rejectedBy}${approval.reason ? `: ${approval.reason}` : ''}`;
+  if (approval.holdReasons.length > 0) return `held: ${approval.holdReasons.join(', ')}`;
+  return approval.required ? 'required' : 'automatic';
+};
+
+function section(title: string, body: readonly string[]): string {
+  return [`## ${title}`, '', ...body, ''].join('\n');
+}
+
+/**
+ * Renders the report as Markdown for people: every value that came from outside (finding titles,
+ * reasons, operator names, timeline details) goes through {@link e} so it cannot inject markup.
+ * The JSON report stays the reference; this is a view of it.
+ */
+export function renderMarkdown(report: IncidentReport): string {
+  const { incident, metrics, verification } = report;
+  const parts: string[] = [
+    `# Incident report: ${e(incident.incidentId)}`,
+    '',
+    `Report version ${report.reportVersion}, generated at ${e(report.generatedAt)} by ${e(report.generatedBy)}.`,
+    '',
+  ];
+  if (incident.dryRun) parts.push('**DRY RUN: no AWS resource was changed for this incident.**', '');
+
+  parts.push(
+    section('Summary', [
+      e(report.summary.text),
+      '',
+      markdownTable(
+        ['Fact', 'Value'],
+        [
+          ['Status', incident.status],
+          ['Severity', incident.severityBand],
+          ['Playbook', incident.playbookId],
+          ['Account / region', `${incident.target.accountId} / ${incident.target.region}`],
+          ['Finding received', incident.receivedAt],
+          ['Incident opened', incident.openedAt],
+          [
+            'Resolved',
+            incident.resolvedAt ? `${incident.resolvedAt} by ${incident.resolvedBy ?? 'unknown'}` : 'no',
+          ],
+          ['Time to isolate (MTTI)', duration(metrics.timeToIsolateSeconds)],
+          ['Time to evidence (MTTE)', duration(metrics.timeToEvidenceSeconds)],
+          ['Correlation id', incident.correlationId],
+        ],
+      ),
+      ...(incident.notes.length > 0 ? ['', ...incident.notes.map((note) => `- ${e(note)}`)] : []),
+    ]),
+    section('Findings', [
+      markdownTable(
+        ['Source', 'Type', 'Title', 'Severity', 'Count', 'Received', 'Id'],
+        report.findings.map((f) => [f.source, f.type, f.title, f.band, f.count, f.receivedAt, f.id]),
+      ),
+    ]),
+    section('NIST SP 800-61 phases', [
+      markdownTable(
+        ['Phase', 'Reached', 'At', 'Basis'],
+        report.phases.map((p) => [p.name, p.reached ? 'yes' : 'no', p.at ?? '', p.basis.join('; ')]),
+      ),
+    ]),
+    section('Steps', [
+      markdownTable(
+        ['#', 'Step', 'Action', 'Origin', 'Status', 'Outcome', 'Approval', 'Pre-state', 'Completed'],
+        report.steps.map((s, index) => [
+          index + 1,
+          s.stepId,
+          s.action,
+          s.origin,
+          s.status,
+          s.outcome,
+          approvalCell(s),
+          s.containment ? (s.preStateRecorded ? 'recorded' : 'NOT recorded') : '',
+          s.completedAt ?? '',
+        ]),
+      ),
+    ]),
+    section('Approvals', [
+      report.approvals.length === 0
+        ? 'No step waited for a person.'
+        : markdownTable(
+            ['Step', 'Action', 'Decision', 'By', 'Reason', 'Held because'],
+            report.approvals.map((a) => [
+              a.stepId,
+              a.action,
+              a.decision,
+              a.by,
+              a.reason ?? '',
+              a.holdReasons.join(', '),
+            ]),
+          ),
+    ]),
+    section('Pre-state and rollback', [
+      report.rollback.requested
+        ? `Rollback requested by ${e(report.rollback.requestedBy ?? 'unknown')} at ${e(report.rollback.requestedAt ?? 'unknown')}.`
+        : 'No rollback was requested.',
+      '',
+      report.rollback.containments.length === 0
+        ? 'No containment succeeded.'
+        : markdownTable(
+            ['Containment', 'Action', 'Pre-state recorded', 'Rollback', 'Rollback step'],
+            report.rollback.containments.map((c) => [
+              c.stepId,
+              c.action,
+              c.preStateRecorded ? 'yes' : 'no',
+              c.rollbackStatus,
+              c.rollbackStepId ?? '',
+            ]),
+          ),
+    ]),
+    section('Evidence', [
+      `Verification: **${e(verification.status)}**${verification.bucket ? ` (bucket ${e(verification.bucket)}` : ''}${verification.checkedAt ? `, checked at ${e(verification.checkedAt)})` : verification.bucket ? ')' : ''}: ${e(verification.detail)}`,
+      ...(verification.problems.length > 0 ? ['', ...verification.problems.map((p) => `- ${e(p)}`)] : []),
+      ...(verification.manifests.length > 0
+        ? [
+            '',
+            markdownTable(
+              ['Sequence', 'Manifest', 'Chain', 'Reason'],
+              verification.manifests.map((m) => [m.sequence, m.key, m.status, m.reason ?? '']),
+            ),
+          ]
+        : []),
+      ...(verification.artifacts.length > 0
+        ? [
+            '',
+            markdownTable(
+              ['Artifact', 'Version', 'SHA-256', 'Status', 'Later version'],
+              verification.artifacts.map((a) => [
+                a.key,
+                a.versionId,
+                a.sha256,
+                a.status,
+                a.laterVersion ?? '',
+              ]),
+            ),
+          ]
+        : []),
+    ]),
+    section('Timeline', [
+      ...(report.timelineTruncated
+        ? [
+            `Truncated: ${e(report.timelineTruncated.reason)} (${report.timelineTruncated.omitted} entries omitted).`,
+            '',
+          ]
+        : []),
+      markdownTable(
+        ['At', 'Event', 'Step', 'Detail'],
+        report.timeline.map((t) => [t.at, t.kind, t.stepId ?? '', compact(t.detail)]),
+      ),
+    ]),
+  );
+  return `${parts.join('\n').trimEnd()}\n`;
+}
