@@ -13,7 +13,9 @@ import {
 import type { ForensicsConfig } from './config.js';
 import { createEvidenceStore } from './evidence/evidence-store.js';
 import { createHandlers, EVIDENCE_TYPES } from './handlers/index.js';
+import { SNAPSHOT_FOLLOWUP, type SnapshotFollowup } from './handlers/snapshot-followup.js';
 import type { EvidenceCommand } from './handlers/types.js';
+import { loadKnownBad } from './clean-room/known-bad.js';
 import { createForensicsMetrics } from './metrics.js';
 import {
   describeManagedInstance,
@@ -70,20 +72,31 @@ export async function createService(
       });
     return caller;
   };
-  const store = createEvidenceStore({
-    s3: await runtime.aws.client(S3Client),
-    bucket: config.IR_EVIDENCE_BUCKET,
+  const evidenceSettings = {
     lockMode: config.IR_EVIDENCE_LOCK_MODE,
     retentionDays: config.IR_EVIDENCE_RETENTION_DAYS,
     kmsKeyId: config.IR_EVIDENCE_KMS_KEY,
     collector: callerArn,
     now,
+  };
+  const store = createEvidenceStore({
+    s3: await runtime.aws.client(S3Client),
+    bucket: config.IR_EVIDENCE_BUCKET,
+    ...evidenceSettings,
   });
-  const queueUrls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [QueueName.coordinator]);
+  const queueUrls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [
+    QueueName.coordinator,
+    QueueName.forensics,
+  ]);
+  const publisher = createPublisher(runtime.sqs, queueUrls);
+  // Read once at start: a list that cannot be read fails the start, not an incident at 2 a.m.
+  const knownBad = await loadKnownBad(config.IR_KNOWN_BAD_HASHES_FILE);
   const handle = createHandlers({
+    knownBad,
     config,
     aws: runtime.aws,
     store,
+    evidenceSettings,
     metrics,
     now,
     sleep: deps.sleep ?? abortableSleep,
@@ -91,16 +104,17 @@ export async function createService(
       deps.managedInstance ??
       (config.IR_SSM_INVENTORY === 'unavailable' ? inventoryUnavailable : describeManagedInstance),
     callerArn,
-    publisher: createPublisher(runtime.sqs, queueUrls),
+    publisher,
+    followups: publisher,
     accounts: runtime.accounts,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
-  return createQueueService<EvidenceCommand>({
+  return createQueueService<EvidenceCommand | SnapshotFollowup>({
     name: 'forensics',
     config,
     runtime,
     queue: QueueName.forensics,
-    parse: envelopeParser(QueueName.forensics, EVIDENCE_TYPES),
+    parse: envelopeParser(QueueName.forensics, [...EVIDENCE_TYPES, SNAPSHOT_FOLLOWUP]),
     handle,
   });
 }

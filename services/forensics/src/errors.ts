@@ -39,3 +39,15 @@ export class EvidenceConflictError extends ForensicsError {
     super(message, { ...options, retryable: true, reason: 'evidence-conflict' });
   }
 }
+
+/**
+ * Something the clean room needs is not ready yet (a snapshot still pending, an instance still
+ * starting, a volume still being created, the SSM agent not registered): retried through the queue
+ * with back-off, and the step's time-out bounds the wait.
+ */
+export class CleanRoomNotReadyError extends ForensicsError {
+  override readonly name: string = 'CleanRoomNotReadyError';
+  constructor(message: string, options: Options = {}) {
+    super(message, { ...options, retryable: true, reason: 'not-ready' });
+  }
+}

@@ -16,6 +16,8 @@ export interface ForensicsMetrics {
   readonly artifactBytesTotal: Counter<'action'>;
   readonly snapshotsTotal: Counter<'kind'>;
   readonly ssmCommandsTotal: Counter<'outcome'>;
+  readonly cleanRoomResourcesTotal: Counter<'kind' | 'operation'>;
+  readonly snapshotWatchesTotal: Counter<'outcome'>;
 }
 
 /** Registers the forensics metrics on the service's registry (labels are bounded: action, outcome, kind). */
@@ -41,13 +43,25 @@ export function createForensicsMetrics(registry: Registry): ForensicsMetrics {
     }),
     snapshotsTotal: new Counter({
       name: 'ir_forensics_snapshots_total',
-      help: 'EBS snapshots started (source, kms_copy) or shared with the forensics account (shared), by kind.',
+      help: 'EBS snapshots started (source, kms_copy, forensics_copy) or shared with the forensics account (shared), by kind.',
       labelNames: ['kind'],
       registers: [registry],
     }),
     ssmCommandsTotal: new Counter({
       name: 'ir_forensics_ssm_commands_total',
       help: 'SSM Run Command invocations for volatile data, by final outcome.',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    cleanRoomResourcesTotal: new Counter({
+      name: 'ir_forensics_clean_room_resources_total',
+      help: 'Clean-room resources created or deleted, by kind (instance, volume) and operation (created, deleted).',
+      labelNames: ['kind', 'operation'],
+      registers: [registry],
+    }),
+    snapshotWatchesTotal: new Counter({
+      name: 'ir_forensics_snapshot_watches_total',
+      help: 'Evidence snapshot watches ended, by outcome (settled: everything completed or failed and recorded; expired: IR_SNAPSHOT_WATCH_HOURS ran out first).',
       labelNames: ['outcome'],
       registers: [registry],
     }),

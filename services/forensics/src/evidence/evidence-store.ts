@@ -13,6 +13,8 @@ export const ArtifactMetadata = {
   action: 'ir-action',
   stepId: 'ir-step-id',
   sourceAccount: 'ir-source-account',
+  /** On objects a host uploaded itself (memory images): what the host said they hash to. */
+  hostSha256: 'ir-host-sha256',
 } as const;
 
 /** One artifact to store. */
@@ -105,8 +107,7 @@ export function createEvidenceStore(settings: EvidenceStoreSettings): EvidenceSt
   ): Promise<StoredArtifact> {
     const body = typeof input.body === 'string' ? Buffer.from(input.body, 'utf8') : input.body;
     const hash = sha256(body);
-    const now = settings.now();
-    const retainUntil = new Date(now.getTime() + settings.retentionDays * 86_400_000);
+    const protection = await protectionFor(settings, input, { sha256: hash.hex });
     let versionId: string | undefined;
     try {
       const output = await s3.send(
@@ -118,19 +119,7 @@ export function createEvidenceStore(settings: EvidenceStoreSettings): EvidenceSt
           ChecksumAlgorithm: 'SHA256',
           ChecksumSHA256: hash.base64,
           IfNoneMatch: '*',
-          ObjectLockMode: settings.lockMode,
-          ObjectLockRetainUntilDate: retainUntil,
-          ...(settings.kmsKeyId
-            ? { ServerSideEncryption: 'aws:kms', SSEKMSKeyId: settings.kmsKeyId }
-            : { ServerSideEncryption: 'AES256' }),
-          Metadata: {
-            [ArtifactMetadata.sha256]: hash.hex,
-            [ArtifactMetadata.collector]: await settings.collector(),
-            [ArtifactMetadata.collectedAt]: now.toISOString(),
-            [ArtifactMetadata.action]: input.action,
-            [ArtifactMetadata.stepId]: input.stepId,
-            [ArtifactMetadata.sourceAccount]: input.sourceAccount,
-          },
+          ...protection,
         }),
       );
       versionId = output.VersionId;
@@ -164,7 +153,14 @@ export function createEvidenceStore(settings: EvidenceStoreSettings): EvidenceSt
         `s3://${bucket}/${key} version ${versionId} holds ${head.ContentLength} bytes, not ${body.byteLength}`,
       );
     }
-    return { key, versionId, size: body.byteLength, sha256: hash.hex, reused: false, ...lockOf(key, head) };
+    return {
+      key,
+      versionId,
+      size: body.byteLength,
+      sha256: hash.hex,
+      reused: false,
+      ...lockOf(settings, bucket, key, head),
+    };
   }
 
   /** The first version of a key another run already stored, with the hash recorded when it was written. */
@@ -184,21 +180,55 @@ export function createEvidenceStore(settings: EvidenceStoreSettings): EvidenceSt
       size: head.ContentLength ?? first.size,
       sha256: recorded,
       reused: true,
-      ...lockOf(key, head),
+      ...lockOf(settings, bucket, key, head),
     };
   }
 
-  /** Retention as read back; an artifact without it is not evidence we can stand behind. */
-  function lockOf(key: string, head: HeadObjectCommandOutput): { lockMode: string; retainUntil: string } {
-    const until = head.ObjectLockRetainUntilDate;
-    if (!head.ObjectLockMode || !until || until.getTime() <= settings.now().getTime()) {
-      throw new StepRefusedError(
-        `s3://${bucket}/${key} has no Object Lock retention after upload: enable Object Lock on the evidence bucket`,
-        'evidence-not-locked',
-      );
-    }
-    return { lockMode: head.ObjectLockMode, retainUntil: until.toISOString() };
-  }
-
   return { bucket, put, putAt, read, keyOf };
+}
+
+/**
+ * What every evidence object is written with: Object Lock retention from now, SSE (KMS when
+ * configured), and the metadata the seal reads back into the manifest.
+ */
+export async function protectionFor(
+  settings: Pick<EvidenceStoreSettings, 'lockMode' | 'retentionDays' | 'kmsKeyId' | 'collector' | 'now'>,
+  input: Pick<ArtifactInput, 'action' | 'stepId' | 'sourceAccount'>,
+  hash: { readonly sha256: string } | { readonly hostSha256: string },
+) {
+  const now = settings.now();
+  return {
+    ObjectLockMode: settings.lockMode,
+    ObjectLockRetainUntilDate: new Date(now.getTime() + settings.retentionDays * 86_400_000),
+    ...(settings.kmsKeyId
+      ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: settings.kmsKeyId }
+      : { ServerSideEncryption: 'AES256' as const }),
+    Metadata: {
+      ...('sha256' in hash
+        ? { [ArtifactMetadata.sha256]: hash.sha256 }
+        : { [ArtifactMetadata.hostSha256]: hash.hostSha256 }),
+      [ArtifactMetadata.collector]: await settings.collector(),
+      [ArtifactMetadata.collectedAt]: now.toISOString(),
+      [ArtifactMetadata.action]: input.action,
+      [ArtifactMetadata.stepId]: input.stepId,
+      [ArtifactMetadata.sourceAccount]: input.sourceAccount,
+    },
+  };
+}
+
+/** Retention as read back; an artifact without it is not evidence we can stand behind. */
+export function lockOf(
+  settings: Pick<EvidenceStoreSettings, 'now'>,
+  bucket: string,
+  key: string,
+  head: HeadObjectCommandOutput,
+): { lockMode: string; retainUntil: string } {
+  const until = head.ObjectLockRetainUntilDate;
+  if (!head.ObjectLockMode || !until || until.getTime() <= settings.now().getTime()) {
+    throw new StepRefusedError(
+      `s3://${bucket}/${key} has no Object Lock retention after upload: enable Object Lock on the evidence bucket`,
+      'evidence-not-locked',
+    );
+  }
+  return { lockMode: head.ObjectLockMode, retainUntil: until.toISOString() };
 }

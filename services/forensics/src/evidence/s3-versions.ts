@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   GetObjectCommand,
   HeadObjectCommand,
@@ -72,6 +73,27 @@ export async function readVersion(
   const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
   if (!output.Body) throw new Error(`s3://${bucket}/${key}?versionId=${versionId} returned no body`);
   return output.Body.transformToByteArray();
+}
+
+/**
+ * SHA-256 and length of one version, streamed. Why streamed: a memory image is several GiB; sealing
+ * and verifying must not hold it in memory.
+ */
+export async function hashVersion(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  versionId: string,
+): Promise<{ sha256: string; size: number }> {
+  const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  if (!output.Body) throw new Error(`s3://${bucket}/${key}?versionId=${versionId} returned no body`);
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const chunk of output.Body as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { sha256: hash.digest('hex'), size };
 }
 
 /** HeadObject of one version with its checksum, retention and metadata. */

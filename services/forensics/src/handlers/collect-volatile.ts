@@ -1,8 +1,11 @@
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { startHostUpload } from '../evidence/host-upload.js';
 import type { StoredArtifact } from '../evidence/evidence-store.js';
 import { StepRefusedError } from '../errors.js';
 import { COLLECTION_COMMANDS, MEMORY_TOOL_PROBE, memoryToolFrom } from '../volatile/collection-commands.js';
 import { CommandOutcome } from '../volatile/command-outcome.js';
+import { captureMemory, type MemoryCaptureDeps, type MemoryRecord } from '../volatile/memory-capture.js';
 import { type CommandResult, runCollectionCommand } from '../volatile/run-command.js';
 import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
 
@@ -17,6 +20,7 @@ const SUMMARY = 'volatile.json';
  */
 export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.collect-volatile'> {
   return async (command, context) => {
+    const startedAt = Date.now();
     const { instanceId } = command.payload.params;
     const { stepId } = command.payload;
     const incidentId = command.incidentId;
@@ -55,8 +59,39 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
     };
     const results = await Promise.all(COLLECTION_COMMANDS.map((c) => runCollectionCommand(c, settings)));
     const memory = deps.config.IR_MEMORY_CAPTURE
-      ? await memoryCapture(await runCollectionCommand(MEMORY_TOOL_PROBE, settings))
-      : { performed: false, tool: null, reason: 'memory capture disabled by IR_MEMORY_CAPTURE' };
+      ? await memoryCapture(deps, await runCollectionCommand(MEMORY_TOOL_PROBE, settings), {
+          run: (memoryCommand, timeoutSeconds) =>
+            runCollectionCommand(memoryCommand, { ...settings, timeoutSeconds }),
+          startUpload: async ({ claimedSha256, size }) =>
+            startHostUpload(
+              await deps.aws.client(S3Client),
+              deps.store,
+              deps.evidenceSettings,
+              {
+                incidentId,
+                stepId,
+                action: command.type,
+                name: 'memory/memory.lime',
+                contentType: 'application/octet-stream',
+                sourceAccount: command.payload.target.accountId,
+                claimedSha256,
+                size,
+                partBytes: deps.config.IR_MEMORY_PART_MIB * 1024 * 1024,
+              },
+              deps.config.IR_MEMORY_COMMAND_TIMEOUT_SECONDS * 2 + 60,
+            ),
+          // Whichever ends first, the handler's time-out or the step's (the coordinator's deadline).
+          budgetEndsAt:
+            startedAt +
+            (Math.min(deps.config.IR_HANDLER_TIMEOUT_SECONDS, command.payload.timeoutSeconds) - 30) * 1000,
+          now: Date.now,
+        })
+      : {
+          performed: false,
+          tool: null,
+          reason: 'memory capture disabled by IR_MEMORY_CAPTURE',
+          commands: [],
+        };
 
     const commands: Array<Omit<CommandResult, 'stdout'> & { artifact: StoredArtifact | null }> = [];
     for (const result of results) {
@@ -106,16 +141,21 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
 }
 
 /**
- * Memory capture uses only a tool already on the host (TRAPS 13). Streaming an image of several GiB
- * into the Object Lock bucket needs an upload path this version does not have, so a found tool is
- * recorded and the capture is reported as not performed, with that reason.
+ * Memory capture uses only a tool already on the host (TRAPS 13): the probe finds AVML or LiME, then
+ * {@link captureMemory} captures and brings the image into the evidence bucket. No tool, a failed
+ * probe or too little time left are recorded as "not performed" with the reason.
  */
-async function memoryCapture(probe: CommandResult) {
+async function memoryCapture(
+  deps: ActionDeps,
+  probe: CommandResult,
+  capture: Omit<MemoryCaptureDeps, 'captureDir' | 'commandTimeoutSeconds'>,
+): Promise<MemoryRecord> {
   if (probe.outcome !== CommandOutcome.success) {
     return {
       performed: false,
       tool: null,
       reason: `tool probe ${probe.outcome}: ${probe.statusDetails ?? ''}`.trim(),
+      commands: [],
     };
   }
   const tool = memoryToolFrom(probe.stdout);
@@ -124,11 +164,12 @@ async function memoryCapture(probe: CommandResult) {
       performed: false,
       tool: null,
       reason: 'no AVML or LiME on the host; none is downloaded or built there',
+      commands: [],
     };
   }
-  return {
-    performed: false,
-    tool,
-    reason: `${tool.tool} found at ${tool.path}, but memory image upload to the evidence bucket is not implemented yet; capture by hand`,
-  };
+  return captureMemory(tool, {
+    ...capture,
+    captureDir: deps.config.IR_MEMORY_CAPTURE_DIR,
+    commandTimeoutSeconds: deps.config.IR_MEMORY_COMMAND_TIMEOUT_SECONDS,
+  });
 }

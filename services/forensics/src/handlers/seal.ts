@@ -1,12 +1,13 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ArtifactMetadata } from '../evidence/evidence-store.js';
-import { base64ToHex, sha256 } from '../evidence/hash.js';
-import { incidentPrefix, manifestKey, manifestPrefix } from '../evidence/keys.js';
-import { headVersion, listVersions, readVersion, versionsByKey } from '../evidence/s3-versions.js';
+import { base64ToHex } from '../evidence/hash.js';
+import { incidentPrefix, keySegment, manifestKey, manifestPrefix } from '../evidence/keys.js';
+import { hashVersion, headVersion, listVersions, versionsByKey } from '../evidence/s3-versions.js';
 import { EvidenceIntegrityError } from '../errors.js';
 import { type EvidenceManifest, MANIFEST_SCHEMA, type ManifestEntry } from '../verifier/manifest.js';
 import { listManifests, readSealedManifest } from '../verifier/manifest-store.js';
-import type { ActionDeps, ActionHandler } from './types.js';
+import type { HandlerContext } from '@ir/runtime';
+import type { ActionDeps, ActionHandler, StepOutcome } from './types.js';
 
 /**
  * evidence.seal: writes the incident's next manifest, listing every artifact under
@@ -16,108 +17,137 @@ import type { ActionDeps, ActionHandler } from './types.js';
  * longer match the hash recorded at upload fails the step: that is for a person, not a retry.
  */
 export function seal(deps: ActionDeps): ActionHandler<'evidence.seal'> {
-  return async (command, context) => {
-    const { incidentId } = command;
-    const { stepId } = command.payload;
-    // The evidence bucket is ours: use our own account's client, whatever the step's target.
-    const s3 = await deps.aws.client(S3Client);
-    const bucket = deps.store.bucket;
-    const manifests = await listManifests(s3, bucket, incidentId);
-    const mine = manifests.find((m) => m.stepId === stepId);
-    if (mine) {
-      const sealed = await readSealedManifest(s3, bucket, mine);
-      return { result: resultOf(sealed.document, mine.key, sealed.versionId, sealed.sha256, true) };
-    }
-    const last = manifests.at(-1);
-    const previous = last ? await readSealedManifest(s3, bucket, last) : undefined;
-
-    const versions = versionsByKey(
-      (await listVersions(s3, bucket, incidentPrefix(incidentId))).filter(
-        (v) => !v.key.startsWith(manifestPrefix(incidentId)),
-      ),
-    );
-    const artifacts: ManifestEntry[] = [];
-    const warnings: string[] = [];
-    for (const [key, list] of versions) {
-      const [first, ...later] = list;
-      if (!first) continue;
-      if (later.length > 0) {
-        warnings.push(
-          `${key} has ${later.length} later version(s) (${later.map((v) => v.versionId).join(', ')}) not written by this service; the first version is sealed`,
-        );
-      }
-      const head = await headVersion(s3, bucket, key, first.versionId);
-      const bytes = await readVersion(s3, bucket, key, first.versionId);
-      const actual = sha256(bytes).hex;
-      const recorded = head.Metadata?.[ArtifactMetadata.sha256];
-      const checksum = head.ChecksumSHA256 ? base64ToHex(head.ChecksumSHA256) : undefined;
-      if ((recorded && recorded !== actual) || (checksum && checksum !== actual)) {
-        throw new EvidenceIntegrityError(
-          `s3://${bucket}/${key} version ${first.versionId} hashes to ${actual}, but ${recorded ?? checksum} was recorded when it was written: evidence may have been tampered with`,
-        );
-      }
-      if (!recorded)
-        warnings.push(
-          `${key} carries no ${ArtifactMetadata.sha256} metadata: not written by the forensics service`,
-        );
-      artifacts.push({
-        key,
-        versionId: first.versionId,
-        size: bytes.byteLength,
-        sha256: actual,
-        collector: head.Metadata?.[ArtifactMetadata.collector] ?? 'unknown',
-        collectedAt: head.Metadata?.[ArtifactMetadata.collectedAt] ?? first.lastModified.toISOString(),
-        action: head.Metadata?.[ArtifactMetadata.action] ?? 'unknown',
-        stepId: head.Metadata?.[ArtifactMetadata.stepId] ?? 'unknown',
-        sourceAccount: head.Metadata?.[ArtifactMetadata.sourceAccount] ?? 'unknown',
-      });
-    }
-    const sequence = (last?.sequence ?? 0) + 1;
-    const key = manifestKey(incidentId, sequence, stepId);
-    const manifest: EvidenceManifest = {
-      schema: MANIFEST_SCHEMA,
-      incidentId,
-      sequence,
-      stepId,
-      sealedAt: deps.now().toISOString(),
-      sealedBy: await deps.callerArn(),
-      bucket,
-      previous:
-        previous && last ? { key: last.key, versionId: previous.versionId, sha256: previous.sha256 } : null,
-      artifacts,
-      warnings,
-    };
-    if (command.dryRun) {
-      return {
-        result: {
-          dryRun: true,
-          wouldWrite: [key],
-          artifacts: artifacts.length,
-          warnings,
-          previous: manifest.previous,
-        },
-      };
-    }
-    const body = JSON.stringify(manifest, null, 2);
-    const stored = await deps.store.putAt(key, {
-      incidentId,
-      stepId,
+  return (command, context) =>
+    sealIncident(deps, {
+      incidentId: command.incidentId,
+      stepId: command.payload.stepId,
       action: command.type,
-      contentType: 'application/json',
-      sourceAccount: await deps.aws.homeAccountId(),
-      body,
+      dryRun: command.dryRun,
+      logger: context.logger,
     });
-    context.logger.info({ manifest: key, artifacts: artifacts.length, sequence }, 'evidence_sealed');
+}
+
+/** What {@link sealIncident} seals: the incident, and the step (or follow-up) the manifest is named by. */
+export interface SealRequest {
+  readonly incidentId: string;
+  /** Names the manifest; sealing again with the same id returns the manifest already written. */
+  readonly stepId: string;
+  /** Recorded as the manifest object's `ir-action`. */
+  readonly action: string;
+  readonly dryRun: boolean;
+  readonly logger: Pick<HandlerContext['logger'], 'info'>;
+}
+
+/**
+ * Writes the incident's next manifest (see {@link seal}). Exported for work that adds evidence after
+ * the playbook's seal step (snapshot completion observed later, clean-room outputs, the report): each
+ * seals its own manifest, chained to the previous one, so nothing stored stays unsealed.
+ */
+export async function sealIncident(deps: ActionDeps, request: SealRequest): Promise<StepOutcome> {
+  const { incidentId, stepId } = request;
+  // The evidence bucket is ours: use our own account's client, whatever the step's target.
+  const s3 = await deps.aws.client(S3Client);
+  const bucket = deps.store.bucket;
+  const manifests = await listManifests(s3, bucket, incidentId);
+  // Manifest keys carry the step id made key-safe (':' of fanned-out steps becomes '-').
+  const mine = manifests.find((m) => m.stepId === keySegment(stepId));
+  if (mine) {
+    const sealed = await readSealedManifest(s3, bucket, mine);
+    return { result: resultOf(sealed.document, mine.key, sealed.versionId, sealed.sha256, true) };
+  }
+  const last = manifests.at(-1);
+  const previous = last ? await readSealedManifest(s3, bucket, last) : undefined;
+
+  const versions = versionsByKey(
+    (await listVersions(s3, bucket, incidentPrefix(incidentId))).filter(
+      (v) => !v.key.startsWith(manifestPrefix(incidentId)),
+    ),
+  );
+  const artifacts: ManifestEntry[] = [];
+  const warnings: string[] = [];
+  for (const [key, list] of versions) {
+    const [first, ...later] = list;
+    if (!first) continue;
+    if (later.length > 0) {
+      warnings.push(
+        `${key} has ${later.length} later version(s) (${later.map((v) => v.versionId).join(', ')}) not written by this service; the first version is sealed`,
+      );
+    }
+    const head = await headVersion(s3, bucket, key, first.versionId);
+    const { sha256: actual, size } = await hashVersion(s3, bucket, key, first.versionId);
+    const recorded = head.Metadata?.[ArtifactMetadata.sha256];
+    const checksum = head.ChecksumSHA256 ? base64ToHex(head.ChecksumSHA256) : undefined;
+    if ((recorded && recorded !== actual) || (checksum && checksum !== actual)) {
+      throw new EvidenceIntegrityError(
+        `s3://${bucket}/${key} version ${first.versionId} hashes to ${actual}, but ${recorded ?? checksum} was recorded when it was written: evidence may have been tampered with`,
+      );
+    }
+    const hostClaim = head.Metadata?.[ArtifactMetadata.hostSha256];
+    if (!recorded && hostClaim === undefined)
+      warnings.push(
+        `${key} carries no ${ArtifactMetadata.sha256} metadata: not written by the forensics service`,
+      );
+    if (!recorded && hostClaim !== undefined && hostClaim !== actual)
+      warnings.push(
+        `${key} was uploaded by the host, which said it hashes to ${hostClaim}; the stored bytes hash to ${actual}, which is what is sealed`,
+      );
+    artifacts.push({
+      key,
+      versionId: first.versionId,
+      size,
+      sha256: actual,
+      collector: head.Metadata?.[ArtifactMetadata.collector] ?? 'unknown',
+      collectedAt: head.Metadata?.[ArtifactMetadata.collectedAt] ?? first.lastModified.toISOString(),
+      action: head.Metadata?.[ArtifactMetadata.action] ?? 'unknown',
+      stepId: head.Metadata?.[ArtifactMetadata.stepId] ?? 'unknown',
+      sourceAccount: head.Metadata?.[ArtifactMetadata.sourceAccount] ?? 'unknown',
+    });
+  }
+  const sequence = (last?.sequence ?? 0) + 1;
+  const key = manifestKey(incidentId, sequence, stepId);
+  const manifest: EvidenceManifest = {
+    schema: MANIFEST_SCHEMA,
+    incidentId,
+    sequence,
+    stepId,
+    sealedAt: deps.now().toISOString(),
+    sealedBy: await deps.callerArn(),
+    bucket,
+    previous:
+      previous && last ? { key: last.key, versionId: previous.versionId, sha256: previous.sha256 } : null,
+    artifacts,
+    warnings,
+  };
+  if (request.dryRun) {
     return {
-      result: resultOf(manifest, key, stored.versionId, stored.sha256, false),
-      verified: {
-        manifestReadBack: {
-          versionId: stored.versionId,
-          sha256: stored.sha256,
-          retainUntil: stored.retainUntil,
-        },
+      result: {
+        dryRun: true,
+        wouldWrite: [key],
+        artifacts: artifacts.length,
+        warnings,
+        previous: manifest.previous,
       },
     };
+  }
+  const body = JSON.stringify(manifest, null, 2);
+  const stored = await deps.store.putAt(key, {
+    incidentId,
+    stepId,
+    action: request.action,
+    contentType: 'application/json',
+    sourceAccount: await deps.aws.homeAccountId(),
+    body,
+  });
+  request.logger.info({ manifest: key, artifacts: artifacts.length, sequence }, 'evidence_sealed');
+  return {
+    result: resultOf(manifest, key, stored.versionId, stored.sha256, false),
+    verified: {
+      manifestReadBack: {
+        versionId: stored.versionId,
+        sha256: stored.sha256,
+        retainUntil: stored.retainUntil,
+      },
+    },
   };
 }
 

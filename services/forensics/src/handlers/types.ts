@@ -1,6 +1,6 @@
-import type { AcceptedMessage, AwsClientFactory, HandlerContext } from '@ir/runtime';
+import type { AcceptedMessage, AwsClientFactory, HandlerContext, Publisher } from '@ir/runtime';
 import type { ForensicsConfig } from '../config.js';
-import type { EvidenceStore } from '../evidence/evidence-store.js';
+import type { EvidenceStore, EvidenceStoreSettings } from '../evidence/evidence-store.js';
 import type { ForensicsMetrics } from '../metrics.js';
 import type { ManagedInstanceLookup } from '../volatile/managed-instance.js';
 
@@ -11,7 +11,10 @@ export type EvidenceType =
   | 'evidence.collect-volatile'
   | 'evidence.collect-iam'
   | 'evidence.collect-s3'
-  | 'evidence.seal';
+  | 'evidence.seal'
+  | 'evidence.clean-room'
+  | 'evidence.clean-room-teardown'
+  | 'evidence.store-report';
 
 /** An evidence command, narrowed to one type. */
 export type EvidenceCommand<T extends EvidenceType = EvidenceType> = AcceptedMessage<T>;
@@ -29,6 +32,16 @@ export interface ActionDeps {
   readonly managedInstance: ManagedInstanceLookup;
   /** ARN of the identity the service runs as, recorded in manifests. */
   readonly callerArn: () => Promise<string>;
+  /** Known-bad SHA-256 digests (from `IR_KNOWN_BAD_HASHES_FILE`) with their labels, for the clean room. */
+  readonly knownBad?: ReadonlyMap<string, string | null>;
+  /** Retention, encryption and collector of the evidence store, for uploads the store does not make itself. */
+  readonly evidenceSettings: Pick<
+    EvidenceStoreSettings,
+    'lockMode' | 'retentionDays' | 'kmsKeyId' | 'collector' | 'now'
+  >;
+  /** The service's own queue, for follow-ups to itself (the snapshot watch). */
+  readonly followups: Publisher<'forensics'>;
+  readonly newId?: () => string;
 }
 
 /** What an action reports on success: `result` for people, `verified` for what was read back. */
@@ -37,6 +50,8 @@ export interface StepOutcome {
   readonly verified?: Record<string, unknown>;
   /** `skipped` when the action could not apply (e.g. an instance not managed by SSM). */
   readonly skipped?: boolean;
+  /** The action put its command back on the queue to look again later: no result is sent now. */
+  readonly deferred?: boolean;
 }
 
 /** One action's implementation. */

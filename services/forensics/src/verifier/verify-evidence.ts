@@ -1,8 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage, errorName } from '@ir/runtime';
-import { sha256 } from '../evidence/hash.js';
 import { incidentPrefix } from '../evidence/keys.js';
-import { listVersions, readVersion, versionsByKey } from '../evidence/s3-versions.js';
+import { hashVersion, listVersions, versionsByKey } from '../evidence/s3-versions.js';
 import type { ManifestEntry } from './manifest.js';
 import { listManifests, readSealedManifest } from './manifest-store.js';
 
@@ -168,5 +167,5 @@ async function checkArtifact(
 }
 
 async function hashOf(s3: S3Client, bucket: string, key: string, versionId: string): Promise<string> {
-  return sha256(await readVersion(s3, bucket, key, versionId)).hex;
+  return (await hashVersion(s3, bucket, key, versionId)).sha256;
 }

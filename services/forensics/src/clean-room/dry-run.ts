@@ -1,0 +1,61 @@
+import { type EC2Client, type Instance, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { errorMessage, errorName } from '@ir/runtime';
+import type { EvidenceCommand } from '../handlers/types.js';
+import type { LaunchSettings } from './analysis-instance.js';
+import { plannedCommands } from './investigate.js';
+import type { ChosenSnapshot, SnapshotPlace } from './snapshot-selection.js';
+
+/**
+ * The clean room's dry run: only reads, plus EC2's own dry run of the launch (`DryRunOperation` means
+ * it would be allowed); lists the launch, the snapshots volumes would come from and the commands.
+ */
+export async function cleanRoomDryRun(
+  ec2: EC2Client,
+  command: EvidenceCommand<'evidence.clean-room'>,
+  plan: {
+    instance: Instance | undefined;
+    /** The snapshots volumes would come from, or why there are none yet. */
+    snapshots: readonly ChosenSnapshot[] | string;
+    launch: LaunchSettings;
+    knownBad: ReadonlyMap<string, string | null>;
+    timelineDays: number;
+    place: SnapshotPlace;
+  },
+) {
+  let launchAllowed: boolean | string = 'not checked: the analysis instance exists';
+  if (!plan.instance) {
+    try {
+      await ec2.send(
+        new RunInstancesCommand({
+          MinCount: 1,
+          MaxCount: 1,
+          DryRun: true,
+          ...(plan.launch.imageId ? { ImageId: plan.launch.imageId } : {}),
+          ...(plan.launch.subnetId ? { SubnetId: plan.launch.subnetId } : {}),
+          ...(plan.launch.launchTemplate ? {} : { InstanceType: plan.launch.instanceType as never }),
+        }),
+      );
+      launchAllowed = true;
+    } catch (error: unknown) {
+      launchAllowed =
+        errorName(error) === 'DryRunOperation' ? true : `${errorName(error)}: ${errorMessage(error)}`;
+    }
+  }
+  const { mount, questions } = plannedCommands({
+    volumes: [],
+    knownBad: plan.knownBad,
+    timelineDays: plan.timelineDays,
+  });
+  return {
+    result: {
+      dryRun: true,
+      suspectInstanceId: command.payload.params.instanceId,
+      place: plan.place,
+      wouldLaunch: plan.instance ? null : { ...plan.launch, launchAllowed },
+      existingInstance: plan.instance?.InstanceId ?? null,
+      wouldCreateVolumesFrom:
+        typeof plan.snapshots === 'string' ? plan.snapshots : plan.snapshots.map((s) => s.snapshotId),
+      wouldRun: [mount, ...questions].map((c) => ({ name: c.name, description: c.description })),
+    },
+  };
+}
