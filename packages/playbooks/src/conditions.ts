@@ -18,6 +18,12 @@ export const PlaybookMatch = z.strictObject({
     .min(1)
     .optional(),
   findingTypes: Patterns.optional(),
+  /**
+   * Security Hub control ids (`EC2.13`, `S3.*`), as patterns. An alternative to `findingTypes`: when
+   * both are given, either may match. A control finding whose compliance status is not `FAILED`
+   * (e.g. `PASSED`: the control is satisfied again) never matches by its control id.
+   */
+  controlIds: Patterns.optional(),
   excludeFindingTypes: Patterns.optional(),
   sources: z.array(FindingSource).min(1).optional(),
   minSeverity: SeverityBand.optional(),
@@ -54,7 +60,7 @@ export function matchesFinding(match: PlaybookMatch, finding: Finding, band: Sev
   if (kinds && !finding.resources.some((resource) => kinds.includes(resource.kind))) return false;
   if (match.sources && !match.sources.includes(finding.source)) return false;
   if (match.minSeverity && !bandAtLeast(band, match.minSeverity)) return false;
-  if (!typeMatches(match, finding.type)) return false;
+  if (!typeOrControlMatches(match, finding)) return false;
   if (!directionMatches(match.directions, finding)) return false;
   if (match.remoteIp === true && (finding.network?.remoteIps ?? []).length === 0) return false;
   const userTypes = match.userTypes;
@@ -86,6 +92,21 @@ export function conditionHolds(
     if (userType === undefined || !when.userTypes.includes(userType)) return false;
   }
   return true;
+}
+
+/** `findingTypes` or `controlIds` (either, when both are given); `excludeFindingTypes` always applies. */
+function typeOrControlMatches(match: PlaybookMatch, finding: Finding): boolean {
+  if (!match.controlIds) return typeMatches(match, finding.type);
+  if (match.excludeFindingTypes && matchesAny(match.excludeFindingTypes, finding.type)) return false;
+  const byType = match.findingTypes !== undefined && matchesAny(match.findingTypes, finding.type);
+  return byType || controlMatches(match.controlIds, finding);
+}
+
+/** The finding is a failed control finding whose control id matches one of `patterns`. */
+function controlMatches(patterns: string[], finding: Finding): boolean {
+  if (finding.controlId === undefined) return false;
+  if (finding.complianceStatus !== undefined && finding.complianceStatus !== 'FAILED') return false;
+  return matchesAny(patterns, finding.controlId);
 }
 
 function typeMatches(

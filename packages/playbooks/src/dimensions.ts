@@ -9,9 +9,18 @@ import { z } from 'zod';
 
 /**
  * What a step can fan out over (`forEach:`): one step per instance, IAM principal, bucket, other
- * resource, subnet of an instance's ENIs, or remote IP of the finding's network activity.
+ * resource, subnet of an instance's ENIs, remote IP of the finding's network activity, or security
+ * group the finding names.
  */
-export const Dimension = z.enum(['instance', 'principal', 'bucket', 'other', 'subnet', 'remoteIp']);
+export const Dimension = z.enum([
+  'instance',
+  'principal',
+  'bucket',
+  'other',
+  'subnet',
+  'remoteIp',
+  'securityGroup',
+]);
 /** @see Dimension */
 export type Dimension = z.infer<typeof Dimension>;
 
@@ -32,6 +41,16 @@ export interface RemoteIpItem {
   readonly org?: string;
 }
 
+/**
+ * A security group a finding names (Security Hub `AwsEc2SecurityGroup`, kept as an `other`
+ * resource): its id, ARN when given, and the region the ARN names.
+ */
+export interface SecurityGroupItem {
+  readonly groupId: string;
+  readonly arn?: string;
+  readonly region?: string;
+}
+
 /** The item type behind each dimension. */
 export interface DimensionItems {
   instance: Ec2InstanceResource;
@@ -40,6 +59,7 @@ export interface DimensionItems {
   other: OtherResource;
   subnet: SubnetItem;
   remoteIp: RemoteIpItem;
+  securityGroup: SecurityGroupItem;
 }
 
 /** One fan-out item: its key (used in step ids) and value. */
@@ -108,10 +128,28 @@ function rawItems(finding: Finding, dimension: Dimension): KeyedItem[] {
             )
           : [],
       );
+    case 'securityGroup':
+      return resources.flatMap((r) => {
+        const item = r.kind === 'other' ? securityGroupItem(r) : undefined;
+        return item ? [{ key: item.groupId, value: item }] : [];
+      });
     case 'remoteIp':
       return (finding.network?.remoteIps ?? []).map((remote) => ({
         key: remote.ip,
         value: { ...remote, cidr: `${remote.ip}/${remote.ip.includes(':') ? 128 : 32}` },
       }));
   }
+}
+
+/**
+ * The security group an `other` resource names, if it is one: ASFF type `AwsEc2SecurityGroup` with
+ * an id that is `sg-…` or an ARN ending in `security-group/sg-…`.
+ */
+function securityGroupItem(resource: OtherResource): SecurityGroupItem | undefined {
+  if (resource.resourceType !== 'AwsEc2SecurityGroup') return undefined;
+  const groupId = /(?:^|security-group\/)(sg-[0-9a-f]+)$/.exec(resource.id)?.[1];
+  if (!groupId) return undefined;
+  if (!resource.id.startsWith('arn:')) return { groupId };
+  const region = resource.id.split(':')[3];
+  return { groupId, arn: resource.id, ...(region ? { region } : {}) };
 }

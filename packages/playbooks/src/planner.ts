@@ -41,6 +41,7 @@ const dimensionWords: Record<Dimension, string> = {
   other: 'other resource',
   subnet: 'subnet (no ENI with a subnet id)',
   remoteIp: 'remote IP',
+  securityGroup: 'security group',
 };
 
 /**
@@ -179,6 +180,7 @@ export function targetRegion(context: PlanContext): string {
     context.items.instance?.region ??
     context.items.bucket?.region ??
     context.items.subnet?.region ??
+    context.items.securityGroup?.region ??
     context.finding.region
   );
 }

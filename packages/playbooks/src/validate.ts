@@ -53,7 +53,10 @@ type Report = (path: Path, message: string) => void;
 
 /** A notification that announces an outcome; it must not be sent unless that outcome was planned. */
 function reportsOutcome(action: PlaybookAction, params: Record<string, unknown>): boolean {
-  return action === 'notify.incident' && (params.stage === 'contained' || params.stage === 'evidence-sealed');
+  return (
+    action === 'notify.incident' &&
+    (params.stage === 'contained' || params.stage === 'evidence-sealed' || params.stage === 'investigated')
+  );
 }
 
 function checkGraph(playbook: Shape, report: Report): void {

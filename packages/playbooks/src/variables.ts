@@ -1,5 +1,6 @@
 import type { Finding, SeverityBand } from '@ir/contracts';
 import type { Dimension, DimensionItems } from './dimensions.js';
+import { actorOf, trailOf } from './finding-details.js';
 
 /** What templates and conditions are evaluated against: the finding and the current fan-out items. */
 export interface PlanContext {
@@ -50,6 +51,23 @@ export const variables: Readonly<Record<string, Variable>> = {
   'finding.severity.label': { sample: 'HIGH', get: (c) => c.finding.severity.label },
   'finding.network.domain': { sample: 'example.com', get: (c) => c.finding.network?.domain },
   'finding.network.direction': { sample: 'outbound', get: (c) => c.finding.network?.direction },
+  'finding.controlId': { sample: 'EC2.13', get: (c) => c.finding.controlId },
+  'finding.apiCall.api': { sample: 'StopLogging', get: (c) => c.finding.apiCall?.api },
+  'finding.trail': {
+    sample: 'arn:aws:cloudtrail:us-east-1:123456789012:trail/management',
+    get: (c) => trailOf(c.finding),
+  },
+  'finding.actor.userName': {
+    sample: 'alice',
+    get: (c) => actorOf(c.finding)?.userName ?? actorOf(c.finding)?.roleName,
+  },
+  'finding.actor.principalId': { sample: 'AIDAEXAMPLE', get: (c) => actorOf(c.finding)?.principalId },
+  'finding.actor.accessKeyId': {
+    sample: 'AKIAIOSFODNN7EXAMPLE',
+    get: (c) => actorOf(c.finding)?.accessKeyId,
+  },
+  'finding.actor.userType': { sample: 'IAMUser', get: (c) => actorOf(c.finding)?.userType },
+  'finding.actor.sourceIp': { sample: '203.0.113.10', get: (c) => c.finding.network?.remoteIps[0]?.ip },
   'instance.instanceId': item('instance', 'instanceId', 'i-0123456789abcdef0'),
   'instance.instanceType': item('instance', 'instanceType', 't3.micro'),
   'instance.imageId': item('instance', 'imageId', 'ami-0123456789abcdef0'),
@@ -70,6 +88,12 @@ export const variables: Readonly<Record<string, Variable>> = {
   'other.id': item('other', 'id', 'cluster-1'),
   'subnet.subnetId': item('subnet', 'subnetId', 'subnet-0123456789abcdef0'),
   'subnet.vpcId': item('subnet', 'vpcId', 'vpc-0123456789abcdef0'),
+  'securityGroup.groupId': item('securityGroup', 'groupId', 'sg-0123456789abcdef0'),
+  'securityGroup.arn': item(
+    'securityGroup',
+    'arn',
+    'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0',
+  ),
   'remoteIp.ip': item('remoteIp', 'ip', '203.0.113.10'),
   'remoteIp.cidr': item('remoteIp', 'cidr', '203.0.113.10/32'),
   'remoteIp.port': item('remoteIp', 'port', 443),

@@ -1,16 +1,33 @@
 import { ConfigError, type Env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
 import { z } from 'zod';
 
-const arnList = z
-  .string()
-  .default('')
-  .transform((value) =>
-    value
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  )
-  .pipe(z.array(z.string().regex(/^arn:aws[\w-]*:(iam|sts)::\d{12}:/, 'comma-separated IAM ARNs')));
+/** A comma-separated list with blanks dropped; `fallback` when the variable is unset. */
+const commaSeparated = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item.length > 0),
+    );
+
+const arnList = commaSeparated('').pipe(
+  z.array(z.string().regex(/^arn:aws[\w-]*:(iam|sts)::\d{12}:/, 'comma-separated IAM ARNs')),
+);
+
+const portList = commaSeparated('22,3389').pipe(
+  z
+    .array(
+      z
+        .string()
+        .regex(/^\d+$/, 'comma-separated port numbers')
+        .transform(Number)
+        .pipe(z.number().int().max(65535, 'ports are 0-65535')),
+    )
+    .min(1, 'at least one port'),
+);
 
 /** The isolator's variables on top of the shared worker settings. */
 export const IsolatorEnv = WorkerEnv.extend({
@@ -28,6 +45,11 @@ export const IsolatorEnv = WorkerEnv.extend({
    * retried again, so it reaches a person before the redrive policy (5 receives) dead-letters it.
    */
   IR_STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(4),
+  /**
+   * Administrative ports `contain.security-group-ingress` closes to the world (0.0.0.0/0, ::/0);
+   * a command's own `ports` add to these. SSH and RDP by default.
+   */
+  IR_ADMIN_PORTS: portList,
 });
 /** @see IsolatorEnv */
 export type IsolatorConfig = z.infer<typeof IsolatorEnv>;

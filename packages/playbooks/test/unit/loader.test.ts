@@ -19,10 +19,12 @@ describe('loadPlaybooks', () => {
   it('loads every shipped playbook, in selection order, each with its file', async () => {
     // Prepare
     const shipped = [
+      'cloudtrail-logging-disabled',
       'instance-credential-exfiltration',
       'malicious-ip',
       'ec2-compromise',
       'iam-credential-compromise',
+      'security-group-admin-ports-open',
       's3-exposure',
       'generic',
     ];

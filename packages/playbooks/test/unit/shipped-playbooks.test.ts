@@ -21,7 +21,7 @@ interface MatrixCase {
   playbookId: string;
   finding: (band: SeverityBand) => Finding;
   /** Step ids per band; HIGH and CRITICAL plan the same steps (CRITICAL pages on-call instead). */
-  expected: { LOW: string[]; MEDIUM: string[]; HIGH: string[] };
+  expected: { LOW: string[]; MEDIUM: string[]; HIGH: string[]; CRITICAL?: string[] };
 }
 
 const ALICE = 'alice.AKIAEXAMPLEALICE';
@@ -38,6 +38,8 @@ const cases: MatrixCase[] = [
       LOW: ['capture-instance:i-0aaa', 'notify-opened', 'seal-evidence'],
       MEDIUM: ['collect-volatile:i-0aaa', 'notify-evidence-sealed', 'snapshot-volumes:i-0aaa'],
       HIGH: ['isolate-instance:i-0aaa', 'notify-contained'],
+      // The clean room (approval-gated) only for CRITICAL: see ec2-compromise.yaml.
+      CRITICAL: ['clean-room:i-0aaa', 'notify-investigated'],
     },
   },
   {
@@ -169,6 +171,7 @@ function expectedFor(matrix: MatrixCase['expected'], band: SeverityBand): string
     ...matrix.LOW,
     ...(band === 'LOW' ? [] : matrix.MEDIUM),
     ...(band === 'HIGH' || band === 'CRITICAL' ? matrix.HIGH : []),
+    ...(band === 'CRITICAL' ? (matrix.CRITICAL ?? []) : []),
   ];
   return cumulative.sort();
 }
@@ -234,6 +237,26 @@ describe('shipped playbooks: evidence before containment', () => {
       'isolate-instance:i-0aaa',
       'isolate-instance:i-0bbb',
     ]);
+  });
+
+  it('ec2-compromise: the clean room waits for the snapshots and for approval, and is reported after', () => {
+    // Prepare
+    const finding = testFinding({
+      type: 'Backdoor:EC2/C&CActivity.B!DNS',
+      band: 'CRITICAL',
+      resources: [instance('i-0aaa')],
+    });
+
+    // Act
+    const plan = planIncident(finding, playbooks);
+
+    // Assess
+    const cleanRoom = stepOf(plan, 'clean-room:i-0aaa');
+    expect(cleanRoom.after).toEqual(['snapshot-volumes:i-0aaa']);
+    expect(cleanRoom.approval).toBe('required');
+    expect(cleanRoom.params).toEqual({ instanceId: 'i-0aaa' });
+    expect(stepOf(plan, 'notify-investigated').after).toEqual(['clean-room:i-0aaa']);
+    expect(stepOf(plan, 'notify-investigated').params.stage).toBe('investigated');
   });
 
   it('every containment of every shipped playbook waits for an evidence step', () => {

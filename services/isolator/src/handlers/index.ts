@@ -7,6 +7,11 @@ import { containAccessKey, rollbackAccessKey } from './iam/access-key.js';
 import { containIamUser, rollbackIamUser } from './iam/iam-user.js';
 import { containRemoveLoginProfile } from './iam/login-profile.js';
 import { containRoleSessions, rollbackRoleSessions } from './iam/role-sessions.js';
+import { containCloudTrailLogging, rollbackCloudTrailLogging } from './remediation/cloudtrail-logging.js';
+import {
+  containSecurityGroupIngress,
+  rollbackSecurityGroupIngress,
+} from './remediation/security-group-ingress.js';
 import { containS3Bucket, rollbackS3Bucket } from './s3-bucket.js';
 import { executeStep } from './execute-step.js';
 import type { ActionHandler, HandlerDeps } from './types.js';
@@ -44,12 +49,16 @@ export function createHandlers(deps: IsolatorHandlerDeps) {
     'contain.s3-bucket': containS3Bucket(deps),
     'contain.block-ip': containBlockIp(deps),
     'contain.remove-login-profile': containRemoveLoginProfile(),
+    'contain.cloudtrail-logging': containCloudTrailLogging(deps),
+    'contain.security-group-ingress': containSecurityGroupIngress(deps),
     'rollback.ec2-instance': rollbackEc2Instance(),
     'rollback.iam-user': rollbackIamUser(),
     'rollback.access-key': rollbackAccessKey(),
     'rollback.role-sessions': rollbackRoleSessions(),
     'rollback.s3-bucket': rollbackS3Bucket(),
     'rollback.block-ip': rollbackBlockIp(),
+    'rollback.cloudtrail-logging': rollbackCloudTrailLogging(deps),
+    'rollback.security-group-ingress': rollbackSecurityGroupIngress(),
   } as ActionTable;
   return {
     actions,

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       IR_NACL_RULE_MAX: 99,
       IR_S3_ALLOW_PRINCIPAL_ARNS: [],
       IR_STEP_MAX_ATTEMPTS: 4,
+      IR_ADMIN_PORTS: [22, 3389],
     });
     expect(config.IR_FORENSICS_CIDR).toBeUndefined();
   });
@@ -25,6 +26,16 @@ describe('loadConfig', () => {
     // Assess
     expect(config.IR_FORENSICS_CIDR).toBe('10.9.0.0/24');
     expect(config.IR_S3_ALLOW_PRINCIPAL_ARNS).toHaveLength(2);
+  });
+
+  it('parses IR_ADMIN_PORTS as a port list and names it when it is wrong', () => {
+    // Act
+    const config = loadConfig({ IR_ADMIN_PORTS: '22, 3389,5985,5986' });
+    // Assess
+    expect(config.IR_ADMIN_PORTS).toEqual([22, 3389, 5985, 5986]);
+    expect(() => loadConfig({ IR_ADMIN_PORTS: 'ssh' })).toThrow(/IR_ADMIN_PORTS/);
+    expect(() => loadConfig({ IR_ADMIN_PORTS: '70000' })).toThrow(/IR_ADMIN_PORTS/);
+    expect(() => loadConfig({ IR_ADMIN_PORTS: ' , ' })).toThrow(/IR_ADMIN_PORTS/);
   });
 
   it('names the variable of each error and checks combinations', () => {
