@@ -82,6 +82,24 @@ export const DeployConfig = z
           .filter(Boolean),
       )
       .pipe(z.array(accountId)),
+    /**
+     * The clean room's analysis image (e.g. with The Sleuth Kit and the SSM agent) in the deployed
+     * region; set, the stack adds the forensics VPC, SSM endpoints, group and launch template and the
+     * forensics service runs evidence.clean-room; unset, none of it is created and the step is refused.
+     */
+    forensicsAmiId: z
+      .string()
+      .regex(/^ami-[0-9a-f]{8,17}$/, 'an AMI id (ami-...)')
+      .optional(),
+    forensicsInstanceType: z
+      .string()
+      .regex(/^[a-z0-9-]+\.[a-z0-9]+$/, 'an instance type')
+      .default('m5.large'),
+    /** The analysis image's root device name, so the launch template encrypts that volume. */
+    forensicsRootDevice: z
+      .string()
+      .regex(/^\/dev\/[a-z0-9]+$/, 'a device name')
+      .default('/dev/xvda'),
     /** An ECR image URI to run instead of building docker/Dockerfile as a CDK asset. */
     imageUri: z.string().min(1).optional(),
     logRetentionDays: positiveInt(365),

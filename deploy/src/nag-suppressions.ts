@@ -83,6 +83,7 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
     );
   }
   acknowledgeSnapshotSharing(stack.services.forensics.taskRole);
+  acknowledgeCleanRoom(stack);
   if (stack.config.organizationId) {
     for (const service of ['response-coordinator', 'isolator'] as const) {
       acknowledge(
@@ -99,6 +100,39 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
       'The forensics service writes and re-reads evidence objects under incidents/<incidentId>/, not known at deploy time; the grant is limited to that prefix of this one bucket (Object Lock prevents deletion or overwrite).',
     );
   }
+  acknowledge(
+    stack.services['response-coordinator'].taskRole,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.evidence.bucket)}.Arn>/incidents/*]`,
+    'The coordinator reads (never writes) evidence objects under incidents/<incidentId>/ to verify them for incident reports (GET /incidents/:id/report); incident ids are not known at deploy time, so the grant is that prefix of this one bucket.',
+  );
+}
+
+/** Why the clean room's grants name resource types, not ids. */
+const CLEAN_ROOM_REASON =
+  'Clean room (evidence.clean-room): the analysis instance, its volumes and interfaces are created per incident, so their ids are unknown at deploy time; every statement on them requires the tag ir:purpose=clean-room (on the request when creating, on the resource when attaching, terminating or deleting) or the launch template, and CreateVolume from snapshots only from those tagged ir:purpose=forensic evidence.';
+
+/** Acknowledges the clean room's wildcard findings: the forensics task role's and the instance role's. */
+function acknowledgeCleanRoom(stack: IncidentResponseStack): void {
+  const cleanRoom = stack.cleanRoom;
+  if (!cleanRoom) return;
+  const role = stack.services.forensics.taskRole;
+  for (const type of ['instance', 'volume', 'network-interface']) {
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${type}/*]`,
+      CLEAN_ROOM_REASON,
+    );
+  }
+  acknowledge(
+    role,
+    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ec2:<AWS::Region>::snapshot/*]',
+    CLEAN_ROOM_REASON,
+  );
+  acknowledge(
+    cleanRoom.instanceRole,
+    'AwsSolutions-IAM5[Resource::*]',
+    'The SSM agent core calls of the analysis instance (UpdateInstanceInformation, ssmmessages, ec2messages) have no resource-level permissions; the same set as AmazonSSMManagedInstanceCore without its S3 and parameter access.',
+  );
 }
 
 /** Every acknowledged cdk-nag finding of the member-account stack, each with its reason. */

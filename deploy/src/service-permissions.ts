@@ -15,7 +15,8 @@ export const PUBLISHES_TO: Readonly<Record<ServiceName, readonly LogicalQueueNam
   detection: ['coordinator'],
   'response-coordinator': ['isolator', 'forensics', 'notifier', 'coordinator'],
   isolator: ['coordinator'],
-  forensics: ['coordinator'],
+  // forensics sends itself delayed follow-ups (the evidence snapshot watch).
+  forensics: ['coordinator', 'forensics'],
   notifier: ['coordinator'],
 };
 
@@ -150,6 +151,8 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
   if (props.policies.forensics.source === 'fallback')
     grantEvidenceAccess(services.forensics.taskRole, props.evidence);
 
+  grantEvidenceReadOnly(services['response-coordinator'].taskRole, props.evidence);
+
   const notifier = services.notifier.taskRole;
   if (props.snsTopicArn) {
     notifier.addToPrincipalPolicy(
@@ -187,6 +190,8 @@ function grantEvidenceAccess(forensics: iam.IRole, evidence: EvidenceStore): voi
         's3:GetObjectVersion',
         's3:GetObjectRetention',
         's3:GetObjectAttributes',
+        // Memory images arrive as multipart uploads through presigned part URLs.
+        's3:AbortMultipartUpload',
       ],
       resources: [evidence.bucket.arnForObjects('incidents/*')],
     }),
@@ -209,6 +214,28 @@ function grantEvidenceAccess(forensics: iam.IRole, evidence: EvidenceStore): voi
     'kms:ReEncryptTo',
     'kms:GenerateDataKeyWithoutPlaintext',
   );
+}
+
+/**
+ * Read-only evidence access of the coordinator: its report route runs the evidence verifier, which
+ * lists versions and reads them (never writes, never changes retention). Decrypt only, for SSE-KMS.
+ */
+function grantEvidenceReadOnly(coordinator: iam.IRole, evidence: EvidenceStore): void {
+  coordinator.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ReadEvidenceForReports',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [evidence.bucket.arnForObjects('incidents/*')],
+    }),
+  );
+  coordinator.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: 'ListEvidenceForReports',
+      actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+      resources: [evidence.bucket.bucketArn],
+    }),
+  );
+  evidence.key.grant(coordinator, 'kms:Decrypt', 'kms:DescribeKey');
 }
 
 function toPascal(value: string): string {

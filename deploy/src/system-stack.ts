@@ -8,6 +8,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
 import { type DeployConfig, SERVICE_NAMES, type ServiceName, tableNameOf } from './config.js';
 import { createAlarmTopic } from './constructs/alarm-topic.js';
+import { CleanRoom } from './constructs/clean-room.js';
 import { EvidenceStore } from './constructs/evidence-store.js';
 import { FindingRules } from './constructs/finding-rules.js';
 import { createIncidentTable } from './constructs/incident-table.js';
@@ -45,6 +46,8 @@ export class IncidentResponseStack extends Stack {
   readonly queues: IrQueues;
   readonly evidence: EvidenceStore;
   readonly policies: { readonly isolator: LoadedPolicy; readonly forensics: LoadedPolicy };
+  /** The forensics VPC and launch template of evidence.clean-room, when `forensicsAmiId` is set. */
+  readonly cleanRoom: CleanRoom | undefined;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
@@ -127,6 +130,17 @@ export class IncidentResponseStack extends Stack {
       ? secretsmanager.Secret.fromSecretNameV2(this, 'MemberExternalId', config.memberExternalIdSecretName)
       : undefined;
 
+    this.cleanRoom = config.forensicsAmiId
+      ? new CleanRoom(this, 'CleanRoom', {
+          prefix,
+          amiId: config.forensicsAmiId,
+          instanceType: config.forensicsInstanceType,
+          rootDeviceName: config.forensicsRootDevice,
+          evidenceKey: this.evidence.key,
+          logRetention: logs.RetentionDays.ONE_YEAR,
+        })
+      : undefined;
+
     const image = serviceImage(this, props.repoRoot, config.imageUri);
     this.policies = {
       isolator: loadPolicy(join(props.repoRoot, 'docs/iam/isolator-policy.json'), ISOLATOR_FALLBACK_POLICY),
@@ -158,7 +172,8 @@ export class IncidentResponseStack extends Stack {
     > = {
       detection: { environment: {}, secrets: {} },
       'response-coordinator': {
-        environment: {},
+        // Read-only: the incident report route verifies the evidence (GET /incidents/:id/report).
+        environment: { IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName },
         secrets: { IR_API_TOKEN: ecs.Secret.fromSecretsManager(apiToken) },
       },
       isolator: memberAccess,
@@ -172,6 +187,10 @@ export class IncidentResponseStack extends Stack {
           IR_FORENSICS_ACCOUNT_ID: Aws.ACCOUNT_ID,
           IR_EVIDENCE_LOCK_MODE: config.evidenceLockMode,
           IR_EVIDENCE_RETENTION_DAYS: String(config.evidenceRetentionDays),
+          // Memory capture runs inside collect-volatile, bounded by the step's time-out (900 s in
+          // the shipped playbooks): the handler must be allowed at least that long.
+          IR_HANDLER_TIMEOUT_SECONDS: '960',
+          ...this.cleanRoom?.environment,
         },
         secrets: memberAccess.secrets,
       },
@@ -225,6 +244,8 @@ export class IncidentResponseStack extends Stack {
         : {}),
       securityHub: config.notifierEnvironment.IR_SECURITYHUB_ENABLED === 'true',
     });
+
+    this.cleanRoom?.grantTo(this.services.forensics.taskRole);
 
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'EvidenceKeyArn', { value: this.evidence.key.keyArn });

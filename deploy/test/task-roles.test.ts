@@ -80,4 +80,18 @@ describe('IncidentResponseStack task roles', () => {
     expect(JSON.stringify(deny?.Resource)).toContain(':role/ir-isolator-task');
     expect(deny?.Action).toEqual(expect.arrayContaining(['iam:PutRolePolicy', 'iam:AttachRolePolicy']));
   });
+
+  it('lets the coordinator read the evidence for incident reports, and never write it', () => {
+    // Prepare / Act
+    const actions = allowedActions('response-coordinator');
+    const reads = statementsOf('response-coordinator').find((s) => s.Sid === 'ReadEvidenceForReports');
+    // Assess
+    expect(actions).toEqual(
+      expect.arrayContaining(['s3:GetObjectVersion', 's3:ListBucketVersions', 'kms:Decrypt']),
+    );
+    expect(
+      actions.filter((action) => /^s3:(Put|Delete|Bypass)|^kms:(Encrypt|GenerateDataKey)/.test(action)),
+    ).toEqual([]);
+    expect(JSON.stringify(reads?.Resource)).toContain('/incidents/*');
+  });
 });

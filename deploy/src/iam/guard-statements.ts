@@ -55,7 +55,6 @@ export const EVIDENCE_DESTROYING_ACTIONS = [
   's3:DeleteObjectVersion',
   's3:PutBucketObjectLockConfiguration',
   's3:BypassGovernanceRetention',
-  'cloudtrail:StopLogging',
   'cloudtrail:DeleteTrail',
   'cloudtrail:UpdateTrail',
   'cloudtrail:PutEventSelectors',
@@ -65,6 +64,14 @@ export const EVIDENCE_DESTROYING_ACTIONS = [
   'guardduty:DisassociateFromMasterAccount',
   'securityhub:DisableSecurityHub',
 ] as const;
+
+/**
+ * The tag `contain.cloudtrail-logging` puts on a trail it starts. `cloudtrail:StopLogging` is denied
+ * on every trail that does not carry it: the isolator may stop only what it started itself (the
+ * operator-requested `rollback.cloudtrail-logging`). Fail-safe: where the tag condition key is not
+ * available, the key is absent and the deny applies to every trail.
+ */
+export const TRAIL_STARTED_BY_TAG = 'ir:logging-started-by';
 
 /**
  * Explicit denies attached to every role that can contain IAM principals (the isolator's task role
@@ -91,6 +98,13 @@ export function guardStatements(protectedRoleArns: readonly string[]): iam.Polic
       effect: iam.Effect.DENY,
       actions: [...EVIDENCE_DESTROYING_ACTIONS],
       resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyStopLoggingOnTrailsWeDidNotStart',
+      effect: iam.Effect.DENY,
+      actions: ['cloudtrail:StopLogging'],
+      resources: ['*'],
+      conditions: { Null: { [`aws:ResourceTag/${TRAIL_STARTED_BY_TAG}`]: 'true' } },
     }),
   ];
 }

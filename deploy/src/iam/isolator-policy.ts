@@ -81,6 +81,20 @@ export const ISOLATOR_FALLBACK_POLICY: PolicyJson = {
       Resource: '*',
     },
     {
+      Sid: 'CloudTrailLoggingRemediation',
+      Effect: 'Allow',
+      Action: [
+        'cloudtrail:DescribeTrails',
+        'cloudtrail:GetTrailStatus',
+        'cloudtrail:ListTags',
+        'cloudtrail:AddTags',
+        'cloudtrail:RemoveTags',
+        'cloudtrail:StartLogging',
+        'cloudtrail:StopLogging',
+      ],
+      Resource: '*',
+    },
+    {
       Sid: 'S3BucketLockdown',
       Effect: 'Allow',
       Action: [

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  EVIDENCE_DESTROYING_ACTIONS,
+  guardStatements,
+  TRAIL_STARTED_BY_TAG,
+} from '../src/iam/guard-statements.js';
+import type { PolicyJson, PolicyStatementJson } from '../src/iam/policy-json.js';
+
+const reviewed = JSON.parse(
+  readFileSync(new URL('../../docs/iam/isolator-policy.json', import.meta.url), 'utf8'),
+) as PolicyJson;
+
+function statement(sid: string): PolicyStatementJson {
+  const found = reviewed.Statement.find((candidate) => candidate.Sid === sid);
+  if (!found) throw new Error(`docs/iam/isolator-policy.json has no statement ${sid}`);
+  return found;
+}
+
+describe('guardStatements (commodity remediation)', () => {
+  it('denies StopLogging on every trail the isolator did not start itself', () => {
+    // Act
+    const denies = guardStatements(['arn:aws:iam::111122223333:role/ir-isolator-task']).map((s) =>
+      s.toJSON(),
+    );
+
+    // Assess
+    expect(EVIDENCE_DESTROYING_ACTIONS).not.toContain('cloudtrail:StopLogging');
+    expect(EVIDENCE_DESTROYING_ACTIONS).toContain('cloudtrail:DeleteTrail');
+    expect(denies).toContainEqual({
+      Sid: 'DenyStopLoggingOnTrailsWeDidNotStart',
+      Effect: 'Deny',
+      Action: 'cloudtrail:StopLogging',
+      Resource: '*',
+      Condition: { Null: { [`aws:ResourceTag/${TRAIL_STARTED_BY_TAG}`]: 'true' } },
+    });
+  });
+});
+
+describe('docs/iam/isolator-policy.json (commodity remediation)', () => {
+  it('restores ingress only on groups the isolator revoked rules on, and scopes CloudTrail writes to trails', () => {
+    // Act
+    const restore = statement('AdminIngressRestoreOnlyWhereWeRevoked');
+    const trails = statement('CloudTrailLoggingRemediation');
+
+    // Assess
+    expect(restore.Action).toBe('ec2:AuthorizeSecurityGroupIngress');
+    expect(restore.Condition).toEqual({ Null: { 'aws:ResourceTag/ir:ingress-revoked-by': 'false' } });
+    expect(statement('AdminIngressRevokeOnAnyGroup').Action).toBe('ec2:RevokeSecurityGroupIngress');
+    expect(trails.Resource).toBe('arn:aws:cloudtrail:*:*:trail/*');
+    expect(trails.Action).toEqual(
+      expect.arrayContaining(['cloudtrail:StartLogging', 'cloudtrail:StopLogging']),
+    );
+  });
+});
