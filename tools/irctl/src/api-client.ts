@@ -1,3 +1,4 @@
+import { IncidentReport } from '@ir/reporting';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
@@ -96,6 +97,8 @@ export interface CoordinatorApi {
     target: { incidentId: string; stepId?: string },
     body: { by: string; reason?: string },
   ): Promise<DecisionAccepted>;
+  /** `GET /incidents/:id/report`: the incident report (version 1), built and verified by the coordinator. */
+  report(incidentId: string): Promise<IncidentReport>;
 }
 
 /**
@@ -160,6 +163,8 @@ export function coordinatorApi(settings: CoordinatorApiSettings): CoordinatorApi
           : `${incident}/${decision}`;
       return call('POST', path, DecisionAccepted, body);
     },
+    report: (incidentId) =>
+      call('GET', `/incidents/${encodeURIComponent(incidentId)}/report?format=json`, IncidentReport),
   };
 }
 

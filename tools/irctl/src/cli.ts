@@ -6,6 +6,7 @@ import { approveCommand, rejectCommand, resolveCommand, rollbackCommand } from '
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { incidentsCommand, showCommand } from './commands/incidents.js';
 import { planCommand } from './commands/plan.js';
+import { reportCommand } from './commands/report.js';
 import { submitCommand } from './commands/submit.js';
 import { verifyCommand } from './commands/verify.js';
 import { type Env, loadConfig } from './config.js';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   rollbackCommand,
   resolveCommand,
   verifyCommand,
+  reportCommand,
   dlqListCommand,
   dlqRedriveCommand,
 ];

@@ -19,8 +19,11 @@ export const pagerDutyAction: Readonly<Record<NotifyStage, PagerDutyAction>> = {
   'step-failed': 'trigger',
   contained: 'acknowledge',
   'evidence-sealed': 'acknowledge',
+  investigated: 'acknowledge',
   'rolled-back': 'acknowledge',
   resolved: 'resolve',
+  // After resolve: resolving again changes nothing and never re-opens the alert.
+  reported: 'resolve',
 };
 
 const severity: Readonly<Record<SeverityBand, string>> = {

@@ -55,10 +55,12 @@ export const stageTitle: Readonly<Record<NotifyStage, string>> = {
   opened: 'Incident opened',
   contained: 'Resource contained',
   'evidence-sealed': 'Evidence sealed',
+  investigated: 'Clean-room investigation done',
   'approval-needed': 'Approval needed',
   'step-failed': 'Response step failed',
   'rolled-back': 'Containment rolled back',
   resolved: 'Incident resolved',
+  reported: 'Incident report stored',
 };
 
 /** A one-line title, e.g. `[HIGH] Incident opened: Backdoor on i-0abc (inc-1)`. */
