@@ -34,7 +34,13 @@ export {
 export { createHttpServer, type HttpServerSettings } from './http/server.js';
 export { createLogger, type Logger, type LoggerSettings, REDACT_PATHS } from './logger.js';
 export { createMetrics, MessageOutcome, type RuntimeMetrics } from './metrics.js';
-export { chunkForBatch, createPublisher, type Publishable, type Publisher } from './publisher.js';
+export {
+  chunkForBatch,
+  createPublisher,
+  type Publishable,
+  type Publisher,
+  type PublishOptions,
+} from './publisher.js';
 export {
   physicalQueueName,
   QueueName,
@@ -69,3 +75,8 @@ export {
   type WorkerSettings,
   WorkerState,
 } from './worker/worker.js';
+export {
+  DEFAULT_RECEIVE_BACKOFF,
+  type ReceiveBackoffSettings,
+  receiveBackoffDelayMs,
+} from './worker/receive-backoff.js';

@@ -22,6 +22,8 @@ export interface RuntimeMetrics {
   readonly queueAge: Histogram<'queue'>;
   /** Messages in the consumed queue and its DLQ, read from SQS when scraped. */
   readonly queueDepth: Gauge<'queue' | 'kind'>;
+  /** Failed ReceiveMessage calls; a streak of them is backed off (see `createReceiveBackoff`). */
+  readonly receiveErrorsTotal: Counter<'queue'>;
 }
 
 /**
@@ -69,6 +71,12 @@ export function createMetrics(service: string, registry: Registry = new Registry
       name: 'ir_queue_depth',
       help: 'Messages in the consumed queue (kind visible or in_flight) and its dead-letter queue (kind dlq), read at scrape time.',
       labelNames: ['queue', 'kind'],
+      registers: [registry],
+    }),
+    receiveErrorsTotal: new Counter({
+      name: 'ir_queue_receive_errors_total',
+      help: 'ReceiveMessage calls that failed (endpoint down, throttled, 5xx); the worker backs off while they last.',
+      labelNames: ['queue'],
       registers: [registry],
     }),
   };

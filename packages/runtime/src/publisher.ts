@@ -11,8 +11,16 @@ export interface Publishable {
 
 /** Sends typed messages to named queues. */
 export interface Publisher<Q extends string> {
-  /** Sends every message, in batches of at most 10; throws a RetryableError naming any that failed. */
-  publish(queue: Q, messages: readonly Publishable[]): Promise<void>;
+  /**
+   * Sends every message, in batches of at most 10; throws a RetryableError naming any that failed.
+   * `delaySeconds` (0–900, SQS's limit) holds them back, e.g. for a service's follow-up to itself.
+   */
+  publish(queue: Q, messages: readonly Publishable[], options?: PublishOptions): Promise<void>;
+}
+
+/** Options of {@link Publisher.publish}. */
+export interface PublishOptions {
+  readonly delaySeconds?: number;
 }
 
 /** SQS's limits for one SendMessageBatch call. */
@@ -51,7 +59,11 @@ export function createPublisher<Q extends string>(
   queueUrls: Readonly<Record<Q, string>>,
 ): Publisher<Q> {
   return {
-    async publish(queue, messages) {
+    async publish(queue, messages, options = {}) {
+      const delay =
+        options.delaySeconds === undefined
+          ? {}
+          : { DelaySeconds: Math.min(900, Math.max(0, Math.round(options.delaySeconds))) };
       const entries = messages.map((message) => ({
         body: JSON.stringify(message),
         message,
@@ -64,6 +76,7 @@ export function createPublisher<Q extends string>(
             Entries: chunk.map(({ body, message }, index) => ({
               Id: String(index),
               MessageBody: body,
+              ...delay,
               MessageAttributes: {
                 type: text(message.type),
                 incidentId: text(message.incidentId),

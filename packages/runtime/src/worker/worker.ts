@@ -5,6 +5,7 @@ import { errorMessage, errorName, errorReason, isRetryable, RetryableError } fro
 import { MessageOutcome, type RuntimeMetrics } from '../metrics.js';
 import { createAccountSlots, deferMessage, deferralsOf, delayVisibility } from './account-fairness.js';
 import { sendToDeadLetterQueue } from './dead-letter.js';
+import { createReceiveGuard, pause as sleep, type ReceiveBackoffSettings } from './receive-backoff.js';
 
 /** A message that passed its schema, with what the runtime needs to label and log it. */
 export interface ParsedMessage<T> {
@@ -54,6 +55,8 @@ export interface WorkerSettings<T> {
    */
   readonly accountConcurrency?: number | undefined;
   readonly accountDeferSeconds?: number | undefined;
+  /** Back-off on consecutive failed receives; {@link DEFAULT_RECEIVE_BACKOFF} when unset. */
+  readonly receiveBackoff?: Partial<ReceiveBackoffSettings> | undefined;
   readonly now?: () => Date;
 }
 
@@ -70,7 +73,10 @@ export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState];
 export interface Worker {
   readonly name: string;
   readonly state: WorkerState;
-  /** True while the consumer polls; `/readyz` reflects it. */
+  /**
+   * True while the consumer polls and its receives have not been failing for longer than
+   * `receiveBackoff.unreadyAfterMs`; `/readyz` reflects it.
+   */
   readonly polling: boolean;
   readonly inFlight: number;
   start(): void;
@@ -83,8 +89,6 @@ export function retryDelaySeconds(receiveCount: number, baseSeconds: number, max
   const exponent = Math.max(0, Math.min(receiveCount - 1, 20));
   return Math.min(baseSeconds * 2 ** exponent, maxSeconds, 43_200);
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Builds a worker on sqs-consumer. Each message is parsed, handled with an AbortSignal, and
@@ -101,6 +105,13 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
   const slots =
     settings.accountConcurrency !== undefined ? createAccountSlots(settings.accountConcurrency) : undefined;
   const deferSeconds = settings.accountDeferSeconds ?? 5;
+  const receives = createReceiveGuard({
+    settings: settings.receiveBackoff,
+    log,
+    isRunning: () => state === WorkerState.running,
+    onFailure: () => settings.metrics.receiveErrorsTotal.inc({ queue: settings.name }),
+    now: () => now().getTime(),
+  });
 
   /** Puts a message of a busy account back; true when the original may be deleted. */
   const defer = async (message: Message, accountId: string, type: string, messageLog: Logger) => {
@@ -267,6 +278,8 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     heartbeatInterval: settings.heartbeatSeconds,
     waitTimeSeconds: settings.waitTimeSeconds,
     messageAttributeNames: ['All'],
+    preReceiveMessageCallback: receives.before,
+    postReceiveMessageCallback: receives.after,
     messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
     // Our handler decides acknowledgement itself: undefined leaves the message on the queue.
     strictReturn: false,
@@ -279,7 +292,12 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     handleMessage,
   });
   consumer.on('error', (error, message) => {
-    const messageId = Array.isArray(message) ? undefined : message?.MessageId;
+    // sqs-consumer emits a failed receive (and only that) without a message.
+    if (message === undefined) {
+      receives.failed(error);
+      return;
+    }
+    const messageId = Array.isArray(message) ? undefined : message.MessageId;
     log.error({ err: error, messageId }, 'queue_error');
   });
   consumer.on('processing_error', (error, message) => {
@@ -300,7 +318,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       return state;
     },
     get polling() {
-      return state === WorkerState.running && consumer.status.isRunning;
+      return state === WorkerState.running && consumer.status.isRunning && !receives.unready;
     },
     get inFlight() {
       return inFlight.size;
@@ -308,6 +326,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     start() {
       if (state !== WorkerState.idle) return;
       state = WorkerState.running;
+      receives.start();
       consumer.start();
       log.info({ concurrency: settings.concurrency }, 'worker_started');
     },
@@ -315,6 +334,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       if (state === WorkerState.stopped || state === WorkerState.draining) return;
       const deadline = Date.now() + graceMs;
       state = WorkerState.draining;
+      receives.stop();
       consumer.stop();
       log.info({ inFlight: inFlight.size, graceMs }, 'worker_draining');
       const finished = await waitForIdle(graceMs);

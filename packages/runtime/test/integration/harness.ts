@@ -34,3 +34,14 @@ export async function queueFixture() {
   const sqs = await aws.client(SQSClient);
   return { endpoint, region, account, clients, system, logger, lines, metrics, aws, sqs };
 }
+
+/** Worker settings of the runtime's tests: short polls and retries, so a test takes seconds. */
+export const testTuning = {
+  concurrency: 5,
+  visibilityTimeoutSeconds: 10,
+  heartbeatSeconds: 4,
+  handlerTimeoutMs: 20_000,
+  waitTimeSeconds: 1,
+  retryBaseSeconds: 1,
+  retryMaxSeconds: 2,
+};

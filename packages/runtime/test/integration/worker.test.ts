@@ -11,17 +11,7 @@ import {
 } from '../../src/index.js';
 import { parseTestMessage, type TestMessage } from '../fixtures/test-parse.js';
 import { eventually, queueDepth, receiveMessages } from '@ir/testkit';
-import { queueFixture } from './harness.js';
-
-const tuning = {
-  concurrency: 5,
-  visibilityTimeoutSeconds: 10,
-  heartbeatSeconds: 4,
-  handlerTimeoutMs: 20_000,
-  waitTimeSeconds: 1,
-  retryBaseSeconds: 1,
-  retryMaxSeconds: 2,
-};
+import { queueFixture, testTuning as tuning } from './harness.js';
 
 type Fixture = Awaited<ReturnType<typeof queueFixture>>;
 
