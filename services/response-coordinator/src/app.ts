@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import type { Finding, SeverityBand } from '@ir/contracts';
 import { loadPlaybooks, type Playbook, planIncident } from '@ir/playbooks';
 import {
@@ -14,6 +15,8 @@ import { apiRoutes } from './api/routes.js';
 import type { CoordinatorConfig } from './config.js';
 import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
 import { createCoordinatorMetrics } from './metrics.js';
+import { reportVerifier } from './report/evidence-verification.js';
+import { createReportMetrics } from './report/report-metrics.js';
 import { createIncidentRepository, type IncidentRepository } from './repository/incident-repository.js';
 import type { Planner } from './state/plan-steps.js';
 import { createSweeper, type Sweeper } from './sweeper.js';
@@ -55,6 +58,8 @@ export async function createService(
       planIncident(finding, playbooks, { severityBand });
   }
   const dynamodb = await runtime.aws.client(DynamoDBClient);
+  // Read-only use of the evidence bucket, for the report route's verification.
+  const s3 = config.IR_EVIDENCE_BUCKET ? await runtime.aws.client(S3Client) : undefined;
   const repository = createIncidentRepository(dynamodb, config.tableName);
   const urls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [
     'isolator',
@@ -74,6 +79,7 @@ export async function createService(
       protectedTag: config.protectedTag,
       approvalTimeoutSeconds: config.IR_APPROVAL_TIMEOUT_SECONDS,
       notifyTimeoutSeconds: config.IR_NOTIFY_TIMEOUT_SECONDS,
+      autoApproveCleanRoom: config.IR_AUTO_APPROVE_CLEAN_ROOM,
     },
     blast: { max: config.IR_MAX_AUTO_CONTAINMENTS, windowSeconds: config.blastWindowSeconds },
   };
@@ -93,11 +99,14 @@ export async function createService(
       producer: `${SERVICE_NAME}-api`,
       clock,
       logger: runtime.logger,
+      verifyReport: reportVerifier({ s3, bucket: config.IR_EVIDENCE_BUCKET, clock }),
+      reportMetrics: createReportMetrics(runtime.metrics.registry),
       ...(deps.newId ? { newId: deps.newId } : {}),
     }),
     onStop: async () => {
       await sweeper.stop();
       dynamodb.destroy();
+      s3?.destroy();
     },
   });
   const start = service.start.bind(service);

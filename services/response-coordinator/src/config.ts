@@ -1,4 +1,5 @@
 import { ConfigError, type Env, env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
+import { SeverityBand } from '@ir/contracts';
 import { z } from 'zod';
 
 const DURATION = /^(\d+)(s|m|h|d)?$/;
@@ -39,6 +40,28 @@ export const CoordinatorEnv = WorkerEnv.extend({
   IR_NOTIFY_TIMEOUT_SECONDS: env.positiveInt(300),
   /** A directory of user playbooks that add to or replace the shipped ones by id. */
   IR_PLAYBOOKS_DIR: z.string().min(1).optional(),
+  /**
+   * Comma-separated severity bands (e.g. `CRITICAL`) whose clean-room investigation runs without
+   * waiting for approval; empty (the default) keeps every clean room approval-gated.
+   */
+  IR_AUTO_APPROVE_CLEAN_ROOM: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((band) => band.trim())
+        .filter((band) => band !== ''),
+    )
+    .pipe(z.array(SeverityBand)),
+  /**
+   * The evidence bucket, read-only: when set, `GET /incidents/:id/report` runs the evidence verifier
+   * on it; when unset the report says "verification not configured".
+   */
+  IR_EVIDENCE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+    .optional(),
 });
 
 /** The parsed configuration, with derived values. */

@@ -13,6 +13,8 @@ export interface CoordinatorMetrics {
   readonly stepsTotal: Counter<'action' | 'outcome'>;
   readonly incidentsOpen: Gauge<'status'>;
   readonly approvalsPending: Gauge;
+  /** Commands published from the outbox by someone other than the writer that committed them. */
+  readonly outboxRepublished: Counter<'by'>;
 }
 
 /** Registers the coordinator's metrics on `registry`. */
@@ -54,6 +56,12 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
     approvalsPending: new Gauge({
       name: 'ir_approvals_pending',
       help: 'Steps waiting for an operator approval (refreshed by the sweeper).',
+      registers,
+    }),
+    outboxRepublished: new Counter({
+      name: 'ir_outbox_republished_total',
+      help: 'Commands published from the outbox by the next writer or the sweeper, because the writer that committed them did not (crashed, or lost a race); by who published them.',
+      labelNames: ['by'],
       registers,
     }),
   };

@@ -1,9 +1,12 @@
 import type { Logger } from '@ir/runtime';
-import { type ApplyDeps, applyToIncident } from './handlers/apply.js';
+import { type ApplyDeps, applyToIncident, flushOutbox } from './handlers/apply.js';
 import { activeStatuses, unresolvedStatuses } from './model.js';
 import { tick } from './state/tick.js';
 
-/** Periodic look for timed-out steps and overdue approvals; also refreshes the gauges. */
+/**
+ * Periodic look for commands committed but never published, timed-out steps and overdue approvals;
+ * also refreshes the gauges.
+ */
 export interface Sweeper {
   /** One pass over every active incident. */
   sweep(): Promise<void>;
@@ -15,11 +18,24 @@ export interface Sweeper {
 const LIST_LIMIT = 1000;
 
 /**
+ * An outbox entry older than this was left by a writer that died between its commit and its publish
+ * (a live writer publishes within milliseconds); younger ones are left to their writer, so a sweep
+ * rarely duplicates a command. Wall-clock time, as the repository stamps entries with it.
+ */
+export const OUTBOX_GRACE_MS = 10_000;
+
+/**
  * Builds the sweeper. Why a sweep and not a timer per step: a timer dies with its replica, while
  * the deadlines are in the table and any replica can act on them; ticks go through the same
  * conditional write as messages, so two replicas sweeping at once escalate once.
  */
-export function createSweeper(deps: ApplyDeps, logger: Logger, intervalMs: number): Sweeper {
+export function createSweeper(
+  deps: ApplyDeps,
+  logger: Logger,
+  intervalMs: number,
+  options: { readonly outboxGraceMs?: number } = {},
+): Sweeper {
+  const outboxGraceMs = options.outboxGraceMs ?? OUTBOX_GRACE_MS;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
@@ -36,11 +52,42 @@ export function createSweeper(deps: ApplyDeps, logger: Logger, intervalMs: numbe
       },
       log,
     );
-    const { aggregate } = await deps.repository.load(incidentId);
+    const { aggregate } = await deps.repository.loadForDecision(incidentId);
     return aggregate?.steps.filter((step) => step.status === 'awaiting-approval').length ?? 0;
   };
 
+  /**
+   * Publishes what crashed writers left in any incident's outbox, whatever its status: the incident may
+   * have been resolved or completed by the very transition whose commands were never sent, and the
+   * message that caused it may be gone (dead-lettered after its commit), so nothing else would.
+   */
+  const republishStale = async () => {
+    const stale = await deps.repository.staleOutbox(new Date(Date.now() - outboxGraceMs), LIST_LIMIT);
+    const byIncident = new Map<string, Set<string>>();
+    for (const { incidentId, messageId } of stale) {
+      byIncident.set(incidentId, (byIncident.get(incidentId) ?? new Set()).add(messageId));
+    }
+    for (const [incidentId, messageIds] of byIncident) {
+      try {
+        // Read again, consistently: the index lags, and the entries may have been published since.
+        const { outbox } = await deps.repository.loadForDecision(incidentId);
+        const pending = outbox.filter((entry) => messageIds.has(entry.messageId));
+        if (pending.length === 0) continue;
+        await flushOutbox(deps, incidentId, pending);
+        deps.metrics.outboxRepublished.inc({ by: 'sweeper' }, pending.length);
+        logger.warn(
+          { incidentId, component: 'sweeper', messages: pending.map((entry) => entry.messageId) },
+          'outbox_republished',
+        );
+      } catch (error: unknown) {
+        logger.error({ err: error, incidentId, component: 'sweeper' }, 'outbox_republish_failed');
+      }
+    }
+  };
+
   const sweep = async () => {
+    // A failure here must not stop the look for timed-out steps below.
+    await republishStale().catch((error: unknown) => logger.error({ err: error }, 'outbox_sweep_failed'));
     let pending = 0;
     for (const status of activeStatuses) {
       for (const { incident } of await deps.repository.list(status, LIST_LIMIT)) {

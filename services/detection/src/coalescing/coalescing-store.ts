@@ -241,41 +241,65 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
     );
   };
 
-  const known = async (input: RecordInput, item: Item): Promise<RecordResult | undefined> => {
-    const stored = storedFinding(item);
-    const outbox: OutboxEntry[] = [];
-    if (!stored.firstPublished) outbox.push(stored.first);
-    const order = compareVersions(input.finding, stored);
-    if (order > 0) {
-      const messageId = settings.newMessageId();
-      const won = await attempt(() =>
-        dynamodb.send(
-          new UpdateItemCommand({
-            TableName: tableName,
-            Key: findingKey(input.finding, input.dryRun),
-            UpdateExpression:
-              'SET updatedAt = :updated, #count = :count, lastMessageId = :message, lastPublished = :false, lastReceivedAt = :received, expiresAt = :expires',
-            ConditionExpression: 'updatedAt = :seenUpdated AND #count = :seenCount',
-            ExpressionAttributeNames: { '#count': 'count' },
-            ExpressionAttributeValues: {
-              ':updated': av.s(input.finding.updatedAt),
-              ':count': av.n(input.finding.count),
-              ':message': av.s(messageId),
-              ':false': av.bool(false),
-              ':received': av.s(input.receivedAt.toISOString()),
-              ':expires': av.n(epochSeconds(input.receivedAt) + settings.memorySeconds),
-              ':seenUpdated': av.s(stored.updatedAt),
-              ':seenCount': av.n(stored.count),
-            },
-          }),
-        ),
+  /**
+   * The hot path of a storm: a newer version of a finding already recorded, in ONE conditional write
+   * and no read. The update applies only if what is stored is an older version (the condition is the
+   * source of truth, so replicas racing on one finding id apply each version at most once, in order);
+   * the item as it was comes back on success and on failure alike, and the rest is decided from it.
+   * `absent`: the finding id was never recorded (the caller takes the new-finding path).
+   */
+  const recordNewerVersion = async (input: RecordInput): Promise<RecordResult | 'absent'> => {
+    const messageId = settings.newMessageId();
+    let old: Item | undefined;
+    try {
+      const output = await dynamodb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: findingKey(input.finding, input.dryRun),
+          UpdateExpression:
+            'SET updatedAt = :updated, #count = :count, lastMessageId = :message, lastPublished = :false, lastReceivedAt = :received, expiresAt = :expires',
+          ConditionExpression:
+            'attribute_exists(pk) AND (updatedAt < :updated OR (updatedAt = :updated AND #count < :count))',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: {
+            ':updated': av.s(input.finding.updatedAt),
+            ':count': av.n(input.finding.count),
+            ':message': av.s(messageId),
+            ':false': av.bool(false),
+            ':received': av.s(input.receivedAt.toISOString()),
+            ':expires': av.n(epochSeconds(input.receivedAt) + settings.memorySeconds),
+          },
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
       );
-      if (!won) return undefined;
-      await touchResource(input, stored.incidentId);
-      outbox.push(entry('last', 're-emitted', stored.incidentId, messageId, input));
-      return { decision: 're-emitted', incidentId: stored.incidentId, outbox };
+      old = output.Attributes;
+    } catch (error: unknown) {
+      if (!isLostRace(error)) throw error;
+      const item = (error as { Item?: Item }).Item;
+      // Not newer than what is stored (or not stored at all): decided from the item, nothing written.
+      return item ? notNewer(input, item) : 'absent';
     }
-    if (order < 0) return { decision: 'stale', incidentId: stored.incidentId, outbox };
+    if (!old) throw new Error(`finding ${input.finding.id}: the update returned no previous item`);
+    const stored = storedFinding(old);
+    await touchResource(input, stored.incidentId);
+    return {
+      decision: 're-emitted',
+      incidentId: stored.incidentId,
+      outbox: [
+        ...(stored.firstPublished ? [] : [stored.first]),
+        entry('last', 're-emitted', stored.incidentId, messageId, input),
+      ],
+    };
+  };
+
+  /** A version already recorded (`duplicate`) or older (`stale`); republishes what is still unsent. */
+  const notNewer = (input: RecordInput, item: Item): RecordResult => {
+    const stored = storedFinding(item);
+    const outbox: OutboxEntry[] = stored.firstPublished ? [] : [stored.first];
+    if (compareVersions(input.finding, stored) < 0) {
+      return { decision: 'stale', incidentId: stored.incidentId, outbox };
+    }
     if (stored.last && !stored.last.published) outbox.push(stored.last.entry);
     return { decision: 'duplicate', incidentId: stored.incidentId, outbox };
   };
@@ -285,20 +309,19 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
       const windowMs = settings.windowSeconds * 1000;
       const cutoff = new Date(input.receivedAt.getTime() - windowMs).toISOString();
       for (let round = 1; round <= maxAttempts; round += 1) {
-        const findingItem = await getItem(findingKey(input.finding, input.dryRun).pk.S ?? '', keys.findingSk);
-        let result: RecordResult | undefined;
-        if (findingItem) {
-          result = await known(input, findingItem);
-        } else {
-          const key = resourceItemKey(input.finding, input.dryRun);
-          const resource = await getItem(key.pk.S ?? '', keys.resourceSk);
-          const openIncident = resource ? readString(resource, 'incidentId') : undefined;
-          const lastFindingAt = resource ? readString(resource, 'lastFindingAt') : undefined;
-          result =
-            openIncident && lastFindingAt !== undefined && lastFindingAt >= cutoff
-              ? await attach(input, openIncident, cutoff)
-              : await open(input, cutoff);
-        }
+        const recorded = await recordNewerVersion(input);
+        if (recorded !== 'absent') return recorded;
+        // Never recorded when the write was tried. Another replica may record it meanwhile: the
+        // finding item's `attribute_not_exists` condition below then fails, and the next round
+        // takes the path above.
+        const key = resourceItemKey(input.finding, input.dryRun);
+        const resource = await getItem(key.pk.S ?? '', keys.resourceSk);
+        const openIncident = resource ? readString(resource, 'incidentId') : undefined;
+        const lastFindingAt = resource ? readString(resource, 'lastFindingAt') : undefined;
+        const result =
+          openIncident && lastFindingAt !== undefined && lastFindingAt >= cutoff
+            ? await attach(input, openIncident, cutoff)
+            : await open(input, cutoff);
         if (result) return result;
       }
       throw new CoalescingContentionError(

@@ -4,6 +4,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { IncidentStatus, type IncidentRecord } from '../model.js';
 import type { IncidentRepository, IncidentSummary } from '../repository/incident-repository.js';
+import type { ReportVerifier } from '../report/evidence-verification.js';
+import type { ReportMetrics } from '../report/report-metrics.js';
+import { registerReportRoute } from '../report/report-route.js';
 import { bearerAuth } from './auth.js';
 
 /** What the API needs. */
@@ -16,6 +19,9 @@ export interface ApiDeps {
   readonly clock: () => Date;
   readonly newId?: () => string;
   readonly logger: Logger;
+  /** Verifies evidence for `GET /incidents/:id/report` ("not configured" without a bucket). */
+  readonly verifyReport: ReportVerifier;
+  readonly reportMetrics: ReportMetrics;
 }
 
 const ListQuery = z.object({
@@ -74,6 +80,8 @@ export function apiRoutes(deps: ApiDeps) {
           timeline: [...items.timeline].sort((a, b) => a.at.localeCompare(b.at)),
         });
       });
+
+      registerReportRoute(scope, deps);
 
       const decision = (
         path: string,

@@ -3,7 +3,7 @@ import { ConcurrentUpdateError } from '../errors.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import type { IncidentAggregate, IncidentRecord, OutboxEntry, WorkerQueue } from '../model.js';
 import { blastWindow } from '../repository/blast-window.js';
-import type { IncidentRepository } from '../repository/incident-repository.js';
+import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
 
 /** What applying an event needs. */
@@ -22,6 +22,11 @@ export interface Application {
   readonly causationId: string | null;
   /** Names the event in derived ids; the sweeper's ticks name it by the version they saw. */
   readonly eventKey: (aggregate: IncidentAggregate | undefined) => string;
+  /**
+   * The decision reads the incident's timeline (the report on resolve). Only then is the timeline
+   * loaded: it grows with every event, and reading it for every message made a storm quadratic.
+   */
+  readonly withTimeline?: boolean;
   /** The pure decision; undefined or an empty draft when the event changes nothing. */
   readonly decide: (aggregate: IncidentAggregate | undefined, context: DecisionContext) => Draft | undefined;
 }
@@ -81,8 +86,16 @@ export async function applyToIncident(
 ): Promise<Applied> {
   let lastIncident: IncidentRecord | undefined;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const items = await deps.repository.load(application.incidentId);
-    await flushOutbox(deps, application.incidentId, items.outbox);
+    const items: DecisionItems & { timeline?: IncidentItems['timeline'] } = application.withTimeline
+      ? await deps.repository.load(application.incidentId)
+      : await deps.repository.loadForDecision(application.incidentId);
+    if (items.outbox.length > 0) {
+      // Committed by a writer that has not published them (yet): it died, or is about to publish them
+      // itself (a race costs a duplicate command, which workers and results tolerate).
+      await flushOutbox(deps, application.incidentId, items.outbox);
+      deps.metrics.outboxRepublished.inc({ by: 'next-writer' }, items.outbox.length);
+      log.info({ messages: items.outbox.map((entry) => entry.messageId) }, 'outbox_republished');
+    }
     lastIncident = items.aggregate?.incident;
     const now = deps.clock();
     const window = blastWindow(now, deps.blast.windowSeconds);
@@ -93,6 +106,7 @@ export async function applyToIncident(
       eventKey: application.eventKey(items.aggregate),
       blastAvailable: Math.max(0, deps.blast.max - used),
       settings: deps.settings,
+      ...(items.timeline ? { timeline: items.timeline } : {}),
     });
     if (!draft || draft.isEmpty) return { transition: undefined, incident: lastIncident };
     const transition = draft.toTransition();

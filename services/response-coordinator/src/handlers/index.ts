@@ -63,6 +63,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           incidentId: message.incidentId,
           causationId: message.id,
           eventKey: () => message.id,
+          withTimeline: message.type === 'incident.resolve-requested',
           decide: decideFor,
         },
         logger,

@@ -22,6 +22,7 @@ import type { Transition } from '../state/draft.js';
 import { decodeData, encodeItem, type Item, numberOf, stringOf } from './codec.js';
 
 const OUTBOX_PREFIX = 'OUTBOX#';
+const INCIDENT_PREFIX = keys.incidentPk('');
 const MAX_TRANSACTION_ITEMS = 100;
 
 function outboxQueue(item: Item): WorkerQueue {
@@ -45,6 +46,12 @@ export interface IncidentItems {
   readonly outbox: readonly OutboxEntry[];
 }
 
+/** An outbox entry committed before the cut-off and still there: its command may never have gone out. */
+export interface StaleOutboxEntry {
+  readonly incidentId: string;
+  readonly messageId: string;
+}
+
 /** The blast-radius counter the transition's containments are counted against. */
 export interface BlastCount {
   readonly windowStart: string;
@@ -53,12 +60,26 @@ export interface BlastCount {
   readonly expected: number;
 }
 
+/** What a decision reads: the incident and its steps, and the outbox (no timeline, no finding copies). */
+export type DecisionItems = Omit<IncidentItems, 'timeline'>;
+
 /** Incident state in the shared table (`INCIDENT#`, `STEP#`, `TIMELINE#`, `FINDING#`, `OUTBOX#`, `BLAST#`). */
 export interface IncidentRepository {
   load(incidentId: string): Promise<IncidentItems>;
+  /**
+   * What a decision needs, read without the timeline and the finding copies. Why: those grow with
+   * every event (an incident a storm attaches hundreds of findings to holds thousands of items), and
+   * reading them on every message made each decision slower than the last.
+   */
+  loadForDecision(incidentId: string): Promise<DecisionItems>;
   /** Writes a transition in one transaction; false when the version (or blast counter) moved on. */
   commit(transition: Transition, blast?: BlastCount): Promise<boolean>;
   deleteOutbox(incidentId: string, messageIds: readonly string[]): Promise<void>;
+  /**
+   * Outbox entries committed before `before`, whatever the incident's status (from gsi1, eventually
+   * consistent): the sweep publishes them when their writer died between commit and publish.
+   */
+  staleOutbox(before: Date, limit?: number): Promise<StaleOutboxEntry[]>;
   list(status: IncidentStatus, limit?: number): Promise<IncidentSummary[]>;
   count(status: IncidentStatus): Promise<number>;
   blastUsed(windowStart: string): Promise<number>;
@@ -68,15 +89,18 @@ export interface IncidentRepository {
 
 /** Builds the repository over one table. */
 export function createIncidentRepository(dynamodb: DynamoDBClient, tableName: string): IncidentRepository {
-  const queryAll = async (pk: string): Promise<Item[]> => {
+  const queryAll = async (pk: string, skPrefix?: string): Promise<Item[]> => {
     const items: Item[] = [];
     let start: Item | undefined;
     do {
       const output = await dynamodb.send(
         new QueryCommand({
           TableName: tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': { S: pk } },
+          KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': { S: pk },
+            ...(skPrefix ? { ':prefix': { S: skPrefix } } : {}),
+          },
           ConsistentRead: true,
           ExclusiveStartKey: start,
         }),
@@ -94,39 +118,65 @@ export function createIncidentRepository(dynamodb: DynamoDBClient, tableName: st
     ExpressionAttributeValues: { ':pk': { S: keys.statusGsiPk(status) } },
   });
 
+  /** Sorts an incident's items into the aggregate, its timeline and its outbox. */
+  const assemble = (items: readonly Item[]): IncidentItems => {
+    let meta: Item | undefined;
+    const steps: StepRecord[] = [];
+    const timeline: TimelineEntry[] = [];
+    const outbox: OutboxEntry[] = [];
+    for (const item of items) {
+      const sk = stringOf(item, 'sk') ?? '';
+      if (sk === keys.incidentSk) meta = item;
+      else if (sk.startsWith('STEP#')) steps.push(decodeData(item, StepRecord));
+      else if (sk.startsWith('TIMELINE#')) timeline.push(decodeData(item, TimelineEntry));
+      else if (sk.startsWith(OUTBOX_PREFIX)) {
+        outbox.push({
+          queue: outboxQueue(item),
+          messageId: sk.slice(OUTBOX_PREFIX.length),
+          body: stringOf(item, 'body') ?? '',
+        });
+      }
+    }
+    const aggregate = meta
+      ? {
+          incident: decodeData(meta, IncidentRecord),
+          version: numberOf(meta, 'version') ?? 0,
+          steps: steps.sort((a, b) => a.order - b.order),
+        }
+      : undefined;
+    return { aggregate, timeline, outbox };
+  };
+
   return {
     async load(incidentId) {
-      const items = await queryAll(keys.incidentPk(incidentId));
-      let meta: Item | undefined;
-      const steps: StepRecord[] = [];
-      const timeline: TimelineEntry[] = [];
-      const outbox: OutboxEntry[] = [];
-      for (const item of items) {
-        const sk = stringOf(item, 'sk') ?? '';
-        if (sk === keys.incidentSk) meta = item;
-        else if (sk.startsWith('STEP#')) steps.push(decodeData(item, StepRecord));
-        else if (sk.startsWith('TIMELINE#')) timeline.push(decodeData(item, TimelineEntry));
-        else if (sk.startsWith(OUTBOX_PREFIX)) {
-          outbox.push({
-            queue: outboxQueue(item),
-            messageId: sk.slice(OUTBOX_PREFIX.length),
-            body: stringOf(item, 'body') ?? '',
-          });
-        }
-      }
-      const aggregate = meta
-        ? {
-            incident: decodeData(meta, IncidentRecord),
-            version: numberOf(meta, 'version') ?? 0,
-            steps: steps.sort((a, b) => a.order - b.order),
-          }
-        : undefined;
-      return { aggregate, timeline, outbox };
+      return assemble(await queryAll(keys.incidentPk(incidentId)));
+    },
+
+    async loadForDecision(incidentId) {
+      const pk = keys.incidentPk(incidentId);
+      // Read in this order: the steps and outbox a commit writes together with META are read after
+      // META, and a commit between the reads only makes the version check below fail the write.
+      const meta = await dynamodb.send(
+        new GetItemCommand({
+          TableName: tableName,
+          Key: { pk: { S: pk }, sk: { S: keys.incidentSk } },
+          ConsistentRead: true,
+        }),
+      );
+      const steps = await queryAll(pk, 'STEP#');
+      const outbox = await queryAll(pk, OUTBOX_PREFIX);
+      const { aggregate, outbox: entries } = assemble([
+        ...(meta.Item ? [meta.Item] : []),
+        ...steps,
+        ...outbox,
+      ]);
+      return { aggregate, outbox: entries };
     },
 
     async commit(transition, blast) {
       const { incident } = transition;
       const pk = keys.incidentPk(incident.incidentId);
+      const committedAt = new Date().toISOString();
       const version = transition.expectedVersion + 1;
       const writes: TransactWriteItem[] = [
         {
@@ -172,6 +222,8 @@ export function createIncidentRepository(dynamodb: DynamoDBClient, tableName: st
               sk: { S: `${OUTBOX_PREFIX}${entry.messageId}` },
               queue: { S: entry.queue },
               body: { S: entry.body },
+              gsi1pk: { S: keys.outboxGsiPk },
+              gsi1sk: { S: keys.outboxGsiSk(committedAt, incident.incidentId, entry.messageId) },
             },
           },
         })),
@@ -215,6 +267,37 @@ export function createIncidentRepository(dynamodb: DynamoDBClient, tableName: st
           }),
         );
       }
+    },
+
+    async staleOutbox(before, limit = 500) {
+      const stale: StaleOutboxEntry[] = [];
+      let start: Item | undefined;
+      do {
+        const output = await dynamodb.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+            ExpressionAttributeValues: {
+              ':pk': { S: keys.outboxGsiPk },
+              ':before': { S: before.toISOString() },
+            },
+            Limit: limit - stale.length,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of output.Items ?? []) {
+          const pk = stringOf(item, 'pk') ?? '';
+          const sk = stringOf(item, 'sk') ?? '';
+          if (!pk.startsWith(INCIDENT_PREFIX) || !sk.startsWith(OUTBOX_PREFIX)) continue;
+          stale.push({
+            incidentId: pk.slice(INCIDENT_PREFIX.length),
+            messageId: sk.slice(OUTBOX_PREFIX.length),
+          });
+        }
+        start = output.LastEvaluatedKey;
+      } while (start && stale.length < limit);
+      return stale;
     },
 
     async list(status, limit = 100) {

@@ -19,6 +19,8 @@ export interface DecisionContext {
   /** Automatic containments still allowed in the current window. */
   readonly blastAvailable: number;
   readonly settings: DecisionSettings;
+  /** The incident's timeline as loaded (absent for a new incident); the incident report reads it. */
+  readonly timeline?: readonly TimelineEntry[];
 }
 
 /** Settings from the config that shape decisions. */
@@ -27,6 +29,8 @@ export interface DecisionSettings {
   readonly protectedTag: { readonly key: string; readonly value: string };
   readonly approvalTimeoutSeconds: number;
   readonly notifyTimeoutSeconds: number;
+  /** Bands whose `evidence.clean-room` steps need no approval (`IR_AUTO_APPROVE_CLEAN_ROOM`). */
+  readonly autoApproveCleanRoom?: readonly SeverityBand[];
 }
 
 /** Something to record in metrics once the decision is committed. */
@@ -109,6 +113,27 @@ export class Draft {
     return true;
   }
 
+  /**
+   * Adds a step the coordinator raises on its own (a notification, a teardown, the report): no
+   * approval, no dependencies, pending now. Same id twice adds it once.
+   */
+  addCoordinatorStep(
+    step: Pick<StepRecord, 'stepId' | 'action' | 'queue' | 'params' | 'target' | 'timeoutSeconds'>,
+  ): boolean {
+    return this.addStep({
+      ...step,
+      after: [],
+      approval: 'none',
+      containment: false,
+      sealsEvidence: false,
+      origin: 'coordinator',
+      status: 'pending',
+      holdReasons: [],
+      escalations: 0,
+      countedAutomatic: false,
+    });
+  }
+
   updateStep(stepId: string, patch: Partial<StepRecord>): StepRecord {
     const current = this.stepMap.get(stepId);
     if (!current) throw new Error(`no step ${stepId}`);
@@ -138,6 +163,11 @@ export class Draft {
       ...(detail ? { detail } : {}),
     });
     this.incidentChanged = true;
+  }
+
+  /** Timeline entries this decision has recorded so far. */
+  get recorded(): readonly TimelineEntry[] {
+    return this.entries;
   }
 
   /** True when the decision changes nothing. */

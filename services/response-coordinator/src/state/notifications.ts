@@ -28,7 +28,7 @@ export function raiseNotification(
     ...(incident.notes.length > 0 ? { notes: incident.notes } : {}),
     ...(incident.dryRun ? { dryRun: true } : {}),
   };
-  draft.addStep({
+  draft.addCoordinatorStep({
     stepId: `notify:${key}`,
     action: 'notify.incident',
     queue: 'notifier',
@@ -39,15 +39,6 @@ export function raiseNotification(
       ...(Object.keys(details).length > 0 ? { details } : {}),
     },
     target: incident.target,
-    after: [],
-    approval: 'none',
     timeoutSeconds: draft.context.settings.notifyTimeoutSeconds,
-    containment: false,
-    sealsEvidence: false,
-    origin: 'coordinator',
-    status: 'pending',
-    holdReasons: [],
-    escalations: 0,
-    countedAutomatic: false,
   });
 }

@@ -1,5 +1,7 @@
 import type { MessageOf } from '@ir/contracts';
 import type { IncidentAggregate } from '../model.js';
+import { addReportStep } from '../report/report-step.js';
+import { addCleanRoomTeardowns } from './clean-room.js';
 import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { progress } from './progress.js';
@@ -93,5 +95,8 @@ export function resolveRequested(
   draft.updateIncident({ status: 'resolved', resolvedAt: draft.nowIso, resolvedBy: by });
   draft.record('incident-resolved', { by, reason });
   raiseNotification(draft, 'resolved', 'resolved', `Incident resolved by ${by}${why(reason)}`);
+  addCleanRoomTeardowns(draft);
+  // Keep last: the report lists every step added above.
+  addReportStep(draft);
   return progress(draft);
 }

@@ -1,5 +1,6 @@
 import type { Finding, SeverityBand } from '@ir/contracts';
 import type { IncidentPlan, PlannedStep } from '@ir/playbooks';
+import { autoApproveCleanRoom } from './clean-room.js';
 import type { Draft } from './draft.js';
 
 /**
@@ -31,6 +32,7 @@ export function addPlannedSteps(draft: Draft, steps: readonly PlannedStep[]): st
     });
     if (isNew) added.push(step.stepId);
   }
+  autoApproveCleanRoom(draft, added);
   return added;
 }
 

@@ -1,5 +1,6 @@
 import type { MessageOf } from '@ir/contracts';
 import type { IncidentAggregate } from '../model.js';
+import { raiseReportedNotification } from '../report/reported-notification.js';
 import type { DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { progress } from './progress.js';
@@ -62,6 +63,7 @@ export function stepSucceeded(
     draft.updateStep(step.rollbackOf, { status: 'rolled-back' });
     draft.record('containment-rolled-back', { rollbackStepId: step.stepId }, step.rollbackOf);
   }
+  raiseReportedNotification(draft, step.stepId, result.result);
   // A containment that finished after the rollback was requested is undone too.
   const finished = draft.step(step.stepId);
   if (step.containment && incident.rollbackRequestedAt !== undefined && finished) {
