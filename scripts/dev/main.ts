@@ -86,7 +86,12 @@ const common: NodeJS.ProcessEnv = {
 };
 const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
   detection: {},
-  'response-coordinator': { IR_API_TOKEN: token, IR_TABLE: system.tableName },
+  // The evidence bucket, read-only: live incident reports verify the evidence.
+  'response-coordinator': {
+    IR_API_TOKEN: token,
+    IR_TABLE: system.tableName,
+    IR_EVIDENCE_BUCKET: system.bucketName,
+  },
   isolator: {},
   forensics: {
     IR_EVIDENCE_BUCKET: system.bucketName,

@@ -8,7 +8,7 @@ import { isolatedAccount } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../support/fault-proxy.js';
 import { findingsOnNewInstances } from '../support/findings.js';
-import { waitForIncidents } from '../support/incident-progress.js';
+import { waitForIncidentsExplained } from '../support/diagnostics.js';
 import { containedTwice, drainDeadLetters, findingsWithoutIncident, printCounts } from '../support/ledger.js';
 import { FAULT_TUNING, reliabilityRepeat } from '../support/reliability-fixture.js';
 import { type RunningSystem, startSystem } from '../support/system.js';
@@ -43,7 +43,7 @@ describe('AWS calls failing 10% of the time (throttling and 5xx through a proxy)
     // Act
     proxy.setFaultRate(FAULT_RATE);
     await system.sendFindings(findings);
-    const views = await waitForIncidents(system.api, {
+    const views = await waitForIncidentsExplained(system, {
       count: FINDINGS,
       filter: (view) => findingsWithoutIncident(findingIds, [view]).length < FINDINGS,
       done: (view) => ['completed', 'needs-attention'].includes(view.incident.status),

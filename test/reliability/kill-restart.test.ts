@@ -6,7 +6,7 @@
 import { SERVICE_NAMES } from '@ir/testkit';
 import { describe, expect, it } from 'vitest';
 import { findingsOnNewInstances } from '../support/findings.js';
-import { waitForIncidents } from '../support/incident-progress.js';
+import { waitForIncidentsExplained } from '../support/diagnostics.js';
 import { containedTwice, drainDeadLetters, findingsWithoutIncident, printCounts } from '../support/ledger.js';
 import { randomPause, reliabilityRepeat, reliabilitySystem } from '../support/reliability-fixture.js';
 import { useSystem } from '../support/suite.js';
@@ -34,7 +34,7 @@ describe('services killed with SIGKILL mid-incident', () => {
           await system.kill(name);
           await system.start(name);
         }
-        const views = await waitForIncidents(system.api, {
+        const views = await waitForIncidentsExplained(system, {
           count: findingIds.length,
           filter: (view) => findingsWithoutIncident(findingIds, [view]).length < findingIds.length,
           done: (view) => view.incident.status === 'completed',

@@ -5,7 +5,7 @@
 import { SERVICE_NAMES } from '@ir/testkit';
 import { describe, expect, it } from 'vitest';
 import { findingsOnNewInstances } from '../support/findings.js';
-import { waitForIncidents } from '../support/incident-progress.js';
+import { waitForIncidentsExplained } from '../support/diagnostics.js';
 import { containedTwice, drainDeadLetters, findingsWithoutIncident, printCounts } from '../support/ledger.js';
 import { randomPause, reliabilityRepeat, reliabilitySystem } from '../support/reliability-fixture.js';
 import { useSystem } from '../support/suite.js';
@@ -33,7 +33,7 @@ describe('services stopped with SIGTERM under load', () => {
         await system.start(name);
       }
     }
-    const views = await waitForIncidents(system.api, {
+    const views = await waitForIncidentsExplained(system, {
       count: findingIds.length,
       filter: (view) => findingsWithoutIncident(findingIds, [view]).length < findingIds.length,
       done: (view) => view.incident.status === 'completed',

@@ -1,0 +1,127 @@
+/**
+ * Commodity remediation end to end: the five services as separate processes against the emulator,
+ * a Security Hub control finding (EC2.13) and a GuardDuty CloudTrailLoggingDisabled finding sent as
+ * EventBridge delivers them, AWS state read back after containment and after an operator's rollback.
+ */
+import { readFileSync } from 'node:fs';
+import { createIamUser, type EmulatorAccount, eventually, isolatedAccount } from '@ir/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  createMixedSecurityGroup,
+  ingressRuleSet,
+  KEPT_RULES,
+} from '../../services/isolator/test/integration/security-group-fixtures.js';
+import {
+  cloudTrailClient,
+  createTrail,
+  isLogging,
+} from '../../services/isolator/test/integration/remediation-resources.js';
+import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
+import { type RunningSystem, startSystem } from '../support/system.js';
+
+type Json = Record<string, unknown>;
+
+/** A finding sample of packages/contracts/test/fixtures, moved to this account, region and time. */
+function sample(name: string, where: { accountId: string; region: string }, changes: Record<string, string>) {
+  let text = readFileSync(new URL(`../../packages/contracts/test/fixtures/${name}`, import.meta.url), 'utf8');
+  for (const [from, to] of Object.entries({
+    '777788889999': where.accountId,
+    'eu-west-1': where.region,
+    ...changes,
+  }))
+    text = text.replaceAll(from, to);
+  const now = new Date().toISOString();
+  return {
+    event: JSON.parse(
+      text.replace(/"(CreatedAt|UpdatedAt|createdAt|updatedAt)": "[^"]+"/g, `"$1": "${now}"`),
+    ) as Json,
+  };
+}
+
+describe('the remediation playbooks, end to end', () => {
+  let system: RunningSystem;
+  let account: EmulatorAccount;
+  const endpoint = inject('awsEndpoint');
+  beforeAll(async () => {
+    // As systemInIsolatedAccount, keeping the account: testkit's clients have no CloudTrail client.
+    const region = process.env.AWS_REGION ?? 'us-east-1';
+    account = await isolatedAccount({ endpoint, region });
+    system = await startSystem({ endpoint, region, account });
+  }, 300_000);
+  afterAll(async () => {
+    await system?.stop();
+  }, 120_000);
+
+  const where = () => ({ accountId: system.accountId, region: system.region });
+
+  it('security-group-admin-ports-open: an EC2.13 finding revokes only world-open admin ingress, and a rollback restores the rule set', async () => {
+    // Prepare
+    const groupId = await createMixedSecurityGroup(system.clients.ec2);
+    const original = await ingressRuleSet(system.clients.ec2, groupId);
+    const { event } = sample('security-hub-control-ec2-admin-ports.json', where(), {
+      'sg-0a1b2c3d4e5f60718': groupId,
+      '0b1c2d3e-4f5a-4b6c-8d7e': `e2e-${Date.now().toString(36)}`,
+    });
+    const findingId = String(((event.detail as Json).findings as Json[])[0]?.Id);
+
+    // Act
+    await system.sendFinding(event);
+    const contained = await waitForIncidentOf(
+      system.api,
+      findingId,
+      (v) => v.incident.status === 'completed',
+    );
+    const afterContainment = await ingressRuleSet(system.clients.ec2, groupId);
+    await system.api.rollback(contained.incident.incidentId, { by: 'e2e-operator', reason: 'change window' });
+    const rolledBack = await waitForIncidentOf(
+      system.api,
+      findingId,
+      (v) => v.incident.status === 'rolled-back',
+    );
+
+    // Assess
+    expect(contained.incident.playbookId).toBe('security-group-admin-ports-open');
+    expect(stepOf(contained, 'contain.security-group-ingress').status).toBe('succeeded');
+    expect(afterContainment).toEqual(KEPT_RULES);
+    expect(stepOf(rolledBack, 'contain.security-group-ingress').status).toBe('rolled-back');
+    expect(await ingressRuleSet(system.clients.ec2, groupId)).toEqual(original);
+    await eventually(
+      () => system.receivers.of(contained.incident.incidentId).some((n) => n.stage === 'contained'),
+      30_000,
+      'a contained notification',
+    );
+  });
+
+  it('cloudtrail-logging-disabled: a GuardDuty finding restarts the stopped trail and records who stopped it', async () => {
+    // Prepare
+    const cloudtrail = cloudTrailClient({
+      endpoint,
+      region: system.region,
+      credentials: account.credentials,
+    });
+    const user = await createIamUser({ iam: system.clients.iam });
+    const trailArn = await createTrail(
+      { s3: system.clients.s3, cloudtrail },
+      { name: 'management-events', logging: false },
+    );
+    const { event } = sample('guardduty-eventbridge-cloudtrail-logging-disabled.json', where(), {
+      'ops-automation': user.userName,
+      AKIAIOSFODNN7EXAMPLE: user.accessKeyIds[0] ?? 'AKIAIOSFODNN7EXAMPLE',
+      c8e2a4f6b8d0c2e4f6a8b0d2c4e6f8a0: `e2e${Date.now().toString(16)}`,
+    });
+    const findingId = String((event.detail as Json).id);
+
+    // Act
+    await system.sendFinding(event);
+    const view = await waitForIncidentOf(system.api, findingId, (v) => v.incident.status === 'completed');
+
+    // Assess
+    expect(view.incident.playbookId).toBe('cloudtrail-logging-disabled');
+    const step = stepOf(view, 'contain.cloudtrail-logging');
+    expect(step.status).toBe('succeeded');
+    expect(step.result?.trails).toEqual([trailArn]);
+    expect(step.result?.stoppedBy).toMatchObject({ userName: user.userName, api: 'StopLogging' });
+    expect(await isLogging(cloudtrail, trailArn)).toBe(true);
+    cloudtrail.destroy();
+  });
+});
