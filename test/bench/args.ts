@@ -12,11 +12,12 @@ export type BenchArgs =
       readonly mode: 'storm';
       readonly findings: number;
       readonly instances: number;
+      readonly backlog: number;
       readonly out: string | undefined;
     };
 
 const USAGE = `usage: pnpm bench [--incidents N] [--rate R] [--out path.json]
-       pnpm bench --storm [--findings 10000] [--instances 50] [--out path.json]`;
+       pnpm bench --storm [--findings 10000] [--instances 50] [--backlog 500] [--out path.json]`;
 
 function positive(name: string, text: string | undefined, fallback: number): number {
   const value = text === undefined ? fallback : Number(text);
@@ -35,6 +36,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       out: { type: 'string' },
       storm: { type: 'boolean', default: false },
       findings: { type: 'string' },
+      backlog: { type: 'string' },
       instances: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -46,6 +48,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
       mode: 'storm',
       findings: Math.round(positive('findings', values.findings, 10_000)),
       instances: Math.round(positive('instances', values.instances, 50)),
+      backlog: Math.round(positive('backlog', values.backlog, 500)),
       out: values.out,
     };
   }

@@ -45,7 +45,13 @@ try {
   try {
     const report =
       args.mode === 'storm'
-        ? await runStorm({ system, findings: args.findings, instances: args.instances, log })
+        ? await runStorm({
+            system,
+            findings: args.findings,
+            instances: args.instances,
+            backlog: args.backlog,
+            log,
+          })
         : await runLoad({
             system,
             proxy,

@@ -11,6 +11,7 @@ export function printTable(report: LoadReport | StormReport, out: (line: string)
           ['incidents opened', `${report.incidentsOpened} (expected ${report.instances})`],
           ['findings per second', String(report.findingsPerSec)],
           ['drain time (s)', String(report.drainSeconds)],
+          ['backlog bound', String(report.backlog)],
           ['outcomes', JSON.stringify(report.outcomes)],
           ['peak RSS (MiB)', JSON.stringify(report.maxRssMb)],
         ]
