@@ -16,3 +16,12 @@ export async function describeInstance(ec2: EC2Client, instanceId: string): Prom
   }
   return instance;
 }
+
+/** Device name of each EBS volume attached to the instance, by volume id. */
+export function deviceNamesOf(instance: Instance | undefined): Map<string, string> {
+  return new Map(
+    (instance?.BlockDeviceMappings ?? []).flatMap((mapping) =>
+      mapping.Ebs?.VolumeId ? [[mapping.Ebs.VolumeId, mapping.DeviceName ?? 'unknown'] as const] : [],
+    ),
+  );
+}

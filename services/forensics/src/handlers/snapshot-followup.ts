@@ -15,6 +15,7 @@ import {
   watchVerdict,
 } from '../snapshots/snapshot-watch.js';
 import { sealIncident } from './seal.js';
+import { deviceNamesOf } from './instance-lookup.js';
 import { forensicsEc2, snapshotSettings } from './snapshot-volumes.js';
 import type { ActionDeps } from './types.js';
 
@@ -132,12 +133,7 @@ function completionRecord(
 async function deviceNames(ec2: EC2Client, instanceId: string): Promise<Map<string, string>> {
   try {
     const output = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const instance = output.Reservations?.[0]?.Instances?.[0];
-    return new Map(
-      (instance?.BlockDeviceMappings ?? []).flatMap((mapping) =>
-        mapping.Ebs?.VolumeId ? [[mapping.Ebs.VolumeId, mapping.DeviceName ?? 'unknown'] as const] : [],
-      ),
-    );
+    return deviceNamesOf(output.Reservations?.[0]?.Instances?.[0]);
   } catch (error: unknown) {
     // Terminated and gone since the step: the device tags on the snapshots say the same.
     if (errorName(error) === 'InvalidInstanceID.NotFound') return new Map();

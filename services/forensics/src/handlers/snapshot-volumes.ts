@@ -13,7 +13,7 @@ import {
   tagOf,
 } from '../snapshots/evidence-snapshots.js';
 import { followupDelaySeconds, nextFollowup } from '../snapshots/snapshot-watch.js';
-import { describeInstance } from './instance-lookup.js';
+import { describeInstance, deviceNamesOf } from './instance-lookup.js';
 import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
 
 export { FORENSIC_PURPOSE, SnapshotTag } from '../snapshots/evidence-snapshots.js';
@@ -33,11 +33,7 @@ export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snaps
     const scope: SnapshotScope = { ...targetOf(command), stepId, instanceId };
     const ec2 = await deps.aws.client(EC2Client, targetOf(command));
     const instance = await describeInstance(ec2, instanceId);
-    const devices = new Map(
-      (instance.BlockDeviceMappings ?? []).flatMap((mapping) =>
-        mapping.Ebs?.VolumeId ? [[mapping.Ebs.VolumeId, mapping.DeviceName ?? 'unknown'] as const] : [],
-      ),
-    );
+    const devices = deviceNamesOf(instance);
     const existing = await findSnapshots(ec2, scope);
     const sources = new Map(
       existing
