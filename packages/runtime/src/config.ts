@@ -68,6 +68,16 @@ export const WorkerEnv = z.object({
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 
+/**
+ * What a service that executes steps adds (isolator, forensics, notifier): how many deliveries of one
+ * command a transient error may take before it is answered as `step.failed`. Kept below the queue's
+ * `maxReceiveCount` (5) so the coordinator hears back before SQS would dead-letter the command.
+ */
+export const StepWorkerEnv = WorkerEnv.extend({
+  IR_STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(4).default(4),
+});
+export type StepWorkerEnv = z.infer<typeof StepWorkerEnv>;
+
 /** Variables whose values never reach a log line. */
 const SECRET_KEY = /TOKEN|SECRET|PASSWORD|EXTERNAL_ID|WEBHOOK|KEY$|CREDENTIAL|DSN|ROUTING_KEY/i;
 

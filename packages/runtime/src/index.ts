@@ -80,3 +80,25 @@ export {
   type ReceiveBackoffSettings,
   receiveBackoffDelayMs,
 } from './worker/receive-backoff.js';
+export {
+  ANSWER_RESERVE_MS,
+  createStepMetrics,
+  createStepWorker,
+  deferred,
+  failed,
+  type ParamsOf,
+  skipped,
+  type StepActionTable,
+  type StepCommand,
+  type StepCommandType,
+  type StepContext,
+  stepFailureReason,
+  type StepHandler,
+  StepMetricOutcome,
+  type StepMetrics,
+  type StepOutcome,
+  type StepWorker,
+  type StepWorkerSettings,
+  succeeded,
+} from './step-worker/index.js';
+export { StepWorkerEnv } from './config.js';

@@ -1,0 +1,17 @@
+export type {
+  ParamsOf,
+  StepActionTable,
+  StepCommand,
+  StepCommandType,
+  StepContext,
+  StepHandler,
+} from './step-context.js';
+export { deferred, failed, skipped, type StepOutcome, succeeded } from './step-outcome.js';
+export { createStepMetrics, StepMetricOutcome, type StepMetrics } from './step-metrics.js';
+export {
+  ANSWER_RESERVE_MS,
+  createStepWorker,
+  type StepWorker,
+  type StepWorkerSettings,
+  stepFailureReason,
+} from './step-worker.js';
