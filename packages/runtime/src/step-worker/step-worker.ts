@@ -242,9 +242,14 @@ export function createStepWorker<T extends StepCommandType>(settings: StepWorker
   ): Promise<void> {
     const action = command.payload.action as T;
     if (context.signal.aborted && !pastDeadline) {
-      // Shutdown or the handler time-out cut the work short: another delivery tries again.
+      // Shutdown or the handler time-out cut the work short: another delivery tries again, whatever
+      // the action threw while it was being cut (a non-retryable error here must not dead-letter it).
       metrics.stepsTotal.inc({ action, outcome: StepMetricOutcome.retried });
-      throw error;
+      if (isRetryable(error)) throw error;
+      throw new RetryableError(`step ${command.payload.stepId} was cut short: ${errorMessage(error)}`, {
+        reason: 'aborted',
+        cause: error,
+      });
     }
     const retryable = isRetryable(error) && !pastDeadline;
     const attempt = context.receiveCount;

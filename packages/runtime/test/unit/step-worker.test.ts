@@ -228,6 +228,23 @@ describe('createStepWorker', () => {
     expect(answers()).toHaveLength(0);
   });
 
+  it('sends a command cut short by shutdown back to the queue even when the action threw a permanent error', async () => {
+    const { worker, message, context, answers } = setup({
+      'contain.iam-user': (_params, ctx) =>
+        new Promise((_resolve, reject) => {
+          const refuse = () => reject(Object.assign(new Error('socket closed'), { name: 'AccessDenied' }));
+          if (ctx.signal.aborted) refuse();
+          ctx.signal.addEventListener('abort', refuse);
+        }),
+    });
+    const shutdown = new AbortController();
+    const handled = worker.handle(message, context(1, shutdown.signal));
+    shutdown.abort();
+    const error = await handled.catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'RetryableError', retryable: true });
+    expect(answers()).toHaveLength(0);
+  });
+
   it('re-sends the remembered answer of a redelivered command without running the action again', async () => {
     let runs = 0;
     const { worker, message, context, answers, metric } = setup({
