@@ -1,6 +1,7 @@
-import { ConfigError, type Env, env, loadConfig, WorkerEnv } from '@ir/runtime';
+import { ConfigError, type Env, env, StepWorkerEnv, loadConfig as parseEnvironment } from '@ir/runtime';
 import { z } from 'zod';
 import type { ChannelName } from './channels/channel.js';
+import { PUBLISH_RESERVE_MS } from './delivery/budget.js';
 
 const optionalText = z.string().trim().min(1).optional();
 const commaList = z
@@ -14,11 +15,12 @@ const commaList = z
   );
 
 /**
- * The notifier's environment. Secrets (webhook URLs, tokens, the SMTP password, the webhook signing
+ * The notifier's environment: the step worker's (`IR_STEP_MAX_ATTEMPTS` included) plus channels and
+ * their retry policy. Secrets (webhook URLs, tokens, the SMTP password, the webhook signing
  * secret) come from the environment, which ECS fills from Secrets Manager; `redactConfig` hides them
  * in the start-up log because their names match its secret pattern.
  */
-export const NotifierEnv = WorkerEnv.extend({
+export const NotifierEnv = StepWorkerEnv.extend({
   IR_NOTIFY_ROUTES: z.string().trim().min(1, 'path of the routing YAML file is required'),
   IR_NOTIFY_ATTEMPT_TIMEOUT_SECONDS: z.coerce.number().positive().default(10),
   IR_NOTIFY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(10).default(4),
@@ -86,10 +88,11 @@ export function variablesOf(channel: ChannelName): readonly string[] {
 /**
  * Parses and checks the notifier's environment. Beyond the schema: a channel set up halfway (a Jira
  * URL without a token, an SMTP user without a password) is an error naming the missing variables,
- * because it would otherwise fail only at the first incident.
+ * because it would otherwise fail only at the first incident; so is a handler time-out that leaves no
+ * delivery budget once the publish reserve is kept.
  */
-export function loadNotifierConfig(environment: Env = process.env): NotifierConfig {
-  const config = loadConfig(NotifierEnv, environment);
+export function loadConfig(environment: Env = process.env): NotifierConfig {
+  const config = parseEnvironment(NotifierEnv, environment);
   const problems: { variable: string; text: string }[] = [];
   for (const channel of Object.keys(channelVariables) as ChannelName[]) {
     const variables: readonly (keyof NotifierConfig)[] = channelVariables[channel];
@@ -110,6 +113,12 @@ export function loadNotifierConfig(environment: Env = process.env): NotifierConf
     problems.push({
       variable: 'IR_NOTIFY_RETRY_BASE_MS',
       text: `IR_NOTIFY_RETRY_BASE_MS (${config.IR_NOTIFY_RETRY_BASE_MS}) must not exceed IR_NOTIFY_RETRY_MAX_MS (${config.IR_NOTIFY_RETRY_MAX_MS})`,
+    });
+  }
+  if (config.IR_HANDLER_TIMEOUT_SECONDS * 1000 <= PUBLISH_RESERVE_MS) {
+    problems.push({
+      variable: 'IR_HANDLER_TIMEOUT_SECONDS',
+      text: `IR_HANDLER_TIMEOUT_SECONDS (${config.IR_HANDLER_TIMEOUT_SECONDS}) must be longer than the ${PUBLISH_RESERVE_MS / 1000} s kept to publish the answer, or no notification has time to be sent`,
     });
   }
   if (problems.length > 0) {

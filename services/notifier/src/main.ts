@@ -1,10 +1,10 @@
 import { createLogger, errorMessage, exitOnSignals } from '@ir/runtime';
-import { createService, SERVICE_NAME } from './app.js';
-import { loadNotifierConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { createService, SERVICE_NAME } from './service.js';
 
 /** Entry point: the only file that reads `process.env`. Bad config or routing stops the process at start. */
 async function main(): Promise<void> {
-  const config = loadNotifierConfig(process.env);
+  const config = loadConfig(process.env);
   const logger = createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   try {
     const service = await createService(config, { logger });

@@ -1,21 +1,15 @@
-import type { AcceptedMessage, HandlerContext, ParsedMessage } from '@ir/runtime';
+import type { StepActionTable } from '@ir/runtime';
 import { createNotifyIncidentHandler, type NotifyDeps } from './notify-incident.js';
 
-/** The message types the notifier queue carries. */
-export const NOTIFIER_TYPES = ['notify.incident'] as const;
-/** A message the notifier handles. */
-export type NotifierMessage = AcceptedMessage<(typeof NOTIFIER_TYPES)[number]>;
+/** The step commands the notifier executes (the message types of its queue). */
+export type NotifierAction = 'notify.incident';
 
-/** The handlers of the notifier, by message type, and the dispatcher the worker calls. */
-export function createHandlers(deps: NotifyDeps) {
-  const notifyIncident = createNotifyIncidentHandler(deps);
-  return {
-    notifyIncident,
-    /** Dispatches on `type`; the parser has already refused every other type (non-retryable). */
-    async handle(message: ParsedMessage<NotifierMessage>, context: HandlerContext): Promise<void> {
-      await notifyIncident(message.value, context);
-    },
-  };
+/**
+ * The notifier's action table for the step worker: one handler per action, exhaustive by type. The
+ * step worker parses, checks the deadline, runs the action and answers the coordinator.
+ */
+export function createHandlers(deps: NotifyDeps): StepActionTable<NotifierAction> {
+  return { 'notify.incident': createNotifyIncidentHandler(deps) };
 }
 
-export type { NotifyDeps } from './notify-incident.js';
+export { createNotifyIncidentHandler, NOTIFICATION_UNDELIVERED, type NotifyDeps } from './notify-incident.js';

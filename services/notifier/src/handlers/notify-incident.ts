@@ -1,31 +1,17 @@
-import { buildMessage, type MessageOf } from '@ir/contracts';
-import { type HandlerContext, type Publisher, RetryableError } from '@ir/runtime';
-import type { Channel, ChannelName } from '../channels/channel.js';
-import { type ChannelOutcome, deliver } from '../delivery/deliver.js';
-import type { RetryPolicy, RetryTools } from '../delivery/retry.js';
+import { failed, RetryableError, type StepHandler, succeeded } from '@ir/runtime';
+import { type ChannelOutcome, type DeliveryDeps, deliver } from '../delivery/deliver.js';
+import { deliveryDeadline } from '../delivery/budget.js';
 import { notificationOf } from '../format/notification.js';
-import type { NotifierMetrics } from '../metrics.js';
-import { channelsFor, type RoutingFile } from '../routing/routes.js';
+import { channelsFor } from '../routing/routes.js';
 
-/** Time kept back from the step's budget to publish the result after the last channel. */
-export const PUBLISH_RESERVE_MS = 2_000;
-
-/** What the notify handler needs; built by `createService`, injected by tests. */
-export interface NotifyDeps {
-  readonly channels: ReadonlyMap<ChannelName, Channel>;
-  readonly routing: RoutingFile;
-  readonly policy: RetryPolicy;
-  readonly metrics: NotifierMetrics;
-  readonly publisher: Publisher<'coordinator'>;
-  readonly scrub: (text: string) => string;
-  /** The runtime aborts a handler after this long; the budget never exceeds it. */
+/** What the notify action needs besides its context; built by `createService`, injected by tests. */
+export interface NotifyDeps extends DeliveryDeps {
+  /** The runtime aborts a handler after this long (IR_HANDLER_TIMEOUT_SECONDS); the budget never exceeds it. */
   readonly handlerTimeoutMs: number;
-  readonly now: () => Date;
-  readonly newId?: () => string;
-  readonly tools?: RetryTools;
 }
 
-type NotifyCommand = MessageOf<'notify.incident'>;
+/** The `errorName` of the `step.failed` answered when no channel delivered. */
+export const NOTIFICATION_UNDELIVERED = 'NotificationUndelivered';
 
 function sentence(outcome: ChannelOutcome): string {
   const via = outcome.fallbackFor ? ` (fallback for ${outcome.fallbackFor})` : '';
@@ -33,103 +19,44 @@ function sentence(outcome: ChannelOutcome): string {
 }
 
 /**
- * Handles `notify.incident`: routes by band and stage, delivers with retries and fallbacks within the
- * step's time budget, and answers the coordinator. `step.succeeded` when at least one channel
- * delivered (the result lists every channel's outcome, and the Jira key); `step.failed` with each
- * channel's reason when none did. Dry-run sends nothing and lists what would be sent.
+ * The `notify.incident` action: routes by band and stage, delivers with retries and fallbacks until
+ * the step's deadline (less the publish reserve, and never past the handler time-out), and reports
+ * `succeeded` when at least one channel delivered (the result lists every channel's outcome, and the
+ * Jira key) or `failed` (`NotificationUndelivered`) with each channel's reason when none did. Dry-run
+ * sends nothing and lists what would be sent. The step worker turns the outcome into the answer.
  */
-export function createNotifyIncidentHandler(deps: NotifyDeps) {
-  const build = { now: deps.now, ...(deps.newId ? { newId: deps.newId } : {}) };
-
-  async function answer(
-    command: NotifyCommand,
-    outcome:
-      | { ok: true; result: Record<string, unknown>; verified?: Record<string, unknown> }
-      | { ok: false; reason: string; detail: Record<string, unknown> },
-  ): Promise<void> {
-    const envelope = {
-      incidentId: command.incidentId,
-      correlationId: command.correlationId,
-      causationId: command.id,
-      producer: 'notifier',
-      dryRun: command.dryRun,
-    };
-    const { stepId, action } = command.payload;
-    const message = outcome.ok
-      ? buildMessage(
-          'step.succeeded',
-          {
-            ...envelope,
-            payload: {
-              stepId,
-              action,
-              result: outcome.result,
-              ...(outcome.verified ? { verified: outcome.verified } : {}),
-              completedAt: deps.now().toISOString(),
-            },
-          },
-          build,
-        )
-      : buildMessage(
-          'step.failed',
-          {
-            ...envelope,
-            payload: {
-              stepId,
-              action,
-              reason: outcome.reason,
-              errorName: 'NotificationUndelivered',
-              retryable: false,
-              detail: outcome.detail,
-              failedAt: deps.now().toISOString(),
-            },
-          },
-          build,
-        );
-    await deps.publisher.publish('coordinator', [message]);
-  }
-
-  return async function handleNotifyIncident(command: NotifyCommand, context: HandlerContext): Promise<void> {
-    const started = deps.now();
-    const notification = notificationOf(command, started);
+export function createNotifyIncidentHandler(deps: NotifyDeps): StepHandler<'notify.incident'> {
+  return async function notifyIncident(_params, context) {
+    const started = context.now();
+    const notification = notificationOf(context.command, started);
     const { stage, severityBand } = notification;
-    const log = context.logger.child({ stepId: notification.stepId, stage, severityBand });
+    const log = context.logger.child({ stage, severityBand });
     const routed = channelsFor(deps.routing, severityBand, stage);
 
-    if (command.dryRun) {
+    if (context.dryRun) {
       for (const channel of routed) deps.metrics.notificationsTotal.inc({ channel, outcome: 'dry_run' });
       const fallbacks = Object.fromEntries(
         routed.flatMap((c) => (deps.routing.fallbacks[c] ? [[c, deps.routing.fallbacks[c]]] : [])),
       );
       log.info({ channels: routed }, 'notification_dry_run_planned');
-      await answer(command, {
-        ok: true,
-        result: { dryRun: true, stage, severityBand, wouldNotify: routed, fallbacks },
-      });
-      return;
+      return succeeded({ dryRun: true, stage, severityBand, wouldNotify: routed, fallbacks });
     }
     if (routed.length === 0) {
       log.warn('notification_unrouted');
-      await answer(command, {
-        ok: true,
-        result: {
-          stage,
-          severityBand,
-          delivered: [],
-          failed: [],
-          channels: [],
-          note: `the routing file sends ${severityBand} "${stage}" notifications nowhere`,
-        },
+      return succeeded({
+        stage,
+        severityBand,
+        delivered: [],
+        failed: [],
+        channels: [],
+        note: `the routing file sends ${severityBand} "${stage}" notifications nowhere`,
       });
-      return;
     }
 
-    const budgetMs =
-      Math.min(command.payload.timeoutSeconds * 1000, deps.handlerTimeoutMs) - PUBLISH_RESERVE_MS;
-    const deadline = started.getTime() + Math.max(budgetMs, 1_000);
+    const deadline = deliveryDeadline(context.deadline, started, deps.handlerTimeoutMs);
     const report = await deliver(notification, routed, deadline, context.signal, deps, log);
     const delivered = report.outcomes.filter((o) => o.outcome === 'delivered');
-    const failed = report.outcomes.filter((o) => o.outcome === 'failed');
+    const undelivered = report.outcomes.filter((o) => o.outcome === 'failed');
 
     if (delivered.length === 0) {
       if (context.signal.aborted) {
@@ -138,30 +65,27 @@ export function createNotifyIncidentHandler(deps: NotifyDeps) {
           reason: 'aborted',
         });
       }
-      const reason = `No channel delivered the ${severityBand} "${stage}" notification: ${failed.map(sentence).join('; ')}`;
-      log.error({ channels: failed.map((o) => o.channel) }, 'notification_undelivered');
-      await answer(command, {
-        ok: false,
-        reason,
+      const reason = `No channel delivered the ${severityBand} "${stage}" notification: ${undelivered.map(sentence).join('; ')}`;
+      log.error({ channels: undelivered.map((o) => o.channel) }, 'notification_undelivered');
+      return failed(reason, {
+        errorName: NOTIFICATION_UNDELIVERED,
         detail: { stage, severityBand, channels: report.outcomes },
       });
-      return;
     }
     log.info(
-      { delivered: delivered.map((o) => o.channel), failed: failed.map((o) => o.channel) },
+      { delivered: delivered.map((o) => o.channel), failed: undelivered.map((o) => o.channel) },
       'notification_sent',
     );
-    await answer(command, {
-      ok: true,
-      result: {
+    return succeeded(
+      {
         stage,
         severityBand,
         delivered: delivered.map((o) => o.channel),
-        failed: failed.map((o) => o.channel),
+        failed: undelivered.map((o) => o.channel),
         channels: report.outcomes,
         ...(report.ticketKey ? { ticketKey: report.ticketKey } : {}),
       },
-      verified: Object.fromEntries(delivered.map((o) => [o.channel, o.detail ?? {}])),
-    });
+      { verified: Object.fromEntries(delivered.map((o) => [o.channel, o.detail ?? {}])) },
+    );
   };
 }

@@ -15,8 +15,8 @@ import { baseClientConfig, createLogger } from '@ir/runtime';
 import { bootstrap, emulatorClients, isolatedAccount, receiveMessages } from '@ir/testkit';
 import { Registry } from 'prom-client';
 import { inject } from 'vitest';
-import { createService } from '../../src/app.js';
-import { loadNotifierConfig } from '../../src/config.js';
+import { createService } from '../../src/service.js';
+import { loadConfig } from '../../src/config.js';
 import { startHttpReceivers } from './http-receivers.js';
 import { startSmtpReceiver } from './smtp-receiver.js';
 
@@ -80,7 +80,7 @@ export async function startNotifier() {
   const routesPath = join(dir, 'routes.yaml');
   await writeFile(routesPath, TEST_ROUTES);
 
-  const config = loadNotifierConfig({
+  const config = loadConfig({
     AWS_REGION: region,
     AWS_ENDPOINT_URL: endpoint,
     IR_HOME_ACCOUNT_ID: account.accountId,

@@ -1,14 +1,14 @@
 import { redactConfig } from '@ir/runtime';
 import { describe, expect, it } from 'vitest';
-import { configuredChannels, loadNotifierConfig, secretValues } from '../../src/config.js';
+import { configuredChannels, loadConfig, secretValues } from '../../src/config.js';
 import { createScrubber } from '../../src/delivery/scrub.js';
 
 const minimal = { IR_NOTIFY_ROUTES: '/etc/ir/routes.yaml' };
 
-describe('loadNotifierConfig', () => {
+describe('loadConfig', () => {
   it('applies defaults and configures only channels whose variables are all set', () => {
     // Prepare / Act
-    const config = loadNotifierConfig({
+    const config = loadConfig({
       ...minimal,
       IR_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x',
     });
@@ -21,26 +21,36 @@ describe('loadNotifierConfig', () => {
 
   it('names every missing variable of a channel set up halfway', () => {
     // Prepare / Act / Assess
-    expect(() =>
-      loadNotifierConfig({ ...minimal, IR_JIRA_BASE_URL: 'https://example.atlassian.net' }),
-    ).toThrow(/IR_JIRA_EMAIL: required to use the jira channel.*IR_JIRA_API_TOKEN.*IR_JIRA_PROJECT_KEY/);
-    expect(() => loadNotifierConfig({ ...minimal, IR_SMTP_USER: 'mailer' })).toThrow(
+    expect(() => loadConfig({ ...minimal, IR_JIRA_BASE_URL: 'https://example.atlassian.net' })).toThrow(
+      /IR_JIRA_EMAIL: required to use the jira channel.*IR_JIRA_API_TOKEN.*IR_JIRA_PROJECT_KEY/,
+    );
+    expect(() => loadConfig({ ...minimal, IR_SMTP_USER: 'mailer' })).toThrow(
       /IR_SMTP_PASSWORD: required with IR_SMTP_USER/,
     );
   });
 
   it('names the routing variable when it is missing, and bad values', () => {
     // Prepare / Act / Assess
-    expect(() => loadNotifierConfig({})).toThrow(/IR_NOTIFY_ROUTES/);
-    expect(() => loadNotifierConfig({ ...minimal, IR_EMAIL_TO: 'soc@example.com, not-an-address' })).toThrow(
+    expect(() => loadConfig({})).toThrow(/IR_NOTIFY_ROUTES/);
+    expect(() => loadConfig({ ...minimal, IR_EMAIL_TO: 'soc@example.com, not-an-address' })).toThrow(
       /IR_EMAIL_TO/,
     );
-    expect(() => loadNotifierConfig({ ...minimal, IR_WEBHOOK_SECRET: 'short' })).toThrow(/IR_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...minimal, IR_WEBHOOK_SECRET: 'short' })).toThrow(/IR_WEBHOOK_SECRET/);
+  });
+
+  it('reads the step worker settings and refuses a handler time-out that leaves no delivery budget', () => {
+    // Prepare / Act
+    const config = loadConfig({ ...minimal, IR_STEP_MAX_ATTEMPTS: '3' });
+    // Assess
+    expect(config.IR_STEP_MAX_ATTEMPTS).toBe(3);
+    expect(() => loadConfig({ ...minimal, IR_HANDLER_TIMEOUT_SECONDS: '3' })).toThrow(
+      /IR_HANDLER_TIMEOUT_SECONDS \(3\) must be longer than the 3 s kept to publish the answer/,
+    );
   });
 
   it('keeps every secret out of the logged config and scrubs it, URL path included, from texts', () => {
     // Prepare
-    const config = loadNotifierConfig({
+    const config = loadConfig({
       ...minimal,
       IR_SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/secretPart',
       IR_WEBHOOK_URL: 'https://receiver.example.com/hook?token=queryToken123',

@@ -4,7 +4,8 @@ import {
   createPublisher,
   createQueueService,
   createRuntime,
-  envelopeParser,
+  createStepMetrics,
+  createStepWorker,
   type Logger,
   type QueueService,
   resolveQueueUrls,
@@ -22,7 +23,7 @@ import { webhookChannel } from './channels/webhook.js';
 import { configuredChannels, type NotifierConfig, secretValues } from './config.js';
 import type { RetryTools } from './delivery/retry.js';
 import { createScrubber } from './delivery/scrub.js';
-import { createHandlers, NOTIFIER_TYPES } from './handlers/index.js';
+import { createHandlers } from './handlers/index.js';
 import { createNotifierMetrics } from './metrics.js';
 import { loadRoutes, type RoutingFile } from './routing/routes.js';
 
@@ -34,6 +35,7 @@ export interface NotifierDeps {
   readonly credentials?: RuntimeOverrides['credentials'];
   readonly registry?: Registry;
   readonly logger?: Logger;
+  /** The step worker's clock (deadlines, answer times); give `retryTools` the same clock. */
   readonly now?: () => Date;
   readonly newId?: () => string;
   /** Skips reading `IR_NOTIFY_ROUTES`; validated all the same. */
@@ -125,7 +127,8 @@ async function buildChannels(config: NotifierConfig, aws: Awaited<ReturnType<typ
 /**
  * Builds the notifier: the runtime, the configured channels, the validated routing file (a routing
  * error stops the service here, naming the path in the file), the publisher to the coordinator and
- * the worker on `${IR_PREFIX}-notifier`.
+ * the step worker on `${IR_PREFIX}-notifier`, which checks each command's deadline, runs the action
+ * and answers `step.succeeded` / `step.failed`.
  */
 export async function createService(config: NotifierConfig, deps: NotifierDeps = {}): Promise<QueueService> {
   const configured = configuredChannels(config);
@@ -140,7 +143,8 @@ export async function createService(config: NotifierConfig, deps: NotifierDeps =
     runtime.sqs,
     await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, ['coordinator']),
   );
-  const handlers = createHandlers({
+  const now = deps.now ?? (() => new Date());
+  const actions = createHandlers({
     channels: await buildChannels(config, runtime.aws),
     routing,
     policy: {
@@ -150,19 +154,30 @@ export async function createService(config: NotifierConfig, deps: NotifierDeps =
       attemptTimeoutMs: config.IR_NOTIFY_ATTEMPT_TIMEOUT_SECONDS * 1000,
     },
     metrics: createNotifierMetrics(runtime.metrics.registry),
-    publisher,
     scrub: createScrubber(secretValues(config)),
     handlerTimeoutMs: config.IR_HANDLER_TIMEOUT_SECONDS * 1000,
-    now: deps.now ?? (() => new Date()),
-    ...(deps.newId ? { newId: deps.newId } : {}),
     ...(deps.retryTools ? { tools: deps.retryTools } : {}),
+  });
+  // No account policy: the notifier acts in our own account only (the target is what the message is
+  // about), so a member account missing from IR_ALLOWED_ACCOUNTS must not silence its notifications.
+  const steps = createStepWorker({
+    service: SERVICE_NAME,
+    actions,
+    publisher,
+    aws: runtime.aws,
+    metrics: createStepMetrics(runtime.metrics.registry),
+    maxAttempts: config.IR_STEP_MAX_ATTEMPTS,
+    retryBaseSeconds: config.IR_RETRY_BASE_SECONDS,
+    retryMaxSeconds: config.IR_RETRY_MAX_SECONDS,
+    now,
+    ...(deps.newId ? { newId: deps.newId } : {}),
   });
   return createQueueService({
     name: SERVICE_NAME,
     config,
     runtime,
     queue: 'notifier',
-    parse: envelopeParser('notifier', NOTIFIER_TYPES),
-    handle: handlers.handle,
+    parse: steps.parse,
+    handle: steps.handle,
   });
 }
