@@ -27,13 +27,13 @@ export interface StepMetrics {
 export function createStepMetrics(registry: Registry): StepMetrics {
   return {
     stepsTotal: new Counter({
-      name: 'ir_steps_total',
+      name: 'ir_step_executions_total',
       help: 'Step commands handled, by action and outcome (succeeded, skipped, failed, retried, dry_run, deferred, expired, replayed).',
       labelNames: ['action', 'outcome'],
       registers: [registry],
     }),
     stepDuration: new Histogram({
-      name: 'ir_step_duration_seconds',
+      name: 'ir_step_execution_duration_seconds',
       help: 'Time to execute and verify one step action, by action.',
       labelNames: ['action'],
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],

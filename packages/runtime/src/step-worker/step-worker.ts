@@ -86,7 +86,7 @@ export function stepFailureReason(
  *   queue with the runtime's back-off while attempts (`maxAttempts`) and time remain, then are answered
  *   as failed naming the last error: the coordinator always hears back, nothing is dead-lettered
  *   silently. Permanent errors are answered as failed at once.
- * Metrics (`ir_steps_total`, `ir_step_duration_seconds`) and log fields are the same in every service.
+ * Metrics (`ir_step_executions_total`, `ir_step_execution_duration_seconds`) and log fields are the same in every service.
  */
 export function createStepWorker<T extends StepCommandType>(settings: StepWorkerSettings<T>): StepWorker<T> {
   const now = settings.now ?? (() => new Date());

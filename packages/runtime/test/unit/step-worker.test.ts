@@ -75,7 +75,7 @@ function setup(actions: StepActionTable<Type>, options: { elapsedMs?: number; al
   });
   const answers = () => published.map((m) => m as MessageOf<'step.succeeded'> | MessageOf<'step.failed'>);
   const metric = async (outcome: string) =>
-    (await registry.getSingleMetric('ir_steps_total')?.get())?.values.find(
+    (await registry.getSingleMetric('ir_step_executions_total')?.get())?.values.find(
       (v) => v.labels.outcome === outcome,
     )?.value ?? 0;
   return { worker, message, context, answers, metric };

@@ -135,7 +135,7 @@ function notifierSteps(options: { fallbacks: RoutingFile['fallbacks']; handlerTi
   }
 
   async function stepsTotal(outcome: string): Promise<number> {
-    const values = (await registry.getSingleMetric('ir_steps_total')?.get())?.values ?? [];
+    const values = (await registry.getSingleMetric('ir_step_executions_total')?.get())?.values ?? [];
     return values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
   }
 
