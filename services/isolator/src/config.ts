@@ -1,4 +1,4 @@
-import { ConfigError, type Env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
+import { ConfigError, type Env, loadConfig as loadWorkerConfig, StepWorkerEnv } from '@ir/runtime';
 import { z } from 'zod';
 
 /** A comma-separated list with blanks dropped; `fallback` when the variable is unset. */
@@ -29,8 +29,11 @@ const portList = commaSeparated('22,3389').pipe(
     .min(1, 'at least one port'),
 );
 
-/** The isolator's variables on top of the shared worker settings. */
-export const IsolatorEnv = WorkerEnv.extend({
+/**
+ * The isolator's variables on top of the step worker's (the shared worker settings and
+ * `IR_STEP_MAX_ATTEMPTS`).
+ */
+export const IsolatorEnv = StepWorkerEnv.extend({
   /** Ingress allowed into the isolation group (a forensics workstation or subnet); none when unset. */
   IR_FORENSICS_CIDR: z.union([z.cidrv4(), z.cidrv6()]).optional(),
   /** Network ACL rule numbers reserved for the isolator (low numbers are evaluated first). */
@@ -40,11 +43,6 @@ export const IsolatorEnv = WorkerEnv.extend({
   IR_S3_ALLOW_PRINCIPAL_ARNS: arnList,
   /** Seconds ENIs stay in the all-open conversion group before the isolation group (TRAPS 2). */
   IR_CONVERSION_HOLD_SECONDS: z.coerce.number().min(0).max(60).default(0),
-  /**
-   * On this delivery of a command a transient failure is reported as `step.failed` instead of being
-   * retried again, so it reaches a person before the redrive policy (5 receives) dead-letters it.
-   */
-  IR_STEP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(4),
   /**
    * Administrative ports `contain.security-group-ingress` closes to the world (0.0.0.0/0, ::/0);
    * a command's own `ports` add to these. SSH and RDP by default.

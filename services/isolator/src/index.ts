@@ -1,4 +1,5 @@
-export { createService, type IsolatorDeps } from './app.js';
+export type { ActionDeps } from './actions/action-deps.js';
+export { createActions, type IsolatorMessageType, isolatorMessageTypes } from './actions/table.js';
 export { IsolatorEnv, type IsolatorConfig, loadConfig } from './config.js';
 export {
   ContainmentRefusedError,
@@ -8,11 +9,5 @@ export {
   UnexpectedAwsResponseError,
   VerificationFailedError,
 } from './errors.js';
-export {
-  type ActionTable,
-  createHandlers,
-  type IsolatorHandlerDeps,
-  type IsolatorMessage,
-  isolatorMessageTypes,
-} from './handlers/index.js';
-export type { ActionContext, ActionHandler, StepOutcome } from './handlers/types.js';
+export { createService, type IsolatorDeps } from './service.js';
+export { createIsolatorWorker, type IsolatorWorkerDeps } from './worker.js';

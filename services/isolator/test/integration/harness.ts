@@ -5,9 +5,9 @@ import { createLogger, type QueueService } from '@ir/runtime';
 import { bootstrap, emulatorClients, isolatedAccount, receiveMessages } from '@ir/testkit';
 import { Registry } from 'prom-client';
 import { inject } from 'vitest';
-import { createService } from '../../src/app.js';
+import { createService } from '../../src/service.js';
 import { loadConfig } from '../../src/config.js';
-import type { IsolatorMessageType } from '../../src/handlers/index.js';
+import type { IsolatorMessageType } from '../../src/actions/table.js';
 
 /** The answer of the isolator to one command. */
 export type StepAnswer = MessageOf<'step.succeeded'> | MessageOf<'step.failed'>;

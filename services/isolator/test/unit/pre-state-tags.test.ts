@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { InstancePreState } from '../../src/handlers/ec2/instance-pre-state.js';
-import { preStateFromTags, preStateTags } from '../../src/handlers/ec2/pre-state-tags.js';
+import type { InstancePreState } from '../../src/actions/ec2/instance-pre-state.js';
+import { preStateFromTags, preStateTags } from '../../src/actions/ec2/pre-state-tags.js';
 
 const preState: InstancePreState = {
   instanceId: 'i-0abc',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseRuleNumber } from '../../src/handlers/block-ip.js';
+import { chooseRuleNumber } from '../../src/actions/network/block-ip.js';
 
 describe('chooseRuleNumber', () => {
   const range = { min: 1, max: 3 };

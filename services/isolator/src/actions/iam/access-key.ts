@@ -1,10 +1,9 @@
 import { IAMClient, TagUserCommand, UntagUserCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
-import type { ContainAccessKey, RollbackParams } from '@ir/contracts';
 import { z } from 'zod';
 import { tagList } from '../../aws/tags.js';
 import { ResourceNotFoundError, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
-import type { ActionHandler } from '../types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
 import { accessKeys, keyStatusTag, originalKeyStatus, refuseRoot, userTags } from './iam-common.js';
 
 /** What `contain.access-key` replaces. */
@@ -57,7 +56,7 @@ async function findKey(iam: IAMClient, userName: string, accessKeyId: string) {
 }
 
 /** `contain.access-key`: deactivates exactly the named key; its previous status is tagged on the user first. */
-export function containAccessKey(): ActionHandler<ContainAccessKey['params']> {
+export function containAccessKey(): StepHandler<'contain.access-key'> {
   return async ({ userName, accessKeyId }, context) => {
     refuseRoot(userName);
     const iam = await context.client(IAMClient);
@@ -70,7 +69,7 @@ export function containAccessKey(): ActionHandler<ContainAccessKey['params']> {
     };
     const changes = key.status === 'Active' ? [`set access key ${accessKeyId} Inactive`] : [];
     if (context.dryRun)
-      return { result: { userName, accessKeyId, dryRun: true, wouldChange: changes }, preState };
+      return succeeded({ userName, accessKeyId, dryRun: true, wouldChange: changes }, { preState });
     if (tags[keyStatusTag(accessKeyId)] === undefined) {
       await iam.send(
         new TagUserCommand({
@@ -81,12 +80,12 @@ export function containAccessKey(): ActionHandler<ContainAccessKey['params']> {
     }
     const { keys } = await setKeyStatus(iam, userName, accessKeyId, 'Inactive', others);
     context.logger.info({ userName, accessKeyId }, 'access_key_deactivated');
-    return { result: { userName, accessKeyId, changes }, preState, verified: { keys } };
+    return succeeded({ userName, accessKeyId, changes }, { preState, verified: { keys } });
   };
 }
 
 /** `rollback.access-key`: the key's previous status, and the write-ahead tag removed. */
-export function rollbackAccessKey(): ActionHandler<RollbackParams> {
+export function rollbackAccessKey(): StepHandler<'rollback.access-key'> {
   return async (params, context) => {
     const preState = parsePreState(AccessKeyPreState, params.preState, 'rollback.access-key');
     const { userName, accessKeyId, status } = preState;
@@ -94,12 +93,12 @@ export function rollbackAccessKey(): ActionHandler<RollbackParams> {
     const { key, others } = await findKey(iam, userName, accessKeyId);
     const tags = await userTags(iam, userName);
     const changes = key.status === status ? [] : [`set access key ${accessKeyId} ${status}`];
-    if (context.dryRun) return { result: { userName, accessKeyId, dryRun: true, wouldChange: changes } };
+    if (context.dryRun) return succeeded({ userName, accessKeyId, dryRun: true, wouldChange: changes });
     const { keys } = await setKeyStatus(iam, userName, accessKeyId, status, others);
     if (tags[keyStatusTag(accessKeyId)] !== undefined) {
       await iam.send(new UntagUserCommand({ UserName: userName, TagKeys: [keyStatusTag(accessKeyId)] }));
     }
     context.logger.info({ userName, accessKeyId, status }, 'access_key_restored');
-    return { result: { userName, accessKeyId, changes }, verified: { keys } };
+    return succeeded({ userName, accessKeyId, changes }, { verified: { keys } });
   };
 }

@@ -6,11 +6,11 @@ import {
   type NetworkAcl,
   type NetworkAclEntry,
 } from '@aws-sdk/client-ec2';
-import type { ContainBlockIp, RollbackParams } from '@ir/contracts';
 import { z } from 'zod';
-import { ContainmentRefusedError, ResourceNotFoundError, VerificationFailedError } from '../errors.js';
-import { parsePreState } from './pre-state.js';
-import type { ActionHandler, HandlerDeps } from './types.js';
+import { ContainmentRefusedError, ResourceNotFoundError, VerificationFailedError } from '../../errors.js';
+import { parsePreState } from '../pre-state.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 
 /** What `contain.block-ip` added: rollback removes exactly these entries. */
 export const BlockIpPreState = z.object({
@@ -76,7 +76,7 @@ export function chooseRuleNumber(
  * free rule number of the isolator's reserved range (evaluated before the usual allow rules). A
  * stronger, approval-gated option than security groups (TRAPS 2).
  */
-export function containBlockIp(deps: HandlerDeps): ActionHandler<ContainBlockIp['params']> {
+export function containBlockIp(deps: ActionDeps): StepHandler<'contain.block-ip'> {
   return async (params, context) => {
     const ec2 = await context.client(EC2Client);
     const acl = await findAcl(ec2, params);
@@ -100,7 +100,7 @@ export function containBlockIp(deps: HandlerDeps): ActionHandler<ContainBlockIp[
         `deny ${params.cidr} ${egress ? 'outbound' : 'inbound'} at rule ${ruleNumber} of ${networkAclId}`,
     );
     if (context.dryRun)
-      return { result: { networkAclId, ruleNumber, dryRun: true, wouldChange: changes }, preState };
+      return succeeded({ networkAclId, ruleNumber, dryRun: true, wouldChange: changes }, { preState });
     for (const egress of missing) {
       await ec2.send(
         new CreateNetworkAclEntryCommand({
@@ -121,16 +121,15 @@ export function containBlockIp(deps: HandlerDeps): ActionHandler<ContainBlockIp[
       .map((egress) => `no ${egress ? 'outbound' : 'inbound'} deny at rule ${ruleNumber}`);
     if (problems.length > 0) throw new VerificationFailedError(`block of ${params.cidr}`, problems);
     context.logger.info({ networkAclId, ruleNumber }, 'ip_blocked');
-    return {
-      result: { networkAclId, ruleNumber, cidr: params.cidr, changes },
-      preState,
-      verified: { inbound: true, outbound: true, ruleNumber },
-    };
+    return succeeded(
+      { networkAclId, ruleNumber, cidr: params.cidr, changes },
+      { preState, verified: { inbound: true, outbound: true, ruleNumber } },
+    );
   };
 }
 
 /** `rollback.block-ip`: deletes our two entries, and only if they still are our deny of that CIDR. */
-export function rollbackBlockIp(): ActionHandler<RollbackParams> {
+export function rollbackBlockIp(): StepHandler<'rollback.block-ip'> {
   return async (params, context) => {
     const { networkAclId, cidr, ruleNumber } = parsePreState(
       BlockIpPreState,
@@ -155,7 +154,7 @@ export function rollbackBlockIp(): ActionHandler<RollbackParams> {
       (egress) => `delete ${egress ? 'outbound' : 'inbound'} rule ${ruleNumber} of ${networkAclId}`,
     );
     if (context.dryRun)
-      return { result: { networkAclId, ruleNumber, notRestored, dryRun: true, wouldChange: changes } };
+      return succeeded({ networkAclId, ruleNumber, notRestored, dryRun: true, wouldChange: changes });
     for (const egress of ours) {
       await ec2.send(
         new DeleteNetworkAclEntryCommand({
@@ -174,9 +173,9 @@ export function rollbackBlockIp(): ActionHandler<RollbackParams> {
       throw new VerificationFailedError(`unblock of ${cidr}`, [`rule ${ruleNumber} still denies ${cidr}`]);
     }
     context.logger.info({ networkAclId, ruleNumber }, 'ip_unblocked');
-    return {
-      result: { networkAclId, ruleNumber, notRestored, changes },
-      verified: { entries: after.length },
-    };
+    return succeeded(
+      { networkAclId, ruleNumber, notRestored, changes },
+      { verified: { entries: after.length } },
+    );
   };
 }

@@ -8,11 +8,11 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import type { ContainS3Bucket, RollbackParams } from '@ir/contracts';
 import { z } from 'zod';
-import { hasErrorCode, VerificationFailedError } from '../errors.js';
-import { parsePreState } from './pre-state.js';
-import type { ActionContext, ActionHandler, HandlerDeps } from './types.js';
+import { hasErrorCode, VerificationFailedError } from '../../errors.js';
+import { parsePreState } from '../pre-state.js';
+import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 
 const Pab = z.object({
   BlockPublicAcls: z.boolean(),
@@ -103,7 +103,7 @@ function preStateFromSid(sid: string): { pab: z.infer<typeof Pab> | null; hadPol
 }
 
 /** Our own principal as `aws:PrincipalArn` sees it, so the deny never locks the rollback out. */
-async function callerPrincipalPatterns(context: ActionContext): Promise<string[]> {
+async function callerPrincipalPatterns(context: Pick<StepContext, 'client'>): Promise<string[]> {
   const identity = await (await context.client(STSClient)).send(new GetCallerIdentityCommand({}));
   const arn = identity.Arn ?? '';
   const assumed = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
@@ -117,7 +117,7 @@ async function callerPrincipalPatterns(context: ActionContext): Promise<string[]
  * and adds one deny statement for every principal but the allowed ones (the command's, the
  * configured ones, and the isolator's own role). Existing statements are kept, never replaced.
  */
-export function containS3Bucket(deps: HandlerDeps): ActionHandler<ContainS3Bucket['params']> {
+export function containS3Bucket(deps: ActionDeps): StepHandler<'contain.s3-bucket'> {
   return async ({ bucketName, allowPrincipalArns = [] }, context) => {
     const s3 = await context.client(S3Client);
     const prefix = `IrIsolator${context.incidentId.replace(/[^A-Za-z0-9]/g, '')}`;
@@ -157,7 +157,7 @@ export function containS3Bucket(deps: HandlerDeps): ActionHandler<ContainS3Bucke
       ...(pabChanged ? ['turn on all four public-access-block settings'] : []),
       ...(ours ? [] : [`add deny statement ${String(statement.Sid)} (allowed: ${allowed.join(', ')})`]),
     ];
-    if (context.dryRun) return { result: { bucketName, dryRun: true, wouldChange: changes }, preState };
+    if (context.dryRun) return succeeded({ bucketName, dryRun: true, wouldChange: changes }, { preState });
     // The policy first: with BlockPublicPolicy on, a public policy could no longer be rewritten.
     if (!ours) {
       await s3.send(
@@ -186,15 +186,17 @@ export function containS3Bucket(deps: HandlerDeps): ActionHandler<ContainS3Bucke
     ];
     if (problems.length > 0) throw new VerificationFailedError(`lockdown of bucket ${bucketName}`, problems);
     context.logger.info({ bucketName }, 's3_bucket_contained');
-    return {
-      result: { bucketName, statementSid: ours?.Sid ?? statement.Sid, changes },
-      preState,
-      verified: {
-        publicAccessBlock: pabRead,
-        statements: policyRead.Statement.length,
-        previousStatementsKept: others.length,
+    return succeeded(
+      { bucketName, statementSid: ours?.Sid ?? statement.Sid, changes },
+      {
+        preState,
+        verified: {
+          publicAccessBlock: pabRead,
+          statements: policyRead.Statement.length,
+          previousStatementsKept: others.length,
+        },
       },
-    };
+    );
   };
 }
 
@@ -203,7 +205,7 @@ export function containS3Bucket(deps: HandlerDeps): ActionHandler<ContainS3Bucke
  * statements, including any added since containment, are kept; the policy is deleted only when it
  * did not exist before and nothing else is left in it.
  */
-export function rollbackS3Bucket(): ActionHandler<RollbackParams> {
+export function rollbackS3Bucket(): StepHandler<'rollback.s3-bucket'> {
   return async (params, context) => {
     const preState = parsePreState(S3BucketPreState, params.preState, 'rollback.s3-bucket');
     const { bucketName, statementSidPrefix: prefix } = preState;
@@ -222,7 +224,7 @@ export function rollbackS3Bucket(): ActionHandler<RollbackParams> {
         ? 'restore the previous public-access block'
         : 'delete the public-access block',
     ];
-    if (context.dryRun) return { result: { bucketName, dryRun: true, wouldChange: changes } };
+    if (context.dryRun) return succeeded({ bucketName, dryRun: true, wouldChange: changes });
     if (preState.publicAccessBlock) {
       await s3.send(
         new PutPublicAccessBlockCommand({
@@ -254,6 +256,9 @@ export function rollbackS3Bucket(): ActionHandler<RollbackParams> {
     ];
     if (problems.length > 0) throw new VerificationFailedError(`rollback of bucket ${bucketName}`, problems);
     context.logger.info({ bucketName }, 's3_bucket_containment_rolled_back');
-    return { result: { bucketName, changes }, verified: { publicAccessBlock: pabRead, policy: policyRead } };
+    return succeeded(
+      { bucketName, changes },
+      { verified: { publicAccessBlock: pabRead, policy: policyRead } },
+    );
   };
 }

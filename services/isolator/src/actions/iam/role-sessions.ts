@@ -5,11 +5,11 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from '@aws-sdk/client-iam';
-import type { ContainRoleSessions, RollbackParams } from '@ir/contracts';
 import { z } from 'zod';
 import { ContainmentRefusedError, hasErrorCode, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
-import type { ActionHandler, HandlerDeps } from '../types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 import { decodePolicy, denyAllPolicy, policyName, refuseRoot } from './iam-common.js';
 
 /** What `contain.role-sessions` replaces: nothing but the absence of its own policy. */
@@ -41,7 +41,7 @@ async function revokedBefore(iam: IAMClient, roleName: string, name: string): Pr
  * change them) and our own response role, with a reason that asks for a person. A repeat keeps the
  * first run's time.
  */
-export function containRoleSessions(deps: HandlerDeps): ActionHandler<ContainRoleSessions['params']> {
+export function containRoleSessions(deps: ActionDeps): StepHandler<'contain.role-sessions'> {
   return async ({ roleName }, context) => {
     refuseRoot(roleName);
     const iam = await context.client(IAMClient);
@@ -71,7 +71,7 @@ export function containRoleSessions(deps: HandlerDeps): ActionHandler<ContainRol
       revokedSessionsIssuedBefore: issuedBefore,
       warning: WARNING,
     };
-    if (context.dryRun) return { result: { ...result, dryRun: true, wouldChange: changes }, preState };
+    if (context.dryRun) return succeeded({ ...result, dryRun: true, wouldChange: changes }, { preState });
     if (!existing) {
       await iam.send(
         new PutRolePolicyCommand({
@@ -88,16 +88,15 @@ export function containRoleSessions(deps: HandlerDeps): ActionHandler<ContainRol
       ]);
     }
     context.logger.info({ roleName, issuedBefore }, 'role_sessions_revoked');
-    return {
-      result: { ...result, changes },
-      preState,
-      verified: { policyName: name, tokenIssueTimeBefore: readBack },
-    };
+    return succeeded(
+      { ...result, changes },
+      { preState, verified: { policyName: name, tokenIssueTimeBefore: readBack } },
+    );
   };
 }
 
 /** `rollback.role-sessions`: removes the revocation policy. Sessions refused meanwhile stay refused. */
-export function rollbackRoleSessions(): ActionHandler<RollbackParams> {
+export function rollbackRoleSessions(): StepHandler<'rollback.role-sessions'> {
   return async (params, context) => {
     const { roleName, policyName: name } = parsePreState(
       RoleSessionsPreState,
@@ -107,7 +106,7 @@ export function rollbackRoleSessions(): ActionHandler<RollbackParams> {
     const iam = await context.client(IAMClient);
     const existing = await revokedBefore(iam, roleName, name);
     const changes = existing === undefined ? [] : [`delete inline policy ${name}`];
-    if (context.dryRun) return { result: { roleName, dryRun: true, wouldChange: changes } };
+    if (context.dryRun) return succeeded({ roleName, dryRun: true, wouldChange: changes });
     if (existing !== undefined) {
       try {
         await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
@@ -121,6 +120,6 @@ export function rollbackRoleSessions(): ActionHandler<RollbackParams> {
       ]);
     }
     context.logger.info({ roleName }, 'role_sessions_revocation_rolled_back');
-    return { result: { roleName, changes }, verified: { policyAttached: false } };
+    return succeeded({ roleName, changes }, { verified: { policyAttached: false } });
   };
 }

@@ -6,7 +6,6 @@ import {
   RevokeSecurityGroupIngressCommand,
   type SecurityGroupRule,
 } from '@aws-sdk/client-ec2';
-import type { ContainSecurityGroupIngress, RollbackParams } from '@ir/contracts';
 import {
   adminPortsOpenedBy,
   normalisedIngress,
@@ -21,7 +20,8 @@ import { readBackUntilVerified } from '../../aws/read-back.js';
 import { tagList } from '../../aws/tags.js';
 import { hasErrorCode, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
-import type { ActionHandler, HandlerDeps } from '../types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 import {
   describeRule,
   IngressTag,
@@ -66,9 +66,7 @@ function containProblems(
  * rule. The revoked rules are written to the group's tags first, so a repeated command (a lost
  * answer, a retry after a partial failure) reports every rule the first run revoked.
  */
-export function containSecurityGroupIngress(
-  deps: HandlerDeps,
-): ActionHandler<ContainSecurityGroupIngress['params']> {
+export function containSecurityGroupIngress(deps: ActionDeps): StepHandler<'contain.security-group-ingress'> {
   return async ({ groupId, ports: extraPorts = [] }, context) => {
     const ports = [...new Set([...deps.config.IR_ADMIN_PORTS, ...extraPorts])].sort((a, b) => a - b);
     const ec2 = await context.client(EC2Client);
@@ -94,7 +92,7 @@ export function containSecurityGroupIngress(
       );
     if (context.dryRun) {
       if (open.length > 0) await sendEc2Write(revoke, true);
-      return { result: { groupId, ports, dryRun: true, wouldChange: changes }, preState };
+      return succeeded({ groupId, ports, dryRun: true, wouldChange: changes }, { preState });
     }
 
     let recordedOnGroup = true;
@@ -138,8 +136,8 @@ export function containSecurityGroupIngress(
       { groupId, revoked: revoked.length, kept: kept.length },
       'security_group_ingress_revoked',
     );
-    return {
-      result: {
+    return succeeded(
+      {
         groupId,
         ports,
         revoked: revoked.map(describeRule),
@@ -149,9 +147,8 @@ export function containSecurityGroupIngress(
           ? {}
           : { note: 'too many rules to record on the group; the step pre-state holds them' }),
       },
-      preState,
-      verified: { worldOpenAdminRules: 0, ingressRules: normalisedIngress(readBack.observed) },
-    };
+      { preState, verified: { worldOpenAdminRules: 0, ingressRules: normalisedIngress(readBack.observed) } },
+    );
   };
 }
 
@@ -160,7 +157,7 @@ export function containSecurityGroupIngress(
  * descriptions, and reads the group back. A rule already present (put back by hand, or by an earlier
  * rollback) is left as it is; one present with another description is reported, not replaced.
  */
-export function rollbackSecurityGroupIngress(): ActionHandler<RollbackParams> {
+export function rollbackSecurityGroupIngress(): StepHandler<'rollback.security-group-ingress'> {
   return async (params, context) => {
     const { groupId, revoked } = parsePreState(
       PreStateSchema,
@@ -191,7 +188,7 @@ export function rollbackSecurityGroupIngress(): ActionHandler<RollbackParams> {
       );
     if (context.dryRun) {
       if (missing.length > 0) await sendEc2Write(authorise, true);
-      return { result: { groupId, dryRun: true, wouldChange: changes, notRestored } };
+      return succeeded({ groupId, dryRun: true, wouldChange: changes, notRestored });
     }
     if (missing.length > 0) await sendEc2Write(authorise, false);
 
@@ -217,9 +214,9 @@ export function rollbackSecurityGroupIngress(): ActionHandler<RollbackParams> {
       await ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: keys.map((Key) => ({ Key })) }));
     }
     context.logger.info({ groupId, restored: missing.length }, 'security_group_ingress_restored');
-    return {
-      result: { groupId, restored: missing.map(describeRule), notRestored, changes },
-      verified: { ingressRules: normalisedIngress(readBack.observed) },
-    };
+    return succeeded(
+      { groupId, restored: missing.map(describeRule), notRestored, changes },
+      { verified: { ingressRules: normalisedIngress(readBack.observed) } },
+    );
   };
 }

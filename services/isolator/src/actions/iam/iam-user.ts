@@ -8,13 +8,12 @@ import {
   UntagUserCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import type { ContainIamUser, RollbackParams } from '@ir/contracts';
 import { z } from 'zod';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { ContainmentStatus, IrTag, tagList } from '../../aws/tags.js';
 import { hasErrorCode, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
-import type { ActionHandler } from '../types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
 import {
   accessKeys,
   decodePolicy,
@@ -54,7 +53,7 @@ async function userPolicy(iam: IAMClient, userName: string, name: string) {
  * changed, so a repeat reports the original statuses. The console password is a separate,
  * approval-gated action (`contain.remove-login-profile`).
  */
-export function containIamUser(): ActionHandler<ContainIamUser['params']> {
+export function containIamUser(): StepHandler<'contain.iam-user'> {
   return async ({ userName }, context) => {
     refuseRoot(userName);
     const iam = await context.client(IAMClient);
@@ -79,7 +78,7 @@ export function containIamUser(): ActionHandler<ContainIamUser['params']> {
       ...active.map((key) => `set access key ${key.accessKeyId} Inactive`),
       `tag ${userName} ${IrTag.incidentId}=${context.incidentId}`,
     ];
-    if (context.dryRun) return { result: { userName, dryRun: true, wouldChange: changes }, preState };
+    if (context.dryRun) return succeeded({ userName, dryRun: true, wouldChange: changes }, { preState });
 
     const writeAhead = Object.fromEntries(
       keys
@@ -135,16 +134,15 @@ export function containIamUser(): ActionHandler<ContainIamUser['params']> {
     if (readBack.problems.length > 0)
       throw new VerificationFailedError(`containment of user ${userName}`, readBack.problems);
     context.logger.info({ userName, keys: keys.length }, 'iam_user_contained');
-    return {
-      result: { userName, policyName: name, deactivatedKeys: active.map((key) => key.accessKeyId), changes },
-      preState,
-      verified: readBack.observed,
-    };
+    return succeeded(
+      { userName, policyName: name, deactivatedKeys: active.map((key) => key.accessKeyId), changes },
+      { preState, verified: readBack.observed },
+    );
   };
 }
 
 /** `rollback.iam-user`: removes the deny policy, restores each key's status and the tags. */
-export function rollbackIamUser(): ActionHandler<RollbackParams> {
+export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
   return async (params, context) => {
     const preState = parsePreState(IamUserPreState, params.preState, 'rollback.iam-user');
     const { userName } = preState;
@@ -172,7 +170,7 @@ export function rollbackIamUser(): ActionHandler<RollbackParams> {
       ...toRestore.map((key) => `set access key ${key.accessKeyId} ${key.status}`),
       ...(removeTags.length > 0 ? [`remove tags ${removeTags.join(', ')}`] : []),
     ];
-    if (context.dryRun) return { result: { userName, notRestored, dryRun: true, wouldChange: changes } };
+    if (context.dryRun) return succeeded({ userName, notRestored, dryRun: true, wouldChange: changes });
 
     for (const key of toRestore) {
       await iam.send(
@@ -206,6 +204,6 @@ export function rollbackIamUser(): ActionHandler<RollbackParams> {
     if (readBack.problems.length > 0)
       throw new VerificationFailedError(`rollback of user ${userName}`, readBack.problems);
     context.logger.info({ userName }, 'iam_user_containment_rolled_back');
-    return { result: { userName, notRestored, changes }, verified: readBack.observed };
+    return succeeded({ userName, notRestored, changes }, { verified: readBack.observed });
   };
 }

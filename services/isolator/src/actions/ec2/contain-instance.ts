@@ -1,12 +1,12 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { CreateTagsCommand, EC2Client, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { ContainEc2Instance } from '@ir/contracts';
 import { sendEc2Write } from '../../aws/ec2-dry-run.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { ContainmentStatus, IrTag, tagList, tagMap } from '../../aws/tags.js';
 import { ContainmentRefusedError, VerificationFailedError } from '../../errors.js';
-import type { ActionContext, ActionHandler, HandlerDeps } from '../types.js';
+import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 import {
   autoScalingGroupOf,
   describeInstance,
@@ -46,7 +46,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * reports the state from before the first run; ENIs already isolated are not moved again (a repeat
  * never re-opens an isolated instance through the conversion group).
  */
-export function containEc2Instance(deps: HandlerDeps): ActionHandler<ContainEc2Instance['params']> {
+export function containEc2Instance(deps: ActionDeps): StepHandler<'contain.ec2-instance'> {
   return async ({ instanceId }, context) => {
     const clients = {
       ec2: await context.client(EC2Client),
@@ -153,7 +153,7 @@ export function containEc2Instance(deps: HandlerDeps): ActionHandler<ContainEc2I
       preStateRecordedOnInstance,
       ...(dryRun ? { dryRun: true, wouldChange: changes } : { changes }),
     };
-    if (dryRun || !isolation.groupId) return { result, preState };
+    if (dryRun || !isolation.groupId) return succeeded(result, { preState });
 
     // 5. Read back; never report isolated without it (TRAPS 1, 16).
     const isolationGroupId = isolation.groupId;
@@ -165,7 +165,7 @@ export function containEc2Instance(deps: HandlerDeps): ActionHandler<ContainEc2I
       throw new VerificationFailedError(`isolation of ${instanceId}`, readBack.problems, { instanceId });
     }
     context.logger.info({ instanceId, isolationGroupId, moves: moves.length }, 'instance_isolated');
-    return { result, preState, verified: readBack.observed };
+    return succeeded(result, { preState, verified: readBack.observed });
   };
 }
 
@@ -179,7 +179,7 @@ async function moveInterfaces(
   interfaceIds: readonly string[],
   conversionGroupId: string | undefined,
   isolationGroupId: string | undefined,
-  context: ActionContext,
+  context: Pick<StepContext, 'dryRun' | 'now' | 'signal'>,
   holdSeconds: number,
 ): Promise<EniMove[]> {
   const moves: EniMove[] = [];

@@ -6,13 +6,12 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { RollbackParams } from '@ir/contracts';
 import { sendEc2Write } from '../../aws/ec2-dry-run.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { tagList, tagMap } from '../../aws/tags.js';
 import { VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
-import type { ActionHandler } from '../types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
 import {
   autoScalingGroupOf,
   describeInstance,
@@ -34,7 +33,7 @@ import { readBackRestored } from './verify-instance.js';
  * a group that no longer exists) is listed in `notRestored`. The shared isolation and conversion
  * groups stay: other instances in the VPC may use them.
  */
-export function rollbackEc2Instance(): ActionHandler<RollbackParams> {
+export function rollbackEc2Instance(): StepHandler<'rollback.ec2-instance'> {
   return async (params, context) => {
     const preState = parsePreState(InstancePreState, params.preState, 'rollback.ec2-instance');
     const clients = {
@@ -144,7 +143,7 @@ export function rollbackEc2Instance(): ActionHandler<RollbackParams> {
         : {}),
       ...(dryRun ? { dryRun: true, wouldChange: changes } : { changes }),
     };
-    if (dryRun) return { result };
+    if (dryRun) return succeeded(result);
 
     const skipped = new Set(notRestored.map((entry) => entry.item));
     const readBack = await readBackUntilVerified(() => readBackRestored(clients, preState, skipped), {
@@ -154,6 +153,6 @@ export function rollbackEc2Instance(): ActionHandler<RollbackParams> {
       throw new VerificationFailedError(`rollback of ${instanceId}`, readBack.problems, { instanceId });
     }
     context.logger.info({ instanceId, notRestored: notRestored.length }, 'instance_isolation_rolled_back');
-    return { result, verified: readBack.observed };
+    return succeeded(result, { verified: readBack.observed });
   };
 }

@@ -1,7 +1,6 @@
 import { DeleteLoginProfileCommand, GetLoginProfileCommand, IAMClient } from '@aws-sdk/client-iam';
-import type { ContainRemoveLoginProfile } from '@ir/contracts';
 import { hasErrorCode, VerificationFailedError } from '../../errors.js';
-import type { ActionHandler } from '../types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
 import { refuseRoot } from './iam-common.js';
 
 async function loginProfile(iam: IAMClient, userName: string) {
@@ -18,7 +17,7 @@ async function loginProfile(iam: IAMClient, userName: string) {
  * is not readable), so it has no rollback, the playbook gates it behind approval, and the result says
  * so. Already absent counts as done.
  */
-export function containRemoveLoginProfile(): ActionHandler<ContainRemoveLoginProfile['params']> {
+export function containRemoveLoginProfile(): StepHandler<'contain.remove-login-profile'> {
   return async ({ userName }, context) => {
     refuseRoot(userName);
     const iam = await context.client(IAMClient);
@@ -33,7 +32,7 @@ export function containRemoveLoginProfile(): ActionHandler<ContainRemoveLoginPro
       'the console password cannot be restored; a new one must be set and handed over by a person';
     const changes = profile ? [`delete the console login profile of ${userName}`] : [];
     if (context.dryRun)
-      return { result: { userName, dryRun: true, wouldChange: changes, irreversible }, preState };
+      return succeeded({ userName, dryRun: true, wouldChange: changes, irreversible }, { preState });
     if (profile) {
       try {
         await iam.send(new DeleteLoginProfileCommand({ UserName: userName }));
@@ -48,16 +47,15 @@ export function containRemoveLoginProfile(): ActionHandler<ContainRemoveLoginPro
       ]);
     }
     context.logger.info({ userName, removed: profile !== undefined }, 'login_profile_removed');
-    return {
-      result: {
+    return succeeded(
+      {
         userName,
         removed: profile !== undefined,
         alreadyAbsent: profile === undefined,
         irreversible,
         changes,
       },
-      preState,
-      verified: { loginProfile: 'absent' },
-    };
+      { preState, verified: { loginProfile: 'absent' } },
+    );
   };
 }

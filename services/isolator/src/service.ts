@@ -4,15 +4,13 @@ import {
   createPublisher,
   createQueueService,
   createRuntime,
-  envelopeParser,
   type Logger,
   type QueueService,
   resolveQueueUrls,
 } from '@ir/runtime';
 import type { Registry } from 'prom-client';
 import type { IsolatorConfig } from './config.js';
-import { createHandlers, isolatorMessageTypes } from './handlers/index.js';
-import { createIsolatorMetrics } from './metrics.js';
+import { createIsolatorWorker } from './worker.js';
 
 /** What tests (and only tests) replace. */
 export interface IsolatorDeps {
@@ -24,8 +22,8 @@ export interface IsolatorDeps {
 }
 
 /**
- * Builds the isolator: runtime, publisher to the coordinator queue, handlers, and the queue worker
- * on `${IR_PREFIX}-isolator`.
+ * Builds the isolator: runtime, publisher to the coordinator queue, the step worker over the action
+ * table, and the queue service on `${IR_PREFIX}-isolator`.
  */
 export async function createService(config: IsolatorConfig, deps: IsolatorDeps = {}): Promise<QueueService> {
   const runtime = await createRuntime('isolator', config, {
@@ -34,21 +32,21 @@ export async function createService(config: IsolatorConfig, deps: IsolatorDeps =
     ...(deps.logger ? { logger: deps.logger } : {}),
   });
   const urls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, ['coordinator']);
-  const handlers = createHandlers({
-    aws: runtime.aws,
+  const worker = createIsolatorWorker({
     config,
-    now: deps.now ?? (() => new Date()),
-    newId: deps.newId ?? randomUUID,
+    aws: runtime.aws,
     publisher: createPublisher(runtime.sqs, urls),
-    metrics: createIsolatorMetrics(runtime.metrics.registry),
+    registry: runtime.metrics.registry,
     accounts: runtime.accounts,
+    now: deps.now,
+    newId: deps.newId ?? randomUUID,
   });
   return createQueueService({
     name: 'isolator',
     config,
     runtime,
     queue: 'isolator',
-    parse: envelopeParser('isolator', isolatorMessageTypes),
-    handle: handlers.handle,
+    parse: worker.parse,
+    handle: worker.handle,
   });
 }

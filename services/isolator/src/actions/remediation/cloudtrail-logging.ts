@@ -4,12 +4,12 @@ import {
   StartLoggingCommand,
   StopLoggingCommand,
 } from '@aws-sdk/client-cloudtrail';
-import type { ContainCloudTrailLogging, RollbackParams } from '@ir/contracts';
 import { z } from 'zod';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { ContainmentRefusedError, ResourceNotFoundError, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
-import type { ActionContext, ActionHandler, HandlerDeps } from '../types.js';
+import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 import {
   ownerOf,
   readTrail,
@@ -33,7 +33,7 @@ async function verifyLogging(
   clients: TrailClients,
   trails: readonly TrailRef[],
   wanted: boolean,
-  context: ActionContext,
+  context: Pick<StepContext, 'incidentId' | 'signal'>,
 ): Promise<TrailState[]> {
   const readBack = await readBackUntilVerified(
     async () => {
@@ -60,9 +60,7 @@ async function verifyLogging(
  * and reads `IsLogging` back. Trails owned by another account (organization trails) are left to
  * that account. The result names who stopped logging, as the finding tells it.
  */
-export function containCloudTrailLogging(
-  deps: HandlerDeps,
-): ActionHandler<ContainCloudTrailLogging['params']> {
+export function containCloudTrailLogging(deps: ActionDeps): StepHandler<'contain.cloudtrail-logging'> {
   return async ({ trail, stoppedBy }, context) => {
     const clients = trailClients(deps, context);
     const refs = await resolveTrails(clients, context.target.region, trail);
@@ -94,7 +92,7 @@ export function containCloudTrailLogging(
     };
     const changes = toStart.map((state) => `start logging on trail ${state.arn}`);
     const summary = { alreadyLogging, notOwned, ...(stoppedBy ? { stoppedBy } : {}) };
-    if (context.dryRun) return { result: { dryRun: true, wouldChange: changes, ...summary }, preState };
+    if (context.dryRun) return succeeded({ dryRun: true, wouldChange: changes, ...summary }, { preState });
 
     for (const state of toStart) {
       const client = await clients(state.homeRegion);
@@ -112,16 +110,15 @@ export function containCloudTrailLogging(
       { trails: started.map((s) => s.arn), stoppedBy: stoppedBy?.userName },
       'cloudtrail_logging_restarted',
     );
-    return {
-      result: {
+    return succeeded(
+      {
         trails: started.map((s) => s.arn),
         stoppedAt: Object.fromEntries(started.flatMap((s) => (s.stoppedAt ? [[s.arn, s.stoppedAt]] : []))),
         changes,
         ...summary,
       },
-      preState,
-      verified: { logging: verified.map((state) => state.arn) },
-    };
+      { preState, verified: { logging: verified.map((state) => state.arn) } },
+    );
   };
 }
 
@@ -133,7 +130,7 @@ export function containCloudTrailLogging(
  * attacker does, the coordinator never runs this on its own: only an operator's rollback request
  * (`POST /incidents/:id/rollback`) dispatches it, and the incident records who asked.
  */
-export function rollbackCloudTrailLogging(deps: HandlerDeps): ActionHandler<RollbackParams> {
+export function rollbackCloudTrailLogging(deps: ActionDeps): StepHandler<'rollback.cloudtrail-logging'> {
   return async (params, context) => {
     const { trails } = parsePreState(
       CloudTrailLoggingPreState,
@@ -147,7 +144,7 @@ export function rollbackCloudTrailLogging(deps: HandlerDeps): ActionHandler<Roll
       ...toStop.map((state) => `stop logging on trail ${state.arn}`),
       ...states.filter((s) => s.startedByUs).map((s) => `remove tag ${TRAIL_STARTED_BY_TAG} from ${s.arn}`),
     ];
-    if (context.dryRun) return { result: { dryRun: true, wouldChange: changes } };
+    if (context.dryRun) return succeeded({ dryRun: true, wouldChange: changes });
     for (const state of toStop) {
       await (await clients(state.homeRegion)).send(new StopLoggingCommand({ Name: state.arn }));
     }
@@ -158,9 +155,9 @@ export function rollbackCloudTrailLogging(deps: HandlerDeps): ActionHandler<Roll
       );
     }
     context.logger.warn({ trails: trails.map((t) => t.arn) }, 'cloudtrail_logging_stopped_by_rollback');
-    return {
-      result: { trails: trails.map((t) => t.arn), changes },
-      verified: { notLogging: trails.map((t) => t.arn) },
-    };
+    return succeeded(
+      { trails: trails.map((t) => t.arn), changes },
+      { verified: { notLogging: trails.map((t) => t.arn) } },
+    );
   };
 }

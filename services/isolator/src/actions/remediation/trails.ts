@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
 import { hasErrorCode, ResourceNotFoundError } from '../../errors.js';
-import type { ActionContext, HandlerDeps } from '../types.js';
+import type { StepContext } from '@ir/runtime';
+import type { ActionDeps } from '../action-deps.js';
 
 /**
  * Tag `contain.cloudtrail-logging` puts on a trail before starting it: the incident that started
@@ -36,7 +37,10 @@ export interface TrailState extends TrailRef {
 export type TrailClients = (region: string) => Promise<CloudTrailClient>;
 
 /** CloudTrail clients for the target account in any region (the trail's home region may differ). */
-export function trailClients(deps: HandlerDeps, context: ActionContext): TrailClients {
+export function trailClients(
+  deps: ActionDeps,
+  context: Pick<StepContext, 'client' | 'incidentId' | 'target'>,
+): TrailClients {
   const clients = new Map<string, Promise<CloudTrailClient>>();
   return (region) => {
     let client = clients.get(region);
