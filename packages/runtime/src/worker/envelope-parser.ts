@@ -1,7 +1,7 @@
 import type { Message as SqsMessage } from '@aws-sdk/client-sqs';
 import { type Message, type MessageType, parseMessage } from '@ir/contracts';
 import { NonRetryableError } from '../errors.js';
-import type { ParsedMessage } from './worker.js';
+import type { ParsedMessage } from './handler-context.js';
 
 /** A message of one of the accepted types, narrowed. */
 export type AcceptedMessage<T extends MessageType> = Extract<Message, { type: T }>;
