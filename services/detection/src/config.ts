@@ -1,4 +1,4 @@
-import { ConfigError, type Env, env, loadConfig, WorkerEnv } from '@ir/runtime';
+import { ConfigError, type Env, env, loadConfig as parseEnv, WorkerEnv } from '@ir/runtime';
 import { z } from 'zod';
 
 /** SQS's classic message size limit, and EventBridge's event size limit: no AWS finding is bigger. */
@@ -37,12 +37,13 @@ export type DetectionEnv = z.infer<typeof DetectionEnv>;
 export type DetectionConfig = DetectionEnv & { readonly tableName: string };
 
 /**
- * Parses and checks the environment once, in main.ts. Throws a ConfigError naming each variable.
+ * Parses and checks the environment once, in main.ts (which passes `process.env`; nothing else reads
+ * it). Throws a ConfigError naming each variable.
  * Why the window check: a window longer than the finding memory would let a re-emission of a
  * forgotten finding open a second incident while its resource's incident is still being coalesced.
  */
-export function loadDetectionConfig(environment: Env = process.env): DetectionConfig {
-  const config = loadConfig(DetectionEnv, environment);
+export function loadConfig(environment: Env): DetectionConfig {
+  const config = parseEnv(DetectionEnv, environment);
   if (config.IR_COALESCE_WINDOW_SECONDS > config.IR_FINDING_MEMORY_DAYS * 86_400) {
     throw new ConfigError(
       `Invalid configuration: IR_COALESCE_WINDOW_SECONDS (${config.IR_COALESCE_WINDOW_SECONDS}) must not be longer than IR_FINDING_MEMORY_DAYS (${config.IR_FINDING_MEMORY_DAYS} days)`,

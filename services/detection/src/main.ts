@@ -1,13 +1,13 @@
 import { createLogger, exitOnSignals } from '@ir/runtime';
-import { SERVICE_NAME, createService } from './app.js';
-import { loadDetectionConfig } from './config.js';
+import { loadConfig } from './config.js';
+import { createService, SERVICE_NAME } from './service.js';
 
 /**
  * Entry point: the only place that reads `process.env`. A bad configuration or suppression file
  * stops the process with the reason (exit 1) before any finding is consumed.
  */
 try {
-  const config = loadDetectionConfig(process.env);
+  const config = loadConfig(process.env);
   const service = await createService(config);
   exitOnSignals(service, service.logger);
   await service.start();

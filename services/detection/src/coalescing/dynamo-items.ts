@@ -52,3 +52,14 @@ export function isLostRace(error: unknown): boolean {
       reason.Code === 'TransactionConflict',
   );
 }
+
+/** Runs a conditional write; false when it lost the race ({@link isLostRace}), any other error thrown. */
+export async function wonRace(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error: unknown) {
+    if (isLostRace(error)) return false;
+    throw error;
+  }
+}

@@ -5,8 +5,8 @@ import { createLogger } from '@ir/runtime';
 import { bootstrap, emulatorClients, isolatedAccount, receiveMessages } from '@ir/testkit';
 import { Registry } from 'prom-client';
 import { inject } from 'vitest';
-import { createService, type DetectionDeps, type DetectionService } from '../../src/app.js';
-import { loadDetectionConfig } from '../../src/config.js';
+import { createService, type DetectionDeps, type DetectionService } from '../../src/service.js';
+import { loadConfig } from '../../src/config.js';
 
 /** A fresh emulated account with the system's queues and table, and clients acting in it. */
 export async function detectionFixture() {
@@ -20,7 +20,7 @@ export async function detectionFixture() {
 
   /** Builds and starts a detection instance on this account; `env` overrides variables. */
   const start = async (env: Record<string, string> = {}, deps: DetectionDeps = {}) => {
-    const config = loadDetectionConfig({
+    const config = loadConfig({
       AWS_REGION: region,
       AWS_ENDPOINT_URL: endpoint,
       IR_HOME_ACCOUNT_ID: account.accountId,

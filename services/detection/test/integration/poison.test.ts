@@ -8,7 +8,7 @@ import {
   securityHubImportedEvent,
 } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DetectionService } from '../../src/app.js';
+import type { DetectionService } from '../../src/service.js';
 import { type DetectionFixture, detectionFixture } from './harness.js';
 
 let fixture: DetectionFixture;

@@ -10,7 +10,7 @@ import {
   queueDepth,
 } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DetectionService } from '../../src/app.js';
+import type { DetectionService } from '../../src/service.js';
 import { type CompiledRule, compileRule } from '../../src/suppression/matchers.js';
 import { parseSuppressionRules } from '../../src/suppression/rules-file.js';
 import { type DetectionFixture, detectionFixture } from './harness.js';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { loadDetectionConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config.js';
 
-describe('loadDetectionConfig', () => {
+describe('loadConfig', () => {
   it('fills every default and derives the table name from the prefix', () => {
     // Prepare
     const env = { IR_PREFIX: 'sec' };
     // Act
-    const config = loadDetectionConfig(env);
+    const config = loadConfig(env);
     // Assess
     expect(config).toMatchObject({
       tableName: 'sec-incidents',
@@ -23,7 +23,7 @@ describe('loadDetectionConfig', () => {
     // Prepare
     const env = { IR_ACCEPT_SAMPLE_FINDINGS: 'maybe', IR_COALESCE_WINDOW_SECONDS: '-5' };
     // Act
-    const attempt = () => loadDetectionConfig(env);
+    const attempt = () => loadConfig(env);
     // Assess
     expect(attempt).toThrow(/IR_ACCEPT_SAMPLE_FINDINGS/);
     expect(attempt).toThrow(/IR_COALESCE_WINDOW_SECONDS/);
@@ -33,7 +33,7 @@ describe('loadDetectionConfig', () => {
     // Prepare
     const env = { IR_COALESCE_WINDOW_SECONDS: String(3 * 86_400), IR_FINDING_MEMORY_DAYS: '2' };
     // Act
-    const attempt = () => loadDetectionConfig(env);
+    const attempt = () => loadConfig(env);
     // Assess
     expect(attempt).toThrow(
       expect.objectContaining({

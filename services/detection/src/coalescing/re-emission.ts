@@ -1,0 +1,95 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { CoalescingStoreSettings, OutboxEntry, RecordInput, RecordResult } from './coalescing-types.js';
+import { av, epochSeconds, type Item, isLostRace, wonRace } from './dynamo-items.js';
+import { compareVersions, outboxEntry, storedFinding } from './finding-item.js';
+import { findingKey, resourceItemKey } from './item-keys.js';
+
+/**
+ * The hot path of a storm: a newer version of a finding already recorded, in ONE conditional write
+ * and no read. The update applies only if what is stored is an older version (the condition is the
+ * source of truth, so replicas racing on one finding id apply each version at most once, in order);
+ * the item as it was comes back on success and on failure alike, and the rest is decided from it.
+ * `absent`: the finding id was never recorded (the caller takes the new-finding path).
+ */
+export async function recordNewerVersion(
+  settings: CoalescingStoreSettings,
+  input: RecordInput,
+): Promise<RecordResult | 'absent'> {
+  const messageId = settings.newMessageId();
+  let old: Item | undefined;
+  try {
+    const output = await settings.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: settings.tableName,
+        Key: findingKey(input.finding, input.dryRun),
+        UpdateExpression:
+          'SET updatedAt = :updated, #count = :count, lastMessageId = :message, lastPublished = :false, lastReceivedAt = :received, expiresAt = :expires',
+        ConditionExpression:
+          'attribute_exists(pk) AND (updatedAt < :updated OR (updatedAt = :updated AND #count < :count))',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: {
+          ':updated': av.s(input.finding.updatedAt),
+          ':count': av.n(input.finding.count),
+          ':message': av.s(messageId),
+          ':false': av.bool(false),
+          ':received': av.s(input.receivedAt.toISOString()),
+          ':expires': av.n(epochSeconds(input.receivedAt) + settings.memorySeconds),
+        },
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }),
+    );
+    old = output.Attributes;
+  } catch (error: unknown) {
+    if (!isLostRace(error)) throw error;
+    const item = (error as { Item?: Item }).Item;
+    // Not newer than what is stored (or not stored at all): decided from the item, nothing written.
+    return item ? notNewer(input, item) : 'absent';
+  }
+  if (!old) throw new Error(`finding ${input.finding.id}: the update returned no previous item`);
+  const stored = storedFinding(old);
+  await touchResource(settings, input, stored.incidentId);
+  return {
+    decision: 're-emitted',
+    incidentId: stored.incidentId,
+    outbox: [
+      ...(stored.firstPublished ? [] : [stored.first]),
+      outboxEntry('last', 're-emitted', stored.incidentId, messageId, input),
+    ],
+  };
+}
+
+/** A version already recorded (`duplicate`) or older (`stale`); republishes what is still unsent. */
+function notNewer(input: RecordInput, item: Item): RecordResult {
+  const stored = storedFinding(item);
+  const outbox: OutboxEntry[] = stored.firstPublished ? [] : [stored.first];
+  if (compareVersions(input.finding, stored) < 0) {
+    return { decision: 'stale', incidentId: stored.incidentId, outbox };
+  }
+  if (stored.last && !stored.last.published) outbox.push(stored.last.entry);
+  return { decision: 'duplicate', incidentId: stored.incidentId, outbox };
+}
+
+/** Keeps the resource's window open while the same finding keeps being re-emitted. */
+async function touchResource(
+  settings: CoalescingStoreSettings,
+  input: RecordInput,
+  incidentId: string,
+): Promise<void> {
+  const now = input.receivedAt.toISOString();
+  await wonRace(() =>
+    settings.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: settings.tableName,
+        Key: resourceItemKey(input.finding, input.dryRun),
+        UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
+        ConditionExpression: 'incidentId = :incident AND lastFindingAt < :now',
+        ExpressionAttributeValues: {
+          ':now': av.s(now),
+          ':expires': av.n(epochSeconds(input.receivedAt) + settings.windowSeconds),
+          ':incident': av.s(incidentId),
+        },
+      }),
+    ),
+  );
+}
