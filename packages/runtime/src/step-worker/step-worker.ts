@@ -241,7 +241,8 @@ export function createStepWorker<T extends StepCommandType>(settings: StepWorker
     logger: StepContext['logger'],
   ): Promise<void> {
     const action = command.payload.action as T;
-    if (context.signal.aborted && !pastDeadline) {
+    const attempt = context.receiveCount;
+    if (context.signal.aborted && !pastDeadline && attempt < settings.maxAttempts) {
       // Shutdown or the handler time-out cut the work short: another delivery tries again, whatever
       // the action threw while it was being cut (a non-retryable error here must not dead-letter it).
       metrics.stepsTotal.inc({ action, outcome: StepMetricOutcome.retried });
@@ -251,8 +252,9 @@ export function createStepWorker<T extends StepCommandType>(settings: StepWorker
         cause: error,
       });
     }
-    const retryable = isRetryable(error) && !pastDeadline;
-    const attempt = context.receiveCount;
+    // Cut short on the last attempt (handler time-out, shutdown): answered, so SQS cannot dead-letter
+    // the command without the coordinator hearing back.
+    const retryable = (isRetryable(error) || context.signal.aborted) && !pastDeadline;
     if (retryable && attempt < settings.maxAttempts) {
       const nextAt =
         now().getTime() +

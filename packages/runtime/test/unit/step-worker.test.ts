@@ -245,6 +245,24 @@ describe('createStepWorker', () => {
     expect(answers()).toHaveLength(0);
   });
 
+  it('answers a command cut short on its last attempt instead of letting SQS dead-letter it', async () => {
+    const { worker, message, context, answers } = setup({
+      'contain.iam-user': (_params, ctx) =>
+        new Promise((_resolve, reject) => {
+          const cut = () => reject(new Error('handler timed out'));
+          if (ctx.signal.aborted) cut();
+          ctx.signal.addEventListener('abort', cut);
+        }),
+    });
+    const timeout = new AbortController();
+    const handled = worker.handle(message, context(3, timeout.signal));
+    timeout.abort();
+    await handled;
+    const payload = answers()[0]?.payload as MessageOf<'step.failed'>['payload'];
+    expect(answers()[0]?.type).toBe('step.failed');
+    expect(payload.reason).toContain('gave up after 3 attempts');
+  });
+
   it('re-sends the remembered answer of a redelivered command without running the action again', async () => {
     let runs = 0;
     const { worker, message, context, answers, metric } = setup({
