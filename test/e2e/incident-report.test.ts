@@ -5,7 +5,7 @@
  * AWS state (the evidence bucket) is read back from the emulator.
  */
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
-import { verifyEvidence } from '@ir/forensics/verifier';
+import { verifyEvidence } from '@ir/evidence';
 import { IncidentReport } from '@ir/reporting';
 import { eventually, findingTypes, isolatedAccount } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';

@@ -7,7 +7,7 @@ import { GetRolePolicyCommand, ListAccessKeysCommand, ListUserPoliciesCommand } 
 import { GetLoginProfileCommand } from '@aws-sdk/client-iam';
 import { DescribeNetworkAclsCommand } from '@aws-sdk/client-ec2';
 import { GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
-import { verifyEvidence } from '@ir/forensics/verifier';
+import { verifyEvidence } from '@ir/evidence';
 import {
   createBucket,
   createIamUser,

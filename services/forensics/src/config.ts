@@ -4,16 +4,17 @@ import {
   env,
   loadConfig as loadWorkerConfig,
   parseAccountList,
-  WorkerEnv,
+  StepWorkerEnv,
 } from '@ir/runtime';
 import { z } from 'zod';
 
 /**
- * The forensics service's environment. Keys are variable names so errors name them as written.
+ * The forensics service's environment: the step worker's (`IR_STEP_MAX_ATTEMPTS` and the worker
+ * tuning) and its own. Keys are variable names so errors name them as written.
  * `IR_EVIDENCE_LOCK_MODE` has no static default: COMPLIANCE in AWS, GOVERNANCE when an emulator
  * endpoint is set (local runs), resolved in {@link loadConfig}.
  */
-export const ForensicsEnv = WorkerEnv.extend({
+export const ForensicsEnv = StepWorkerEnv.extend({
   IR_EVIDENCE_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name'),
   IR_EVIDENCE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36500).default(365),
   IR_EVIDENCE_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).optional(),

@@ -1,5 +1,5 @@
 import { createLogger, exitOnSignals } from '@ir/runtime';
-import { createService } from './app.js';
+import { createService } from './service.js';
 import { loadConfig } from './config.js';
 
 /** Entry point: the only place that reads `process.env`. */

@@ -1,17 +1,10 @@
 import { Counter, type Registry } from 'prom-client';
 
-/** Outcomes of one evidence step, a bounded label set. */
-export const StepOutcome = {
-  succeeded: 'succeeded',
-  failed: 'failed',
-  skipped: 'skipped',
-  dryRun: 'dry_run',
-} as const;
-export type StepOutcome = (typeof StepOutcome)[keyof typeof StepOutcome];
-
-/** The forensics service's own metrics. */
+/**
+ * The forensics service's own metrics. Steps themselves are counted by the runtime's step worker
+ * (`ir_step_executions_total`, `ir_step_execution_duration_seconds`), the same names in every service that executes steps.
+ */
 export interface ForensicsMetrics {
-  readonly stepsTotal: Counter<'action' | 'outcome'>;
   readonly artifactsTotal: Counter<'action' | 'outcome'>;
   readonly artifactBytesTotal: Counter<'action'>;
   readonly snapshotsTotal: Counter<'kind'>;
@@ -20,15 +13,9 @@ export interface ForensicsMetrics {
   readonly snapshotWatchesTotal: Counter<'outcome'>;
 }
 
-/** Registers the forensics metrics on the service's registry (labels are bounded: action, outcome, kind). */
+/** Registers the forensics metrics on the service's registry (labels are bounded: action, outcome, kind, operation). */
 export function createForensicsMetrics(registry: Registry): ForensicsMetrics {
   return {
-    stepsTotal: new Counter({
-      name: 'ir_forensics_steps_total',
-      help: 'Evidence steps handled, by action and outcome (succeeded, failed, skipped, dry_run).',
-      labelNames: ['action', 'outcome'],
-      registers: [registry],
-    }),
     artifactsTotal: new Counter({
       name: 'ir_forensics_artifacts_total',
       help: 'Artifacts stored in the evidence bucket, by action and outcome (written, reused).',

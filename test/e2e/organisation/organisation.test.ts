@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { verifyEvidence } from '@ir/forensics/verifier';
+import { verifyEvidence } from '@ir/evidence';
 import { createInstance, createVpc, type EmulatorClients, eventually } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { instanceFinding, type TargetInstance } from '../../support/findings.js';

@@ -11,14 +11,14 @@ import {
   REPO_ROOT,
 } from '@ir/testkit';
 import { type TappedNotification, tapNotifications } from '../../../scripts/dev/notifications-tap.js';
-import { createService as createDetection } from '../../../services/detection/src/app.js';
-import { loadDetectionConfig } from '../../../services/detection/src/config.js';
-import { createService as createForensics } from '../../../services/forensics/src/app.js';
+import { createService as createDetection } from '../../../services/detection/src/service.js';
+import { loadConfig as loadDetectionConfig } from '../../../services/detection/src/config.js';
+import { createService as createForensics } from '../../../services/forensics/src/service.js';
 import { loadConfig as loadForensicsConfig } from '../../../services/forensics/src/config.js';
-import { createService as createIsolator } from '../../../services/isolator/src/app.js';
+import { createService as createIsolator } from '../../../services/isolator/src/service.js';
 import { loadConfig as loadIsolatorConfig } from '../../../services/isolator/src/config.js';
-import { createService as createNotifier } from '../../../services/notifier/src/app.js';
-import { loadNotifierConfig } from '../../../services/notifier/src/config.js';
+import { createService as createNotifier } from '../../../services/notifier/src/service.js';
+import { loadConfig as loadNotifierConfig } from '../../../services/notifier/src/config.js';
 import {
   type CoordinatorService,
   createService as createCoordinator,

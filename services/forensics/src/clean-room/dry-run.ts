@@ -1,6 +1,5 @@
 import { type EC2Client, type Instance, RunInstancesCommand } from '@aws-sdk/client-ec2';
-import { errorMessage, errorName } from '@ir/runtime';
-import type { EvidenceCommand } from '../handlers/types.js';
+import { errorMessage, errorName, type StepOutcome, succeeded } from '@ir/runtime';
 import type { LaunchSettings } from './analysis-instance.js';
 import { plannedCommands } from './investigate.js';
 import type { ChosenSnapshot, SnapshotPlace } from './snapshot-selection.js';
@@ -11,7 +10,7 @@ import type { ChosenSnapshot, SnapshotPlace } from './snapshot-selection.js';
  */
 export async function cleanRoomDryRun(
   ec2: EC2Client,
-  command: EvidenceCommand<'evidence.clean-room'>,
+  suspectInstanceId: string,
   plan: {
     instance: Instance | undefined;
     /** The snapshots volumes would come from, or why there are none yet. */
@@ -21,7 +20,7 @@ export async function cleanRoomDryRun(
     timelineDays: number;
     place: SnapshotPlace;
   },
-) {
+): Promise<StepOutcome> {
   let launchAllowed: boolean | string = 'not checked: the analysis instance exists';
   if (!plan.instance) {
     try {
@@ -46,16 +45,14 @@ export async function cleanRoomDryRun(
     knownBad: plan.knownBad,
     timelineDays: plan.timelineDays,
   });
-  return {
-    result: {
-      dryRun: true,
-      suspectInstanceId: command.payload.params.instanceId,
-      place: plan.place,
-      wouldLaunch: plan.instance ? null : { ...plan.launch, launchAllowed },
-      existingInstance: plan.instance?.InstanceId ?? null,
-      wouldCreateVolumesFrom:
-        typeof plan.snapshots === 'string' ? plan.snapshots : plan.snapshots.map((s) => s.snapshotId),
-      wouldRun: [mount, ...questions].map((c) => ({ name: c.name, description: c.description })),
-    },
-  };
+  return succeeded({
+    dryRun: true,
+    suspectInstanceId,
+    place: plan.place,
+    wouldLaunch: plan.instance ? null : { ...plan.launch, launchAllowed },
+    existingInstance: plan.instance?.InstanceId ?? null,
+    wouldCreateVolumesFrom:
+      typeof plan.snapshots === 'string' ? plan.snapshots : plan.snapshots.map((s) => s.snapshotId),
+    wouldRun: [mount, ...questions].map((c) => ({ name: c.name, description: c.description })),
+  });
 }

@@ -1,9 +1,7 @@
 import { type HeadObjectCommandOutput, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { artifactKey, base64ToHex, headVersion, listVersions, readVersion, sha256 } from '@ir/evidence';
 import { errorName } from '@ir/runtime';
 import { EvidenceConflictError, EvidenceIntegrityError, StepRefusedError } from '../errors.js';
-import { base64ToHex, sha256 } from './hash.js';
-import { artifactKey } from './keys.js';
-import { headVersion, listVersions, readVersion } from './s3-versions.js';
 
 /** Object metadata every artifact carries, read back by the seal into the manifest. */
 export const ArtifactMetadata = {

@@ -7,6 +7,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { hashVersion, headVersion, listVersions } from '@ir/evidence';
 import { errorName } from '@ir/runtime';
 import { EvidenceIntegrityError } from '../errors.js';
 import {
@@ -17,7 +18,6 @@ import {
   protectionFor,
   type StoredArtifact,
 } from './evidence-store.js';
-import { hashVersion, headVersion, listVersions } from './s3-versions.js';
 
 /** S3's multipart limits: parts of 5 MiB to 5 GiB, at most 10,000 of them. */
 export const MIN_PART_BYTES = 5 * 1024 * 1024;

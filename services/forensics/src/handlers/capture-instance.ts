@@ -15,7 +15,8 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { roleDetails, instanceProfileOf } from '../iam/principal-details.js';
 import { describeInstance } from './instance-lookup.js';
 import { readSection, type SectionGap, withoutMetadata } from './sections.js';
-import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from './types.js';
 
 const decode = (base64: string | undefined) =>
   base64 ? Buffer.from(base64, 'base64').toString('utf8') : null;
@@ -26,11 +27,10 @@ const decode = (base64: string | undefined) =>
  * inline policies, user data, console output, Auto Scaling and target-group membership, and tags.
  * A section a permission does not cover is recorded under `gaps` rather than failing the capture.
  */
-export function captureInstance(deps: ActionDeps): ActionHandler<'evidence.capture-instance'> {
-  return async (command) => {
-    const { instanceId } = command.payload.params;
-    const target = targetOf(command);
-    const ec2 = await deps.aws.client(EC2Client, target);
+export function captureInstance(deps: ActionDeps): StepHandler<'evidence.capture-instance'> {
+  return async ({ instanceId }, context) => {
+    const { command } = context;
+    const ec2 = await context.client(EC2Client);
     const instance = await describeInstance(ec2, instanceId);
     const gaps: SectionGap[] = [];
 
@@ -66,7 +66,7 @@ export function captureInstance(deps: ActionDeps): ActionHandler<'evidence.captu
       const output = await ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }));
       return { timestamp: output.Timestamp?.toISOString() ?? null, text: decode(output.Output) };
     });
-    const iam = await deps.aws.client(IAMClient, target);
+    const iam = await context.client(IAMClient);
     const instanceProfile = instance.IamInstanceProfile?.Arn
       ? await readSection('instanceProfile', gaps, async () => {
           const profile = await instanceProfileOf(iam, instance.IamInstanceProfile?.Arn ?? '');
@@ -78,37 +78,31 @@ export function captureInstance(deps: ActionDeps): ActionHandler<'evidence.captu
         })
       : null;
     const autoScaling = await readSection('autoScaling', gaps, async () => {
-      const client = await deps.aws.client(AutoScalingClient, target);
+      const client = await context.client(AutoScalingClient);
       const output = await client.send(
         new DescribeAutoScalingInstancesCommand({ InstanceIds: [instanceId] }),
       );
       return output.AutoScalingInstances ?? [];
     });
     const targetGroups = await readSection('targetGroups', gaps, async () =>
-      targetGroupMembership(
-        await deps.aws.client(ElasticLoadBalancingV2Client, target),
-        instanceId,
-        instance.VpcId,
-      ),
+      targetGroupMembership(await context.client(ElasticLoadBalancingV2Client), instanceId, instance.VpcId),
     );
 
     const artifactName = 'instance.json';
     if (command.dryRun) {
-      return {
-        result: {
-          dryRun: true,
-          instanceId,
-          networkInterfaces: (networkInterfaces ?? []).map((eni) => eni.NetworkInterfaceId),
-          gaps,
-          wouldWrite: [
-            deps.store.keyOf({
-              incidentId: command.incidentId,
-              stepId: command.payload.stepId,
-              name: artifactName,
-            }),
-          ],
-        },
-      };
+      return succeeded({
+        dryRun: true,
+        instanceId,
+        networkInterfaces: (networkInterfaces ?? []).map((eni) => eni.NetworkInterfaceId),
+        gaps,
+        wouldWrite: [
+          deps.store.keyOf({
+            incidentId: command.incidentId,
+            stepId: command.payload.stepId,
+            name: artifactName,
+          }),
+        ],
+      });
     }
     const document = {
       capturedAt: deps.now().toISOString(),
@@ -133,15 +127,13 @@ export function captureInstance(deps: ActionDeps): ActionHandler<'evidence.captu
       sourceAccount: command.payload.target.accountId,
       body: JSON.stringify(document, null, 2),
     });
-    return {
-      result: {
-        instanceId,
-        networkInterfaces: (networkInterfaces ?? []).map((eni) => eni.NetworkInterfaceId),
-        securityGroups: groupIds,
-        gaps,
-        artifact,
-      },
-    };
+    return succeeded({
+      instanceId,
+      networkInterfaces: (networkInterfaces ?? []).map((eni) => eni.NetworkInterfaceId),
+      securityGroups: groupIds,
+      gaps,
+      artifact,
+    });
   };
 }
 

@@ -1,26 +1,26 @@
 import { EC2Client, TerminateInstancesCommand } from '@aws-sdk/client-ec2';
-import { errorMessage, errorName } from '@ir/runtime';
+import { errorMessage, errorName, type StepHandler, succeeded } from '@ir/runtime';
 import { deferWhileNotReady } from '../clean-room/defer.js';
 import { cleanRoomPlace } from '../clean-room/place.js';
 import { tearDown, teardownPlan } from '../clean-room/teardown.js';
-import type { ActionDeps, ActionHandler } from './types.js';
+import type { ActionDeps } from './types.js';
 
 /**
  * evidence.clean-room-teardown: terminates the clean room's analysis instance and deletes the volumes
  * it made from the snapshots, found by tags in the place the clean room ran. Snapshots and stored
  * evidence are never touched. Idempotent: a rerun after a full teardown removes nothing and succeeds.
  */
-export function cleanRoomTeardown(deps: ActionDeps): ActionHandler<'evidence.clean-room-teardown'> {
+export function cleanRoomTeardown(deps: ActionDeps): StepHandler<'evidence.clean-room-teardown'> {
   const once = teardownOnce(deps);
-  return (command, context) => deferWhileNotReady(deps, command, context, () => once(command, context));
+  return (params, context) => deferWhileNotReady(deps, context, () => once(params, context));
 }
 
 /** One look: terminates, then deletes once detached; `CleanRoomNotReadyError` while it must wait. */
-function teardownOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room-teardown'> {
-  return async (command, context) => {
-    const { incidentId } = command;
-    const stepId = command.payload.params.cleanRoomStepId;
-    const place = cleanRoomPlace(deps.config, command.payload.target);
+function teardownOnce(deps: ActionDeps): StepHandler<'evidence.clean-room-teardown'> {
+  return async (params, context) => {
+    const { incidentId } = context;
+    const stepId = params.cleanRoomStepId;
+    const place = cleanRoomPlace(deps.config, context.target);
     const ec2 = await deps.aws.client(EC2Client, {
       accountId: place.accountId,
       region: place.region,
@@ -29,7 +29,7 @@ function teardownOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room-tear
     const plan = await teardownPlan(ec2, incidentId, stepId);
     const instanceIds = plan.instances.map((i) => i.InstanceId as string);
     const volumeIds = plan.volumes.map((v) => v.VolumeId as string);
-    if (command.dryRun) {
+    if (context.dryRun) {
       let terminateAllowed: boolean | string = instanceIds.length === 0 ? 'nothing to terminate' : true;
       if (instanceIds.length > 0) {
         try {
@@ -39,15 +39,13 @@ function teardownOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room-tear
             terminateAllowed = `${errorName(error)}: ${errorMessage(error)}`;
         }
       }
-      return {
-        result: {
-          dryRun: true,
-          place,
-          wouldTerminate: instanceIds,
-          wouldDeleteVolumes: volumeIds,
-          terminateAllowed,
-        },
-      };
+      return succeeded({
+        dryRun: true,
+        place,
+        wouldTerminate: instanceIds,
+        wouldDeleteVolumes: volumeIds,
+        terminateAllowed,
+      });
     }
     const record = await tearDown(ec2, plan);
     if (record.terminated.length > 0) {
@@ -66,15 +64,15 @@ function teardownOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room-tear
       { terminated: record.terminated, deletedVolumes: record.deletedVolumes },
       'clean_room_torn_down',
     );
-    return {
-      result: {
+    return succeeded(
+      {
         place,
         cleanRoomStepId: stepId ?? null,
         terminated: record.terminated,
         deletedVolumes: record.deletedVolumes,
         kept: 'evidence snapshots and every stored artifact',
       },
-      verified: record.readBack,
-    };
+      { verified: record.readBack },
+    );
   };
 }

@@ -1,6 +1,6 @@
 import { DescribeInstancesCommand, EC2Client, type Instance } from '@aws-sdk/client-ec2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { errorMessage, errorName, type HandlerContext } from '@ir/runtime';
+import { errorMessage, errorName, type StepContext, type StepHandler, succeeded } from '@ir/runtime';
 import {
   assertAnalysisInstance,
   assertRunning,
@@ -24,7 +24,7 @@ import {
 import { CleanRoomNotReadyError, StepRefusedError } from '../errors.js';
 import { CommandOutcome } from '../volatile/command-outcome.js';
 import { sealIncident } from './seal.js';
-import type { ActionDeps, ActionHandler } from './types.js';
+import type { ActionDeps } from './types.js';
 
 const SUMMARY = 'clean-room/summary.json';
 
@@ -37,20 +37,18 @@ const SUMMARY = 'clean-room/summary.json';
  * registered); everything it creates is tagged, so a rerun reuses it and the teardown finds it. A rerun after the summary is
  * stored returns it and runs nothing again.
  */
-export function cleanRoom(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
+export function cleanRoom(deps: ActionDeps): StepHandler<'evidence.clean-room'> {
   const investigateOnce = cleanRoomOnce(deps);
-  return (command, context) =>
-    deferWhileNotReady(deps, command, context, () => investigateOnce(command, context));
+  return (params, context) => deferWhileNotReady(deps, context, () => investigateOnce(params, context));
 }
 
 /** One look: as far as AWS allows now; `CleanRoomNotReadyError` when it must wait. */
-function cleanRoomOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
-  return async (command, context) => {
-    const { incidentId } = command;
-    const { stepId } = command.payload;
+function cleanRoomOnce(deps: ActionDeps): StepHandler<'evidence.clean-room'> {
+  return async (params, context) => {
+    const { incidentId, stepId } = context;
     const done = await deps.store.read({ incidentId, stepId, name: SUMMARY });
     if (done)
-      return { result: { ...(JSON.parse(done.body) as Record<string, unknown>), summary: done.artifact } };
+      return succeeded({ ...(JSON.parse(done.body) as Record<string, unknown>), summary: done.artifact });
 
     const launch = launchSettingsOf(deps.config);
     if (!launch) {
@@ -59,29 +57,29 @@ function cleanRoomOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
         'clean-room-not-configured',
       );
     }
-    const suspect = command.payload.params.instanceId;
-    const place = cleanRoomPlace(deps.config, command.payload.target);
+    const suspect = params.instanceId;
+    const place = cleanRoomPlace(deps.config, context.target);
     const where = { accountId: place.accountId, region: place.region, incidentId };
     const ec2 = await deps.aws.client(EC2Client, where);
     const snapshots = await findEvidenceSnapshots(ec2, incidentId, suspect, place).catch((error: unknown) => {
       // A dry run took no snapshots: report what is missing instead of failing or waiting.
       if (
-        command.dryRun &&
+        context.dryRun &&
         (errorName(error) === 'StepRefusedError' || errorName(error) === 'CleanRoomNotReadyError')
       )
         return errorMessage(error);
       throw error;
     });
     const knownBad = new Map(deps.knownBad ?? []);
-    for (const digest of command.payload.params.knownBadHashes ?? []) {
+    for (const digest of params.knownBadHashes ?? []) {
       if (!knownBad.has(digest.toLowerCase())) knownBad.set(digest.toLowerCase(), null);
     }
-    const timelineDays = command.payload.params.timelineDays ?? deps.config.IR_CLEAN_ROOM_TIMELINE_DAYS;
+    const timelineDays = params.timelineDays ?? deps.config.IR_CLEAN_ROOM_TIMELINE_DAYS;
     const tags = cleanRoomTags(incidentId, stepId, suspect);
 
     let [instance] = await findAnalysisInstances(ec2, incidentId, stepId);
-    if (command.dryRun) {
-      return cleanRoomDryRun(ec2, command, { instance, snapshots, launch, knownBad, timelineDays, place });
+    if (context.dryRun) {
+      return cleanRoomDryRun(ec2, suspect, { instance, snapshots, launch, knownBad, timelineDays, place });
     }
     if (typeof snapshots === 'string') throw new Error(snapshots);
     if (!instance) {
@@ -137,8 +135,8 @@ function cleanRoomOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
       timelineDays,
       incidentId,
       stepId,
-      action: command.type,
-      sourceAccount: command.payload.target.accountId,
+      action: context.action,
+      sourceAccount: context.target.accountId,
       signal: context.signal,
     });
     const summary = {
@@ -160,8 +158,8 @@ function cleanRoomOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
     const evidenceOf = {
       incidentId,
       stepId,
-      action: command.type,
-      sourceAccount: command.payload.target.accountId,
+      action: context.action,
+      sourceAccount: context.target.accountId,
     };
     const body = JSON.stringify(summary, null, 2);
     const stored = await deps.store.put({
@@ -173,7 +171,7 @@ function cleanRoomOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
     const sealed = await sealIncident(deps, {
       incidentId,
       stepId,
-      action: command.type,
+      action: context.action,
       dryRun: false,
       logger: context.logger,
     });
@@ -185,17 +183,19 @@ function cleanRoomOnce(deps: ActionDeps): ActionHandler<'evidence.clean-room'> {
         { context: { summary: stored.key } },
       );
     }
-    return {
-      result: { ...summary, summary: stored, manifest: sealed.result.manifest },
-      verified: {
-        volumesReadBack: records.map((r) => ({
-          volumeId: r.volumeId,
-          snapshotId: r.snapshotId,
-          attachedTo: r.attachedTo,
-        })),
-        artifacts: commands.length + 1,
+    return succeeded(
+      { ...summary, summary: stored, manifest: sealed.result.manifest },
+      {
+        verified: {
+          volumesReadBack: records.map((r) => ({
+            volumeId: r.volumeId,
+            snapshotId: r.snapshotId,
+            attachedTo: r.attachedTo,
+          })),
+          artifacts: commands.length + 1,
+        },
       },
-    };
+    );
   };
 }
 
@@ -212,7 +212,7 @@ async function readBackInstance(ec2: EC2Client, instanceId: string): Promise<Ins
 }
 
 function logOutcome(
-  context: HandlerContext,
+  context: Pick<StepContext, 'logger'>,
   summary: { findings: { knownBadMatches: unknown[]; persistence: unknown[] }; analysisInstanceId: string },
 ) {
   context.logger.info(

@@ -4,7 +4,8 @@ import { StepRefusedError } from '../errors.js';
 import { type LookupTarget, recentEvents } from '../iam/cloudtrail-events.js';
 import { ownerOfAccessKey, roleDetails, userDetails } from '../iam/principal-details.js';
 import { readSection, type SectionGap } from './sections.js';
-import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
+import { type StepHandler, succeeded } from '@ir/runtime';
+import type { ActionDeps } from './types.js';
 
 /**
  * evidence.collect-iam: the user or role (with policies, keys and their last use, MFA devices, console
@@ -12,11 +13,10 @@ import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
  * CloudTrail is looked up by the most specific attribute given: access key, else user name, else the
  * role's ARN as a resource (which finds the AssumeRole calls that started its sessions).
  */
-export function collectIam(deps: ActionDeps): ActionHandler<'evidence.collect-iam'> {
-  return async (command) => {
-    const { params, stepId } = command.payload;
-    const target = targetOf(command);
-    const iam = await deps.aws.client(IAMClient, target);
+export function collectIam(deps: ActionDeps): StepHandler<'evidence.collect-iam'> {
+  return async (params, context) => {
+    const { stepId, target, incidentId } = context;
+    const iam = await context.client(IAMClient);
     const gaps: SectionGap[] = [];
 
     const accessKey = params.accessKeyId
@@ -36,7 +36,7 @@ export function collectIam(deps: ActionDeps): ActionHandler<'evidence.collect-ia
       : userName
         ? { key: 'Username', value: userName }
         : { key: 'ResourceName', value: role?.role?.Arn ?? params.roleName ?? '' };
-    const cloudTrail = await recentEvents(await deps.aws.client(CloudTrailClient, target), lookup, {
+    const cloudTrail = await recentEvents(await context.client(CloudTrailClient), lookup, {
       now: deps.now(),
       lookbackHours: deps.config.IR_CLOUDTRAIL_LOOKBACK_HOURS,
       maxPages: deps.config.IR_CLOUDTRAIL_MAX_PAGES,
@@ -55,26 +55,24 @@ export function collectIam(deps: ActionDeps): ActionHandler<'evidence.collect-ia
       },
       gaps,
     };
-    if (command.dryRun) {
-      return {
-        result: {
-          dryRun: true,
-          ...summary,
-          wouldWrite: [deps.store.keyOf({ incidentId: command.incidentId, stepId, name: 'iam.json' })],
-        },
-      };
+    if (context.dryRun) {
+      return succeeded({
+        dryRun: true,
+        ...summary,
+        wouldWrite: [deps.store.keyOf({ incidentId, stepId, name: 'iam.json' })],
+      });
     }
     const artifact = await deps.store.put({
-      incidentId: command.incidentId,
+      incidentId,
       stepId,
-      action: command.type,
+      action: context.action,
       name: 'iam.json',
       contentType: 'application/json',
       sourceAccount: target.accountId,
       body: JSON.stringify(
         {
           collectedAt: deps.now().toISOString(),
-          target: command.payload.target,
+          target,
           params,
           accessKey,
           user,
@@ -86,6 +84,6 @@ export function collectIam(deps: ActionDeps): ActionHandler<'evidence.collect-ia
         2,
       ),
     });
-    return { result: { ...summary, artifact } };
+    return succeeded({ ...summary, artifact });
   };
 }

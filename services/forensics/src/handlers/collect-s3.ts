@@ -7,20 +7,19 @@ import {
   GetPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
+import { type StepHandler, succeeded } from '@ir/runtime';
 import { readSection, type SectionGap, unlessAbsent, withoutMetadata } from './sections.js';
-import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
+import type { ActionDeps } from './types.js';
 
 /**
  * evidence.collect-s3: a bucket's policy, public-access block, ACL, versioning, logging and default
  * encryption, in `s3-bucket.json`. "Never configured" answers (no policy, no block) are recorded as
  * null, which is itself evidence; a missing bucket fails the step.
  */
-export function collectS3(deps: ActionDeps): ActionHandler<'evidence.collect-s3'> {
-  return async (command) => {
-    const { bucketName } = command.payload.params;
-    const { stepId } = command.payload;
-    const target = targetOf(command);
-    const s3 = await deps.aws.client(S3Client, target);
+export function collectS3(deps: ActionDeps): StepHandler<'evidence.collect-s3'> {
+  return async ({ bucketName }, context) => {
+    const { stepId, target, incidentId } = context;
+    const s3 = await context.client(S3Client);
     const gaps: SectionGap[] = [];
     const Bucket = bucketName;
 
@@ -58,27 +57,25 @@ export function collectS3(deps: ActionDeps): ActionHandler<'evidence.collect-s3'
       return output?.ServerSideEncryptionConfiguration ?? null;
     });
     const name = 's3-bucket.json';
-    if (command.dryRun) {
-      return {
-        result: {
-          dryRun: true,
-          bucketName,
-          gaps,
-          wouldWrite: [deps.store.keyOf({ incidentId: command.incidentId, stepId, name })],
-        },
-      };
+    if (context.dryRun) {
+      return succeeded({
+        dryRun: true,
+        bucketName,
+        gaps,
+        wouldWrite: [deps.store.keyOf({ incidentId, stepId, name })],
+      });
     }
     const artifact = await deps.store.put({
-      incidentId: command.incidentId,
+      incidentId,
       stepId,
-      action: command.type,
+      action: context.action,
       name,
       contentType: 'application/json',
       sourceAccount: target.accountId,
       body: JSON.stringify(
         {
           collectedAt: deps.now().toISOString(),
-          target: command.payload.target,
+          target,
           bucketName,
           policy,
           publicAccessBlock,
@@ -92,15 +89,13 @@ export function collectS3(deps: ActionDeps): ActionHandler<'evidence.collect-s3'
         2,
       ),
     });
-    return {
-      result: {
-        bucketName,
-        hasPolicy: policy !== null,
-        publicAccessBlock,
-        versioning: versioning.Status ?? 'Disabled',
-        gaps,
-        artifact,
-      },
-    };
+    return succeeded({
+      bucketName,
+      hasPolicy: policy !== null,
+      publicAccessBlock,
+      versioning: versioning.Status ?? 'Disabled',
+      gaps,
+      artifact,
+    });
   };
 }

@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import { skipped, type StepHandler, succeeded } from '@ir/runtime';
 import { startHostUpload } from '../evidence/host-upload.js';
 import type { StoredArtifact } from '../evidence/evidence-store.js';
 import { StepRefusedError } from '../errors.js';
@@ -7,7 +8,7 @@ import { COLLECTION_COMMANDS, MEMORY_TOOL_PROBE, memoryToolFrom } from '../volat
 import { CommandOutcome } from '../volatile/command-outcome.js';
 import { captureMemory, type MemoryCaptureDeps, type MemoryRecord } from '../volatile/memory-capture.js';
 import { type CommandResult, runCollectionCommand } from '../volatile/run-command.js';
-import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
+import type { ActionDeps } from './types.js';
 
 const SUMMARY = 'volatile.json';
 
@@ -18,35 +19,32 @@ const SUMMARY = 'volatile.json';
  * when no command succeeded. A rerun of the step returns the recorded summary and never runs the
  * commands on the host again.
  */
-export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.collect-volatile'> {
-  return async (command, context) => {
+export function collectVolatile(deps: ActionDeps): StepHandler<'evidence.collect-volatile'> {
+  return async ({ instanceId }, context) => {
     const startedAt = Date.now();
-    const { instanceId } = command.payload.params;
-    const { stepId } = command.payload;
-    const incidentId = command.incidentId;
+    const { stepId, incidentId, target } = context;
     const done = await deps.store.read({ incidentId, stepId, name: SUMMARY });
     if (done)
-      return { result: { ...(JSON.parse(done.body) as Record<string, unknown>), summary: done.artifact } };
+      return succeeded({ ...(JSON.parse(done.body) as Record<string, unknown>), summary: done.artifact });
 
-    const ssm = await deps.aws.client(SSMClient, targetOf(command));
+    const ssm = await context.client(SSMClient);
     const managed = await deps.managedInstance(ssm, instanceId);
     if (!managed.managed) {
-      context.logger.warn({ instanceId, reason: managed.reason }, 'volatile_collection_skipped');
-      return { skipped: true, result: { skipped: true, instanceId, reason: managed.reason, ssm: managed } };
+      const reason = managed.reason ?? `instance ${instanceId} cannot be reached over SSM`;
+      context.logger.warn({ instanceId, reason }, 'volatile_collection_skipped');
+      return skipped(reason, { instanceId, ssm: managed });
     }
-    if (command.dryRun) {
-      return {
-        result: {
-          dryRun: true,
-          instanceId,
-          wouldRun: COLLECTION_COMMANDS.map((c) => ({
-            name: c.name,
-            description: c.description,
-            script: c.script,
-          })),
-          wouldProbeMemoryTool: deps.config.IR_MEMORY_CAPTURE,
-        },
-      };
+    if (context.dryRun) {
+      return succeeded({
+        dryRun: true,
+        instanceId,
+        wouldRun: COLLECTION_COMMANDS.map((c) => ({
+          name: c.name,
+          description: c.description,
+          script: c.script,
+        })),
+        wouldProbeMemoryTool: deps.config.IR_MEMORY_CAPTURE,
+      });
     }
     const settings = {
       ssm,
@@ -70,10 +68,10 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
               {
                 incidentId,
                 stepId,
-                action: command.type,
+                action: context.action,
                 name: 'memory/memory.lime',
                 contentType: 'application/octet-stream',
-                sourceAccount: command.payload.target.accountId,
+                sourceAccount: target.accountId,
                 claimedSha256,
                 size,
                 partBytes: deps.config.IR_MEMORY_PART_MIB * 1024 * 1024,
@@ -82,8 +80,8 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
             ),
           // Whichever ends first, the handler's time-out or the step's (the coordinator's deadline).
           budgetEndsAt:
-            startedAt +
-            (Math.min(deps.config.IR_HANDLER_TIMEOUT_SECONDS, command.payload.timeoutSeconds) - 30) * 1000,
+            Math.min(startedAt + deps.config.IR_HANDLER_TIMEOUT_SECONDS * 1000, context.deadline.getTime()) -
+            30_000,
           now: Date.now,
         })
       : {
@@ -102,10 +100,10 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
           ? await deps.store.put({
               incidentId,
               stepId,
-              action: command.type,
+              action: context.action,
               name: `volatile/${result.name}.txt`,
               contentType: 'text/plain; charset=utf-8',
-              sourceAccount: command.payload.target.accountId,
+              sourceAccount: target.accountId,
               body: stdout,
             })
           : null;
@@ -123,10 +121,10 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
     const stored = await deps.store.put({
       incidentId,
       stepId,
-      action: command.type,
+      action: context.action,
       name: SUMMARY,
       contentType: 'application/json',
-      sourceAccount: command.payload.target.accountId,
+      sourceAccount: target.accountId,
       body: JSON.stringify(summary, null, 2),
     });
     if (collected.length === 0) {
@@ -136,7 +134,7 @@ export function collectVolatile(deps: ActionDeps): ActionHandler<'evidence.colle
         { context: { summary: stored.key } },
       );
     }
-    return { result: { ...summary, summary: stored } };
+    return succeeded({ ...summary, summary: stored });
   };
 }
 

@@ -1,6 +1,17 @@
-import type { AccountPolicy, HandlerContext, ParsedMessage, Publisher } from '@ir/runtime';
-import { errorMessage, errorName, isRetryable } from '@ir/runtime';
-import { StepOutcome as Outcome } from '../metrics.js';
+import type { Message as SqsMessage } from '@aws-sdk/client-sqs';
+import { evidenceActions } from '@ir/contracts';
+import {
+  type AccountPolicy,
+  type AcceptedMessage,
+  createStepWorker,
+  envelopeParser,
+  type HandlerContext,
+  type ParsedMessage,
+  type Publisher,
+  QueueName,
+  type StepActionTable,
+  type StepMetrics,
+} from '@ir/runtime';
 import { captureInstance } from './capture-instance.js';
 import { cleanRoom } from './clean-room.js';
 import { cleanRoomTeardown } from './clean-room-teardown.js';
@@ -8,39 +19,43 @@ import { collectIam } from './collect-iam.js';
 import { collectS3 } from './collect-s3.js';
 import { collectVolatile } from './collect-volatile.js';
 import { seal } from './seal.js';
-import { type SnapshotFollowup, snapshotFollowup } from './snapshot-followup.js';
+import { SNAPSHOT_FOLLOWUP, snapshotFollowup } from './snapshot-followup.js';
 import { snapshotVolumes } from './snapshot-volumes.js';
-import { stepFailed, stepSucceeded } from './step-results.js';
 import { storeReport } from './store-report.js';
-import type { ActionDeps, ActionHandler, EvidenceCommand, EvidenceType, StepOutcome } from './types.js';
+import type { ActionDeps, EvidenceType } from './types.js';
 
-/** The message types this service accepts on its queue. */
-export const EVIDENCE_TYPES: readonly EvidenceType[] = [
-  'evidence.snapshot-volumes',
-  'evidence.capture-instance',
-  'evidence.collect-volatile',
-  'evidence.collect-iam',
-  'evidence.collect-s3',
-  'evidence.seal',
-  'evidence.clean-room',
-  'evidence.clean-room-teardown',
-  'evidence.store-report',
-];
+/** The step commands this service executes. */
+export const EVIDENCE_TYPES: readonly EvidenceType[] = evidenceActions;
+
+/** Every message type on the forensics queue: the step commands and the service's own follow-up. */
+export type ForensicsMessageType = EvidenceType | typeof SNAPSHOT_FOLLOWUP;
+/** A message on the forensics queue, narrowed by `type`. */
+export type ForensicsMessage = AcceptedMessage<ForensicsMessageType>;
 
 /** What {@link createHandlers} needs beyond the actions' dependencies. */
 export interface HandlerDeps extends ActionDeps {
   readonly publisher: Publisher<'coordinator'>;
+  /** `ir_step_executions_total` and `ir_step_execution_duration_seconds` on the service's registry. */
+  readonly stepMetrics: StepMetrics;
+  /** Deliveries of one command before a transient error is answered as `step.failed` (IR_STEP_MAX_ATTEMPTS). */
+  readonly maxAttempts: number;
+  readonly retryBaseSeconds: number;
+  readonly retryMaxSeconds: number;
   /** Refuses accounts that are not allowed before any action (the client factory refuses them too). */
-  readonly accounts?: Pick<AccountPolicy, 'assertAllowed'>;
+  readonly accounts?: Pick<AccountPolicy, 'assertAllowed'> | undefined;
 }
 
-/**
- * Builds the queue handler: dispatch by type, then answer the coordinator. A permanent failure
- * (refused, not found, access denied, integrity) is published as `step.failed` and the command is
- * acknowledged; a transient one is thrown so the runtime retries it through the queue.
- */
-export function createHandlers(deps: HandlerDeps) {
-  const actions: { [T in EvidenceType]: ActionHandler<T> } = {
+/** The forensics queue's parser and handler, and the actions behind them. */
+export interface ForensicsHandlers {
+  readonly types: readonly ForensicsMessageType[];
+  readonly actions: StepActionTable<EvidenceType>;
+  readonly parse: (message: SqsMessage) => ParsedMessage<ForensicsMessage>;
+  readonly handle: (message: ParsedMessage<ForensicsMessage>, context: HandlerContext) => Promise<void>;
+}
+
+/** One handler per evidence action; the mapped type makes the table exhaustive. */
+export function createActions(deps: ActionDeps): StepActionTable<EvidenceType> {
+  return {
     'evidence.snapshot-volumes': snapshotVolumes(deps),
     'evidence.capture-instance': captureInstance(deps),
     'evidence.collect-volatile': collectVolatile(deps),
@@ -51,45 +66,41 @@ export function createHandlers(deps: HandlerDeps) {
     'evidence.clean-room-teardown': cleanRoomTeardown(deps),
     'evidence.store-report': storeReport(deps),
   };
-  const buildOptions = { now: deps.now, ...(deps.newId ? { newId: deps.newId } : {}) };
-  const followup = snapshotFollowup(deps);
+}
 
-  return async function handle(
-    message: ParsedMessage<EvidenceCommand | SnapshotFollowup>,
-    context: HandlerContext,
-  ): Promise<void> {
-    // The service's note to itself: no step to answer; a permanent failure goes to the DLQ with its reason.
-    if (message.value.type === 'evidence.snapshot-followup') return followup(message.value, context);
-    const command = message.value;
-    const action = actions[command.type] as ActionHandler<EvidenceType>;
-    let outcome: StepOutcome;
-    try {
-      // Defence in depth: the coordinator does not dispatch for a refused account, and we check again.
-      await deps.accounts?.assertAllowed(command.payload.target.accountId);
-      outcome = await action(command, context);
-    } catch (error: unknown) {
-      if (isRetryable(error)) throw error;
-      context.logger.error(
-        {
-          action: command.type,
-          stepId: command.payload.stepId,
-          error: errorName(error),
-          reason: errorMessage(error),
-        },
-        'evidence_step_failed',
-      );
-      await deps.publisher.publish('coordinator', [stepFailed(command, error, buildOptions)]);
-      deps.metrics.stepsTotal.inc({ action: command.type, outcome: Outcome.failed });
-      return;
-    }
-    // The action put its command back on the queue for a later look (clean room waiting on AWS).
-    if (outcome.deferred) return;
-    await deps.publisher.publish('coordinator', [stepSucceeded(command, outcome, buildOptions)]);
-    const label = command.dryRun ? Outcome.dryRun : outcome.skipped ? Outcome.skipped : Outcome.succeeded;
-    deps.metrics.stepsTotal.inc({ action: command.type, outcome: label });
-    context.logger.info(
-      { action: command.type, stepId: command.payload.stepId, outcome: label },
-      'evidence_step_completed',
-    );
+/**
+ * Builds the forensics queue's handler: step commands go to the runtime's step worker (deadline,
+ * allowed-account check, answer on `step.succeeded` / `step.failed`, transient errors retried through
+ * visibility up to `maxAttempts` and then answered as failed, so the coordinator always hears back);
+ * the snapshot follow-up, the service's note to itself, answers nobody and goes to its own handler
+ * (a transient error is retried, a permanent one dead-lettered with its reason).
+ */
+export function createHandlers(deps: HandlerDeps): ForensicsHandlers {
+  const actions = createActions(deps);
+  const steps = createStepWorker<EvidenceType>({
+    service: 'forensics',
+    actions,
+    publisher: deps.publisher,
+    aws: deps.aws,
+    metrics: deps.stepMetrics,
+    maxAttempts: deps.maxAttempts,
+    retryBaseSeconds: deps.retryBaseSeconds,
+    retryMaxSeconds: deps.retryMaxSeconds,
+    accounts: deps.accounts,
+    now: deps.now,
+    newId: deps.newId,
+  });
+  const followup = snapshotFollowup(deps);
+  const types: readonly ForensicsMessageType[] = [...steps.types, SNAPSHOT_FOLLOWUP];
+
+  return {
+    types,
+    actions,
+    parse: envelopeParser(QueueName.forensics, types),
+    async handle(message, context) {
+      const { value } = message;
+      if (value.type === SNAPSHOT_FOLLOWUP) return followup(value, context);
+      return steps.handle({ ...message, value }, context);
+    },
   };
 }

@@ -1,13 +1,24 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { ArtifactMetadata } from '../evidence/evidence-store.js';
-import { base64ToHex } from '../evidence/hash.js';
-import { incidentPrefix, keySegment, manifestKey, manifestPrefix } from '../evidence/keys.js';
-import { hashVersion, headVersion, listVersions, versionsByKey } from '../evidence/s3-versions.js';
+import {
+  base64ToHex,
+  type EvidenceManifest,
+  hashVersion,
+  headVersion,
+  incidentPrefix,
+  keySegment,
+  listManifests,
+  listVersions,
+  MANIFEST_SCHEMA,
+  type ManifestEntry,
+  manifestKey,
+  manifestPrefix,
+  readSealedManifest,
+  versionsByKey,
+} from '@ir/evidence';
+import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
 import { EvidenceIntegrityError } from '../errors.js';
-import { type EvidenceManifest, MANIFEST_SCHEMA, type ManifestEntry } from '../verifier/manifest.js';
-import { listManifests, readSealedManifest } from '../verifier/manifest-store.js';
-import type { HandlerContext } from '@ir/runtime';
-import type { ActionDeps, ActionHandler, StepOutcome } from './types.js';
+import type { ActionDeps } from './types.js';
 
 /**
  * evidence.seal: writes the incident's next manifest, listing every artifact under
@@ -16,15 +27,17 @@ import type { ActionDeps, ActionHandler, StepOutcome } from './types.js';
  * sealing again with the same step returns the manifest already written. An artifact whose bytes no
  * longer match the hash recorded at upload fails the step: that is for a person, not a retry.
  */
-export function seal(deps: ActionDeps): ActionHandler<'evidence.seal'> {
-  return (command, context) =>
-    sealIncident(deps, {
-      incidentId: command.incidentId,
-      stepId: command.payload.stepId,
-      action: command.type,
-      dryRun: command.dryRun,
+export function seal(deps: ActionDeps): StepHandler<'evidence.seal'> {
+  return async (_params, context) => {
+    const sealed = await sealIncident(deps, {
+      incidentId: context.incidentId,
+      stepId: context.stepId,
+      action: context.action,
+      dryRun: context.dryRun,
       logger: context.logger,
     });
+    return succeeded(sealed.result, { verified: sealed.verified });
+  };
 }
 
 /** What {@link sealIncident} seals: the incident, and the step (or follow-up) the manifest is named by. */
@@ -35,7 +48,13 @@ export interface SealRequest {
   /** Recorded as the manifest object's `ir-action`. */
   readonly action: string;
   readonly dryRun: boolean;
-  readonly logger: Pick<HandlerContext['logger'], 'info'>;
+  readonly logger: Pick<StepContext['logger'], 'info'>;
+}
+
+/** What a seal did: `result` for people (the manifest, its artifacts and warnings), `verified` read back. */
+export interface SealRecord {
+  readonly result: Record<string, unknown>;
+  readonly verified?: Record<string, unknown> | undefined;
 }
 
 /**
@@ -43,7 +62,7 @@ export interface SealRequest {
  * the playbook's seal step (snapshot completion observed later, clean-room outputs, the report): each
  * seals its own manifest, chained to the previous one, so nothing stored stays unsealed.
  */
-export async function sealIncident(deps: ActionDeps, request: SealRequest): Promise<StepOutcome> {
+export async function sealIncident(deps: ActionDeps, request: SealRequest): Promise<SealRecord> {
   const { incidentId, stepId } = request;
   // The evidence bucket is ours: use our own account's client, whatever the step's target.
   const s3 = await deps.aws.client(S3Client);

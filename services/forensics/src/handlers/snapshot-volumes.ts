@@ -1,5 +1,5 @@
 import { CreateSnapshotsCommand, CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { errorName } from '@ir/runtime';
+import { errorName, type StepHandler, succeeded } from '@ir/runtime';
 import { StepRefusedError } from '../errors.js';
 import {
   baseTags,
@@ -14,7 +14,7 @@ import {
 } from '../snapshots/evidence-snapshots.js';
 import { followupDelaySeconds, nextFollowup } from '../snapshots/snapshot-watch.js';
 import { describeInstance, deviceNamesOf } from './instance-lookup.js';
-import { type ActionDeps, type ActionHandler, targetOf } from './types.js';
+import type { ActionDeps } from './types.js';
 
 export { FORENSIC_PURPOSE, SnapshotTag } from '../snapshots/evidence-snapshots.js';
 
@@ -26,12 +26,17 @@ export { FORENSIC_PURPOSE, SnapshotTag } from '../snapshots/evidence-snapshots.j
  * account) is carried on by follow-ups this step schedules (see handlers/snapshot-followup.ts), which
  * record completion when they observe it. Reruns reuse the snapshots tagged with the same incident and step.
  */
-export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snapshot-volumes'> {
-  return async (command, context) => {
-    const { instanceId } = command.payload.params;
-    const { stepId } = command.payload;
-    const scope: SnapshotScope = { ...targetOf(command), stepId, instanceId };
-    const ec2 = await deps.aws.client(EC2Client, targetOf(command));
+export function snapshotVolumes(deps: ActionDeps): StepHandler<'evidence.snapshot-volumes'> {
+  return async ({ instanceId }, context) => {
+    const { command, stepId, incidentId, target } = context;
+    const scope: SnapshotScope = {
+      accountId: target.accountId,
+      region: target.region,
+      incidentId,
+      stepId,
+      instanceId,
+    };
+    const ec2 = await context.client(EC2Client);
     const instance = await describeInstance(ec2, instanceId);
     const devices = deviceNamesOf(instance);
     const existing = await findSnapshots(ec2, scope);
@@ -42,19 +47,17 @@ export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snaps
     );
     const missing = [...devices.keys()].filter((volumeId) => !sources.has(volumeId));
 
-    if (command.dryRun) {
+    if (context.dryRun) {
       if (missing.length > 0) await dryRunCreate(ec2, instanceId);
-      return {
-        result: {
-          dryRun: true,
-          instanceId,
-          wouldSnapshot: missing.map((volumeId) => ({ volumeId, device: devices.get(volumeId) })),
-          alreadySnapshotted: [...sources.values()].map((s) => s.SnapshotId),
-          wouldCopyWithKmsKey: deps.config.IR_FORENSICS_KMS_KEY ?? null,
-          wouldShareWithAccount: deps.config.IR_FORENSICS_ACCOUNT_ID ?? null,
-          wouldWrite: [deps.store.keyOf({ incidentId: command.incidentId, stepId, name: 'snapshots.json' })],
-        },
-      };
+      return succeeded({
+        dryRun: true,
+        instanceId,
+        wouldSnapshot: missing.map((volumeId) => ({ volumeId, device: devices.get(volumeId) })),
+        alreadySnapshotted: [...sources.values()].map((s) => s.SnapshotId),
+        wouldCopyWithKmsKey: deps.config.IR_FORENSICS_KMS_KEY ?? null,
+        wouldShareWithAccount: deps.config.IR_FORENSICS_ACCOUNT_ID ?? null,
+        wouldWrite: [deps.store.keyOf({ incidentId, stepId, name: 'snapshots.json' })],
+      });
     }
 
     if (missing.length > 0) {
@@ -67,7 +70,7 @@ export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snaps
             ExcludeBootVolume: rootVolume !== undefined && sources.has(rootVolume),
             ExcludeDataVolumeIds: [...sources.keys()].filter((v): v is string => !!v && v !== rootVolume),
           },
-          Description: `Forensic evidence for incident ${command.incidentId} from ${instanceId}`,
+          Description: `Forensic evidence for incident ${incidentId} from ${instanceId}`,
           TagSpecifications: [
             {
               ResourceType: 'snapshot',
@@ -112,16 +115,16 @@ export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snaps
       );
     }
     const artifact = await deps.store.put({
-      incidentId: command.incidentId,
+      incidentId,
       stepId,
-      action: command.type,
+      action: context.action,
       name: 'snapshots.json',
       contentType: 'application/json',
-      sourceAccount: command.payload.target.accountId,
+      sourceAccount: target.accountId,
       body: JSON.stringify(
         {
           instanceId,
-          target: command.payload.target,
+          target,
           crashConsistent: true,
           observedAt: deps.now().toISOString(),
           volumes: records,
@@ -155,10 +158,10 @@ export function snapshotVolumes(deps: ActionDeps): ActionHandler<'evidence.snaps
         'snapshot_watch_scheduled',
       );
     }
-    return {
-      result: { instanceId, snapshots: records, artifact, settled, watch },
-      verified: { snapshotsReadBack: records.map((r) => ({ snapshotId: r.snapshotId, state: r.state })) },
-    };
+    return succeeded(
+      { instanceId, snapshots: records, artifact, settled, watch },
+      { verified: { snapshotsReadBack: records.map((r) => ({ snapshotId: r.snapshotId, state: r.state })) } },
+    );
   };
 }
 

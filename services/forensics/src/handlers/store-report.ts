@@ -1,12 +1,12 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { IncidentReport, renderMarkdown, verificationFrom } from '@ir/reporting';
-import { errorMessage } from '@ir/runtime';
+import { verifyEvidence } from '@ir/evidence';
+import { errorMessage, type StepHandler, succeeded } from '@ir/runtime';
 import { z } from 'zod';
 import type { StoredArtifact } from '../evidence/evidence-store.js';
 import { EvidenceIntegrityError, StepRefusedError } from '../errors.js';
-import { verifyEvidence } from '../verifier/verify-evidence.js';
 import { sealIncident } from './seal.js';
-import type { ActionDeps, ActionHandler, EvidenceCommand } from './types.js';
+import type { ActionDeps } from './types.js';
 
 /** File names of the report under the step's prefix. */
 export const REPORT_FILES = { json: 'report.json', markdown: 'report.md' } as const;
@@ -20,17 +20,17 @@ const stored = (artifact: StoredArtifact) => ({
 });
 
 /** The report the command carries, checked against the full schema; unreadable is permanent. */
-function reportOf(command: EvidenceCommand<'evidence.store-report'>): IncidentReport {
-  const parsed = IncidentReport.safeParse(command.payload.params.report);
+function reportOf(report: unknown, incidentId: string): IncidentReport {
+  const parsed = IncidentReport.safeParse(report);
   if (!parsed.success) {
     throw new StepRefusedError(
       `the report in the command does not match report version 1: ${z.prettifyError(parsed.error)}`,
       'invalid-report',
     );
   }
-  if (parsed.data.incident.incidentId !== command.incidentId) {
+  if (parsed.data.incident.incidentId !== incidentId) {
     throw new StepRefusedError(
-      `the report is about incident ${parsed.data.incident.incidentId}, the command about ${command.incidentId}`,
+      `the report is about incident ${parsed.data.incident.incidentId}, the command about ${incidentId}`,
       'invalid-report',
     );
   }
@@ -59,11 +59,10 @@ function storedReport(key: string, body: string): IncidentReport {
  * Idempotent per incident and step: a second run finds `report.json` and renders the Markdown from
  * what was stored, so the two files always agree, and the seal returns the manifest already written.
  */
-export function storeReport(deps: ActionDeps): ActionHandler<'evidence.store-report'> {
-  return async (command, context) => {
-    const { incidentId } = command;
-    const { stepId } = command.payload;
-    const carried = reportOf(command);
+export function storeReport(deps: ActionDeps): StepHandler<'evidence.store-report'> {
+  return async (params, context) => {
+    const { incidentId, stepId } = context;
+    const carried = reportOf(params.report, incidentId);
     const s3 = await deps.aws.client(S3Client);
     const bucket = deps.store.bucket;
     const names = { incidentId, stepId };
@@ -88,22 +87,20 @@ export function storeReport(deps: ActionDeps): ActionHandler<'evidence.store-rep
         problems: report.verification.problems.length,
       },
     };
-    if (command.dryRun) {
-      return {
-        result: {
-          dryRun: true,
-          ...facts,
-          wouldWrite: [
-            deps.store.keyOf({ ...names, name: REPORT_FILES.json }),
-            deps.store.keyOf({ ...names, name: REPORT_FILES.markdown }),
-            'a new manifest sealing them',
-          ],
-        },
-      };
+    if (context.dryRun) {
+      return succeeded({
+        dryRun: true,
+        ...facts,
+        wouldWrite: [
+          deps.store.keyOf({ ...names, name: REPORT_FILES.json }),
+          deps.store.keyOf({ ...names, name: REPORT_FILES.markdown }),
+          'a new manifest sealing them',
+        ],
+      });
     }
 
     const sourceAccount = await deps.aws.homeAccountId();
-    const common = { ...names, action: command.type, sourceAccount };
+    const common = { ...names, action: context.action, sourceAccount };
     const jsonArtifact = previous
       ? previous.artifact
       : await deps.store.put({
@@ -121,7 +118,7 @@ export function storeReport(deps: ActionDeps): ActionHandler<'evidence.store-rep
     const sealed = await sealIncident(deps, {
       incidentId,
       stepId,
-      action: command.type,
+      action: context.action,
       dryRun: false,
       logger: context.logger,
     });
@@ -146,26 +143,28 @@ export function storeReport(deps: ActionDeps): ActionHandler<'evidence.store-rep
       { report: jsonArtifact.key, manifest: manifestKey, verification: report.verification.status },
       'report_stored',
     );
-    return {
-      result: {
+    return succeeded(
+      {
         ...facts,
         report: { json: stored(jsonArtifact), markdown: stored(markdownArtifact) },
         manifest: sealed.result.manifest,
         reused: jsonArtifact.reused,
       },
-      verified: {
-        afterSeal: {
-          ok: after.ok,
-          manifests: after.manifests.length,
-          artifacts: after.artifacts.length,
-          reportArtifacts: reportChecks.map((a) => ({
-            key: a.key,
-            status: a.status,
-            sha256: a.actualSha256,
-          })),
-          ...(after.ok ? {} : { problems: after.problems.map((p) => p.slice(0, 300)) }),
+      {
+        verified: {
+          afterSeal: {
+            ok: after.ok,
+            manifests: after.manifests.length,
+            artifacts: after.artifacts.length,
+            reportArtifacts: reportChecks.map((a) => ({
+              key: a.key,
+              status: a.status,
+              sha256: a.actualSha256,
+            })),
+            ...(after.ok ? {} : { problems: after.problems.map((p) => p.slice(0, 300)) }),
+          },
         },
       },
-    };
+    );
   };
 }

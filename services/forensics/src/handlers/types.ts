@@ -1,25 +1,17 @@
-import type { AcceptedMessage, AwsClientFactory, HandlerContext, Publisher } from '@ir/runtime';
+import type { evidenceActions } from '@ir/contracts';
+import type { AwsClientFactory, Publisher, StepCommand } from '@ir/runtime';
 import type { ForensicsConfig } from '../config.js';
 import type { EvidenceStore, EvidenceStoreSettings } from '../evidence/evidence-store.js';
 import type { ForensicsMetrics } from '../metrics.js';
 import type { ManagedInstanceLookup } from '../volatile/managed-instance.js';
 
-/** The evidence commands this service executes. */
-export type EvidenceType =
-  | 'evidence.snapshot-volumes'
-  | 'evidence.capture-instance'
-  | 'evidence.collect-volatile'
-  | 'evidence.collect-iam'
-  | 'evidence.collect-s3'
-  | 'evidence.seal'
-  | 'evidence.clean-room'
-  | 'evidence.clean-room-teardown'
-  | 'evidence.store-report';
+/** The evidence commands this service executes (the contracts' closed list). */
+export type EvidenceType = (typeof evidenceActions)[number];
 
 /** An evidence command, narrowed to one type. */
-export type EvidenceCommand<T extends EvidenceType = EvidenceType> = AcceptedMessage<T>;
+export type EvidenceCommand<T extends EvidenceType = EvidenceType> = StepCommand<T>;
 
-/** What every action needs; built once in app.ts. */
+/** What every action needs besides its step context; built once in service.ts. */
 export interface ActionDeps {
   readonly config: ForensicsConfig;
   readonly aws: AwsClientFactory;
@@ -42,33 +34,4 @@ export interface ActionDeps {
   /** The service's own queue, for follow-ups to itself (the snapshot watch). */
   readonly followups: Publisher<'forensics'>;
   readonly newId?: () => string;
-}
-
-/** What an action reports on success: `result` for people, `verified` for what was read back. */
-export interface StepOutcome {
-  readonly result: Record<string, unknown>;
-  readonly verified?: Record<string, unknown>;
-  /** `skipped` when the action could not apply (e.g. an instance not managed by SSM). */
-  readonly skipped?: boolean;
-  /** The action put its command back on the queue to look again later: no result is sent now. */
-  readonly deferred?: boolean;
-}
-
-/** One action's implementation. */
-export type ActionHandler<T extends EvidenceType> = (
-  command: EvidenceCommand<T>,
-  context: HandlerContext,
-) => Promise<StepOutcome>;
-
-/** The target of a command, as the AWS client factory takes it. */
-export function targetOf(command: EvidenceCommand): {
-  accountId: string;
-  region: string;
-  incidentId: string;
-} {
-  return {
-    accountId: command.payload.target.accountId,
-    region: command.payload.target.region,
-    incidentId: command.incidentId,
-  };
 }

@@ -11,8 +11,8 @@ import { GetCommandInvocationCommand, ListCommandsCommand, SSMClient } from '@aw
 import { createLogger, type QueueService } from '@ir/runtime';
 import { createInstance, createVpc } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService } from '../../src/app.js';
-import { verifyEvidence } from '../../src/verifier/index.js';
+import { createService } from '../../src/service.js';
+import { verifyEvidence } from '@ir/evidence';
 import { hashVersion } from './evidence-reader.js';
 import { type ForensicsFixture, forensicsFixture } from './harness.js';
 

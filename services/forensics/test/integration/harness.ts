@@ -5,7 +5,7 @@ import { createLogger, type QueueService } from '@ir/runtime';
 import { bootstrap, emulatorClients, eventually, isolatedAccount } from '@ir/testkit';
 import { ReceiveMessageCommand, DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { inject } from 'vitest';
-import { createService, type ForensicsDeps } from '../../src/app.js';
+import { createService, type ForensicsDeps } from '../../src/service.js';
 import { loadConfig } from '../../src/config.js';
 import type { EvidenceType } from '../../src/handlers/types.js';
 import { managedInstanceFrom } from '../../src/volatile/managed-instance.js';

@@ -5,7 +5,7 @@ import { createEvidenceStore } from '../../src/evidence/evidence-store.js';
 import { type HostUpload, startHostUpload } from '../../src/evidence/host-upload.js';
 import { sealIncident } from '../../src/handlers/seal.js';
 import type { ActionDeps } from '../../src/handlers/types.js';
-import { verifyEvidence } from '../../src/verifier/index.js';
+import { verifyEvidence } from '@ir/evidence';
 import { hashVersion, retentionOf } from './evidence-reader.js';
 import { type ForensicsFixture, forensicsFixture } from './harness.js';
 

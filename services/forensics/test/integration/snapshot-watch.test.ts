@@ -3,7 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { buildMessage } from '@ir/contracts';
 import { createInstance, createVpc, eventually, queueDepth, randomAccountId } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyEvidence } from '../../src/verifier/index.js';
+import { verifyEvidence } from '@ir/evidence';
 import { incidentVersions, readJson } from './evidence-reader.js';
 import { type ForensicsFixture, forensicsFixture } from './harness.js';
 

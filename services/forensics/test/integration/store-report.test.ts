@@ -2,8 +2,8 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { buildReport, IncidentReport, type ReportStepInput } from '@ir/reporting';
 import { createInstance, createVpc } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EvidenceManifest } from '../../src/verifier/index.js';
-import { verifyEvidence } from '../../src/verifier/index.js';
+import type { EvidenceManifest } from '@ir/evidence';
+import { verifyEvidence } from '@ir/evidence';
 import { hashVersion, incidentVersions, readJson, retentionOf } from './evidence-reader.js';
 import { type ForensicsFixture, forensicsFixture, type StepResult } from './harness.js';
 

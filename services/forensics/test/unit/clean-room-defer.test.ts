@@ -1,5 +1,5 @@
 import { buildMessage } from '@ir/contracts';
-import { createLogger, type HandlerContext, type Publishable } from '@ir/runtime';
+import { createLogger, deferred, type Publishable, type StepContext } from '@ir/runtime';
 import { describe, expect, it } from 'vitest';
 import { deferDelaySeconds, deferWhileNotReady } from '../../src/clean-room/defer.js';
 import { CleanRoomNotReadyError, StepRefusedError } from '../../src/errors.js';
@@ -26,10 +26,30 @@ const command = (dryRun = false) =>
     },
     { now: () => sentAt },
   ) as EvidenceCommand<'evidence.clean-room'>;
-const context = {
-  signal: new AbortController().signal,
-  logger: createLogger({ service: 'test', level: 'silent' }),
-} as unknown as HandlerContext;
+/** The step context the step worker would build for the command, at `now`. */
+function contextOf(
+  original: EvidenceCommand<'evidence.clean-room'>,
+  now: () => Date,
+): StepContext<'evidence.clean-room'> {
+  const { payload } = original;
+  return {
+    incidentId: original.incidentId,
+    correlationId: original.correlationId,
+    stepId: payload.stepId,
+    action: payload.action,
+    dryRun: original.dryRun,
+    target: payload.target,
+    command: original,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    signal: new AbortController().signal,
+    deadline: new Date(Date.parse(original.sentAt) + payload.timeoutSeconds * 1000),
+    attempt: 1,
+    now,
+    client: async () => {
+      throw new Error('no AWS call in these tests');
+    },
+  };
+}
 
 /** Records what would be put back on the forensics queue. */
 function recordingPublisher() {
@@ -55,11 +75,11 @@ describe('deferWhileNotReady', () => {
     const original = command();
     const now = () => new Date(sentAt.getTime() + 120_000);
     // Act
-    const outcome = await deferWhileNotReady({ followups: publisher, now }, original, context, async () => {
+    const outcome = await deferWhileNotReady({ followups: publisher }, contextOf(original, now), async () => {
       throw new CleanRoomNotReadyError('waiting for snapshot snap-1 (pending)');
     });
     // Assess
-    expect(outcome).toEqual({ deferred: true, result: { waiting: 'waiting for snapshot snap-1 (pending)' } });
+    expect(outcome).toEqual(deferred('waiting for snapshot snap-1 (pending)'));
     expect(sent).toEqual([{ messages: [original], delaySeconds: 60 }]);
   });
 
@@ -68,7 +88,7 @@ describe('deferWhileNotReady', () => {
     const { sent, publisher } = recordingPublisher();
     const now = () => new Date(sentAt.getTime() + 3_601_000);
     // Act
-    const run = deferWhileNotReady({ followups: publisher, now }, command(), context, async () => {
+    const run = deferWhileNotReady({ followups: publisher }, contextOf(command(), now), async () => {
       throw new CleanRoomNotReadyError('waiting for analysis instance i-9 to register with SSM');
     });
     // Assess
@@ -77,15 +97,29 @@ describe('deferWhileNotReady', () => {
     expect(sent).toEqual([]);
   });
 
+  it('fails the step now, naming the reason, when the next look would fall past its deadline', async () => {
+    // Prepare: 3500 s of 3600 waited; the next look (in 300 s) would arrive after the deadline.
+    const { sent, publisher } = recordingPublisher();
+    const now = () => new Date(sentAt.getTime() + 3_500_000);
+    // Act
+    const run = deferWhileNotReady({ followups: publisher }, contextOf(command(), now), async () => {
+      throw new CleanRoomNotReadyError('waiting for volume vol-1 to detach');
+    });
+    // Assess
+    await expect(run).rejects.toThrow(StepRefusedError);
+    await expect(run).rejects.toThrow(/gave up after 3500 s .*3600 s time-out.*vol-1 to detach/);
+    expect(sent).toEqual([]);
+  });
+
   it('lets every other error through, and never defers a dry run', async () => {
     // Prepare
     const { sent, publisher } = recordingPublisher();
     const now = () => sentAt;
     // Act
-    const other = deferWhileNotReady({ followups: publisher, now }, command(), context, async () => {
+    const other = deferWhileNotReady({ followups: publisher }, contextOf(command(), now), async () => {
       throw new Error('AccessDenied');
     });
-    const dry = deferWhileNotReady({ followups: publisher, now }, command(true), context, async () => {
+    const dry = deferWhileNotReady({ followups: publisher }, contextOf(command(true), now), async () => {
       throw new CleanRoomNotReadyError('waiting');
     });
     // Assess

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { verifyEvidence } from '@ir/forensics/verifier';
+import { verifyEvidence } from '@ir/evidence';
 import {
   type ReportVerification,
   verificationFailed,

@@ -4,7 +4,7 @@ import {
   createPublisher,
   createQueueService,
   createRuntime,
-  envelopeParser,
+  createStepMetrics,
   QueueName,
   type QueueService,
   resolveQueueUrls,
@@ -12,9 +12,7 @@ import {
 } from '@ir/runtime';
 import type { ForensicsConfig } from './config.js';
 import { createEvidenceStore } from './evidence/evidence-store.js';
-import { createHandlers, EVIDENCE_TYPES } from './handlers/index.js';
-import { SNAPSHOT_FOLLOWUP, type SnapshotFollowup } from './handlers/snapshot-followup.js';
-import type { EvidenceCommand } from './handlers/types.js';
+import { createHandlers, type ForensicsMessage } from './handlers/index.js';
 import { loadKnownBad } from './clean-room/known-bad.js';
 import { createForensicsMetrics } from './metrics.js';
 import {
@@ -49,8 +47,8 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Builds the forensics service: consumes `${IR_PREFIX}-forensics`, executes evidence.* commands,
- * writes artifacts to `IR_EVIDENCE_BUCKET` with our own account's S3 client, and answers on
+ * Builds the forensics service: consumes `${IR_PREFIX}-forensics`, executes evidence.* commands on the
+ * runtime's step worker (and its own snapshot follow-ups), writes artifacts to `IR_EVIDENCE_BUCKET` with our own account's S3 client, and answers on
  * `${IR_PREFIX}-coordinator`.
  */
 export async function createService(
@@ -91,7 +89,7 @@ export async function createService(
   const publisher = createPublisher(runtime.sqs, queueUrls);
   // Read once at start: a list that cannot be read fails the start, not an incident at 2 a.m.
   const knownBad = await loadKnownBad(config.IR_KNOWN_BAD_HASHES_FILE);
-  const handle = createHandlers({
+  const handlers = createHandlers({
     knownBad,
     config,
     aws: runtime.aws,
@@ -106,15 +104,19 @@ export async function createService(
     callerArn,
     publisher,
     followups: publisher,
+    stepMetrics: createStepMetrics(runtime.metrics.registry),
+    maxAttempts: config.IR_STEP_MAX_ATTEMPTS,
+    retryBaseSeconds: config.IR_RETRY_BASE_SECONDS,
+    retryMaxSeconds: config.IR_RETRY_MAX_SECONDS,
     accounts: runtime.accounts,
     ...(deps.newId ? { newId: deps.newId } : {}),
   });
-  return createQueueService<EvidenceCommand | SnapshotFollowup>({
+  return createQueueService<ForensicsMessage>({
     name: 'forensics',
     config,
     runtime,
     queue: QueueName.forensics,
-    parse: envelopeParser(QueueName.forensics, [...EVIDENCE_TYPES, SNAPSHOT_FOLLOWUP]),
-    handle,
+    parse: handlers.parse,
+    handle: handlers.handle,
   });
 }

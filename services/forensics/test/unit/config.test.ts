@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { artifactKey, manifestKey, parseManifestKey } from '../../src/evidence/keys.js';
 
 describe('loadConfig', () => {
   it('defaults to COMPLIANCE in AWS and GOVERNANCE with an emulator endpoint', () => {
@@ -27,26 +26,5 @@ describe('loadConfig', () => {
     const env = { IR_EVIDENCE_BUCKET: 'ir-evidence-123', IR_SSM_COMMAND_TIMEOUT_SECONDS: '290' };
     // Act / Assess
     expect(() => loadConfig(env)).toThrow(/IR_SSM_COMMAND_TIMEOUT_SECONDS.*IR_HANDLER_TIMEOUT_SECONDS/);
-  });
-});
-
-describe('evidence keys', () => {
-  it('keeps ids inside the incident prefix', () => {
-    // Prepare / Act
-    const key = artifactKey('../other', 'step/../x', 'volatile/processes.txt');
-    const dots = artifactKey('..', '.', '../name');
-    // Assess
-    expect(key).toBe('incidents/..-other/step-..-x/volatile/processes.txt');
-    expect(dots).toBe('incidents/-../-./-../name');
-  });
-
-  it('round-trips a manifest key to its sequence and step', () => {
-    // Prepare
-    const key = manifestKey('inc-1', 7, 'seal');
-    // Act
-    const parsed = parseManifestKey('inc-1', key);
-    // Assess
-    expect(key).toBe('incidents/inc-1/manifests/000007-seal.json');
-    expect(parsed).toEqual({ sequence: 7, stepId: 'seal' });
   });
 });

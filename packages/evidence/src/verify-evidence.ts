@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage, errorName } from '@ir/runtime';
-import { incidentPrefix } from '../evidence/keys.js';
-import { hashVersion, listVersions, versionsByKey } from '../evidence/s3-versions.js';
+import { incidentPrefix } from './keys.js';
+import { hashVersion, listVersions, versionsByKey } from './s3-versions.js';
 import type { ManifestEntry } from './manifest.js';
 import { listManifests, readSealedManifest } from './manifest-store.js';
 

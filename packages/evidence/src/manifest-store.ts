@@ -1,7 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { sha256 } from '../evidence/hash.js';
-import { manifestPrefix, parseManifestKey } from '../evidence/keys.js';
-import { listVersions, type ObjectVersion, readVersion, versionsByKey } from '../evidence/s3-versions.js';
+import { sha256 } from './hash.js';
+import { manifestPrefix, parseManifestKey } from './keys.js';
+import { listVersions, type ObjectVersion, readVersion, versionsByKey } from './s3-versions.js';
 import { EvidenceManifest } from './manifest.js';
 
 /** A manifest object in the bucket: its key, sequence, and every version S3 holds (oldest first). */
