@@ -1,54 +1,27 @@
-/** A step as the coordinator's API shows it (the fields these suites read). */
-export interface StepView {
-  readonly stepId: string;
-  readonly action: string;
-  readonly status: string;
-  readonly after: readonly string[];
-  readonly containment: boolean;
-  readonly params: Record<string, unknown>;
-  readonly holdReasons?: readonly string[];
-  readonly result?: Record<string, unknown>;
-  readonly preState?: Record<string, unknown>;
-  readonly verified?: Record<string, unknown>;
-  readonly failure?: { readonly reason: string; readonly errorName: string };
-  readonly skipReason?: string;
-  readonly rollbackOf?: string;
-  readonly completedAt?: string;
-}
+import {
+  IncidentDetail,
+  IncidentList,
+  type IncidentSummary,
+  type OperatorDecision,
+  type StepRecord,
+} from '@ir/contracts';
+
+/*
+ * The operator API's shapes are contracts (`operatorApi` in @ir/contracts); these names are what the
+ * suites have always called them.
+ */
+
+/** A step as `GET /incidents/:id` shows it. */
+export type StepView = StepRecord;
 
 /** An incident as `GET /incidents/:id` returns it. */
-export interface IncidentView {
-  readonly incident: {
-    readonly incidentId: string;
-    readonly status: string;
-    readonly playbookId: string;
-    readonly severityBand: string;
-    readonly dryRun: boolean;
-    readonly receivedAt: string;
-    readonly openedAt: string;
-    readonly firstContainedAt?: string;
-    readonly evidenceSealedAt?: string;
-    readonly findings: ReadonlyArray<{ readonly id: string; readonly type: string; readonly count: number }>;
-    readonly notes: readonly string[];
-    readonly version: number;
-  };
-  readonly steps: readonly StepView[];
-  readonly timeline: ReadonlyArray<{ readonly at: string; readonly kind: string; readonly stepId?: string }>;
-}
+export type IncidentView = IncidentDetail;
 
 /** One line of `GET /incidents`. */
-export interface IncidentSummary {
-  readonly incidentId: string;
-  readonly status: string;
-  readonly playbookId: string;
-  readonly dryRun: boolean;
-}
+export type { IncidentSummary };
 
 /** An operator decision's body. */
-export interface Decision {
-  readonly by: string;
-  readonly reason?: string;
-}
+export type Decision = OperatorDecision;
 
 /** A non-2xx answer of the coordinator's API, with its status so callers can tell 404 from 409. */
 export class CoordinatorApiError extends Error {
@@ -92,16 +65,14 @@ export function coordinatorApi(baseUrl: string, token: string): CoordinatorApi {
     }
     return (text ? JSON.parse(text) : {}) as T;
   };
+  const read = async <T>(path: string, schema: { parse: (value: unknown) => T }): Promise<T> =>
+    schema.parse(await call<unknown>('GET', path));
   const id = encodeURIComponent;
   return {
+    // Answers are parsed with the contract, so a suite also notices when the API drifts from it.
     list: async (status) =>
-      (
-        await call<{ incidents: IncidentSummary[] }>(
-          'GET',
-          `/incidents?limit=500${status ? `&status=${status}` : ''}`,
-        )
-      ).incidents,
-    get: (incidentId) => call<IncidentView>('GET', `/incidents/${id(incidentId)}`),
+      (await read(`/incidents?limit=500${status ? `&status=${status}` : ''}`, IncidentList)).incidents,
+    get: (incidentId) => read(`/incidents/${id(incidentId)}`, IncidentDetail),
     approve: async (incidentId, stepId, decision) => {
       await call('POST', `/incidents/${id(incidentId)}/steps/${id(stepId)}/approve`, decision);
     },

@@ -1,4 +1,4 @@
-import type { IncidentReport } from './report-schema.js';
+import type { IncidentReport } from '@ir/contracts';
 
 /**
  * The default size bound of a report carried in a message: SQS takes 256 KiB per message, the

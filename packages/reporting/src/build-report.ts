@@ -7,7 +7,7 @@ import {
   type ReportContainmentRollback,
   type ReportStep,
   type ReportVerification,
-} from './report-schema.js';
+} from '@ir/contracts';
 import { verificationNotRun } from './verification.js';
 
 /** Options of {@link buildReport}. */

@@ -1,7 +1,9 @@
 /**
  * The incident report (issue 11): built from an incident's state, verified evidence added by the
  * caller, rendered as Markdown. Pure and free of AWS, so the coordinator (API, resolve) and the
- * forensics service (which stores it as evidence) build and render the same document.
+ * forensics service (which stores it as evidence) build and render the same document. The document's
+ * schema and the records it is built from live in `@ir/contracts`; they are re-exported here so a
+ * caller of the builder needs one import.
  */
 export { type BuildReportOptions, buildReport, stepOutcome } from './build-report.js';
 export { boundReportSize, MAX_REPORT_MESSAGE_BYTES } from './bound-size.js';
@@ -15,6 +17,7 @@ export type {
   ReportStepInput,
   ReportTimelineInput,
 } from './report-input.js';
+// Re-exported from @ir/contracts, where the report document is defined.
 export {
   IncidentReport,
   NistPhaseId,
@@ -28,7 +31,7 @@ export {
   ReportStep,
   ReportTimelineEntry,
   ReportVerification,
-} from './report-schema.js';
+} from '@ir/contracts';
 export {
   type VerifierResult,
   verificationFailed,

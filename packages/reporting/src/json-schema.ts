@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IncidentReport } from './report-schema.js';
+import { IncidentReport } from '@ir/contracts';
 
 /** Where the generated JSON Schema lives, relative to the repository root. */
 export const REPORT_JSON_SCHEMA_PATH = 'docs/schemas/report/incident-report.json';

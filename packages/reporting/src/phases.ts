@@ -1,5 +1,5 @@
 import type { ReportInput, ReportStepInput } from './report-input.js';
-import type { NistPhaseId, ReportPhase } from './report-schema.js';
+import type { NistPhaseId, ReportPhase } from '@ir/contracts';
 
 /** Human names of the NIST SP 800-61 phases, in order. */
 export const NIST_PHASE_NAMES: Readonly<Record<NistPhaseId, string>> = {

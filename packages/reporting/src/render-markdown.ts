@@ -1,5 +1,5 @@
 import { escapeMarkdown as e, markdownTable } from './markdown-escape.js';
-import type { IncidentReport, ReportStep } from './report-schema.js';
+import type { IncidentReport, ReportStep } from '@ir/contracts';
 
 const DETAIL_MAX = 300;
 

@@ -1,4 +1,4 @@
-import type { ReportVerification } from './report-schema.js';
+import type { ReportVerification } from '@ir/contracts';
 
 /**
  * The evidence verifier's result as `@ir/forensics/verifier` returns it, declared structurally so

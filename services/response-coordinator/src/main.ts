@@ -1,6 +1,6 @@
 import { loadPlaybooks } from '@ir/playbooks';
 import { createLogger, exitOnSignals } from '@ir/runtime';
-import { createService, SERVICE_NAME } from './app.js';
+import { createService, SERVICE_NAME } from './service.js';
 import { loadConfig } from './config.js';
 
 const config = loadConfig(process.env);

@@ -1,7 +1,7 @@
 import type { Logger } from '@ir/runtime';
 import { type ApplyDeps, applyToIncident, flushOutbox } from './handlers/apply.js';
+import { escalateOverdueSteps } from './state/escalate-overdue-steps.js';
 import { activeStatuses, unresolvedStatuses } from './model.js';
-import { tick } from './state/tick.js';
 
 /**
  * Periodic look for commands committed but never published, timed-out steps and overdue approvals;
@@ -48,7 +48,7 @@ export function createSweeper(
         incidentId,
         causationId: null,
         eventKey: (aggregate) => `tick:${incidentId}:${aggregate?.version ?? 0}`,
-        decide: (aggregate, context) => (aggregate ? tick(aggregate, context) : undefined),
+        decide: (aggregate, context) => (aggregate ? escalateOverdueSteps(aggregate, context) : undefined),
       },
       log,
     );

@@ -22,7 +22,7 @@ import { loadConfig as loadNotifierConfig } from '../../../services/notifier/src
 import {
   type CoordinatorService,
   createService as createCoordinator,
-} from '../../../services/response-coordinator/src/app.js';
+} from '../../../services/response-coordinator/src/service.js';
 import { loadConfig as loadCoordinatorConfig } from '../../../services/response-coordinator/src/config.js';
 
 /** An account and clients acting in it, straight on the emulator. */

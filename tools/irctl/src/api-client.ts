@@ -1,80 +1,56 @@
-import { IncidentReport } from '@ir/reporting';
+import {
+  DecisionAccepted,
+  IncidentList,
+  IncidentReport,
+  IncidentSummary,
+  StepRecord,
+  TimelineEntry,
+} from '@ir/contracts';
 import { z } from 'zod';
 import { ApiError } from './errors.js';
 
-/** An incident as the coordinator lists it; fields irctl does not show are kept for `--json`. */
-export const IncidentSummary = z.looseObject({
-  incidentId: z.string(),
-  status: z.string(),
-  playbookId: z.string(),
-  severityBand: z.string(),
-  dryRun: z.boolean(),
-  openedAt: z.string(),
-  summary: z.string().default(''),
-  version: z.number().optional(),
-});
-/** @see IncidentSummary */
-export type IncidentSummary = z.infer<typeof IncidentSummary>;
+/*
+ * The operator API's answers are contracts (`operatorApi` in @ir/contracts). irctl reads them through
+ * views of those schemas: the fields it shows are required, every other field keeps its contract type
+ * but may be absent, and unknown fields are kept for `--json`. Why not the whole contract: a
+ * coordinator one version apart should still list and show, and fail loudly only on what irctl uses.
+ */
 
-/** One step of an incident, as `GET /incidents/:id` returns it. */
-export const StepView = z.looseObject({
-  stepId: z.string(),
-  action: z.string(),
-  status: z.string(),
-  queue: z.string().optional(),
-  containment: z.boolean().optional(),
-  sealsEvidence: z.boolean().optional(),
-  holdReasons: z.array(z.string()).optional(),
-  approvedBy: z.string().optional(),
-  rejectedBy: z.string().optional(),
-  decisionReason: z.string().optional(),
-  completedAt: z.string().optional(),
-  result: z.record(z.string(), z.unknown()).optional(),
-  preState: z.record(z.string(), z.unknown()).optional(),
-  failure: z.looseObject({ reason: z.string(), errorName: z.string().optional() }).optional(),
-  skipReason: z.string().optional(),
-  rollbackOf: z.string().optional(),
-});
+/** An incident as the coordinator lists it (`IncidentSummary`), as irctl reads it. */
+export const IncidentSummaryView = IncidentSummary.partial()
+  .required({
+    incidentId: true,
+    status: true,
+    playbookId: true,
+    severityBand: true,
+    dryRun: true,
+    openedAt: true,
+  })
+  .loose();
+/** @see IncidentSummaryView */
+export type IncidentSummaryView = z.infer<typeof IncidentSummaryView>;
+
+/** One step of an incident (`StepRecord`), as irctl reads it. */
+export const StepView = StepRecord.partial().required({ stepId: true, action: true, status: true }).loose();
 /** @see StepView */
 export type StepView = z.infer<typeof StepView>;
 
-/** One timeline entry. */
-export const TimelineView = z.looseObject({
-  at: z.string(),
-  kind: z.string(),
-  stepId: z.string().optional(),
-  detail: z.record(z.string(), z.unknown()).optional(),
-});
+/** One timeline entry (`TimelineEntry`), as irctl reads it. */
+export const TimelineView = TimelineEntry.partial().required({ at: true, kind: true }).loose();
 /** @see TimelineView */
 export type TimelineView = z.infer<typeof TimelineView>;
 
-/** `GET /incidents/:id`: the incident, its steps and its timeline. */
-export const IncidentDetail = z.object({
-  incident: IncidentSummary.extend({
-    receivedAt: z.string().optional(),
-    target: z.looseObject({ accountId: z.string(), region: z.string() }).optional(),
-    notes: z.array(z.string()).optional(),
-    findings: z.array(z.looseObject({ id: z.string(), type: z.string() })).optional(),
-    firstContainedAt: z.string().optional(),
-    evidenceSealedAt: z.string().optional(),
-    resolvedAt: z.string().optional(),
-    resolvedBy: z.string().optional(),
-    rollbackRequestedBy: z.string().optional(),
-  }),
+/** `GET /incidents/:id` (`IncidentDetail`): the incident, its steps and its timeline, as irctl reads it. */
+export const IncidentDetailView = z.object({
+  incident: IncidentSummaryView,
   steps: z.array(StepView),
   timeline: z.array(TimelineView),
 });
-/** @see IncidentDetail */
-export type IncidentDetail = z.infer<typeof IncidentDetail>;
+/** @see IncidentDetailView */
+export type IncidentDetailView = z.infer<typeof IncidentDetailView>;
 
-/** The 202 answer to an operator decision. */
-export const DecisionAccepted = z.looseObject({
-  accepted: z.literal(true),
-  messageId: z.string(),
-  type: z.string(),
-});
-/** @see DecisionAccepted */
-export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
+/** `GET /incidents` (`IncidentList`), as irctl reads it. */
+const IncidentListView = IncidentList.extend({ incidents: z.array(IncidentSummaryView) });
 
 /** The decisions the API takes, by path suffix. */
 export type Decision = 'approve' | 'reject' | 'rollback' | 'resolve';
@@ -90,8 +66,8 @@ export interface CoordinatorApiSettings {
 
 /** The coordinator's operator API, typed. Every failure is an {@link ApiError} with the HTTP status. */
 export interface CoordinatorApi {
-  listIncidents(query: { status?: string; limit?: number }): Promise<IncidentSummary[]>;
-  incident(incidentId: string): Promise<IncidentDetail>;
+  listIncidents(query: { status?: string; limit?: number }): Promise<IncidentSummaryView[]>;
+  incident(incidentId: string): Promise<IncidentDetailView>;
   decide(
     decision: Decision,
     target: { incidentId: string; stepId?: string },
@@ -147,14 +123,10 @@ export function coordinatorApi(settings: CoordinatorApiSettings): CoordinatorApi
       if (query.status) params.set('status', query.status);
       if (query.limit !== undefined) params.set('limit', String(query.limit));
       const search = params.size > 0 ? `?${params}` : '';
-      const answer = await call(
-        'GET',
-        `/incidents${search}`,
-        z.object({ incidents: z.array(IncidentSummary) }),
-      );
+      const answer = await call('GET', `/incidents${search}`, IncidentListView);
       return answer.incidents;
     },
-    incident: (incidentId) => call('GET', `/incidents/${encodeURIComponent(incidentId)}`, IncidentDetail),
+    incident: (incidentId) => call('GET', `/incidents/${encodeURIComponent(incidentId)}`, IncidentDetailView),
     decide(decision, target, body) {
       const incident = `/incidents/${encodeURIComponent(target.incidentId)}`;
       const path =

@@ -6,10 +6,9 @@ export {
   type CoordinatorApi,
   type CoordinatorApiSettings,
   coordinatorApi,
-  DecisionAccepted,
   type Decision,
-  IncidentDetail,
-  IncidentSummary,
+  IncidentDetailView,
+  IncidentSummaryView,
   StepView,
   TimelineView,
 } from './api-client.js';

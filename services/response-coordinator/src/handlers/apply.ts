@@ -1,10 +1,11 @@
 import type { Logger, Publishable, Publisher } from '@ir/runtime';
 import { ConcurrentUpdateError } from '../errors.js';
 import type { CoordinatorMetrics } from '../metrics.js';
-import type { IncidentAggregate, IncidentRecord, OutboxEntry, WorkerQueue } from '../model.js';
 import { blastWindow } from '../repository/blast-window.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
+import type { IncidentRecord, WorkerQueue } from '@ir/contracts';
+import type { IncidentAggregate, OutboxEntry } from '../model.js';
 
 /** What applying an event needs. */
 export interface ApplyDeps {

@@ -1,12 +1,12 @@
 import type { AcceptedMessage, AccountPolicy, HandlerContext, Logger, ParsedMessage } from '@ir/runtime';
 import { UnknownIncidentError } from '../errors.js';
-import type { IncidentAggregate } from '../model.js';
 import { decide, type IncidentEvent } from '../state/decide.js';
 import type { DecisionContext } from '../state/draft.js';
 import { openIncident } from '../state/open.js';
 import type { Planner } from '../state/plan-steps.js';
 import { type ApplyDeps, applyToIncident } from './apply.js';
 import { releaseResources } from './release-resources.js';
+import type { IncidentAggregate } from '../model.js';
 
 /** Message types the coordinator queue carries. */
 export const coordinatorMessageTypes = [

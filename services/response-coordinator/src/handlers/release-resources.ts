@@ -1,6 +1,6 @@
 import type { Logger } from '@ir/runtime';
-import type { IncidentRecord } from '../model.js';
 import type { IncidentRepository } from '../repository/incident-repository.js';
+import type { IncidentRecord } from '@ir/contracts';
 
 /**
  * Deletes detection's open-incident marker of each of the incident's resources, if it still names

@@ -1,9 +1,9 @@
-import type { HoldReason, StepRecord } from '../model.js';
-import { satisfiedStatuses } from '../model.js';
 import { errorMessage, errorName } from '@ir/runtime';
 import { stepCommandMessage } from './commands.js';
 import type { Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
+import type { HoldReason, StepRecord } from '@ir/contracts';
+import { satisfiedStatuses } from '../model.js';
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000).toISOString();
 

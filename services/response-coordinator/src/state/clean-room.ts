@@ -1,5 +1,4 @@
-import type { SeverityBand } from '@ir/contracts';
-import type { StepRecord } from '../model.js';
+import type { SeverityBand, StepRecord } from '@ir/contracts';
 import type { Draft } from './draft.js';
 
 /** Who approved a clean-room step that `IR_AUTO_APPROVE_CLEAN_ROOM` let through, as the step records it. */

@@ -1,6 +1,13 @@
-import { buildMessage, type BuildMessageOptions, type Message, type StepAction } from '@ir/contracts';
+import {
+  buildMessage,
+  type BuildMessageOptions,
+  type IncidentRecord,
+  type Message,
+  type StepAction,
+  type StepRecord,
+} from '@ir/contracts';
 import { deterministicUuid } from '../ids.js';
-import type { IncidentRecord, OutboxEntry, StepRecord } from '../model.js';
+import type { OutboxEntry } from '../model.js';
 
 type AnyBuild = (type: StepAction, fields: unknown, options: BuildMessageOptions) => Message;
 

@@ -1,10 +1,10 @@
 import type { MessageOf } from '@ir/contracts';
-import type { IncidentAggregate } from '../model.js';
 import type { DecisionContext, Draft } from './draft.js';
 import { approvalGranted, approvalRejected, resolveRequested, rollbackRequested } from './operator.js';
 import type { Planner } from './plan-steps.js';
 import { stepFailed, stepSucceeded } from './results.js';
-import { incidentUpdated } from './updated.js';
+import { incidentUpdated } from './replan-on-update.js';
+import type { IncidentAggregate } from '../model.js';
 
 /** Messages about an incident that already exists. */
 export type IncidentEvent = MessageOf<

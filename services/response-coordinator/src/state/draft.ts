@@ -1,13 +1,13 @@
-import type { PayloadOf, SeverityBand } from '@ir/contracts';
-import { deterministicUuid } from '../ids.js';
 import type {
-  IncidentAggregate,
   IncidentRecord,
   IncidentStatus,
-  OutboxEntry,
+  PayloadOf,
+  SeverityBand,
   StepRecord,
   TimelineEntry,
-} from '../model.js';
+} from '@ir/contracts';
+import { deterministicUuid } from '../ids.js';
+import type { IncidentAggregate, OutboxEntry } from '../model.js';
 
 /** What a decision needs besides the incident: time, settings, and the blast-radius budget left. */
 export interface DecisionContext {

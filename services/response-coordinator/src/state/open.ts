@@ -1,11 +1,16 @@
-import { type Finding, type MessageOf, resourceKey } from '@ir/contracts';
+import {
+  type Finding,
+  type FindingRef,
+  type IncidentRecord,
+  type MessageOf,
+  resourceKey,
+} from '@ir/contracts';
 import { errorMessage } from '@ir/runtime';
 import type { IncidentPlan } from '@ir/playbooks';
-import type { FindingRef, IncidentRecord } from '../model.js';
 import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { addPlannedSteps, type Planner, planNotes } from './plan-steps.js';
-import { progress } from './progress.js';
+import { dispatchAndSettle } from './dispatch-and-settle.js';
 
 /** What the incident record keeps of a finding (the whole finding goes to its `FINDING#` item). */
 export function findingRef(finding: Finding, receivedAt: string): FindingRef {
@@ -109,5 +114,5 @@ export function openIncident(
       details: { findingType: finding.type },
     });
   }
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }

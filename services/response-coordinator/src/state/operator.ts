@@ -1,12 +1,12 @@
 import type { MessageOf } from '@ir/contracts';
-import type { IncidentAggregate } from '../model.js';
 import { addReportStep } from '../report/report-step.js';
 import { addCleanRoomTeardowns } from './clean-room.js';
 import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
-import { progress } from './progress.js';
+import { dispatchAndSettle } from './dispatch-and-settle.js';
 import { draftForStep } from './require-step.js';
 import { addRollbackStep, containmentsNewestFirst } from './rollback-steps.js';
+import type { IncidentAggregate } from '../model.js';
 
 const why = (reason: string | undefined) => (reason ? `: ${reason}` : '');
 
@@ -36,7 +36,7 @@ export function approvalGranted(
     ...(reason ? { decisionReason: reason } : {}),
   });
   draft.record('step-approved', { by, reason, holdReasons: step.holdReasons }, stepId);
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }
 
 /** An operator rejected a held step: it is skipped, and steps after it go on. */
@@ -56,7 +56,7 @@ export function approvalRejected(
   });
   draft.record('step-rejected', { by, reason }, stepId);
   draft.observations.stepOutcomes.push({ action: step.action, outcome: 'rejected' });
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }
 
 /**
@@ -76,7 +76,7 @@ export function rollbackRequested(
   skipUnstarted(draft, `rollback requested by ${by}`);
   draft.setStatus('rolling-back');
   for (const step of containmentsNewestFirst(draft.steps)) addRollbackStep(draft, step);
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }
 
 /**
@@ -98,5 +98,5 @@ export function resolveRequested(
   addCleanRoomTeardowns(draft);
   // Keep last: the report lists every step added above.
   addReportStep(draft);
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }

@@ -1,7 +1,7 @@
-import type { StepAction } from '@ir/contracts';
+import type { StepAction, StepRecord, StepStatus } from '@ir/contracts';
 import { UnknownStepError } from '../errors.js';
-import type { IncidentAggregate, StepRecord, StepStatus } from '../model.js';
 import { type DecisionContext, Draft } from './draft.js';
+import type { IncidentAggregate } from '../model.js';
 
 /** The step a message names; a step the incident lacks, or another action, is non-retryable. */
 export function requireStep(draft: Draft, stepId: string, action?: StepAction): StepRecord {

@@ -1,11 +1,11 @@
 import type { MessageOf } from '@ir/contracts';
-import type { IncidentAggregate } from '../model.js';
 import { raiseReportedNotification } from '../report/reported-notification.js';
 import type { DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
-import { progress } from './progress.js';
+import { dispatchAndSettle } from './dispatch-and-settle.js';
 import { draftForStep } from './require-step.js';
 import { addRollbackStep } from './rollback-steps.js';
+import type { IncidentAggregate } from '../model.js';
 
 /** A result is taken for a step in flight, or one that timed out (late results are facts too). */
 const awaitingResult = ['dispatched', 'timed-out'] as const;
@@ -49,7 +49,7 @@ export function stepSucceeded(
     step.stepId,
   );
   draft.observations.stepOutcomes.push({ action: step.action, outcome: skipped ? 'skipped' : 'succeeded' });
-  if (skipped) return progress(draft);
+  if (skipped) return dispatchAndSettle(draft);
   const incident = draft.incident;
   if (step.containment && incident.firstContainedAt === undefined) {
     draft.updateIncident({ firstContainedAt: result.completedAt });
@@ -69,7 +69,7 @@ export function stepSucceeded(
   if (step.containment && incident.rollbackRequestedAt !== undefined && finished) {
     addRollbackStep(draft, finished);
   }
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }
 
 /**
@@ -117,5 +117,5 @@ export function stepFailed(
       },
     );
   }
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }

@@ -1,5 +1,4 @@
-import { rollbackActions } from '@ir/contracts';
-import type { StepRecord } from '../model.js';
+import { rollbackActions, type StepRecord } from '@ir/contracts';
 import type { Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 

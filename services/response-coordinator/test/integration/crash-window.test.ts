@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { buildMessage, incidentTableKeys as keys, type MessageOf } from '@ir/contracts';
+import { buildMessage, incidentTableKeys as keys, type MessageOf, type WorkerQueue } from '@ir/contracts';
 import { loadPlaybooks, planIncident } from '@ir/playbooks';
 import {
   baseClientConfig,
@@ -19,7 +19,6 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApplyDeps, applyToIncident } from '../../src/handlers/apply.js';
 import { createCoordinatorMetrics } from '../../src/metrics.js';
-import type { WorkerQueue } from '../../src/model.js';
 import { createIncidentRepository } from '../../src/repository/incident-repository.js';
 import { openIncident } from '../../src/state/open.js';
 import type { Planner } from '../../src/state/plan-steps.js';

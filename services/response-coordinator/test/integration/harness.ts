@@ -3,10 +3,12 @@ import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   buildMessage,
   type Finding,
+  type IncidentStatus,
   type Message,
   type MessageOf,
   parseFindings,
   type StepAction,
+  type WorkerQueue,
 } from '@ir/contracts';
 import { baseClientConfig, createLogger } from '@ir/runtime';
 import {
@@ -20,9 +22,8 @@ import {
 } from '@ir/testkit';
 import { Registry } from 'prom-client';
 import { inject } from 'vitest';
-import { type CoordinatorDeps, type CoordinatorService, createService } from '../../src/app.js';
+import { type CoordinatorDeps, type CoordinatorService, createService } from '../../src/service.js';
 import { loadConfig } from '../../src/config.js';
-import type { IncidentStatus, WorkerQueue } from '../../src/model.js';
 import { createIncidentRepository } from '../../src/repository/incident-repository.js';
 
 /** The operator API token of the tests (not a secret: it only opens the test's own server). */

@@ -3,7 +3,7 @@ import { createLogger } from '@ir/runtime';
 import { findingTypes } from '@ir/testkit';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CoordinatorService, createService } from '../../src/app.js';
+import { type CoordinatorService, createService } from '../../src/service.js';
 import { REPORT_STEP_ID } from '../../src/report/report-step.js';
 import { coordinatorFixture, type Fixture, finding, TEST_TOKEN } from './harness.js';
 import { playWorkers } from './worker-double.js';

@@ -1,5 +1,5 @@
 import { eventually } from '@ir/testkit';
-import type { IncidentStatus } from '../../src/model.js';
+import type { IncidentStatus } from '@ir/contracts';
 import { type Command, type Fixture, TEST_TOKEN } from './harness.js';
 
 /** How the test's worker doubles answer. */

@@ -4,7 +4,7 @@ import { UnknownStepError } from '../../src/errors.js';
 import { openIncident } from '../../src/state/open.js';
 import { rollbackRequested } from '../../src/state/operator.js';
 import { stepFailed, stepSucceeded } from '../../src/state/results.js';
-import { tick } from '../../src/state/tick.js';
+import { escalateOverdueSteps } from '../../src/state/escalate-overdue-steps.js';
 import { committed, context, opened, plan, succeeded } from './fixtures.js';
 
 const planner = () => plan;
@@ -197,7 +197,7 @@ describe('step results', () => {
   });
 });
 
-describe('tick', () => {
+describe('escalateOverdueSteps', () => {
   it('times out a silent step and escalates, and escalates an overdue approval without approving it', () => {
     // Prepare
     const open = committed(openIncident(opened(), planner, context({ blastAvailable: 0 })));
@@ -206,7 +206,10 @@ describe('tick', () => {
       2,
     );
     // Act
-    const draft = tick(held, context({ now: new Date('2024-05-02T15:00:00.000Z'), eventKey: 'tick' }));
+    const draft = escalateOverdueSteps(
+      held,
+      context({ now: new Date('2024-05-02T15:00:00.000Z'), eventKey: 'tick' }),
+    );
     // Assess
     expect(draft.step('notify')?.status).toBe('timed-out');
     expect(draft.step('isolate')).toMatchObject({ status: 'awaiting-approval', escalations: 1 });

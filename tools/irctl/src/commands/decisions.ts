@@ -1,4 +1,4 @@
-import type { CoordinatorApi, Decision, IncidentDetail } from '../api-client.js';
+import type { CoordinatorApi, Decision, IncidentDetailView } from '../api-client.js';
 import { integerOption, positional, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec, OptionSpec, ParsedArgs } from '../command.js';
 import { ExitCode, IrctlError, UsageError } from '../errors.js';
@@ -20,7 +20,7 @@ const decisionOptions: Record<string, OptionSpec> = {
 type Settled = { done: true } | { done: false; failed?: string };
 
 /** Per decision: whether the incident read back shows it applied. */
-const applied: Record<Decision, (view: IncidentDetail, stepId: string | undefined) => Settled> = {
+const applied: Record<Decision, (view: IncidentDetailView, stepId: string | undefined) => Settled> = {
   approve: (view, stepId) => {
     const step = view.steps.find((s) => s.stepId === stepId);
     return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
@@ -59,7 +59,7 @@ async function waitApplied(
   decision: Decision,
   target: { incidentId: string; stepId?: string },
   timeoutSeconds: number,
-): Promise<IncidentDetail> {
+): Promise<IncidentDetailView> {
   const deadline = context.now().getTime() + timeoutSeconds * 1000;
   for (;;) {
     const view = await api.incident(target.incidentId);

@@ -1,3 +1,4 @@
+import { IncidentStatus } from '@ir/contracts';
 import { integerOption, positional, stringOption } from '../args.js';
 import type { CommandSpec } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -7,14 +8,7 @@ import { toJson } from '../format/text.js';
 import { apiOf } from './api-context.js';
 
 /** Incident statuses the coordinator knows; checked here so a typo is a usage error, not an empty list. */
-export const INCIDENT_STATUSES = [
-  'open',
-  'needs-attention',
-  'completed',
-  'rolling-back',
-  'rolled-back',
-  'resolved',
-] as const;
+export const INCIDENT_STATUSES = IncidentStatus.options;
 
 /** `irctl incidents [--status s]`: the newest incidents, from the coordinator API. */
 export const incidentsCommand: CommandSpec = {

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
-import { type IncidentReport, renderMarkdown } from '@ir/reporting';
+import type { IncidentReport } from '@ir/contracts';
+import { renderMarkdown } from '@ir/reporting';
 import { positional, stringOption } from '../args.js';
 import type { CommandSpec } from '../command.js';
 import { ExitCode, IrctlError, UsageError } from '../errors.js';

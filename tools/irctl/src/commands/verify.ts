@@ -1,4 +1,4 @@
-import { verifyEvidence } from '@ir/forensics/verifier';
+import { verifyEvidence } from '@ir/evidence';
 import { positional } from '../args.js';
 import { awsFailure } from '../aws.js';
 import type { CommandSpec } from '../command.js';

@@ -1,4 +1,4 @@
-import type { IncidentDetail, StepView } from '../api-client.js';
+import type { IncidentDetailView, StepView } from '../api-client.js';
 import { renderTable } from './table.js';
 import { compact, printable } from './text.js';
 
@@ -28,7 +28,7 @@ export function stepDetail(step: StepView): string {
  * `irctl show` as text: the incident's facts (with time to contain and to seal evidence), its steps,
  * the evidence steps' results, the pre-containment state kept for rollback, and the timeline.
  */
-export function renderIncident(view: IncidentDetail): string {
+export function renderIncident(view: IncidentDetailView): string {
   const { incident, steps, timeline } = view;
   const lines = [
     `incident ${printable(incident.incidentId)}  ${incident.status}${incident.dryRun ? '  (dry-run)' : ''}`,

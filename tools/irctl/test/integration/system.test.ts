@@ -16,7 +16,7 @@ import {
   isolatedAccount,
 } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { IncidentDetail } from '../../src/api-client.js';
+import type { IncidentDetailView } from '../../src/api-client.js';
 import { runIrctl } from '../../src/cli.js';
 import { ExitCode } from '../../src/errors.js';
 import { type RunningSystem, startSystem } from '../support/system.js';
@@ -31,10 +31,10 @@ describe('irctl against the running system (five services as processes, on the e
   let incidentId = '';
   const run = (argv: string[]) =>
     runIrctl(argv, env, { aws: { sqs: () => clients.sqs, s3: () => clients.s3 } });
-  const show = async (): Promise<IncidentDetail> => {
+  const show = async (): Promise<IncidentDetailView> => {
     const result = await run(['show', incidentId, '--json']);
     expect(result.code, result.stderr).toBe(ExitCode.ok);
-    return JSON.parse(result.stdout) as IncidentDetail;
+    return JSON.parse(result.stdout) as IncidentDetailView;
   };
   const step = async (prefix: string) => (await show()).steps.find((s) => s.stepId.startsWith(prefix));
   const groupsByEni = async () => {

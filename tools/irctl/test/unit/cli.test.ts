@@ -243,7 +243,7 @@ describe('irctl decisions', () => {
                   action: 'rollback.ec2-instance',
                   status: 'failed',
                   rollbackOf: 'isolate',
-                  failure: { reason: 'group gone' },
+                  failure: { reason: 'group gone', errorName: 'InvalidGroup.NotFound' },
                 },
               ],
               { status: 'needs-attention' },

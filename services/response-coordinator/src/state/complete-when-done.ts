@@ -6,7 +6,7 @@ import { raiseNotification } from './notifications.js';
  * incident finished well, `rolled-back` once every rollback succeeded. `needs-attention` is set where
  * a failure happens and stays until a person resolves or rolls back.
  */
-export function settle(draft: Draft): void {
+export function completeWhenDone(draft: Draft): void {
   const incident = draft.incident;
   if (incident.status === 'resolved') return;
   const steps = draft.steps;

@@ -1,14 +1,14 @@
-import type { IncidentAggregate } from '../model.js';
 import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
-import { progress } from './progress.js';
+import { dispatchAndSettle } from './dispatch-and-settle.js';
+import type { IncidentAggregate } from '../model.js';
 
 /**
  * The sweeper's look at an incident: a dispatched step past its deadline is timed out and people are
  * told; an approval past its deadline is escalated again, paging on-call, and is never approved
  * automatically.
  */
-export function tick(aggregate: IncidentAggregate, context: DecisionContext): Draft {
+export function escalateOverdueSteps(aggregate: IncidentAggregate, context: DecisionContext): Draft {
   const draft = new Draft(aggregate, context);
   const now = context.now.getTime();
   for (const step of draft.steps) {
@@ -54,5 +54,5 @@ export function tick(aggregate: IncidentAggregate, context: DecisionContext): Dr
       );
     }
   }
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }

@@ -1,10 +1,10 @@
 import { compareBands, type MessageOf, resourceKey } from '@ir/contracts';
 import { errorMessage } from '@ir/runtime';
-import type { IncidentAggregate } from '../model.js';
 import { type DecisionContext, Draft } from './draft.js';
 import { findingRef, protectedResources } from './open.js';
 import { addPlannedSteps, type Planner, planNotes } from './plan-steps.js';
-import { progress } from './progress.js';
+import { dispatchAndSettle } from './dispatch-and-settle.js';
+import type { IncidentAggregate } from '../model.js';
 
 const closed = new Set(['resolved', 'rolling-back', 'rolled-back']);
 
@@ -49,7 +49,7 @@ export function incidentUpdated(
   if (compareBands(finding.severity.band, incident.severityBand) > 0 && !closed.has(incident.status)) {
     escalate(draft, message, planner);
   }
-  return progress(draft);
+  return dispatchAndSettle(draft);
 }
 
 function escalate(draft: Draft, message: MessageOf<'incident.updated'>, planner: Planner): void {

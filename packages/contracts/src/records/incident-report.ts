@@ -1,9 +1,8 @@
 import { z } from 'zod';
+import { Details } from './details.js';
 
 /** The version of the report document; bumped on any change a reader must know about. */
 export const REPORT_VERSION = 1;
-
-const Details = z.record(z.string(), z.unknown());
 
 /**
  * The phases of NIST SP 800-61 (rev. 2) an incident goes through. Preparation is not listed: it is
@@ -156,8 +155,9 @@ export type ReportTimelineEntry = z.infer<typeof ReportTimelineEntry>;
 
 /**
  * The incident report (`reportVersion: 1`), the document stored as `report.json` and rendered as
- * `report.md`. Times are ISO-8601 UTC; absent facts are `null`, never left out, so readers in any
- * language see the same keys.
+ * `report.md`, served by `GET /incidents/:id/report`. Built by `@ir/reporting`; defined here because
+ * the coordinator serves it, forensics stores it and irctl reads it. Times are ISO-8601 UTC; absent
+ * facts are `null`, never left out, so readers in any language see the same keys.
  */
 export const IncidentReport = z.object({
   reportVersion: z.literal(REPORT_VERSION),

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { MessageType } from '../message-types.js';
+import { OperatorDecision } from '../messages/operator.js';
+import { IncidentReport } from '../records/incident-report.js';
+import { IncidentRecord, IncidentStatus } from '../records/incident-record.js';
+import { StepRecord } from '../records/step-record.js';
+import { TimelineEntry } from '../records/timeline.js';
+
+/** `GET /incidents?status&limit`: one status (all when absent), at most `limit` incidents. */
+export const ListIncidentsQuery = z.object({
+  status: IncidentStatus.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+/** @see ListIncidentsQuery */
+export type ListIncidentsQuery = z.infer<typeof ListIncidentsQuery>;
+
+/** The `:id` of `/incidents/:id…`. */
+export const IncidentParams = z.object({ id: z.string().min(1).max(200) });
+/** @see IncidentParams */
+export type IncidentParams = z.infer<typeof IncidentParams>;
+
+/** The `:id` and `:step` of `/incidents/:id/steps/:step/…`. */
+export const StepParams = IncidentParams.extend({ step: z.string().min(1).max(300) });
+/** @see StepParams */
+export type StepParams = z.infer<typeof StepParams>;
+
+/** `GET /incidents/:id/report?format`: JSON (the {@link IncidentReport}) or its Markdown rendering. */
+export const ReportQuery = z.object({ format: z.enum(['json', 'markdown']).default('json') });
+/** @see ReportQuery */
+export type ReportQuery = z.infer<typeof ReportQuery>;
+
+/** An incident as the API lists and shows it: the record and the version its next write expects. */
+export const IncidentSummary = IncidentRecord.extend({ version: z.number().int().min(0) });
+/** @see IncidentSummary */
+export type IncidentSummary = z.infer<typeof IncidentSummary>;
+
+/** `GET /incidents`: newest first. */
+export const IncidentList = z.object({ incidents: z.array(IncidentSummary) });
+/** @see IncidentList */
+export type IncidentList = z.infer<typeof IncidentList>;
+
+/** `GET /incidents/:id`: the incident, its steps in plan order and its timeline, oldest first. */
+export const IncidentDetail = z.object({
+  incident: IncidentSummary,
+  steps: z.array(StepRecord),
+  timeline: z.array(TimelineEntry),
+});
+/** @see IncidentDetail */
+export type IncidentDetail = z.infer<typeof IncidentDetail>;
+
+/** The message an operator decision becomes on the coordinator queue. */
+export const DecisionMessageType = MessageType.extract([
+  'approval.granted',
+  'approval.rejected',
+  'rollback.requested',
+  'incident.resolve-requested',
+]);
+/** @see DecisionMessageType */
+export type DecisionMessageType = z.infer<typeof DecisionMessageType>;
+
+/**
+ * The 202 answer to a decision: accepted onto the coordinator queue, not yet applied. Why not
+ * applied: the queue handler is the single path that changes incidents; read the incident back.
+ */
+export const DecisionAccepted = z.object({
+  accepted: z.literal(true),
+  messageId: z.string(),
+  type: DecisionMessageType,
+});
+/** @see DecisionAccepted */
+export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
+
+/** A refusal: 401 without a valid token, 404 for an unknown incident or step, 409 for a stale decision. */
+export const ApiRefusal = z.object({
+  error: z.enum(['unauthorized', 'not-found', 'conflict']),
+  message: z.string(),
+});
+/** @see ApiRefusal */
+export type ApiRefusal = z.infer<typeof ApiRefusal>;
+
+/** A 400: the request's params, query or body did not parse; one issue per problem, with its path. */
+export const InvalidRequest = z.object({
+  error: z.literal('invalid-request'),
+  issues: z.array(z.object({ path: z.string(), message: z.string() })),
+});
+/** @see InvalidRequest */
+export type InvalidRequest = z.infer<typeof InvalidRequest>;
+
+const refusals = { 400: InvalidRequest, 401: ApiRefusal, 404: ApiRefusal } as const;
+const decisionResponses = { 202: DecisionAccepted, ...refusals, 409: ApiRefusal } as const;
+
+/**
+ * The operator API of the response coordinator, route by route: method, URL (fastify syntax) and the
+ * schemas of params, query, body and each status's answer. The coordinator declares its routes from
+ * this; clients (irctl, the system tests) read the same shapes. Every route needs
+ * `Authorization: Bearer <IR_API_TOKEN>`. A decision's body is the {@link OperatorDecision}.
+ */
+export const operatorApi = {
+  listIncidents: {
+    method: 'GET',
+    url: '/incidents',
+    schema: {
+      querystring: ListIncidentsQuery,
+      response: { 200: IncidentList, 400: InvalidRequest, 401: ApiRefusal },
+    },
+  },
+  getIncident: {
+    method: 'GET',
+    url: '/incidents/:id',
+    schema: { params: IncidentParams, response: { 200: IncidentDetail, ...refusals } },
+  },
+  getReport: {
+    method: 'GET',
+    url: '/incidents/:id/report',
+    // 200 is the JSON report; with `format=markdown` it is text/markdown, which is not serialised.
+    schema: {
+      params: IncidentParams,
+      querystring: ReportQuery,
+      response: { 200: IncidentReport, ...refusals },
+    },
+  },
+  approveStep: {
+    method: 'POST',
+    url: '/incidents/:id/steps/:step/approve',
+    schema: { params: StepParams, body: OperatorDecision, response: decisionResponses },
+  },
+  rejectStep: {
+    method: 'POST',
+    url: '/incidents/:id/steps/:step/reject',
+    schema: { params: StepParams, body: OperatorDecision, response: decisionResponses },
+  },
+  rollback: {
+    method: 'POST',
+    url: '/incidents/:id/rollback',
+    schema: { params: IncidentParams, body: OperatorDecision, response: decisionResponses },
+  },
+  resolve: {
+    method: 'POST',
+    url: '/incidents/:id/resolve',
+    schema: { params: IncidentParams, body: OperatorDecision, response: decisionResponses },
+  },
+} as const;

@@ -1,0 +1,84 @@
+import {
+  type DynamoDBClient,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import { incidentTableKeys as keys } from '@ir/contracts';
+import { errorName } from '@ir/runtime';
+import { TransitionTooLargeError } from '../errors.js';
+import type { Transition } from '../state/draft.js';
+import { type BlastCount, blastCounterUpdate } from './blast-counter.js';
+import { encodeItem } from './codec.js';
+import { outboxItem } from './outbox-store.js';
+
+const MAX_TRANSACTION_ITEMS = 100;
+
+/**
+ * Writes a transition in one transaction: META conditional on the version read (or on not existing),
+ * the changed steps, new timeline entries, finding copies, outbox entries and the blast counter.
+ * False when another writer won (the version or the counter moved on): decide again.
+ */
+export async function commitTransition(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  transition: Transition,
+  blast?: BlastCount,
+): Promise<boolean> {
+  const { incident } = transition;
+  const pk = keys.incidentPk(incident.incidentId);
+  const committedAt = new Date().toISOString();
+  const version = transition.expectedVersion + 1;
+  const writes: TransactWriteItem[] = [
+    {
+      Put: {
+        TableName: tableName,
+        Item: encodeItem(pk, keys.incidentSk, incident, {
+          version,
+          status: incident.status,
+          gsi1pk: keys.statusGsiPk(incident.status),
+          gsi1sk: keys.statusGsiSk(incident.openedAt, incident.incidentId),
+        }),
+        ...(transition.isNew
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : {
+              ConditionExpression: 'version = :expected',
+              ExpressionAttributeValues: { ':expected': { N: String(transition.expectedVersion) } },
+            }),
+      },
+    },
+    ...transition.steps.map((step) => ({
+      Put: {
+        TableName: tableName,
+        Item: encodeItem(pk, keys.stepSk(step.stepId), step, { status: step.status }),
+      },
+    })),
+    ...transition.timeline.map((entry) => ({
+      Put: {
+        TableName: tableName,
+        Item: encodeItem(pk, keys.timelineSk(entry.at, entry.entryId), entry),
+      },
+    })),
+    ...transition.findings.map((finding) => ({
+      Put: {
+        TableName: tableName,
+        Item: encodeItem(pk, keys.findingRefSk(finding.source, finding.id), finding),
+      },
+    })),
+    ...transition.outbox.map((entry) => ({
+      Put: { TableName: tableName, Item: outboxItem(incident.incidentId, entry, committedAt) },
+    })),
+  ];
+  if (blast && transition.blastUsed > 0)
+    writes.push(blastCounterUpdate(tableName, blast, transition.blastUsed));
+  if (writes.length > MAX_TRANSACTION_ITEMS) {
+    throw new TransitionTooLargeError(incident.incidentId, writes.length);
+  }
+  try {
+    await dynamodb.send(new TransactWriteItemsCommand({ TransactItems: writes }));
+    return true;
+  } catch (error: unknown) {
+    // Cancelled by a condition (another writer won) or by a concurrent transaction: decide again.
+    if (errorName(error) === 'TransactionCanceledException') return false;
+    throw error;
+  }
+}

@@ -1,0 +1,100 @@
+import { DeleteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { incidentTableKeys as keys, WorkerQueue } from '@ir/contracts';
+import { CorruptItemError } from '../errors.js';
+import type { OutboxEntry } from '../model.js';
+import { type Item, stringOf } from './codec.js';
+
+/** Sort-key prefix of an incident's outbox items: `OUTBOX#<messageId>`. */
+export const OUTBOX_PREFIX = 'OUTBOX#';
+const INCIDENT_PREFIX = keys.incidentPk('');
+
+/** An outbox entry committed before the cut-off and still there: its command may never have gone out. */
+export interface StaleOutboxEntry {
+  readonly incidentId: string;
+  readonly messageId: string;
+}
+
+function outboxQueue(item: Item): WorkerQueue {
+  const parsed = WorkerQueue.safeParse(stringOf(item, 'queue'));
+  if (!parsed.success)
+    throw new CorruptItemError(`${stringOf(item, 'pk')}/${stringOf(item, 'sk')}`, 'unknown queue');
+  return parsed.data;
+}
+
+/** The outbox entry an `OUTBOX#` item holds. */
+export function outboxEntryOf(item: Item): OutboxEntry {
+  return {
+    queue: outboxQueue(item),
+    messageId: (stringOf(item, 'sk') ?? '').slice(OUTBOX_PREFIX.length),
+    body: stringOf(item, 'body') ?? '',
+  };
+}
+
+/**
+ * The item an outbox entry is committed as, listed on gsi1 by commit time so a sweep finds the
+ * commands a writer that died between commit and publish never sent. The body is stored as sent.
+ */
+export function outboxItem(incidentId: string, entry: OutboxEntry, committedAt: string): Item {
+  return {
+    pk: { S: keys.incidentPk(incidentId) },
+    sk: { S: `${OUTBOX_PREFIX}${entry.messageId}` },
+    queue: { S: entry.queue },
+    body: { S: entry.body },
+    gsi1pk: { S: keys.outboxGsiPk },
+    gsi1sk: { S: keys.outboxGsiSk(committedAt, incidentId, entry.messageId) },
+  };
+}
+
+/** Outbox entries once published: deleted. */
+export async function deleteOutbox(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  incidentId: string,
+  messageIds: readonly string[],
+): Promise<void> {
+  for (const messageId of messageIds) {
+    await dynamodb.send(
+      new DeleteItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: keys.incidentPk(incidentId) }, sk: { S: `${OUTBOX_PREFIX}${messageId}` } },
+      }),
+    );
+  }
+}
+
+/** Outbox entries committed before `before`, whatever the incident's status (gsi1, eventually consistent). */
+export async function staleOutbox(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  before: Date,
+  limit: number,
+): Promise<StaleOutboxEntry[]> {
+  const stale: StaleOutboxEntry[] = [];
+  let start: Item | undefined;
+  do {
+    const output = await dynamodb.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+        ExpressionAttributeValues: {
+          ':pk': { S: keys.outboxGsiPk },
+          ':before': { S: before.toISOString() },
+        },
+        Limit: limit - stale.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of output.Items ?? []) {
+      const pk = stringOf(item, 'pk') ?? '';
+      const sk = stringOf(item, 'sk') ?? '';
+      if (!pk.startsWith(INCIDENT_PREFIX) || !sk.startsWith(OUTBOX_PREFIX)) continue;
+      stale.push({
+        incidentId: pk.slice(INCIDENT_PREFIX.length),
+        messageId: sk.slice(OUTBOX_PREFIX.length),
+      });
+    }
+    start = output.LastEvaluatedKey;
+  } while (start && stale.length < limit);
+  return stale;
+}

@@ -1,0 +1,63 @@
+import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { IncidentRecord, type IncidentStatus, incidentTableKeys as keys } from '@ir/contracts';
+import { decodeData, type Item, numberOf } from './codec.js';
+
+/** An incident as listed: the record and its version. */
+export interface IncidentSummary {
+  readonly incident: IncidentRecord;
+  readonly version: number;
+}
+
+const byStatus = (tableName: string, status: IncidentStatus) => ({
+  TableName: tableName,
+  IndexName: 'gsi1',
+  KeyConditionExpression: 'gsi1pk = :pk',
+  ExpressionAttributeValues: { ':pk': { S: keys.statusGsiPk(status) } },
+});
+
+/** Incidents with one status, newest first (gsi1, eventually consistent). */
+export async function listByStatus(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  status: IncidentStatus,
+  limit: number,
+): Promise<IncidentSummary[]> {
+  const summaries: IncidentSummary[] = [];
+  let start: Item | undefined;
+  do {
+    const output = await dynamodb.send(
+      new QueryCommand({
+        ...byStatus(tableName, status),
+        ScanIndexForward: false,
+        Limit: limit - summaries.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of output.Items ?? []) {
+      summaries.push({
+        incident: decodeData(item, IncidentRecord),
+        version: numberOf(item, 'version') ?? 0,
+      });
+    }
+    start = output.LastEvaluatedKey;
+  } while (start && summaries.length < limit);
+  return summaries;
+}
+
+/** How many incidents have one status (the `ir_incidents_open` gauge). */
+export async function countByStatus(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  status: IncidentStatus,
+): Promise<number> {
+  let total = 0;
+  let start: Item | undefined;
+  do {
+    const output = await dynamodb.send(
+      new QueryCommand({ ...byStatus(tableName, status), Select: 'COUNT', ExclusiveStartKey: start }),
+    );
+    total += output.Count ?? 0;
+    start = output.LastEvaluatedKey;
+  } while (start);
+  return total;
+}
