@@ -1,7 +1,7 @@
 import type { ReportVerification } from '@ir/contracts';
 
 /**
- * The evidence verifier's result as `@ir/forensics/verifier` returns it, declared structurally so
+ * The evidence verifier's result as `@ir/evidence` returns it, declared structurally so
  * this package stays free of AWS and of the forensics service.
  */
 export interface VerifierResult {
