@@ -25,9 +25,8 @@ export const STACK_IDS = { system: 'IncidentResponse', member: 'IncidentResponse
 
 /**
  * Builds the CDK app: both stacks, environment-agnostic, with cdk-nag's AwsSolutions pack applied
- * and every suppression (each with its reason) in nag-suppressions.ts. The member stack reuses the
- * policy documents the system stack loaded, so a member role never grants less or more than the
- * reviewed docs/iam files.
+ * and every suppression (each with its reason) in nag-suppressions.ts. Both stacks take the act
+ * policies from the same statements (deploy/src/iam), so a member role grants what the task roles do.
  */
 export function buildApp(options: BuildAppOptions): BuiltApp {
   const app = options.app ?? new App();
@@ -45,9 +44,6 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     analyticsReporting: false,
     description: 'Incident response: the response role the security account assumes (deploy with StackSets)',
-    isolatorPolicy: system.policies.isolator.json,
-    forensicsPolicy: system.policies.forensics.json,
-    prefix: config.prefix,
   });
   suppressSystemStackFindings(system);
   suppressMemberStackFindings(member);

@@ -15,7 +15,8 @@ export {
 export { securityHubLabelsFrom } from './constructs/finding-rules.js';
 export { QUEUE_NAMES } from './constructs/queues.js';
 export { HTTP_PORT, STOP_TIMEOUT_MARGIN_SECONDS, WorkerService } from './constructs/worker-service.js';
-export { type LoadedPolicy, loadPolicy, PolicyFileError } from './iam/load-policy.js';
+export { formatPolicyDocument, iamPolicyDocuments } from './iam/policy-documents.js';
+export type { PolicyJson, PolicyStatementJson } from './iam/policy-json.js';
 export { MEMBER_ROLE_TRUSTED_SERVICES, MemberAccountStack } from './member-account-stack.js';
 export { unsuppressedNagFindings } from './nag-findings.js';
 export { IncidentResponseStack } from './system-stack.js';

@@ -2,20 +2,13 @@ import { Aws, CfnOutput, CfnParameter, Fn, Stack, type StackProps } from 'aws-cd
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { taskRoleNameOf } from './config.js';
-import { FORENSICS_FALLBACK_POLICY } from './iam/forensics-policy.js';
+import { forensicsActStatements } from './iam/forensics-policy.js';
 import { guardStatements } from './iam/guard-statements.js';
-import { ISOLATOR_FALLBACK_POLICY } from './iam/isolator-policy.js';
+import { isolatorStatements } from './iam/isolator-policy.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
-import { memberAccountStatements, resolvePlaceholders } from './iam/load-policy.js';
-import type { PolicyJson } from './iam/policy-json.js';
 
-export interface MemberAccountStackProps extends StackProps {
-  /** Policy documents of the two services that act in member accounts (docs/iam or the fallbacks). */
-  readonly isolatorPolicy?: PolicyJson;
-  readonly forensicsPolicy?: PolicyJson;
-  /** The system's IR_PREFIX the policy files were written for (hard-coded `ir-` names are checked). */
-  readonly prefix?: string;
-}
+/** Stack properties; every account-specific value is a CloudFormation parameter instead. */
+export type MemberAccountStackProps = StackProps;
 
 /** Services whose task roles may assume the response role: the two that act on resources. */
 export const MEMBER_ROLE_TRUSTED_SERVICES = ['isolator', 'forensics'] as const;
@@ -26,13 +19,12 @@ export const MEMBER_ROLE_TRUSTED_SERVICES = ['isolator', 'forensics'] as const;
  * security account (by principal ARN, so redeploying those roles does not break the trust), with the
  * external id, and only for `ir-<incidentId>` session names. Its permissions are the two services'
  * policy documents; explicit denies keep it from changing its own or any system role, creating
- * credentials, destroying evidence, or chaining into other roles.
+ * credentials, destroying evidence, or chaining into other roles. The act statements are the same
+ * functions the system stack attaches to the task roles (deploy/src/iam), without the evidence-store
+ * access, which only the security account has.
  */
 export class MemberAccountStack extends Stack {
   readonly role: iam.Role;
-  /** The documents the role's two act policies were built from. */
-  readonly isolatorPolicy: PolicyJson;
-  readonly forensicsPolicy: PolicyJson;
 
   constructor(scope: Construct, id: string, props: MemberAccountStackProps = {}) {
     super(scope, id, props);
@@ -90,24 +82,17 @@ export class MemberAccountStack extends Stack {
       }),
     });
 
-    const forMember = (json: PolicyJson, source: string) =>
-      resolvePlaceholders(
-        memberAccountStatements(json),
-        { ForensicsKmsKeyId: evidenceKeyId.valueAsString },
-        { prefix: props.prefix ?? 'ir', source },
-      );
-    const isolator = forMember(props.isolatorPolicy ?? ISOLATOR_FALLBACK_POLICY, 'isolator policy');
-    const forensics = forMember(props.forensicsPolicy ?? FORENSICS_FALLBACK_POLICY, 'forensics policy');
-    this.isolatorPolicy = isolator;
-    this.forensicsPolicy = forensics;
     new iam.ManagedPolicy(this, 'IsolatorActions', {
       description: 'Containment and rollback actions of the isolator',
-      document: iam.PolicyDocument.fromJson(isolator),
+      statements: isolatorStatements(Aws.PARTITION),
       roles: [this.role],
     });
     new iam.ManagedPolicy(this, 'ForensicsActions', {
       description: 'Evidence collection actions of the forensics service',
-      document: iam.PolicyDocument.fromJson(forensics),
+      statements: forensicsActStatements({
+        partition: Aws.PARTITION,
+        evidenceKeyId: evidenceKeyId.valueAsString,
+      }),
       roles: [this.role],
     });
     const evidenceKeyUse = new iam.PolicyStatement({

@@ -15,7 +15,7 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
 
 /**
  * Acknowledges the wildcard findings (AwsSolutions-IAM5 only) of one act policy. Its resources are
- * the ones a reviewed docs/iam file (or the fallback in deploy/) names; cdk-nag 3 reports each
+ * the ones deploy/src/iam/*-policy.ts names (docs/iam shows them); cdk-nag 3 reports each
  * wildcard as its own finding and renders tokens in its ids, so the ids are taken from the pack's
  * own report on that policy rather than copied by hand. Any other rule still fails synthesis.
  */
@@ -92,13 +92,6 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
         'organizations:ListAccounts (IR_ALLOWED_ACCOUNTS_SOURCE=organizations) has no resource-level permissions; it is read-only and decides which accounts the system may act in.',
       );
     }
-  }
-  if (stack.policies.forensics.source === 'fallback') {
-    acknowledge(
-      stack.services.forensics.taskRole,
-      `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.evidence.bucket)}.Arn>/incidents/*]`,
-      'The forensics service writes and re-reads evidence objects under incidents/<incidentId>/, not known at deploy time; the grant is limited to that prefix of this one bucket (Object Lock prevents deletion or overwrite).',
-    );
   }
   acknowledge(
     stack.services['response-coordinator'].taskRole,

@@ -6,8 +6,11 @@ import { type DeployConfig, type ServiceName, taskRoleNameOf } from './config.js
 import type { EvidenceStore } from './constructs/evidence-store.js';
 import type { IrQueues, LogicalQueueName } from './constructs/queues.js';
 import type { WorkerService } from './constructs/worker-service.js';
+import { coordinatorReportStatements } from './iam/coordinator-report-policy.js';
+import { forensicsStatements } from './iam/forensics-policy.js';
 import { guardStatements } from './iam/guard-statements.js';
-import { type LoadedPolicy, resolvePlaceholders } from './iam/load-policy.js';
+import { isolatorStatements } from './iam/isolator-policy.js';
+import type { PolicyRefs } from './iam/policy-refs.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
 
 /** Queues each service publishes to (packages/runtime `resolveQueueUrls` in each service's app.ts). */
@@ -55,7 +58,6 @@ export interface ServicePermissionsProps {
   readonly queues: IrQueues;
   readonly table: dynamodb.ITableV2;
   readonly evidence: EvidenceStore;
-  readonly policies: { readonly isolator: LoadedPolicy; readonly forensics: LoadedPolicy };
   readonly snsTopicArn?: string;
   readonly securityHub: boolean;
 }
@@ -63,7 +65,7 @@ export interface ServicePermissionsProps {
 /**
  * Grants each task role exactly what its service calls: consume its queue, copy to its DLQ, publish
  * to the queues it sends to, the table items it reads or writes, and for the workers that act on
- * resources their policy document, sts:AssumeRole on the member response role, and the guard denies.
+ * resources their act policy (deploy/src/iam), sts:AssumeRole on the member response role, and the guard denies.
  */
 export function grantServicePermissions(scope: Construct, props: ServicePermissionsProps): void {
   const { services, queues, config } = props;
@@ -91,24 +93,22 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
   const protectedRoles = (Object.keys(services) as ServiceName[]).map(
     (service) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(config.prefix, service)}`,
   );
-  const placeholders = {
-    SecurityAccountId: Aws.ACCOUNT_ID,
-    EvidenceBucket: props.evidence.bucket.bucketName,
-    EvidenceKmsKeyId: props.evidence.key.keyId,
-    ForensicsKmsKeyId: props.evidence.key.keyId,
-    MemberRoleName: config.memberRoleName,
+  const refs: PolicyRefs = {
+    partition: Aws.PARTITION,
+    evidenceBucketArn: props.evidence.bucket.bucketArn,
+    evidenceKeyArn: props.evidence.key.keyArn,
+    evidenceKeyId: props.evidence.key.keyId,
+  };
+  const actStatements = {
+    isolator: isolatorStatements(refs.partition),
+    forensics: forensicsStatements(refs),
   };
   for (const service of ['isolator', 'forensics'] as const) {
     const role = services[service].taskRole;
     new iam.ManagedPolicy(scope, `${toPascal(service)}ActPolicy`, {
       managedPolicyName: `${config.prefix}-${service}-act`,
-      description: `What the ${service} does to resources in this account (source: ${props.policies[service].source})`,
-      document: iam.PolicyDocument.fromJson(
-        resolvePlaceholders(props.policies[service].json, placeholders, {
-          prefix: config.prefix,
-          source: props.policies[service].source,
-        }),
-      ),
+      description: `What the ${service} does to resources in this account (deploy/src/iam/${service}-policy.ts)`,
+      statements: actStatements[service],
       roles: [role],
     });
     new iam.ManagedPolicy(scope, `${toPascal(service)}GuardPolicy`, {
@@ -146,12 +146,8 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
   for (const statement of shareEvidenceSnapshots(Aws.ACCOUNT_ID))
     services.forensics.taskRole.addToPrincipalPolicy(statement);
 
-  // Evidence access comes from docs/iam/forensics-policy.json when it exists (it scopes keys to
-  // incidents/*); these grants stand in only for the fallback policy.
-  if (props.policies.forensics.source === 'fallback')
-    grantEvidenceAccess(services.forensics.taskRole, props.evidence);
-
-  grantEvidenceReadOnly(services['response-coordinator'].taskRole, props.evidence);
+  for (const statement of coordinatorReportStatements(refs))
+    services['response-coordinator'].taskRole.addToPrincipalPolicy(statement);
 
   const notifier = services.notifier.taskRole;
   if (props.snsTopicArn) {
@@ -176,66 +172,6 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
       }),
     );
   }
-}
-
-/** Evidence bucket and key access of the forensics service, when no docs/iam policy gives it. */
-function grantEvidenceAccess(forensics: iam.IRole, evidence: EvidenceStore): void {
-  forensics.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'WriteAndVerifyEvidence',
-      actions: [
-        's3:PutObject',
-        's3:PutObjectRetention',
-        's3:GetObject',
-        's3:GetObjectVersion',
-        's3:GetObjectRetention',
-        's3:GetObjectAttributes',
-        // Memory images arrive as multipart uploads through presigned part URLs.
-        's3:AbortMultipartUpload',
-      ],
-      resources: [evidence.bucket.arnForObjects('incidents/*')],
-    }),
-  );
-  forensics.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ListEvidence',
-      actions: ['s3:ListBucket', 's3:ListBucketVersions', 's3:GetBucketObjectLockConfiguration'],
-      resources: [evidence.bucket.bucketArn],
-    }),
-  );
-  evidence.key.grant(
-    forensics,
-    'kms:Encrypt',
-    'kms:Decrypt',
-    'kms:GenerateDataKey',
-    'kms:DescribeKey',
-    'kms:CreateGrant',
-    'kms:ReEncryptFrom',
-    'kms:ReEncryptTo',
-    'kms:GenerateDataKeyWithoutPlaintext',
-  );
-}
-
-/**
- * Read-only evidence access of the coordinator: its report route runs the evidence verifier, which
- * lists versions and reads them (never writes, never changes retention). Decrypt only, for SSE-KMS.
- */
-function grantEvidenceReadOnly(coordinator: iam.IRole, evidence: EvidenceStore): void {
-  coordinator.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ReadEvidenceForReports',
-      actions: ['s3:GetObject', 's3:GetObjectVersion'],
-      resources: [evidence.bucket.arnForObjects('incidents/*')],
-    }),
-  );
-  coordinator.addToPrincipalPolicy(
-    new iam.PolicyStatement({
-      sid: 'ListEvidenceForReports',
-      actions: ['s3:ListBucket', 's3:ListBucketVersions'],
-      resources: [evidence.bucket.bucketArn],
-    }),
-  );
-  evidence.key.grant(coordinator, 'kms:Decrypt', 'kms:DescribeKey');
 }
 
 function toPascal(value: string): string {

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -14,9 +13,6 @@ import { FindingRules } from './constructs/finding-rules.js';
 import { createIncidentTable } from './constructs/incident-table.js';
 import { IrQueues, type LogicalQueueName } from './constructs/queues.js';
 import { HTTP_PORT, WorkerService } from './constructs/worker-service.js';
-import { FORENSICS_FALLBACK_POLICY } from './iam/forensics-policy.js';
-import { ISOLATOR_FALLBACK_POLICY } from './iam/isolator-policy.js';
-import { type LoadedPolicy, loadPolicy } from './iam/load-policy.js';
 import { grantServicePermissions } from './service-permissions.js';
 import { serviceImage } from './image.js';
 
@@ -31,7 +27,7 @@ export const INPUT_QUEUE: Readonly<Record<ServiceName, LogicalQueueName>> = {
 
 export interface IncidentResponseStackProps extends StackProps {
   readonly config: DeployConfig;
-  /** The repository root: the Docker build context and where docs/iam lives. */
+  /** The repository root: the Docker build context. */
   readonly repoRoot: string;
 }
 
@@ -45,7 +41,6 @@ export class IncidentResponseStack extends Stack {
   readonly services: Readonly<Record<ServiceName, WorkerService>>;
   readonly queues: IrQueues;
   readonly evidence: EvidenceStore;
-  readonly policies: { readonly isolator: LoadedPolicy; readonly forensics: LoadedPolicy };
   /** The forensics VPC and launch template of evidence.clean-room, when `forensicsAmiId` is set. */
   readonly cleanRoom: CleanRoom | undefined;
 
@@ -142,13 +137,6 @@ export class IncidentResponseStack extends Stack {
       : undefined;
 
     const image = serviceImage(this, props.repoRoot, config.imageUri);
-    this.policies = {
-      isolator: loadPolicy(join(props.repoRoot, 'docs/iam/isolator-policy.json'), ISOLATOR_FALLBACK_POLICY),
-      forensics: loadPolicy(
-        join(props.repoRoot, 'docs/iam/forensics-policy.json'),
-        FORENSICS_FALLBACK_POLICY,
-      ),
-    };
 
     const common = {
       AWS_REGION: Aws.REGION,
@@ -238,7 +226,6 @@ export class IncidentResponseStack extends Stack {
       queues: this.queues,
       table,
       evidence: this.evidence,
-      policies: this.policies,
       ...(config.notifierEnvironment.IR_SNS_TOPIC_ARN
         ? { snsTopicArn: config.notifierEnvironment.IR_SNS_TOPIC_ARN }
         : {}),

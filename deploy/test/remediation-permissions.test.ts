@@ -1,19 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   EVIDENCE_DESTROYING_ACTIONS,
   guardStatements,
   TRAIL_STARTED_BY_TAG,
 } from '../src/iam/guard-statements.js';
-import type { PolicyJson, PolicyStatementJson } from '../src/iam/policy-json.js';
+import { isolatorStatements } from '../src/iam/isolator-policy.js';
+import type { PolicyStatementJson } from '../src/iam/policy-json.js';
 
-const reviewed = JSON.parse(
-  readFileSync(new URL('../../docs/iam/isolator-policy.json', import.meta.url), 'utf8'),
-) as PolicyJson;
+const isolator = isolatorStatements('aws').map((s) => s.toJSON() as PolicyStatementJson);
 
 function statement(sid: string): PolicyStatementJson {
-  const found = reviewed.Statement.find((candidate) => candidate.Sid === sid);
-  if (!found) throw new Error(`docs/iam/isolator-policy.json has no statement ${sid}`);
+  const found = isolator.find((candidate) => candidate.Sid === sid);
+  if (!found) throw new Error(`the isolator policy has no statement ${sid}`);
   return found;
 }
 
@@ -37,7 +35,7 @@ describe('guardStatements (commodity remediation)', () => {
   });
 });
 
-describe('docs/iam/isolator-policy.json (commodity remediation)', () => {
+describe('isolatorStatements (commodity remediation)', () => {
   it('restores ingress only on groups the isolator revoked rules on, and scopes CloudTrail writes to trails', () => {
     // Act
     const restore = statement('AdminIngressRestoreOnlyWhereWeRevoked');

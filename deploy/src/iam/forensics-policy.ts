@@ -1,83 +1,155 @@
-import type { PolicyJson } from './policy-json.js';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { PolicyRefs } from './policy-refs.js';
 
 /**
- * What the forensics service needs to collect evidence in an account (its own, or a member account
- * through the response role): snapshots, SSM volatile collection with the one document it runs,
- * read-only metadata of instances, principals and buckets, and CloudTrail look-ups. Writing to the
- * evidence bucket and using the evidence key are granted separately (home account only). Used only
- * while docs/iam/forensics-policy.json does not exist.
+ * What the forensics service does to resources in an account (its own, or a member account through
+ * the response role): snapshots and their copies under the evidence key, SSM volatile collection
+ * with the one document it runs, read-only metadata of instances, principals, volumes and buckets,
+ * and CloudTrail look-ups. Written once here: the forensics task role and the member response role
+ * attach it, and docs/iam is generated from it (`pnpm docs:iam`).
  */
-export const FORENSICS_FALLBACK_POLICY: PolicyJson = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'Ec2EvidenceRead',
-      Effect: 'Allow',
-      Action: [
+export function forensicsActStatements(
+  refs: Pick<PolicyRefs, 'partition' | 'evidenceKeyId'>,
+): iam.PolicyStatement[] {
+  const { partition } = refs;
+  return [
+    new iam.PolicyStatement({
+      sid: 'CallerIdentityForChainOfCustody',
+      actions: ['sts:GetCallerIdentity'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleReadInstanceAndIdentity',
+      actions: [
         'ec2:DescribeInstances',
         'ec2:DescribeInstanceAttribute',
         'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeSecurityGroups',
         'ec2:DescribeSnapshots',
+        // The clean room finds and waits for the volumes it creates from evidence snapshots.
         'ec2:DescribeVolumes',
         'ec2:GetConsoleOutput',
         'autoscaling:DescribeAutoScalingInstances',
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'Ec2Snapshots',
-      Effect: 'Allow',
-      Action: ['ec2:CreateSnapshot', 'ec2:CreateSnapshots', 'ec2:CopySnapshot'],
-      Resource: '*',
-    },
-    {
-      Sid: 'TagOnlyNewSnapshots',
-      Effect: 'Allow',
-      Action: 'ec2:CreateTags',
-      Resource: 'arn:*:ec2:*:*:snapshot/*',
-    },
-    {
-      Sid: 'SsmVolatileCollection',
-      Effect: 'Allow',
-      Action: 'ssm:SendCommand',
-      Resource: ['arn:*:ssm:*::document/AWS-RunShellScript', 'arn:*:ec2:*:*:instance/*'],
-    },
-    {
-      Sid: 'SsmCommandResults',
-      Effect: 'Allow',
-      Action: ['ssm:GetCommandInvocation', 'ssm:CancelCommand', 'ssm:DescribeInstanceInformation'],
-      Resource: '*',
-    },
-    {
-      Sid: 'PrincipalAndBucketMetadata',
-      Effect: 'Allow',
-      Action: [
-        'iam:GetUser',
+        'iam:GetInstanceProfile',
         'iam:GetRole',
-        'iam:GetUserPolicy',
         'iam:GetRolePolicy',
-        'iam:ListUserPolicies',
-        'iam:ListRolePolicies',
-        'iam:ListAttachedUserPolicies',
         'iam:ListAttachedRolePolicies',
+        'iam:ListRolePolicies',
+        'iam:GetUser',
+        'iam:GetUserPolicy',
+        'iam:ListAttachedUserPolicies',
+        'iam:ListUserPolicies',
+        'iam:ListGroupsForUser',
         'iam:ListAccessKeys',
         'iam:GetAccessKeyLastUsed',
-        'iam:GetLoginProfile',
         'iam:ListMFADevices',
-        'iam:ListGroupsForUser',
-        'iam:GetInstanceProfile',
-        's3:GetBucketAcl',
+        'iam:GetLoginProfile',
+        'cloudtrail:LookupEvents',
         's3:GetBucketPolicy',
+        's3:GetBucketPublicAccessBlock',
+        's3:GetBucketAcl',
         's3:GetBucketVersioning',
         's3:GetBucketLogging',
         's3:GetEncryptionConfiguration',
-        's3:GetBucketPublicAccessBlock',
-        'cloudtrail:LookupEvents',
+        'ssm:DescribeInstanceInformation',
+        'ssm:GetCommandInvocation',
       ],
-      Resource: '*',
-    },
-  ],
-};
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleSnapshotEvidence',
+      actions: ['ec2:CreateSnapshots', 'ec2:CreateSnapshot', 'ec2:CopySnapshot'],
+      resources: [
+        `arn:${partition}:ec2:*:*:instance/*`,
+        `arn:${partition}:ec2:*:*:volume/*`,
+        `arn:${partition}:ec2:*::snapshot/*`,
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleTagOnlyEvidenceSnapshots',
+      actions: ['ec2:CreateTags'],
+      resources: [`arn:${partition}:ec2:*::snapshot/*`],
+      conditions: { StringEquals: { 'ec2:CreateAction': ['CreateSnapshots', 'CopySnapshot'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleTagSnapshotsAfterCreation',
+      actions: ['ec2:CreateTags'],
+      resources: [`arn:${partition}:ec2:*::snapshot/*`],
+      conditions: { StringEquals: { 'aws:ResourceTag/ir:purpose': 'forensic evidence' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleKmsCopyOfSnapshots',
+      actions: [
+        'kms:CreateGrant',
+        'kms:Encrypt',
+        'kms:Decrypt',
+        'kms:GenerateDataKeyWithoutPlaintext',
+        'kms:ReEncrypt*',
+        'kms:DescribeKey',
+      ],
+      resources: [`arn:${partition}:kms:*:*:key/${refs.evidenceKeyId}`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleRunReadOnlyShellOverSsm',
+      actions: ['ssm:SendCommand', 'ssm:CancelCommand'],
+      resources: [
+        `arn:${partition}:ssm:*::document/AWS-RunShellScript`,
+        `arn:${partition}:ec2:*:*:instance/*`,
+      ],
+    }),
+  ];
+}
+
+/**
+ * The forensics service's access to the evidence store in the security account: write each object
+ * once under `incidents/` with its retention, read it back to verify, never delete or lift retention.
+ * Only on the task role: a member role never touches the evidence bucket.
+ */
+export function forensicsEvidenceStatements(
+  refs: Pick<PolicyRefs, 'evidenceBucketArn' | 'evidenceKeyArn'>,
+): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'WriteEvidenceOnceWithRetention',
+      actions: [
+        's3:PutObject',
+        's3:PutObjectRetention',
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:GetObjectRetention',
+        // Memory images arrive as multipart uploads through presigned part URLs.
+        's3:AbortMultipartUpload',
+      ],
+      resources: [`${refs.evidenceBucketArn}/incidents/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListEvidenceVersions',
+      actions: ['s3:ListBucket', 's3:ListBucketVersions'],
+      resources: [refs.evidenceBucketArn],
+      conditions: { StringLike: { 's3:prefix': ['incidents/*'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'NeverLiftRetentionOrDeleteEvidence',
+      effect: iam.Effect.DENY,
+      actions: [
+        's3:BypassGovernanceRetention',
+        's3:DeleteObject',
+        's3:DeleteObjectVersion',
+        's3:PutBucketObjectLockConfiguration',
+      ],
+      resources: [refs.evidenceBucketArn, `${refs.evidenceBucketArn}/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EncryptEvidenceWithKms',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [refs.evidenceKeyArn],
+    }),
+  ];
+}
+
+/** Everything the forensics task role is granted by this file: evidence store access, then actions. */
+export function forensicsStatements(refs: PolicyRefs): iam.PolicyStatement[] {
+  return [...forensicsEvidenceStatements(refs), ...forensicsActStatements(refs)];
+}

@@ -1,90 +1,87 @@
-import type { PolicyJson } from './policy-json.js';
+import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
- * What the isolator needs to contain and roll back in an account (its own, or a member account
- * through the response role): every action of services/isolator/src, no more. Resources are `*`
- * because the resources are whatever a finding names; the member role's explicit denies bound it.
- * Used only while docs/iam/isolator-policy.json does not exist.
+ * What the isolator does to resources in an account (its own, or a member account through the
+ * response role): every AWS call of services/isolator/src, no more. The one place this policy is
+ * written: the isolator's task role and the member response role attach it, and docs/iam is generated
+ * from it (`pnpm docs:iam`). Most resources are wildcards because they are whatever a finding names;
+ * tag conditions and the guard denies bound them.
  */
-export const ISOLATOR_FALLBACK_POLICY: PolicyJson = {
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Sid: 'Ec2ReadForContainment',
-      Effect: 'Allow',
-      Action: [
+export function isolatorStatements(partition: string): iam.PolicyStatement[] {
+  const arn = (service: string, resource: string) => `arn:${partition}:${service}:*:*:${resource}`;
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadForPreStateAndVerification',
+      actions: [
         'ec2:DescribeInstances',
         'ec2:DescribeInstanceAttribute',
-        'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeSecurityGroups',
         'ec2:DescribeSecurityGroupRules',
         'ec2:DescribeNetworkAcls',
-        'ec2:DescribeSubnets',
-        'ec2:DescribeVpcs',
-        'ec2:DescribeVolumes',
+        'autoscaling:DescribeAutoScalingInstances',
+        'autoscaling:DescribeAutoScalingGroups',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'iam:GetUser',
+        'iam:ListAccessKeys',
+        'iam:ListUserTags',
+        'iam:GetUserPolicy',
+        'iam:GetLoginProfile',
+        'iam:GetRole',
+        'iam:GetRolePolicy',
+        's3:GetBucketPolicy',
+        's3:GetBucketPublicAccessBlock',
+        'cloudtrail:DescribeTrails',
+        // Needs no permission (AWS always allows it); listed because the S3 lockdown calls it.
+        'sts:GetCallerIdentity',
       ],
-      Resource: '*',
-    },
-    {
-      Sid: 'Ec2NetworkIsolation',
-      Effect: 'Allow',
-      Action: [
-        'ec2:CreateSecurityGroup',
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'Ec2InstanceContainment',
+      actions: [
+        'ec2:ModifyInstanceAttribute',
+        'ec2:ModifyNetworkInterfaceAttribute',
+        'ec2:CreateTags',
+        'ec2:DeleteTags',
+      ],
+      resources: [
+        arn('ec2', 'instance/*'),
+        arn('ec2', 'network-interface/*'),
+        arn('ec2', 'security-group/*'),
+        arn('ec2', 'volume/*'),
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'IsolationGroupsCreate',
+      actions: ['ec2:CreateSecurityGroup'],
+      resources: [arn('ec2', 'security-group/*'), arn('ec2', 'vpc/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'IsolationGroupsRulesOnlyOnOurGroups',
+      actions: [
         'ec2:AuthorizeSecurityGroupIngress',
         'ec2:AuthorizeSecurityGroupEgress',
         'ec2:RevokeSecurityGroupIngress',
         'ec2:RevokeSecurityGroupEgress',
-        'ec2:ModifyNetworkInterfaceAttribute',
-        'ec2:ModifyInstanceAttribute',
-        'ec2:CreateNetworkAclEntry',
-        'ec2:DeleteNetworkAclEntry',
-        'ec2:CreateTags',
-        'ec2:DeleteTags',
       ],
-      Resource: '*',
-    },
-    {
-      Sid: 'AutoScalingAndLoadBalancers',
-      Effect: 'Allow',
-      Action: [
-        'autoscaling:DescribeAutoScalingInstances',
-        'autoscaling:DescribeAutoScalingGroups',
-        'autoscaling:DetachInstances',
-        'autoscaling:AttachInstances',
-        'elasticloadbalancing:DescribeTargetGroups',
-        'elasticloadbalancing:DescribeTargetHealth',
-        'elasticloadbalancing:DeregisterTargets',
-        'elasticloadbalancing:RegisterTargets',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'IamPrincipalContainment',
-      Effect: 'Allow',
-      Action: [
-        'iam:GetUser',
-        'iam:GetRole',
-        'iam:GetUserPolicy',
-        'iam:GetRolePolicy',
-        'iam:PutUserPolicy',
-        'iam:PutRolePolicy',
-        'iam:DeleteUserPolicy',
-        'iam:DeleteRolePolicy',
-        'iam:ListAccessKeys',
-        'iam:UpdateAccessKey',
-        'iam:GetLoginProfile',
-        'iam:DeleteLoginProfile',
-        'iam:TagUser',
-        'iam:UntagUser',
-        'iam:ListUserTags',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'CloudTrailLoggingRemediation',
-      Effect: 'Allow',
-      Action: [
-        'cloudtrail:DescribeTrails',
+      resources: [arn('ec2', 'security-group/*')],
+      conditions: { StringEquals: { 'aws:ResourceTag/ir:managed-by': 'ir-isolator' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'AdminIngressRevokeOnAnyGroup',
+      actions: ['ec2:RevokeSecurityGroupIngress'],
+      resources: [arn('ec2', 'security-group/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AdminIngressRestoreOnlyWhereWeRevoked',
+      actions: ['ec2:AuthorizeSecurityGroupIngress'],
+      resources: [arn('ec2', 'security-group/*')],
+      conditions: { Null: { 'aws:ResourceTag/ir:ingress-revoked-by': 'false' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'CloudTrailLoggingRemediation',
+      actions: [
         'cloudtrail:GetTrailStatus',
         'cloudtrail:ListTags',
         'cloudtrail:AddTags',
@@ -92,19 +89,47 @@ export const ISOLATOR_FALLBACK_POLICY: PolicyJson = {
         'cloudtrail:StartLogging',
         'cloudtrail:StopLogging',
       ],
-      Resource: '*',
-    },
-    {
-      Sid: 'S3BucketLockdown',
-      Effect: 'Allow',
-      Action: [
-        's3:GetBucketPolicy',
-        's3:PutBucketPolicy',
-        's3:DeleteBucketPolicy',
-        's3:GetBucketPublicAccessBlock',
-        's3:PutBucketPublicAccessBlock',
+      resources: [arn('cloudtrail', 'trail/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'NetworkAclBlock',
+      actions: ['ec2:CreateNetworkAclEntry', 'ec2:DeleteNetworkAclEntry'],
+      resources: [arn('ec2', 'network-acl/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AutoScalingAndLoadBalancers',
+      actions: [
+        'autoscaling:DetachInstances',
+        'autoscaling:AttachInstances',
+        'elasticloadbalancing:DeregisterTargets',
+        'elasticloadbalancing:RegisterTargets',
       ],
-      Resource: '*',
-    },
-  ],
-};
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'IamPrincipalContainment',
+      actions: [
+        'iam:PutUserPolicy',
+        'iam:DeleteUserPolicy',
+        'iam:UpdateAccessKey',
+        'iam:TagUser',
+        'iam:UntagUser',
+        'iam:DeleteLoginProfile',
+        'iam:PutRolePolicy',
+        'iam:DeleteRolePolicy',
+      ],
+      resources: [`arn:${partition}:iam::*:user/*`, `arn:${partition}:iam::*:role/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'S3Lockdown',
+      actions: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock'],
+      resources: [`arn:${partition}:s3:::*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'NeverTouchServiceLinkedRoles',
+      effect: iam.Effect.DENY,
+      actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+      resources: [`arn:${partition}:iam::*:role/aws-service-role/*`],
+    }),
+  ];
+}

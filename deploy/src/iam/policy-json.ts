@@ -1,4 +1,4 @@
-/** One IAM policy statement in its JSON form, as docs/iam/*.json and the fallbacks write it. */
+/** One IAM policy statement in its JSON form, as docs/iam/*.json shows it. */
 export interface PolicyStatementJson {
   readonly Sid?: string;
   readonly Effect: 'Allow' | 'Deny';

@@ -56,9 +56,17 @@ export type { Message, MessageOf, MessageSchemas, PayloadOf } from './message-sc
 export {
   containActions,
   evidenceActions,
+  irreversibleContainActions,
   MessageType,
+  notifyActions,
   rollbackActions,
   StepAction,
+} from './message-types.js';
+export type {
+  ContainAction,
+  EvidenceAction,
+  IrreversibleContainAction,
+  NotifyAction,
 } from './message-types.js';
 export {
   ContainAccessKey,
@@ -121,3 +129,34 @@ export {
   SecurityHubSeverityLabel,
   SeverityBand,
 } from './severity.js';
+export {
+  ApiRefusal,
+  DecisionAccepted,
+  DecisionMessageType,
+  IncidentDetail,
+  IncidentList,
+  IncidentParams,
+  IncidentSummary,
+  InvalidRequest,
+  ListIncidentsQuery,
+  operatorApi,
+  ReportQuery,
+  StepParams,
+} from './api/operator-api.js';
+export { FindingRef, IncidentRecord, IncidentStatus } from './records/incident-record.js';
+export {
+  IncidentReport,
+  NistPhaseId,
+  REPORT_VERSION,
+  ReportApproval,
+  ReportArtifact,
+  ReportContainmentRollback,
+  ReportFinding,
+  ReportManifest,
+  ReportPhase,
+  ReportStep,
+  ReportTimelineEntry,
+  ReportVerification,
+} from './records/incident-report.js';
+export { HoldReason, StepOrigin, StepRecord, StepStatus, WorkerQueue } from './records/step-record.js';
+export { TimelineEntry } from './records/timeline.js';

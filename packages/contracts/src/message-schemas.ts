@@ -1,30 +1,10 @@
 import type { z } from 'zod';
 import { type EnvelopeSchema, envelopeOf } from './envelope.js';
 import type { MessageType } from './message-types.js';
-import {
-  ContainAccessKey,
-  ContainBlockIp,
-  ContainCloudTrailLogging,
-  ContainEc2Instance,
-  ContainIamUser,
-  ContainRemoveLoginProfile,
-  ContainRoleSessions,
-  ContainS3Bucket,
-  ContainSecurityGroupIngress,
-} from './messages/contain.js';
-import { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './messages/clean-room.js';
-import { EvidenceStoreReport } from './messages/report.js';
-import {
-  EvidenceCaptureInstance,
-  EvidenceCollectIam,
-  EvidenceCollectS3,
-  EvidenceCollectVolatile,
-  EvidenceSeal,
-  EvidenceSnapshotFollowupPayload,
-  EvidenceSnapshotVolumes,
-} from './messages/evidence.js';
+import { containCommandSchemas } from './messages/contain.js';
+import { EvidenceSnapshotFollowupPayload, evidenceCommands } from './messages/evidence.js';
 import { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';
-import { NotifyIncident } from './messages/notify.js';
+import { notifyCommands } from './messages/notify.js';
 import {
   ApprovalGrantedPayload,
   ApprovalRejectedPayload,
@@ -38,26 +18,10 @@ import { rollbackCommands } from './messages/rollback.js';
 export const payloadSchemas = {
   'incident.opened': IncidentOpenedPayload,
   'incident.updated': IncidentUpdatedPayload,
-  'contain.ec2-instance': ContainEc2Instance,
-  'contain.iam-user': ContainIamUser,
-  'contain.access-key': ContainAccessKey,
-  'contain.role-sessions': ContainRoleSessions,
-  'contain.s3-bucket': ContainS3Bucket,
-  'contain.block-ip': ContainBlockIp,
-  'contain.remove-login-profile': ContainRemoveLoginProfile,
-  'contain.cloudtrail-logging': ContainCloudTrailLogging,
-  'contain.security-group-ingress': ContainSecurityGroupIngress,
+  ...containCommandSchemas,
   ...rollbackCommands,
-  'evidence.snapshot-volumes': EvidenceSnapshotVolumes,
-  'evidence.capture-instance': EvidenceCaptureInstance,
-  'evidence.collect-volatile': EvidenceCollectVolatile,
-  'evidence.collect-iam': EvidenceCollectIam,
-  'evidence.collect-s3': EvidenceCollectS3,
-  'evidence.seal': EvidenceSeal,
-  'evidence.clean-room': EvidenceCleanRoom,
-  'evidence.clean-room-teardown': EvidenceCleanRoomTeardown,
-  'evidence.store-report': EvidenceStoreReport,
-  'notify.incident': NotifyIncident,
+  ...evidenceCommands,
+  ...notifyCommands,
   'step.succeeded': StepSucceededPayload,
   'step.failed': StepFailedPayload,
   'approval.granted': ApprovalGrantedPayload,

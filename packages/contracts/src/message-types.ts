@@ -1,52 +1,38 @@
 import { z } from 'zod';
-
-/** Containment actions the isolator performs; each (but one, see `rollbackActions`) has a rollback. */
-export const containActions = [
-  'contain.ec2-instance',
-  'contain.iam-user',
-  'contain.access-key',
-  'contain.role-sessions',
-  'contain.s3-bucket',
-  'contain.block-ip',
-  'contain.remove-login-profile',
-  'contain.cloudtrail-logging',
-  'contain.security-group-ingress',
-] as const;
+import { type ContainAction, containCommands, type IrreversibleContainAction } from './messages/contain.js';
+import { type EvidenceAction, evidenceCommands } from './messages/evidence.js';
+import { type NotifyAction, notifyCommands } from './messages/notify.js';
+import { type RollbackAction, rollbackActions } from './messages/rollback.js';
 
 /**
- * Rollback commands, one per reversible containment. `contain.remove-login-profile` has none: a
- * deleted console password cannot be restored (TRAPS 8), which is why that step needs approval.
+ * Containment actions the isolator performs, in the order of `containCommands` (messages/contain.ts),
+ * the one place they are listed. Each but the irreversible ones has a rollback (`rollbackActions`).
  */
-export const rollbackActions = [
-  'rollback.ec2-instance',
-  'rollback.iam-user',
-  'rollback.access-key',
-  'rollback.role-sessions',
-  'rollback.s3-bucket',
-  'rollback.block-ip',
-  'rollback.cloudtrail-logging',
-  'rollback.security-group-ingress',
-] as const;
+export const containActions = Object.keys(containCommands) as [ContainAction, ...ContainAction[]];
 
-/** Evidence actions the forensics worker performs. */
-export const evidenceActions = [
-  'evidence.snapshot-volumes',
-  'evidence.capture-instance',
-  'evidence.collect-volatile',
-  'evidence.collect-iam',
-  'evidence.collect-s3',
-  'evidence.seal',
-  'evidence.clean-room',
-  'evidence.clean-room-teardown',
-  'evidence.store-report',
-] as const;
+/**
+ * Containments that cannot be undone and so have no rollback: `contain.remove-login-profile` deletes
+ * a console password, which cannot be restored (TRAPS 8), so playbooks must make it wait for approval.
+ */
+export const irreversibleContainActions = containActions.filter(
+  (action): action is IrreversibleContainAction => !containCommands[action].reversible,
+);
+
+/** Rollback commands, one per reversible containment (derived in messages/rollback.ts). */
+export { rollbackActions };
+
+/** Evidence actions the forensics worker performs, from `evidenceCommands` (messages/evidence.ts). */
+export const evidenceActions = Object.keys(evidenceCommands) as [EvidenceAction, ...EvidenceAction[]];
+
+/** Notification actions the notifier performs, from `notifyCommands` (messages/notify.ts). */
+export const notifyActions = Object.keys(notifyCommands) as [NotifyAction, ...NotifyAction[]];
 
 /** Every step command the coordinator sends to a worker. */
 export const StepAction = z.enum([
   ...containActions,
   ...rollbackActions,
   ...evidenceActions,
-  'notify.incident',
+  ...notifyActions,
 ]);
 /** @see StepAction */
 export type StepAction = z.infer<typeof StepAction>;
@@ -66,3 +52,5 @@ export const MessageType = z.enum([
 ]);
 /** @see MessageType */
 export type MessageType = z.infer<typeof MessageType>;
+
+export type { ContainAction, EvidenceAction, IrreversibleContainAction, NotifyAction, RollbackAction };

@@ -1,36 +1,37 @@
-import { payloadSchemas, rollbackActions, StepAction } from '@ir/contracts';
+import {
+  containActions,
+  evidenceActions,
+  irreversibleContainActions,
+  notifyActions,
+  payloadSchemas,
+} from '@ir/contracts';
 import { z } from 'zod';
 import type { StepQueue } from './plan.js';
 
-const rollbackSet: ReadonlySet<string> = new Set(rollbackActions);
-
 /**
- * The actions a playbook step may name: every step action except `rollback.*`. Why not rollbacks:
- * the coordinator builds them from succeeded containments and their recorded pre-state.
+ * The actions a playbook step may name: every containment, evidence and notification action of
+ * contracts, never a `rollback.*`. Why not rollbacks: the coordinator builds them from succeeded
+ * containments and their recorded pre-state.
  */
-export const PlaybookAction = z.enum(
-  StepAction.options.filter((action) => !rollbackSet.has(action)) as [
-    Exclude<StepAction, (typeof rollbackActions)[number]>,
-    ...Exclude<StepAction, (typeof rollbackActions)[number]>[],
-  ],
-  {
-    error:
-      'must be a contain.*, evidence.* or notify.incident action (rollbacks are built by the coordinator)',
-  },
-);
+export const PlaybookAction = z.enum([...containActions, ...evidenceActions, ...notifyActions], {
+  error: 'must be a contain.*, evidence.* or notify.incident action (rollbacks are built by the coordinator)',
+});
 /** @see PlaybookAction */
 export type PlaybookAction = z.infer<typeof PlaybookAction>;
 
-/** The worker queue of an action: `contain.*` → isolator, `evidence.*` → forensics, `notify.*` → notifier. */
+const containments: ReadonlySet<PlaybookAction> = new Set(containActions);
+const evidence: ReadonlySet<PlaybookAction> = new Set(evidenceActions);
+
+/** The worker queue of an action: containments → isolator, evidence → forensics, notifications → notifier. */
 export function queueOf(action: PlaybookAction): StepQueue {
-  if (action.startsWith('contain.')) return 'isolator';
-  if (action.startsWith('evidence.')) return 'forensics';
+  if (containments.has(action)) return 'isolator';
+  if (evidence.has(action)) return 'forensics';
   return 'notifier';
 }
 
 /** True for a containment (counts toward the blast radius and MTTI). */
 export function isContainment(action: PlaybookAction): boolean {
-  return action.startsWith('contain.');
+  return containments.has(action);
 }
 
 /** True for the step whose success stops MTTE. */
@@ -39,10 +40,10 @@ export function sealsEvidence(action: PlaybookAction): boolean {
 }
 
 /**
- * Actions that must always wait for an operator. Why: `contain.remove-login-profile` deletes a
- * console password, which cannot be restored (it has no rollback, TRAPS 8).
+ * Actions that must always wait for an operator: the containments contracts marks irreversible
+ * (`contain.remove-login-profile` deletes a console password, which cannot be restored, TRAPS 8).
  */
-export const approvalRequiredActions: ReadonlySet<PlaybookAction> = new Set(['contain.remove-login-profile']);
+export const approvalRequiredActions: ReadonlySet<PlaybookAction> = new Set(irreversibleContainActions);
 
 /** The contracts schema of an action's `params`: what the worker will accept. */
 export function paramsSchemaOf(action: PlaybookAction): z.ZodType<Record<string, unknown>> {

@@ -4,7 +4,7 @@ import type { StepCondition } from './conditions.js';
 import type { Dimension } from './dimensions.js';
 import { topologicalOrder } from './graph.js';
 import { withAudience } from './notify-params.js';
-import type { PlaybookShape } from './schema.js';
+import type { PlaybookShape } from './playbook-shape.js';
 import { renderTemplate, templateReferences } from './template.js';
 import { variableOf } from './variables.js';
 

@@ -105,3 +105,38 @@ export const ContainSecurityGroupIngress = stepCommand(
 );
 /** @see ContainSecurityGroupIngress */
 export type ContainSecurityGroupIngress = z.infer<typeof ContainSecurityGroupIngress>;
+
+/**
+ * Every containment command the isolator performs, keyed by action, with whether it can be undone.
+ * The single list of containments: `containActions`, the rollback commands (one per reversible entry)
+ * and the message schemas are all derived from it, so a new containment is added here and nowhere
+ * else in contracts. `contain.remove-login-profile` is not reversible: a deleted console password
+ * cannot be restored (TRAPS 8), which is why that step needs approval.
+ */
+export const containCommands = {
+  'contain.ec2-instance': { schema: ContainEc2Instance, reversible: true },
+  'contain.iam-user': { schema: ContainIamUser, reversible: true },
+  'contain.access-key': { schema: ContainAccessKey, reversible: true },
+  'contain.role-sessions': { schema: ContainRoleSessions, reversible: true },
+  'contain.s3-bucket': { schema: ContainS3Bucket, reversible: true },
+  'contain.block-ip': { schema: ContainBlockIp, reversible: true },
+  'contain.remove-login-profile': { schema: ContainRemoveLoginProfile, reversible: false },
+  'contain.cloudtrail-logging': { schema: ContainCloudTrailLogging, reversible: true },
+  'contain.security-group-ingress': { schema: ContainSecurityGroupIngress, reversible: true },
+} as const satisfies Record<`contain.${string}`, { schema: z.ZodType; reversible: boolean }>;
+
+/** A containment action name, e.g. `contain.ec2-instance`. */
+export type ContainAction = keyof typeof containCommands;
+
+/** A containment the isolator can undo (it has a `rollback.*` command). */
+export type ReversibleContainAction = {
+  [A in ContainAction]: (typeof containCommands)[A]['reversible'] extends true ? A : never;
+}[ContainAction];
+
+/** A containment that cannot be undone; playbooks must make it wait for an operator. */
+export type IrreversibleContainAction = Exclude<ContainAction, ReversibleContainAction>;
+
+/** The payload schema of each containment command, keyed by action (for `payloadSchemas`). */
+export const containCommandSchemas = Object.fromEntries(
+  Object.entries(containCommands).map(([action, { schema }]) => [action, schema]),
+) as { [A in ContainAction]: (typeof containCommands)[A]['schema'] };

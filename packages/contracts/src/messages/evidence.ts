@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { IsoDateTime } from '../primitives.js';
+import { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './clean-room.js';
+import { EvidenceStoreReport } from './report.js';
 import { StepTarget, stepCommand } from './step-command.js';
 
 const InstanceParams = z.object({ instanceId: z.string().min(1) });
@@ -72,3 +74,23 @@ export const EvidenceSnapshotFollowupPayload = z.object({
 });
 /** @see EvidenceSnapshotFollowupPayload */
 export type EvidenceSnapshotFollowupPayload = z.infer<typeof EvidenceSnapshotFollowupPayload>;
+
+/**
+ * Every evidence command the forensics service performs, keyed by action: the single list from which
+ * `evidenceActions` and the message schemas are derived. (`evidence.snapshot-followup` is not here: it
+ * is the service's note to itself, not a step the coordinator sends.)
+ */
+export const evidenceCommands = {
+  'evidence.snapshot-volumes': EvidenceSnapshotVolumes,
+  'evidence.capture-instance': EvidenceCaptureInstance,
+  'evidence.collect-volatile': EvidenceCollectVolatile,
+  'evidence.collect-iam': EvidenceCollectIam,
+  'evidence.collect-s3': EvidenceCollectS3,
+  'evidence.seal': EvidenceSeal,
+  'evidence.clean-room': EvidenceCleanRoom,
+  'evidence.clean-room-teardown': EvidenceCleanRoomTeardown,
+  'evidence.store-report': EvidenceStoreReport,
+} as const satisfies Record<`evidence.${string}`, z.ZodType>;
+
+/** An evidence action name, e.g. `evidence.seal`. */
+export type EvidenceAction = keyof typeof evidenceCommands;

@@ -56,3 +56,12 @@ export const NotifyIncident = stepCommand(
 );
 /** @see NotifyIncident */
 export type NotifyIncident = z.infer<typeof NotifyIncident>;
+
+/** Every notification command, keyed by action: the single list `StepAction` takes them from. */
+export const notifyCommands = { 'notify.incident': NotifyIncident } as const satisfies Record<
+  `notify.${string}`,
+  z.ZodType
+>;
+
+/** A notification action name (`notify.incident`). */
+export type NotifyAction = keyof typeof notifyCommands;

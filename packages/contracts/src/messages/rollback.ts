@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { rollbackActions } from '../message-types.js';
+import { type ContainAction, containCommands, type ReversibleContainAction } from './contain.js';
 import { stepCommand } from './step-command.js';
 
 /**
@@ -13,8 +13,26 @@ export const RollbackParams = z.object({
 /** @see RollbackParams */
 export type RollbackParams = z.infer<typeof RollbackParams>;
 
+/** The rollback action of a containment: `contain.ec2-instance` → `rollback.ec2-instance`. */
+export type RollbackOf<A extends ContainAction> = A extends `contain.${infer Name}`
+  ? `rollback.${Name}`
+  : never;
+
 /** A rollback action name, e.g. `rollback.ec2-instance` (undoes `contain.ec2-instance`). */
-export type RollbackAction = (typeof rollbackActions)[number];
+export type RollbackAction = RollbackOf<ReversibleContainAction>;
+
+/** The rollback action of a containment, by name. */
+export function rollbackOf<A extends ContainAction>(action: A): RollbackOf<A> {
+  return action.replace(/^contain\./, 'rollback.') as RollbackOf<A>;
+}
+
+/**
+ * Rollback commands, one per reversible containment, in the order of `containCommands`. Derived, so
+ * marking a containment reversible there is all it takes to get its rollback message.
+ */
+export const rollbackActions = (Object.keys(containCommands) as ContainAction[])
+  .filter((action): action is ReversibleContainAction => containCommands[action].reversible)
+  .map(rollbackOf) as [RollbackAction, ...RollbackAction[]];
 
 /** The payload schema of one rollback command. */
 export type RollbackCommandSchema<A extends RollbackAction> = ReturnType<
@@ -22,7 +40,7 @@ export type RollbackCommandSchema<A extends RollbackAction> = ReturnType<
 >;
 
 /**
- * Payload schema of each rollback command, keyed by action. Why one map, not six declarations:
+ * Payload schema of each rollback command, keyed by action. Why one map, not eight declarations:
  * every rollback carries the same params; only the action differs.
  */
 export const rollbackCommands = Object.fromEntries(

@@ -1,0 +1,19 @@
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatPolicyDocument, iamPolicyDocuments } from '../src/iam/policy-documents.js';
+
+/**
+ * Writes docs/iam/*.json from the policy statements the stacks attach (deploy/src/iam):
+ * `pnpm docs:iam` from the repository root. Removes policy files nothing generates any more, so the
+ * folder mirrors deploy exactly; deploy/test/iam-docs.test.ts fails until this has been run.
+ */
+const outDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'iam');
+const documents = iamPolicyDocuments();
+for (const file of readdirSync(outDir)) {
+  if (file.endsWith('.json') && !(file in documents)) rmSync(join(outDir, file));
+}
+for (const [file, document] of Object.entries(documents)) {
+  writeFileSync(join(outDir, file), formatPolicyDocument(document));
+}
+process.stdout.write(`wrote ${Object.keys(documents).length} policies to ${outDir}\n`);
