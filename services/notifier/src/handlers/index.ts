@@ -1,8 +1,9 @@
+import type { NotifyAction } from '@ir/contracts';
 import type { StepActionTable } from '@ir/runtime';
 import { createNotifyIncidentHandler, type NotifyDeps } from './notify-incident.js';
 
 /** The step commands the notifier executes (the message types of its queue). */
-export type NotifierAction = 'notify.incident';
+export type NotifierAction = NotifyAction;
 
 /**
  * The notifier's action table for the step worker: one handler per action, exhaustive by type. The

@@ -1,6 +1,10 @@
+import { evidenceActions } from '@ir/contracts';
 import type { IncidentDetailView, StepView } from '../api-client.js';
 import { renderTable } from './table.js';
 import { compact, printable } from './text.js';
+
+/** Steps whose results are evidence, listed under the step table. */
+const EVIDENCE_ACTIONS: ReadonlySet<string> = new Set(evidenceActions);
 
 /** Seconds from `from` to `to` (ISO times), one decimal; undefined when either is missing. */
 export function secondsBetween(from: string | undefined, to: string | undefined): string | undefined {
@@ -62,7 +66,7 @@ export function renderIncident(view: IncidentDetailView): string {
       ),
     ),
   );
-  const evidence = steps.filter((step) => step.action.startsWith('evidence.') && step.result);
+  const evidence = steps.filter((step) => EVIDENCE_ACTIONS.has(step.action) && step.result);
   if (evidence.length > 0) {
     lines.push('', 'evidence:');
     for (const step of evidence) lines.push(`  ${printable(step.stepId)}: ${compact(step.result, 300)}`);
