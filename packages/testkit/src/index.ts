@@ -56,6 +56,25 @@ export {
 } from './factories/index.js';
 export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';
 export {
+  type HarnessServiceDeps,
+  type ServiceHarness,
+  type ServiceHarnessOptions,
+  type StartableService,
+  serviceHarness,
+  type TestLoggerOptions,
+  testLogger,
+} from './service-harness.js';
+export {
+  type AnsweredCommand,
+  createStepRunner,
+  type RunStepOptions,
+  type StepAnswer,
+  type StepCommandOptions,
+  type StepRunner,
+  type StepRunnerSettings,
+  succeededPayload,
+} from './step-runner.js';
+export {
   REPO_ROOT,
   SERVICE_NAMES,
   type ServiceName,

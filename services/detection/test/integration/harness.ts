@@ -1,59 +1,35 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DeleteMessageBatchCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { type Message as IrMessage, parseMessage } from '@ir/contracts';
-import { createLogger } from '@ir/runtime';
-import { bootstrap, emulatorClients, isolatedAccount, receiveMessages } from '@ir/testkit';
-import { Registry } from 'prom-client';
+import { receiveMessages, serviceHarness } from '@ir/testkit';
 import { inject } from 'vitest';
 import { createService, type DetectionDeps, type DetectionService } from '../../src/service.js';
 import { loadConfig } from '../../src/config.js';
 
 /** A fresh emulated account with the system's queues and table, and clients acting in it. */
 export async function detectionFixture() {
-  const endpoint = inject('awsEndpoint');
-  const region = process.env.AWS_REGION ?? 'us-east-1';
-  const account = await isolatedAccount({ endpoint, region });
-  const clients = emulatorClients({ endpoint, region, credentials: account.credentials });
-  const system = await bootstrap({ prefix: 'ir', clients });
-  const running: DetectionService[] = [];
+  const harness = await serviceHarness({ endpoint: inject('awsEndpoint') });
+  const { endpoint, region, account, clients, system } = harness;
   const lines: Record<string, unknown>[] = [];
 
   /** Builds and starts a detection instance on this account; `env` overrides variables. */
   const start = async (env: Record<string, string> = {}, deps: DetectionDeps = {}) => {
-    const config = loadConfig({
-      AWS_REGION: region,
-      AWS_ENDPOINT_URL: endpoint,
-      IR_HOME_ACCOUNT_ID: account.accountId,
-      IR_HTTP_HOST: '127.0.0.1',
-      IR_HTTP_PORT: '0',
-      IR_WAIT_TIME_SECONDS: '1',
-      IR_WORKER_CONCURRENCY: '10',
-      IR_VISIBILITY_TIMEOUT_SECONDS: '30',
-      IR_HEARTBEAT_SECONDS: '10',
-      IR_RETRY_BASE_SECONDS: '1',
-      IR_RETRY_MAX_SECONDS: '2',
-      IR_SHUTDOWN_GRACE_SECONDS: '5',
-      LOG_LEVEL: 'info',
-      ...env,
-    });
-    const service = await createService(config, {
-      credentials: account.credentials,
-      registry: new Registry(),
-      logger: createLogger({
-        service: 'detection',
-        level: 'info',
-        destination: {
-          write(chunk: string) {
-            lines.push(JSON.parse(chunk) as Record<string, unknown>);
-            return true;
-          },
-        } as unknown as NodeJS.WritableStream,
+    const config = loadConfig(
+      harness.workerEnv({
+        IR_WORKER_CONCURRENCY: '10',
+        IR_SHUTDOWN_GRACE_SECONDS: '5',
+        LOG_LEVEL: 'info',
+        ...env,
       }),
-      ...deps,
-    });
-    running.push(service);
-    await service.start();
-    return service;
+    );
+    const logged = (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>);
+    // No registry given: createService makes a fresh one per instance, as the metrics test needs.
+    return harness.start(
+      createService(config, {
+        ...harness.serviceDeps('detection', { level: 'info', onLine: logged }),
+        ...deps,
+      }),
+    );
   };
 
   /** Sends raw bodies to the findings queue, ten per batch. */
@@ -125,10 +101,7 @@ export async function detectionFixture() {
     return total;
   };
 
-  const stop = async () => {
-    await Promise.all(running.splice(0).map((service) => service.stop()));
-    clients.destroy();
-  };
+  const stop = harness.stop;
 
   return {
     endpoint,
