@@ -4,18 +4,19 @@
  * EventBridge delivers them, AWS state read back after containment and after an operator's rollback.
  */
 import { readFileSync } from 'node:fs';
-import { createIamUser, type EmulatorAccount, eventually, isolatedAccount } from '@ir/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  createMixedSecurityGroup,
-  ingressRuleSet,
-  KEPT_RULES,
-} from '../../services/isolator/test/integration/security-group-fixtures.js';
 import {
   cloudTrailClient,
+  createIamUser,
+  createMixedSecurityGroup,
   createTrail,
+  type EmulatorAccount,
+  eventually,
+  ingressRuleSet,
   isLogging,
-} from '../../services/isolator/test/integration/remediation-resources.js';
+  isolatedAccount,
+  KEPT_RULES,
+} from '@ir/testkit';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
 import { type RunningSystem, startSystem } from '../support/system.js';
 

@@ -54,6 +54,16 @@ export {
   type SecurityHubEventOptions,
   securityHubImportedEvent,
 } from './factories/index.js';
+export {
+  cloudTrailClient,
+  createMixedSecurityGroup,
+  createTrail,
+  groupTags,
+  ingressRuleSet,
+  isLogging,
+  KEPT_RULES,
+  trailTags,
+} from './factories/remediation.js';
 export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';
 export {
   type HarnessServiceDeps,

@@ -1,7 +1,7 @@
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatorFixture, succeeded } from './harness.js';
-import { cloudTrailClient, createTrail, isLogging, trailTags } from './remediation-resources.js';
+import { cloudTrailClient, createTrail, isLogging, trailTags } from '@ir/testkit';
 
 type Fixture = Awaited<ReturnType<typeof isolatorFixture>>;
 

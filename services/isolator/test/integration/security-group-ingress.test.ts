@@ -1,11 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatorFixture, succeeded } from './harness.js';
-import {
-  createMixedSecurityGroup,
-  groupTags,
-  ingressRuleSet,
-  KEPT_RULES as KEPT,
-} from './security-group-fixtures.js';
+import { createMixedSecurityGroup, groupTags, ingressRuleSet, KEPT_RULES as KEPT } from '@ir/testkit';
 
 type Fixture = Awaited<ReturnType<typeof isolatorFixture>>;
 
