@@ -102,3 +102,4 @@ export {
   succeeded,
 } from './step-worker/index.js';
 export { StepWorkerEnv } from './config.js';
+export { abortableSleep } from './abortable-sleep.js';

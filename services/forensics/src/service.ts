@@ -1,6 +1,7 @@
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
+  abortableSleep,
   createPublisher,
   createQueueService,
   createRuntime,
@@ -28,22 +29,6 @@ export interface ForensicsDeps extends RuntimeOverrides {
   readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   /** Replaces SSM DescribeInstanceInformation (moto does not implement it). */
   readonly managedInstance?: ManagedInstanceLookup;
-}
-
-/** A sleep that ends early, rejecting, when the handler is aborted. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

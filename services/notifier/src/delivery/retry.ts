@@ -1,4 +1,4 @@
-import { errorMessage, isRetryable } from '@ir/runtime';
+import { abortableSleep, errorMessage, isRetryable } from '@ir/runtime';
 import { ChannelFailedError, isDeliveryError } from '../errors.js';
 
 /** How a channel is retried. */
@@ -20,22 +20,7 @@ export interface RetryTools {
 export const realRetryTools: RetryTools = {
   now: Date.now,
   random: Math.random,
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    }),
+  sleep: abortableSleep,
 };
 
 /** What a successful run returns. */

@@ -5,7 +5,7 @@ import { sendEc2Write } from '../../aws/ec2-dry-run.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { ContainmentStatus, IrTag, tagList, tagMap } from '../../aws/tags.js';
 import { ContainmentRefusedError, VerificationFailedError } from '../../errors.js';
-import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
+import { abortableSleep, type StepContext, type StepHandler, succeeded } from '@ir/runtime';
 import type { ActionDeps } from '../action-deps.js';
 import {
   autoScalingGroupOf,
@@ -29,15 +29,6 @@ export interface EniMove {
   readonly groupId: string;
   readonly at: string;
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
 
 /**
  * `contain.ec2-instance`: detach from Auto Scaling and target groups, protect the evidence, move every
@@ -212,7 +203,7 @@ async function moveInterfaces(
       });
     }
     if (index === 0 && holdSeconds > 0 && interfaceIds.length > 0 && !context.dryRun) {
-      await sleep(holdSeconds * 1000, context.signal);
+      await abortableSleep(holdSeconds * 1000, context.signal);
     }
   }
   return moves;
