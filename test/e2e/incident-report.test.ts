@@ -6,7 +6,7 @@
  */
 import { GetObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { verifyEvidence } from '@ir/evidence';
-import { IncidentReport } from '@ir/reporting';
+import { IncidentReport } from '@ir/contracts';
 import { eventually, findingTypes, isolatedAccount } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createTargetInstance, instanceFinding } from '../support/findings.js';

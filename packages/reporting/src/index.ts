@@ -17,21 +17,6 @@ export type {
   ReportStepInput,
   ReportTimelineInput,
 } from './report-input.js';
-// Re-exported from @ir/contracts, where the report document is defined.
-export {
-  IncidentReport,
-  NistPhaseId,
-  REPORT_VERSION,
-  ReportApproval,
-  ReportArtifact,
-  ReportContainmentRollback,
-  ReportFinding,
-  ReportManifest,
-  ReportPhase,
-  ReportStep,
-  ReportTimelineEntry,
-  ReportVerification,
-} from '@ir/contracts';
 export {
   type VerifierResult,
   verificationFailed,

@@ -1,4 +1,5 @@
-import { buildReport, IncidentReport, verificationFrom } from '@ir/reporting';
+import { IncidentReport } from '@ir/contracts';
+import { buildReport, verificationFrom } from '@ir/reporting';
 import { describe, expect, it } from 'vitest';
 import { ec2Incident, step } from '../support/incident.js';
 

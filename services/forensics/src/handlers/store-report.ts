@@ -1,5 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { IncidentReport, renderMarkdown, verificationFrom } from '@ir/reporting';
+import { IncidentReport } from '@ir/contracts';
+import { renderMarkdown, verificationFrom } from '@ir/reporting';
 import { verifyEvidence } from '@ir/evidence';
 import { errorMessage, type StepHandler, succeeded } from '@ir/runtime';
 import { z } from 'zod';

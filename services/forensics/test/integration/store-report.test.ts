@@ -1,5 +1,6 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { buildReport, IncidentReport, type ReportStepInput } from '@ir/reporting';
+import { IncidentReport } from '@ir/contracts';
+import { buildReport, type ReportStepInput } from '@ir/reporting';
 import { createInstance, createVpc } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvidenceManifest } from '@ir/evidence';

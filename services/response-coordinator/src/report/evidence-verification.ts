@@ -1,11 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { verifyEvidence } from '@ir/evidence';
-import {
-  type ReportVerification,
-  verificationFailed,
-  verificationFrom,
-  verificationNotConfigured,
-} from '@ir/reporting';
+import type { ReportVerification } from '@ir/contracts';
+import { verificationFailed, verificationFrom, verificationNotConfigured } from '@ir/reporting';
 import { errorMessage, errorName, type Logger } from '@ir/runtime';
 
 /** Verifies an incident's evidence for a report; never claims more than it read. */

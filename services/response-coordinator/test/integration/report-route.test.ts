@@ -1,4 +1,4 @@
-import { IncidentReport } from '@ir/reporting';
+import { IncidentReport } from '@ir/contracts';
 import { createLogger } from '@ir/runtime';
 import { findingTypes } from '@ir/testkit';
 import { Registry } from 'prom-client';

@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildReport, type ReportVerification, verificationNotConfigured } from '@ir/reporting';
+import type { ReportVerification } from '@ir/contracts';
+import { buildReport, verificationNotConfigured } from '@ir/reporting';
 import { describe, expect, it } from 'vitest';
 import { runIrctl } from '../../src/cli.js';
 import { ExitCode } from '../../src/errors.js';

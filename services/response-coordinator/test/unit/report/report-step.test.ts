@@ -1,5 +1,5 @@
 import { buildMessage } from '@ir/contracts';
-import { IncidentReport } from '@ir/reporting';
+import { IncidentReport } from '@ir/contracts';
 import { describe, expect, it } from 'vitest';
 import { REPORT_STEP_ID } from '../../../src/report/report-step.js';
 import { openIncident } from '../../../src/state/open.js';
