@@ -55,6 +55,7 @@ export { messageSchemas, payloadSchemas } from './message-schemas.js';
 export type { Message, MessageOf, MessageSchemas, PayloadOf } from './message-schemas.js';
 export {
   containActions,
+  coordinatorMessageTypes,
   evidenceActions,
   irreversibleContainActions,
   MessageType,

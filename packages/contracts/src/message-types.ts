@@ -37,17 +37,25 @@ export const StepAction = z.enum([
 /** @see StepAction */
 export type StepAction = z.infer<typeof StepAction>;
 
-/** The closed set of message types on every queue. */
-export const MessageType = z.enum([
+/**
+ * Message types the coordinator's queue carries: incidents from detection, step answers from the
+ * workers, and operator decisions from the API.
+ */
+export const coordinatorMessageTypes = [
   'incident.opened',
   'incident.updated',
-  ...StepAction.options,
   'step.succeeded',
   'step.failed',
   'approval.granted',
   'approval.rejected',
   'rollback.requested',
   'incident.resolve-requested',
+] as const;
+
+/** The closed set of message types on every queue. */
+export const MessageType = z.enum([
+  ...coordinatorMessageTypes,
+  ...StepAction.options,
   'evidence.snapshot-followup',
 ]);
 /** @see MessageType */

@@ -1,3 +1,4 @@
+import { coordinatorMessageTypes } from '@ir/contracts';
 import type { AcceptedMessage, AccountPolicy, HandlerContext, Logger, ParsedMessage } from '@ir/runtime';
 import { UnknownIncidentError } from '../errors.js';
 import { decide, type IncidentEvent } from '../state/decide.js';
@@ -8,17 +9,7 @@ import { type ApplyDeps, applyToIncident } from './apply.js';
 import { releaseResources } from './release-resources.js';
 import type { IncidentAggregate } from '../model.js';
 
-/** Message types the coordinator queue carries. */
-export const coordinatorMessageTypes = [
-  'incident.opened',
-  'incident.updated',
-  'step.succeeded',
-  'step.failed',
-  'approval.granted',
-  'approval.rejected',
-  'rollback.requested',
-  'incident.resolve-requested',
-] as const;
+export { coordinatorMessageTypes };
 
 /** A message accepted on the coordinator queue. */
 export type CoordinatorMessage = AcceptedMessage<(typeof coordinatorMessageTypes)[number]>;
