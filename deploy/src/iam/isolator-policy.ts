@@ -41,6 +41,8 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       sid: 'Ec2InstanceContainment',
       actions: [
         'ec2:ModifyInstanceAttribute',
+        // contain.ec2-metadata / rollback.ec2-metadata (IMDS off, then the recorded options back).
+        'ec2:ModifyInstanceMetadataOptions',
         'ec2:ModifyNetworkInterfaceAttribute',
         'ec2:CreateTags',
         'ec2:DeleteTags',

@@ -1,7 +1,7 @@
 /**
  * Writes docs/schemas/<name>.json for every message envelope, the normalised finding and the native
  * finding format. Run from the repository root:
- *   pnpm exec tsx --conditions=@ir/source packages/contracts/scripts/export-json-schemas.ts
+ *   pnpm docs:schemas
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';

@@ -107,6 +107,18 @@ export const ContainSecurityGroupIngress = stepCommand(
 export type ContainSecurityGroupIngress = z.infer<typeof ContainSecurityGroupIngress>;
 
 /**
+ * Cut an instance off its instance metadata service (IMDS endpoint disabled, IMDSv2 tokens required),
+ * so a stolen-credential refresh or IMDS abuse (SSRF, DNS rebinding) stops. Reversible: the rollback
+ * puts back the recorded `MetadataOptions`.
+ */
+export const ContainEc2Metadata = stepCommand(
+  'contain.ec2-metadata',
+  z.object({ instanceId: z.string().min(1) }),
+);
+/** @see ContainEc2Metadata */
+export type ContainEc2Metadata = z.infer<typeof ContainEc2Metadata>;
+
+/**
  * Every containment command the isolator performs, keyed by action, with whether it can be undone.
  * The single list of containments: `containActions`, the rollback commands (one per reversible entry)
  * and the message schemas are all derived from it, so a new containment is added here and nowhere
@@ -123,6 +135,7 @@ export const containCommands = {
   'contain.remove-login-profile': { schema: ContainRemoveLoginProfile, reversible: false },
   'contain.cloudtrail-logging': { schema: ContainCloudTrailLogging, reversible: true },
   'contain.security-group-ingress': { schema: ContainSecurityGroupIngress, reversible: true },
+  'contain.ec2-metadata': { schema: ContainEc2Metadata, reversible: true },
 } as const satisfies Record<`contain.${string}`, { schema: z.ZodType; reversible: boolean }>;
 
 /** A containment action name, e.g. `contain.ec2-instance`. */

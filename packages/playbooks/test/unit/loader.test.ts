@@ -22,6 +22,7 @@ describe('loadPlaybooks', () => {
       'cloudtrail-logging-disabled',
       'instance-credential-exfiltration',
       'malicious-ip',
+      'ec2-metadata-abuse',
       'ec2-compromise',
       'iam-credential-compromise',
       'security-group-admin-ports-open',

@@ -26,6 +26,22 @@ describe('selectPlaybook', () => {
       expected: 'ec2-compromise',
     },
     {
+      name: 'DNS rebinding to the metadata service (before ec2-compromise, which also matches it)',
+      finding: () =>
+        testFinding({ type: 'UnauthorizedAccess:EC2/MetadataDNSRebind', resources: [instance('i-1')] }),
+      expected: 'ec2-metadata-abuse',
+    },
+    {
+      name: "Security Hub's form of the metadata DNS rebinding finding",
+      finding: () =>
+        testFinding({
+          source: 'securityhub',
+          type: 'TTPs/Initial Access/UnauthorizedAccess:EC2-MetadataDNSRebind',
+          resources: [instance('i-1')],
+        }),
+      expected: 'ec2-metadata-abuse',
+    },
+    {
       name: 'an inbound SSH brute force (the remote IP is the attacker)',
       finding: () =>
         testFinding({

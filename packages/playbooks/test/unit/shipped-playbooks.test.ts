@@ -137,6 +137,21 @@ const cases: MatrixCase[] = [
     },
   },
   {
+    name: 'ec2-metadata-abuse (DNS rebinding to the metadata service)',
+    playbookId: 'ec2-metadata-abuse',
+    finding: (band) =>
+      testFinding({
+        type: 'UnauthorizedAccess:EC2/MetadataDNSRebind',
+        band,
+        resources: [instance('i-0ddd')],
+      }),
+    expected: {
+      LOW: ['capture-instance:i-0ddd', 'notify-opened', 'seal-evidence'],
+      MEDIUM: ['notify-evidence-sealed'],
+      HIGH: ['cut-metadata:i-0ddd', 'notify-contained'],
+    },
+  },
+  {
     name: 'generic (an instance finding no other playbook takes)',
     playbookId: 'generic',
     finding: (band) =>
@@ -325,6 +340,33 @@ describe('shipped playbooks: evidence before containment', () => {
     expect(contained.params.details).toMatchObject({ roleName: ROLE, affectsEveryWorkloadOnRole: true });
     expect(plan.notes).toHaveLength(1);
     expect(plan.notes[0]).toMatch(new RegExp(`Every workload that uses role ${ROLE} is affected`));
+  });
+
+  it('ec2-metadata-abuse: cuts the metadata service after the instance capture, without approval, and says what it affects', () => {
+    // Prepare
+    const finding = testFinding({
+      type: 'UnauthorizedAccess:EC2/MetadataDNSRebind',
+      band: 'HIGH',
+      resources: [instance('i-0ddd')],
+    });
+
+    // Act
+    const plan = planIncident(finding, playbooks);
+
+    // Assess
+    const cut = stepOf(plan, 'cut-metadata:i-0ddd');
+    expect(cut).toMatchObject({
+      action: 'contain.ec2-metadata',
+      queue: 'isolator',
+      containment: true,
+      approval: 'none',
+      params: { instanceId: 'i-0ddd' },
+      after: ['capture-instance:i-0ddd'],
+    });
+    expect(stepOf(plan, 'notify-contained').after).toEqual(['cut-metadata:i-0ddd']);
+    expect(ancestors(plan, 'seal-evidence').has('cut-metadata:i-0ddd')).toBe(false);
+    expect(plan.notes).toHaveLength(1);
+    expect(plan.notes[0]).toMatch(/Instance i-0ddd no longer reaches its metadata service/);
   });
 
   it('malicious-ip: each subnet NACL block is approval-gated and names the /32', () => {

@@ -2,6 +2,7 @@ import { containActions, rollbackActions } from '@ir/contracts';
 import type { StepActionTable } from '@ir/runtime';
 import type { ActionDeps } from './action-deps.js';
 import { containEc2Instance } from './ec2/contain-instance.js';
+import { containEc2Metadata, rollbackEc2Metadata } from './ec2/metadata.js';
 import { rollbackEc2Instance } from './ec2/rollback-instance.js';
 import { containAccessKey, rollbackAccessKey } from './iam/access-key.js';
 import { containIamUser, rollbackIamUser } from './iam/iam-user.js';
@@ -36,6 +37,7 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'contain.remove-login-profile': containRemoveLoginProfile(),
     'contain.cloudtrail-logging': containCloudTrailLogging(deps),
     'contain.security-group-ingress': containSecurityGroupIngress(deps),
+    'contain.ec2-metadata': containEc2Metadata(),
     'rollback.ec2-instance': rollbackEc2Instance(),
     'rollback.iam-user': rollbackIamUser(),
     'rollback.access-key': rollbackAccessKey(),
@@ -44,5 +46,6 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'rollback.block-ip': rollbackBlockIp(),
     'rollback.cloudtrail-logging': rollbackCloudTrailLogging(deps),
     'rollback.security-group-ingress': rollbackSecurityGroupIngress(),
+    'rollback.ec2-metadata': rollbackEc2Metadata(),
   };
 }
