@@ -146,7 +146,9 @@ describe('createHandlers (forensics on the step worker)', () => {
     });
     expect(answer.payload.reason).toContain('Rate exceeded');
     expect(answer.payload.reason).toContain(`gave up after ${MAX_ATTEMPTS} attempts`);
-    expect(await metric('ir_step_executions_total', { action: 'evidence.collect-s3', outcome: 'failed' })).toBe(1);
+    expect(
+      await metric('ir_step_executions_total', { action: 'evidence.collect-s3', outcome: 'failed' }),
+    ).toBe(1);
   });
 
   it('throws a transient error before the last attempt, so the queue delivers the command again', async () => {
@@ -158,7 +160,9 @@ describe('createHandlers (forensics on the step worker)', () => {
     // Assess
     await expect(run).rejects.toThrow('Rate exceeded');
     expect(answers).toEqual([]);
-    expect(await metric('ir_step_executions_total', { action: 'evidence.collect-s3', outcome: 'retried' })).toBe(1);
+    expect(
+      await metric('ir_step_executions_total', { action: 'evidence.collect-s3', outcome: 'retried' }),
+    ).toBe(1);
   });
 
   it('answers a permanent error as step.failed on the first attempt', async () => {
@@ -210,7 +214,9 @@ describe('createHandlers (forensics on the step worker)', () => {
     // Act
     const names = (await registry.getMetricsAsJSON()).map((m) => m.name);
     // Assess
-    expect(names).toEqual(expect.arrayContaining(['ir_step_executions_total', 'ir_step_execution_duration_seconds']));
+    expect(names).toEqual(
+      expect.arrayContaining(['ir_step_executions_total', 'ir_step_execution_duration_seconds']),
+    );
     expect(names).not.toContain('ir_forensics_steps_total');
     expect(names).toContain('ir_forensics_artifacts_total');
   });
