@@ -65,6 +65,11 @@ export const WorkerEnv = z.object({
   IR_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(1).max(10).optional(),
   /** Delay before a message put back because its account was at its cap is seen again. */
   IR_ACCOUNT_DEFER_SECONDS: z.coerce.number().int().min(1).max(900).default(5),
+  /**
+   * Test and audit only: a directory where every AWS call is appended as one JSON line
+   * (`<service>-<pid>.jsonl`), for the IAM proof (`pnpm iam:prove`). Unset in production.
+   */
+  IR_AWS_CALL_LOG: z.string().min(1).optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

@@ -7,6 +7,15 @@ export {
   parseAccountList,
 } from './accounts/allowed-accounts.js';
 export { listActiveOrganizationAccounts } from './accounts/organization-accounts.js';
+export {
+  type AwsCallLog,
+  type AwsCallPrincipal,
+  type AwsCallRecord,
+  type AwsCallTarget,
+  addCallRecorder,
+  createAwsCallLog,
+  identifyingFields,
+} from './aws/call-log.js';
 export { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from './aws/client-config.js';
 export {
   type AwsClientClass,

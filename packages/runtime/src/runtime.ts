@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type AccountPolicy, createAccountPolicy, parseAccountList } from './accounts/allowed-accounts.js';
 import { listActiveOrganizationAccounts } from './accounts/organization-accounts.js';
+import { createAwsCallLog } from './aws/call-log.js';
 import { type AwsClientFactory, createAwsClientFactory, partitionOf } from './aws/client-factory.js';
 import type { AwsEndpointSettings } from './aws/client-config.js';
 import { redactConfig, type WorkerEnv } from './config.js';
@@ -58,6 +59,7 @@ export async function createRuntime(
     externalId: config.IR_MEMBER_ROLE_EXTERNAL_ID,
     homeAccountId: config.IR_HOME_ACCOUNT_ID,
     callCounter: metrics.awsCallsTotal,
+    callLog: config.IR_AWS_CALL_LOG ? createAwsCallLog(config.IR_AWS_CALL_LOG, service) : undefined,
     assertAccountAllowed: (accountId) => (accounts as AccountPolicy).assertAllowed(accountId),
   });
   accounts = createAccountPolicy({

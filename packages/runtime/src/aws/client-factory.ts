@@ -2,6 +2,7 @@ import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Counter } from 'prom-client';
 import { NonRetryableError } from '../errors.js';
+import { type AwsCallLog, type AwsCallTarget, addCallRecorder } from './call-log.js';
 import { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from './client-config.js';
 import { addCallCounter, type MiddlewareHost } from './metrics-middleware.js';
 
@@ -28,6 +29,11 @@ export interface AwsClientFactorySettings extends AwsEndpointSettings {
   /** Our own account; looked up once with STS GetCallerIdentity when not given. */
   readonly homeAccountId?: string | undefined;
   readonly callCounter?: Counter<'service' | 'operation' | 'outcome'> | undefined;
+  /**
+   * Records every call (`IR_AWS_CALL_LOG`, for the IAM proof). Unset: no recorder middleware is
+   * added to any client, so the default path costs nothing.
+   */
+  readonly callLog?: AwsCallLog | undefined;
   /** Refresh assumed credentials this long before they expire. */
   readonly refreshMarginMs?: number;
   readonly sessionDurationSeconds?: number;
@@ -86,6 +92,13 @@ export function createAwsClientFactory(settings: AwsClientFactorySettings): AwsC
   const stsFor = (region: string) => {
     const sts = new STSClient(baseClientConfig({ ...settings, region }));
     if (settings.callCounter) addCallCounter(sts, settings.callCounter);
+    // STS always signs with our own credentials (GetCallerIdentity, AssumeRole into members).
+    if (settings.callLog)
+      addCallRecorder(sts, settings.callLog, settings.serviceName, {
+        account: homeAccountId,
+        region,
+        principal: 'task',
+      });
     return sts;
   };
 
@@ -175,6 +188,17 @@ export function createAwsClientFactory(settings: AwsClientFactorySettings): AwsC
         : memberCredentials(target.accountId as string, region, target.incidentId);
       const client = new clientClass(configFor(region, credentials));
       if (settings.callCounter) addCallCounter(client, settings.callCounter);
+      if (settings.callLog) {
+        const callTarget: AwsCallTarget = own
+          ? { account: homeAccountId, region, principal: 'task' }
+          : {
+              account: async () => target.accountId as string,
+              region,
+              principal: 'member',
+              roleArn: memberRoleArn(target.accountId as string),
+            };
+        addCallRecorder(client, settings.callLog, settings.serviceName, callTarget);
+      }
       if (clients.size >= maxCached) {
         const oldest = clients.keys().next().value;
         if (oldest !== undefined) clients.delete(oldest);

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { type CallRecord, iamRequestsFor, UnmappedCallError } from '../../src/call-mapping.js';
+
+const call = (
+  client: string,
+  operation: string,
+  input: Record<string, unknown>,
+  extra: Partial<CallRecord> = {},
+): CallRecord => ({
+  service: 'isolator',
+  client,
+  operation,
+  account: '111111111111',
+  region: 'us-east-1',
+  principal: 'task',
+  input,
+  outcome: 'success',
+  ...extra,
+});
+
+describe('iamRequestsFor', () => {
+  it('authorises ModifyNetworkInterfaceAttribute on the interface and on each group, with known tags', async () => {
+    // Prepare
+    const tagsOf = (arn: string): Record<string, string> =>
+      arn.endsWith('sg-iso') ? { 'ir:managed-by': 'ir-isolator' } : {};
+
+    // Act
+    const requests = await iamRequestsFor(
+      call('ec2', 'ModifyNetworkInterfaceAttribute', { NetworkInterfaceId: 'eni-1', Groups: ['sg-iso'] }),
+      { tagsOf },
+    );
+
+    // Assess
+    expect(requests).toEqual([
+      {
+        action: 'ec2:ModifyNetworkInterfaceAttribute',
+        resource: 'arn:aws:ec2:us-east-1:111111111111:network-interface/eni-1',
+        resourceAccount: '111111111111',
+        context: {},
+      },
+      {
+        action: 'ec2:ModifyNetworkInterfaceAttribute',
+        resource: 'arn:aws:ec2:us-east-1:111111111111:security-group/sg-iso',
+        resourceAccount: '111111111111',
+        context: { 'aws:ResourceTag/ir:managed-by': 'ir-isolator' },
+      },
+    ]);
+  });
+
+  it('maps S3 uploads with Object Lock to PutObject and PutObjectRetention on the object', async () => {
+    // Act
+    const requests = await iamRequestsFor(
+      call('s3', 'PutObject', {
+        Bucket: 'ir-evidence',
+        Key: 'incidents/i/a.json',
+        ObjectLockMode: 'COMPLIANCE',
+      }),
+    );
+
+    // Assess
+    expect(requests.map((r) => [r.action, r.resource])).toEqual([
+      ['s3:PutObject', 'arn:aws:s3:::ir-evidence/incidents/i/a.json'],
+      ['s3:PutObjectRetention', 'arn:aws:s3:::ir-evidence/incidents/i/a.json'],
+    ]);
+  });
+
+  it('maps SQS batches to their single actions on the queue named by the URL, in its account', async () => {
+    // Act
+    const [request] = await iamRequestsFor(
+      call('sqs', 'SendMessageBatch', { QueueUrl: 'http://127.0.0.1:5000/333333333333/ir-coordinator' }),
+    );
+
+    // Assess
+    expect(request).toMatchObject({
+      action: 'sqs:SendMessage',
+      resource: 'arn:aws:sqs:us-east-1:333333333333:ir-coordinator',
+      resourceAccount: '333333333333',
+    });
+  });
+
+  it('authorises each item of a DynamoDB transaction on its table', async () => {
+    // Act
+    const requests = await iamRequestsFor(
+      call('dynamodb', 'TransactWriteItems', {
+        TransactItems: [
+          { Put: { TableName: 'ir-incidents' } },
+          { ConditionCheck: { TableName: 'ir-incidents' } },
+        ],
+      }),
+    );
+
+    // Assess
+    expect(requests.map((r) => r.action)).toEqual(['dynamodb:PutItem', 'dynamodb:ConditionCheckItem']);
+    expect(requests[0]?.resource).toBe('arn:aws:dynamodb:us-east-1:111111111111:table/ir-incidents');
+  });
+
+  it('authorises RunInstances on what it creates and uses, tags at creation and the passed role', async () => {
+    // Act
+    const requests = await iamRequestsFor(
+      call(
+        'ec2',
+        'RunInstances',
+        {
+          LaunchTemplate: { LaunchTemplateId: 'lt-1' },
+          ImageId: 'ami-1',
+          NetworkInterfaces: [{ SubnetId: 'subnet-1', Groups: ['sg-1'] }],
+          IamInstanceProfile: { Name: 'profile' },
+          TagSpecifications: [
+            { ResourceType: 'instance', Tags: [{ Key: 'ir:purpose', Value: 'clean-room' }] },
+          ],
+        },
+        { output: { Instances: [{ InstanceId: 'i-new' }] } },
+      ),
+      { profileRole: () => 'arn:aws:iam::111111111111:role/clean-room' },
+    );
+
+    // Assess
+    const lt = 'arn:aws:ec2:us-east-1:111111111111:launch-template/lt-1';
+    expect(requests).toContainEqual({
+      action: 'ec2:RunInstances',
+      resource: 'arn:aws:ec2:us-east-1:111111111111:instance/i-new',
+      resourceAccount: '111111111111',
+      context: {
+        'ec2:LaunchTemplate': lt,
+        'aws:RequestTag/ir:purpose': 'clean-room',
+        'aws:TagKeys': ['ir:purpose'],
+      },
+    });
+    expect(requests.map((r) => r.resource)).toEqual(
+      expect.arrayContaining([
+        'arn:aws:ec2:us-east-1::image/ami-1',
+        'arn:aws:ec2:us-east-1:111111111111:subnet/subnet-1',
+        'arn:aws:ec2:us-east-1:111111111111:security-group/sg-1',
+        lt,
+      ]),
+    );
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        action: 'ec2:CreateTags',
+        context: expect.objectContaining({ 'ec2:CreateAction': 'RunInstances' }),
+      }),
+    );
+    expect(requests).toContainEqual(
+      expect.objectContaining({
+        action: 'iam:PassRole',
+        resource: 'arn:aws:iam::111111111111:role/clean-room',
+      }),
+    );
+  });
+
+  it('names the document of SendCommand, AWS-owned ones in the caller account (iam-simulate needs one)', async () => {
+    // Act
+    const requests = await iamRequestsFor(
+      call('ssm', 'SendCommand', { DocumentName: 'AWS-RunShellScript', InstanceIds: ['i-1'] }),
+    );
+
+    // Assess
+    expect(requests.map((r) => r.resource)).toEqual([
+      'arn:aws:ssm:us-east-1:111111111111:document/AWS-RunShellScript',
+      'arn:aws:ec2:us-east-1:111111111111:instance/i-1',
+    ]);
+  });
+
+  it('uses * only for actions AWS authorises on no resource type', async () => {
+    // Act
+    const [describe] = await iamRequestsFor(call('ec2', 'DescribeInstances', { InstanceIds: ['i-1'] }));
+    const [attach] = await iamRequestsFor(
+      call('iam', 'AttachRolePolicy', {
+        RoleName: 'victim',
+        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      }),
+    );
+
+    // Assess
+    expect(describe?.resource).toBe('*');
+    expect(attach).toMatchObject({
+      resource: 'arn:aws:iam::111111111111:role/victim',
+      context: { 'iam:PolicyARN': 'arn:aws:iam::aws:policy/AdministratorAccess' },
+    });
+  });
+
+  it('refuses a call it has no mapping for, rather than passing it', async () => {
+    // Act / Assess
+    await expect(iamRequestsFor(call('lambda', 'Invoke', {}))).rejects.toThrow(UnmappedCallError);
+  });
+});
