@@ -36,6 +36,18 @@ export class VerificationFailedError extends IsolatorError {
   }
 }
 
+/**
+ * IAM refused to attach a quarantine policy: the principal already has the 10 managed policies IAM
+ * allows. Not retryable: a person must detach one or contain the principal by hand; the message says
+ * which.
+ */
+export class PolicyLimitExceededError extends IsolatorError {
+  override readonly name: string = 'PolicyLimitExceededError';
+  constructor(message: string, context: Record<string, unknown> = {}, cause?: unknown) {
+    super(message, { retryable: false, reason: 'policy-limit-exceeded', context, cause });
+  }
+}
+
 /** A rollback command whose recorded pre-state is not the shape its containment records. */
 export class InvalidPreStateError extends IsolatorError {
   override readonly name: string = 'InvalidPreStateError';

@@ -2,11 +2,6 @@ import { type IAMClient, ListUserTagsCommand, paginateListAccessKeys } from '@aw
 import { ContainmentRefusedError } from '../../errors.js';
 import { IrTag, tagMap } from '../../aws/tags.js';
 
-/** Names IAM allows in policy names: `[\w+=,.@-]`, at most 128 characters. */
-export function policyName(kind: string, incidentId: string): string {
-  return `ir-${kind}-${incidentId}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 128);
-}
-
 /** A policy that denies everything, optionally only to sessions issued before a time (TRAPS 7). */
 export function denyAllPolicy(sid: string, tokenIssuedBefore?: string): string {
   return JSON.stringify({

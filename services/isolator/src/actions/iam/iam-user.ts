@@ -1,9 +1,6 @@
 import {
-  DeleteUserPolicyCommand,
   GetUserCommand,
-  GetUserPolicyCommand,
   IAMClient,
-  PutUserPolicyCommand,
   TagUserCommand,
   UntagUserCommand,
   UpdateAccessKeyCommand,
@@ -11,24 +8,35 @@ import {
 import { z } from 'zod';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { ContainmentStatus, IrTag, tagList } from '../../aws/tags.js';
-import { hasErrorCode, VerificationFailedError } from '../../errors.js';
+import { PolicyLimitExceededError, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
 import { type StepHandler, succeeded } from '@ir/runtime';
 import {
   accessKeys,
-  decodePolicy,
   denyAllPolicy,
   keyStatusTag,
   originalKeyStatus,
-  policyName,
   refuseRoot,
   userTags,
 } from './iam-common.js';
+import {
+  applyQuarantine,
+  isDocument,
+  QUARANTINE_PATH,
+  type QuarantineTarget,
+  quarantinePolicy,
+  readQuarantine,
+  removeQuarantine,
+} from './quarantine-policy.js';
 
-/** What `contain.iam-user` replaces. */
+/**
+ * What `contain.iam-user` replaces. `policyArn` is the quarantine policy it attached (created under
+ * `/ir-quarantine/`); the rollback detaches and deletes exactly that one.
+ */
 export const IamUserPreState = z.object({
   userName: z.string().min(1),
   policyName: z.string().min(1),
+  policyArn: z.string().startsWith('arn:'),
   keys: z.array(z.object({ accessKeyId: z.string().min(1), status: z.enum(['Active', 'Inactive']) })),
   tags: z.record(z.string(), z.string().nullable()),
 });
@@ -37,34 +45,31 @@ export type IamUserPreState = z.infer<typeof IamUserPreState>;
 
 const USER_TAG_KEYS = [IrTag.incidentId, IrTag.status] as const;
 
-async function userPolicy(iam: IAMClient, userName: string, name: string) {
-  try {
-    const output = await iam.send(new GetUserPolicyCommand({ UserName: userName, PolicyName: name }));
-    return decodePolicy(output.PolicyDocument);
-  } catch (error: unknown) {
-    if (hasErrorCode(error, 'NoSuchEntity')) return undefined;
-    throw error;
-  }
-}
+/** The quarantine document of a user: deny everything. */
+const DENY_ALL = denyAllPolicy('IrDenyAll');
 
 /**
- * `contain.iam-user` (TRAPS 8): a deny-all inline policy, every access key Inactive (never deleted:
- * they are evidence), the user tagged. Each key's previous status is tagged on the user before it is
- * changed, so a repeat reports the original statuses. The console password is a separate,
- * approval-gated action (`contain.remove-login-profile`).
+ * `contain.iam-user` (TRAPS 8, 20): a deny-all customer-managed policy created under
+ * `/ir-quarantine/` and attached to the user (never an inline policy), every access key Inactive
+ * (never deleted: they are evidence), the user tagged. Each key's previous status is tagged on the
+ * user before it is changed, so a repeat reports the original statuses. When IAM's quota of 10
+ * managed policies stops the attachment, the keys are still deactivated and the step fails with what
+ * a person must do. The console password is a separate, approval-gated action
+ * (`contain.remove-login-profile`).
  */
 export function containIamUser(): StepHandler<'contain.iam-user'> {
   return async ({ userName }, context) => {
     refuseRoot(userName);
     const iam = await context.client(IAMClient);
-    await iam.send(new GetUserCommand({ UserName: userName }));
+    const user = (await iam.send(new GetUserCommand({ UserName: userName }))).User;
+    const target: QuarantineTarget = { kind: 'user', name: userName };
+    const policy = quarantinePolicy(user?.Arn, context.incidentId, target);
     const tags = await userTags(iam, userName);
     const keys = await accessKeys(iam, userName);
-    const name = policyName('deny-all', context.incidentId);
     const ours = tags[IrTag.incidentId] === context.incidentId;
     const preState: IamUserPreState = {
       userName,
-      policyName: name,
+      ...policy,
       keys: keys.map((key) => ({
         ...key,
         status: originalKeyStatus(tags, key) === 'Inactive' ? 'Inactive' : 'Active',
@@ -72,9 +77,17 @@ export function containIamUser(): StepHandler<'contain.iam-user'> {
       tags: Object.fromEntries(USER_TAG_KEYS.map((key) => [key, ours ? null : (tags[key] ?? null)])),
     };
     const active = keys.filter((key) => key.status === 'Active');
-    const hasPolicy = (await userPolicy(iam, userName, name)) !== undefined;
+    const quarantine = await readQuarantine(iam, target, policy.policyArn);
+    if (quarantine.exists && !isDocument(quarantine.document, DENY_ALL)) {
+      throw new VerificationFailedError(`quarantine policy of user ${userName}`, [
+        `${policy.policyArn} exists but its default version is not the deny-all document; it was not attached, a person must look at it`,
+      ]);
+    }
     const changes = [
-      ...(hasPolicy ? [] : [`attach inline policy ${name} denying everything to ${userName}`]),
+      ...(quarantine.exists
+        ? []
+        : [`create managed policy ${QUARANTINE_PATH}${policy.policyName} denying everything`]),
+      ...(quarantine.attached ? [] : [`attach managed policy ${policy.policyArn} to user ${userName}`]),
       ...active.map((key) => `set access key ${key.accessKeyId} Inactive`),
       `tag ${userName} ${IrTag.incidentId}=${context.incidentId}`,
     ];
@@ -95,16 +108,32 @@ export function containIamUser(): StepHandler<'contain.iam-user'> {
         }),
       }),
     );
-    await iam.send(
-      new PutUserPolicyCommand({
-        UserName: userName,
-        PolicyName: name,
-        PolicyDocument: denyAllPolicy('IrDenyAll'),
-      }),
-    );
+    let limited: PolicyLimitExceededError | undefined;
+    try {
+      await applyQuarantine(
+        iam,
+        target,
+        policy,
+        DENY_ALL,
+        quarantine,
+        `Quarantine of user ${userName} for incident ${context.incidentId} (ir-isolator)`,
+        (found) => isDocument(found, DENY_ALL),
+      );
+    } catch (error: unknown) {
+      // Still deactivate the keys: the policy is one mechanism of several (TRAPS 8).
+      if (!(error instanceof PolicyLimitExceededError)) throw error;
+      limited = error;
+    }
     for (const key of active) {
       await iam.send(
         new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: key.accessKeyId, Status: 'Inactive' }),
+      );
+    }
+    if (limited) {
+      throw new PolicyLimitExceededError(
+        `${limited.message}. Every access key of ${userName} was set Inactive meanwhile; the user is not quarantined until the policy is attached`,
+        { ...limited.context, deactivatedKeys: active.map((key) => key.accessKeyId) },
+        limited.cause,
       );
     }
     await iam.send(
@@ -116,18 +145,21 @@ export function containIamUser(): StepHandler<'contain.iam-user'> {
 
     const readBack = await readBackUntilVerified(
       async () => {
-        const policy = await userPolicy(iam, userName, name);
-        const statement = (policy?.Statement as Record<string, unknown>[] | undefined)?.[0];
+        const now = await readQuarantine(iam, target, policy.policyArn);
+        const denyAll = isDocument(now.document, DENY_ALL);
         const nowKeys = await accessKeys(iam, userName);
         const problems = [
-          ...(statement?.Effect === 'Deny' && statement.Action === '*'
-            ? []
-            : [`inline policy ${name} missing or not deny-all`]),
+          ...(now.exists ? [] : [`managed policy ${policy.policyArn} does not exist`]),
+          ...(now.exists && !denyAll ? [`managed policy ${policy.policyArn} is not deny-all`] : []),
+          ...(now.attached ? [] : [`managed policy ${policy.policyArn} is not attached to ${userName}`]),
           ...nowKeys
             .filter((key) => key.status !== 'Inactive')
             .map((key) => `access key ${key.accessKeyId} is ${key.status}`),
         ];
-        return { observed: { policyName: name, denyAll: problems.length === 0, keys: nowKeys }, problems };
+        return {
+          observed: { policyArn: policy.policyArn, attached: now.attached, denyAll, keys: nowKeys },
+          problems,
+        };
       },
       { signal: context.signal },
     );
@@ -135,13 +167,16 @@ export function containIamUser(): StepHandler<'contain.iam-user'> {
       throw new VerificationFailedError(`containment of user ${userName}`, readBack.problems);
     context.logger.info({ userName, keys: keys.length }, 'iam_user_contained');
     return succeeded(
-      { userName, policyName: name, deactivatedKeys: active.map((key) => key.accessKeyId), changes },
+      { userName, ...policy, deactivatedKeys: active.map((key) => key.accessKeyId), changes },
       { preState, verified: readBack.observed },
     );
   };
 }
 
-/** `rollback.iam-user`: removes the deny policy, restores each key's status and the tags. */
+/**
+ * `rollback.iam-user`: detaches and deletes the recorded quarantine policy, restores each key's status
+ * and the tags, and reads the policy's absence back.
+ */
 export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
   return async (params, context) => {
     const preState = parsePreState(IamUserPreState, params.preState, 'rollback.iam-user');
@@ -155,7 +190,8 @@ export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
     const toRestore = preState.keys.filter((key) =>
       keys.some((now) => now.accessKeyId === key.accessKeyId && now.status !== key.status),
     );
-    const hasPolicy = (await userPolicy(iam, userName, preState.policyName)) !== undefined;
+    const target: QuarantineTarget = { kind: 'user', name: userName };
+    const quarantine = await readQuarantine(iam, target, preState.policyArn);
     const removeTags = [
       ...preState.keys.map((key) => keyStatusTag(key.accessKeyId)),
       ...Object.entries(preState.tags)
@@ -166,7 +202,8 @@ export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
       Object.entries(preState.tags).filter((entry): entry is [string, string] => entry[1] !== null),
     );
     const changes = [
-      ...(hasPolicy ? [`delete inline policy ${preState.policyName}`] : []),
+      ...(quarantine.attached ? [`detach managed policy ${preState.policyArn} from user ${userName}`] : []),
+      ...(quarantine.exists ? [`delete managed policy ${preState.policyArn}`] : []),
       ...toRestore.map((key) => `set access key ${key.accessKeyId} ${key.status}`),
       ...(removeTags.length > 0 ? [`remove tags ${removeTags.join(', ')}`] : []),
     ];
@@ -177,8 +214,7 @@ export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
         new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status }),
       );
     }
-    if (hasPolicy)
-      await iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: preState.policyName }));
+    await removeQuarantine(iam, target, preState.policyArn, quarantine);
     if (removeTags.length > 0)
       await iam.send(new UntagUserCommand({ UserName: userName, TagKeys: removeTags }));
     if (Object.keys(restoreTags).length > 0)
@@ -187,9 +223,10 @@ export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
     const readBack = await readBackUntilVerified(
       async () => {
         const nowKeys = await accessKeys(iam, userName);
-        const policy = await userPolicy(iam, userName, preState.policyName);
+        const now = await readQuarantine(iam, target, preState.policyArn);
         const problems = [
-          ...(policy ? [`inline policy ${preState.policyName} still attached`] : []),
+          ...(now.attached ? [`managed policy ${preState.policyArn} still attached`] : []),
+          ...(now.exists ? [`managed policy ${preState.policyArn} still exists`] : []),
           ...preState.keys.flatMap((key) => {
             const now = nowKeys.find((candidate) => candidate.accessKeyId === key.accessKeyId);
             return now && now.status !== key.status
@@ -197,7 +234,10 @@ export function rollbackIamUser(): StepHandler<'rollback.iam-user'> {
               : [];
           }),
         ];
-        return { observed: { policyAttached: policy !== undefined, keys: nowKeys }, problems };
+        return {
+          observed: { policyAttached: now.attached, policyExists: now.exists, keys: nowKeys },
+          problems,
+        };
       },
       { signal: context.signal },
     );
