@@ -3,6 +3,7 @@ import type { StoredArtifact } from '../evidence/evidence-store.js';
 import type { ActionDeps } from '../handlers/types.js';
 import type { CollectionCommand } from '../volatile/collection-commands.js';
 import { CommandOutcome } from '../volatile/command-outcome.js';
+import { documentSetOf } from '../volatile/owned-documents.js';
 import { type CommandResult, runCollectionCommand } from '../volatile/run-command.js';
 import { investigationCommands, mountCommand } from './investigation-commands.js';
 import {
@@ -74,6 +75,7 @@ export async function investigate(
     ssm: input.ssm,
     instanceId: input.instanceId,
     incidentId: input.incidentId,
+    documents: documentSetOf(deps.config),
     timeoutSeconds: deps.config.IR_SSM_COMMAND_TIMEOUT_SECONDS,
     pollMs: deps.config.IR_SSM_POLL_SECONDS * 1000,
     sleep: deps.sleep,

@@ -7,6 +7,7 @@ import { StepRefusedError } from '../errors.js';
 import { COLLECTION_COMMANDS, MEMORY_TOOL_PROBE, memoryToolFrom } from '../volatile/collection-commands.js';
 import { CommandOutcome } from '../volatile/command-outcome.js';
 import { captureMemory, type MemoryCaptureDeps, type MemoryRecord } from '../volatile/memory-capture.js';
+import { documentSetOf } from '../volatile/owned-documents.js';
 import { type CommandResult, runCollectionCommand } from '../volatile/run-command.js';
 import type { ActionDeps } from './types.js';
 
@@ -34,6 +35,7 @@ export function collectVolatile(deps: ActionDeps): StepHandler<'evidence.collect
       context.logger.warn({ instanceId, reason }, 'volatile_collection_skipped');
       return skipped(reason, { instanceId, ssm: managed });
     }
+    const documents = documentSetOf(deps.config);
     if (context.dryRun) {
       return succeeded({
         dryRun: true,
@@ -41,7 +43,8 @@ export function collectVolatile(deps: ActionDeps): StepHandler<'evidence.collect
         wouldRun: COLLECTION_COMMANDS.map((c) => ({
           name: c.name,
           description: c.description,
-          script: c.script,
+          document: documents.names[c.document],
+          parameters: c.parameters,
         })),
         wouldProbeMemoryTool: deps.config.IR_MEMORY_CAPTURE,
       });
@@ -50,6 +53,7 @@ export function collectVolatile(deps: ActionDeps): StepHandler<'evidence.collect
       ssm,
       instanceId,
       incidentId,
+      documents,
       timeoutSeconds: deps.config.IR_SSM_COMMAND_TIMEOUT_SECONDS,
       pollMs: deps.config.IR_SSM_POLL_SECONDS * 1000,
       sleep: deps.sleep,

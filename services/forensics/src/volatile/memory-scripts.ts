@@ -1,11 +1,12 @@
+import { ABSOLUTE_PATH, SsmDocumentKey } from '@ir/ssm-documents';
 import type { CollectionCommand } from './collection-commands.js';
 
-/** A path the service is willing to put in a shell script: absolute, no quotes, spaces or `..`. */
-const SAFE_PATH = /^\/(?:[A-Za-z0-9._+-]+\/)*[A-Za-z0-9._+-]+$/;
+/** A path the service is willing to send: absolute, no quotes, spaces, `.` or `..` parts (CaptureMemory's pattern). */
+const SAFE_PATH = new RegExp(`^${ABSOLUTE_PATH}$`);
 
-/** True when a path can be quoted into a script without any chance of breaking out. */
+/** True when a path matches the pattern CaptureMemory admits for paths. */
 export function isSafePath(path: string): boolean {
-  return SAFE_PATH.test(path) && !path.split('/').includes('..');
+  return SAFE_PATH.test(path);
 }
 
 /** A memory acquisition tool found on the host by the probe. */
@@ -15,33 +16,31 @@ export interface MemoryTool {
 }
 
 /**
- * Captures memory with the tool already on the host into a fresh directory under `captureDir`, then
- * prints `image=`, `size=` and `sha256=`. Why on local disk: neither AVML nor LiME streams to an HTTP
- * endpoint with a length S3 accepts, and the image must be cut into parts; the cost (the image
- * overwrites free blocks of that file system) is documented, and `captureDir` should be a different
- * volume where one exists. Paths come from host output, so they are checked before use.
+ * Captures memory with the tool already on the host into a fresh `ir-memory.<id>` directory under
+ * `captureDir` (`CaptureMemory`, action `capture`), which prints `image=`, `size=` and `sha256=`. Why
+ * on local disk: neither AVML nor LiME streams to an HTTP endpoint with a length S3 accepts, and the
+ * image must be cut into parts; the cost (the image overwrites free blocks of that file system) is
+ * documented, and `captureDir` should be a different volume where one exists. The tool path comes
+ * from host output, so it is checked here before it is sent (and SSM checks it against the pattern).
  */
 export function memoryCaptureCommand(tool: MemoryTool, captureDir: string): CollectionCommand {
   if (!isSafePath(tool.path)) throw new Error(`refusing memory tool path ${JSON.stringify(tool.path)}`);
   if (!isSafePath(captureDir)) throw new Error(`refusing capture directory ${JSON.stringify(captureDir)}`);
-  const acquire =
-    tool.tool === 'avml'
-      ? `'${tool.path}' --compress "$img" || { echo "error=avml exited $?"; rm -rf -- "$d"; exit 1; }`
-      : `insmod '${tool.path}' "path=$img format=lime" || { echo "error=insmod exited $?"; rm -rf -- "$d"; exit 1; }; rmmod lime 2>/dev/null || true`;
   return {
     name: 'memory-capture',
     description: `memory image with ${tool.tool} already on the host`,
-    script: [
-      'set -u',
-      `d=$(mktemp -d '${captureDir}/ir-memory.XXXXXXXX') || { echo "error=cannot create a directory in ${captureDir}"; exit 1; }`,
-      'img="$d/memory.lime"',
-      acquire,
-      '[ -s "$img" ] || { echo "error=the capture produced no image"; rm -rf -- "$d"; exit 1; }',
-      'echo "image=$img"',
-      'echo "size=$(stat -c %s "$img")"',
-      'echo "sha256=$(sha256sum "$img" | cut -d" " -f1)"',
-    ],
+    document: SsmDocumentKey.captureMemory,
+    parameters: { action: 'capture', tool: tool.tool, toolPath: tool.path, captureDir },
   };
+}
+
+/** The capture directory and id of an image path the capture reported (`<dir>/ir-memory.<id>/memory.lime`). */
+function captureOf(image: string): { captureDir: string; captureId: string } {
+  const match = /^(.+)\/ir-memory\.([A-Za-z0-9]+)\/memory\.lime$/.exec(image);
+  if (!match?.[1] || !match[2] || !isSafePath(image)) {
+    throw new Error(`refusing image path ${JSON.stringify(image)}`);
+  }
+  return { captureDir: match[1], captureId: match[2] };
 }
 
 /** What the capture command reported. */
@@ -71,30 +70,32 @@ export function parseCaptureOutput(stdout: string, captureDir: string): CaptureR
 }
 
 /**
- * Sends one part of the image to its presigned URL: cut with `dd` (whole MiB blocks), PUT with curl
- * (a file, so the request has the Content-Length S3 needs), ETag printed. The URL is a credential for
- * that one part for a few minutes; it is single-quoted (presigned URLs contain no quote).
+ * Sends one part of the image to its presigned URL (`CaptureMemory`, action `upload-part`): cut with
+ * `dd` (whole MiB blocks), PUT with curl (a file, so the request has the Content-Length S3 needs),
+ * ETag printed. The URL is a credential for that one part for a few minutes; the document admits only
+ * presigned URLs of the evidence bucket.
  */
 export function partUploadCommand(
   image: string,
   part: { partNumber: number; offset: number; length: number },
   url: string,
 ): CollectionCommand {
-  if (!isSafePath(image)) throw new Error(`refusing image path ${JSON.stringify(image)}`);
+  const capture = captureOf(image);
   if (url.includes("'") || !/^https?:\/\//.test(url)) throw new Error('refusing a malformed upload URL');
   const mib = 1024 * 1024;
   if (part.offset % mib !== 0) throw new Error(`part ${part.partNumber} does not start on a MiB boundary`);
-  const file = `${image}.part${part.partNumber}`;
   return {
     name: `memory-upload-part-${part.partNumber}`,
     description: `memory image part ${part.partNumber} to the evidence bucket`,
-    script: [
-      'set -u',
-      `dd if='${image}' of='${file}' bs=1M skip=${part.offset / mib} count=${Math.ceil(part.length / mib)} status=none || { echo "error=dd exited $?"; exit 1; }`,
-      `curl -sS -f -X PUT -T '${file}' -D '${file}.headers' -o /dev/null '${url}' || { echo "error=curl exited $?"; rm -f '${file}' '${file}.headers'; exit 1; }`,
-      `echo "etag=$(grep -i '^etag:' '${file}.headers' | tr -d '\\r' | cut -d' ' -f2-)"`,
-      `rm -f '${file}' '${file}.headers'`,
-    ],
+    document: SsmDocumentKey.captureMemory,
+    parameters: {
+      action: 'upload-part',
+      ...capture,
+      partNumber: String(part.partNumber),
+      skipMiB: String(part.offset / mib),
+      countMiB: String(Math.ceil(part.length / mib)),
+      uploadUrl: url,
+    },
   };
 }
 
@@ -107,13 +108,12 @@ export function parsePartOutput(stdout: string): { etag: string } | { error: str
   return { etag: etag.startsWith('"') ? etag : `"${etag}"` };
 }
 
-/** Removes the image directory from the host, whatever happened before. */
+/** Removes the capture's directory (`<dir>/ir-memory.<id>`) from the host, whatever happened before. */
 export function memoryCleanupCommand(image: string): CollectionCommand {
-  if (!isSafePath(image)) throw new Error(`refusing image path ${JSON.stringify(image)}`);
-  const dir = image.slice(0, image.lastIndexOf('/'));
   return {
     name: 'memory-cleanup',
     description: 'remove the memory image from the host',
-    script: [`rm -rf -- '${dir}'`, 'echo "removed=yes"'],
+    document: SsmDocumentKey.captureMemory,
+    parameters: { action: 'cleanup', ...captureOf(image) },
   };
 }

@@ -5,8 +5,10 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { errorName } from '@ir/runtime';
+import { parameterErrors } from '@ir/ssm-documents';
 import type { CollectionCommand } from './collection-commands.js';
 import { CommandOutcome, outcomeOf } from './command-outcome.js';
+import type { DocumentSet } from './owned-documents.js';
 
 /** SSM truncates `StandardOutputContent` at this many characters. */
 export const SSM_STDOUT_LIMIT = 24_000;
@@ -30,6 +32,8 @@ export interface RunSettings {
   readonly ssm: SSMClient;
   readonly instanceId: string;
   readonly incidentId: string;
+  /** The owned documents: names to send, definitions to check parameter values against. */
+  readonly documents: DocumentSet;
   readonly timeoutSeconds: number;
   readonly pollMs: number;
   readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -38,7 +42,8 @@ export interface RunSettings {
 }
 
 /**
- * Sends one AWS-RunShellScript command and polls it to a final outcome. Our own deadline (delivery plus
+ * Sends one command with its owned SSM document (never `AWS-RunShellScript`: TRAPS 20) and polls it
+ * to a final outcome. Values the document would refuse are refused here first, naming the parameter. Our own deadline (delivery plus
  * execution time-out, plus a margin) bounds the wait: past it the command is cancelled and recorded as
  * timed out, so the step never waits on an agent that will not answer.
  */
@@ -48,13 +53,18 @@ export async function runCollectionCommand(
 ): Promise<CommandResult> {
   const { ssm, instanceId } = settings;
   const now = settings.now ?? Date.now;
+  const parameters = { ...command.parameters, executionTimeout: String(settings.timeoutSeconds) };
+  const refused = parameterErrors(settings.documents.definitions[command.document], parameters);
+  if (refused.length > 0) {
+    throw new Error(`refusing to send ${command.name} with ${command.document}: ${refused.join('; ')}`);
+  }
   const sent = await ssm.send(
     new SendCommandCommand({
       InstanceIds: [instanceId],
-      DocumentName: 'AWS-RunShellScript',
+      DocumentName: settings.documents.names[command.document],
       Comment: `ir ${settings.incidentId} ${command.name}`.slice(0, 100),
       TimeoutSeconds: settings.timeoutSeconds,
-      Parameters: { commands: [...command.script], executionTimeout: [String(settings.timeoutSeconds)] },
+      Parameters: Object.fromEntries(Object.entries(parameters).map(([name, value]) => [name, [value]])),
     }),
   );
   const commandId = sent.Command?.CommandId;

@@ -15,6 +15,7 @@ import { createService } from '../../src/service.js';
 import { verifyEvidence } from '@ir/evidence';
 import { hashVersion } from './evidence-reader.js';
 import { type ForensicsFixture, forensicsFixture } from './harness.js';
+import { ownedCommandsOn } from './owned-commands.js';
 
 const STEP = 'clean-room';
 const tagsOf = (resource: { Tags?: { Key?: string; Value?: string }[] }) =>
@@ -171,6 +172,12 @@ describe('forensics service: evidence.clean-room and evidence.clean-room-teardow
     expect(commands.map((c) => c.Comment?.split(' ').at(-1)).sort()).toEqual(
       ['logs', 'mount-volumes', 'persistence', 'system-binary-hashes', 'timeline'].sort(),
     );
+    const owned = await ownedCommandsOn(ssm, instanceId, fixture.system.ssmDocuments);
+    expect(new Set(owned.map((c) => c.DocumentName))).toEqual(new Set(['ir-CleanRoomAnalysis']));
+    const mount = owned.find((c) => c.Parameters?.analysis?.[0] === 'mount-volumes');
+    expect(mount?.Parameters?.volumes?.[0]).toMatch(
+      /^vol-[0-9a-f]+=\/dev\/sd[f-p]( vol-[0-9a-f]+=\/dev\/sd[f-p])*$/,
+    );
     for (const command of commands) {
       const invocation = await ssm.send(
         new GetCommandInvocationCommand({ CommandId: command.CommandId, InstanceId: instanceId }),
@@ -190,6 +197,7 @@ describe('forensics service: evidence.clean-room and evidence.clean-room-teardow
       s3: fixture.clients.s3,
       bucket: fixture.system.bucketName,
       incidentId: fixture.incidentId,
+      signing: fixture.signing,
     });
     // Assess
     const keys = (listed.Versions ?? []).map((v) => v.Key ?? '').sort();
@@ -298,6 +306,7 @@ describe('forensics service: evidence.clean-room and evidence.clean-room-teardow
       s3: fixture.clients.s3,
       bucket: fixture.system.bucketName,
       incidentId: fixture.incidentId,
+      signing: fixture.signing,
     });
     // Act
     const first = await fixture.run(
@@ -325,6 +334,7 @@ describe('forensics service: evidence.clean-room and evidence.clean-room-teardow
       s3: fixture.clients.s3,
       bucket: fixture.system.bucketName,
       incidentId: fixture.incidentId,
+      signing: fixture.signing,
     });
     expect(after.ok).toBe(true);
     expect(after.artifacts.map((a) => a.key).sort()).toEqual(before.artifacts.map((a) => a.key).sort());

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { managedInstanceFrom } from '../../src/volatile/managed-instance.js';
 import { incidentVersions, readJson } from './evidence-reader.js';
 import { type ForensicsFixture, forensicsFixture } from './harness.js';
+import { ownedCommandsOn } from './owned-commands.js';
 
 describe('forensics service: volatile, IAM and S3 collectors, idempotency and dry-run (on the emulator)', () => {
   let fixture: ForensicsFixture;
@@ -59,6 +60,27 @@ describe('forensics service: volatile, IAM and S3 collectors, idempotency and dr
       performed: false,
       reason: expect.stringContaining('no AVML or LiME'),
     });
+  });
+
+  it('sent every volatile command with the owned documents, never AWS-RunShellScript', async () => {
+    // Prepare: the step above ran on instanceId (five collections and the memory tool probe).
+    // Act
+    const commands = await ownedCommandsOn(fixture.clients.ssm, instanceId, fixture.system.ssmDocuments);
+    // Assess
+    const sent = commands.map((c) => [
+      c.DocumentName,
+      c.Parameters?.collection?.[0] ?? c.Parameters?.action?.[0],
+    ]);
+    expect(sent.sort()).toEqual(
+      [
+        ['ir-CaptureMemory', 'probe'],
+        ['ir-CollectVolatile', 'logged-in-users'],
+        ['ir-CollectVolatile', 'network-configuration'],
+        ['ir-CollectVolatile', 'network-connections'],
+        ['ir-CollectVolatile', 'processes'],
+        ['ir-CollectVolatile', 'system-journal'],
+      ].sort(),
+    );
   });
 
   it('skips an instance SSM does not manage, with the reason, and stores nothing', async () => {

