@@ -13,6 +13,15 @@ export {
   parseManifestKey,
 } from './keys.js';
 export { EvidenceManifest, MANIFEST_SCHEMA, ManifestEntry, ManifestLink } from './manifest.js';
+export {
+  canonicalManifestBytes,
+  checkManifestSignature,
+  MANIFEST_SIGNING_ALGORITHM,
+  ManifestSignature,
+  type SignatureCheck,
+  type SignatureStatus,
+  signManifest,
+} from './manifest-signature.js';
 export { listManifests, readSealedManifest, type StoredManifest } from './manifest-store.js';
 export {
   hashVersion,

@@ -27,11 +27,20 @@ export async function listManifests(
   return manifests.sort((a, b) => a.sequence - b.sequence);
 }
 
-/** A manifest as sealed (its first version): parsed, with the SHA-256 of its bytes. */
+/**
+ * A manifest as sealed (its first version): parsed, with the SHA-256 of its bytes and the JSON as
+ * stored (`raw`: what its signature covers, fields the schema does not know included).
+ */
 export async function readSealedManifest(s3: S3Client, bucket: string, manifest: StoredManifest) {
   const first = manifest.versions[0];
   if (!first) throw new Error(`manifest ${manifest.key} has no version`);
   const bytes = await readVersion(s3, bucket, manifest.key, first.versionId);
-  const document = EvidenceManifest.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
-  return { document, versionId: first.versionId, sha256: sha256(bytes).hex };
+  const raw: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  const document = EvidenceManifest.parse(raw);
+  return {
+    document,
+    raw: raw as Record<string, unknown>,
+    versionId: first.versionId,
+    sha256: sha256(bytes).hex,
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ManifestSignature } from './manifest-signature.js';
 
 /** Version tag of the manifest format; a verifier refuses formats it does not know. */
 export const MANIFEST_SCHEMA = 'ir.evidence-manifest/1';
@@ -32,7 +33,9 @@ export type ManifestLink = z.infer<typeof ManifestLink>;
 
 /**
  * A chain-of-custody manifest. Why a chain: each seal names the previous manifest's hash, so removing
- * or rewriting any earlier manifest breaks every later link, even if Object Lock were lifted.
+ * or rewriting any earlier manifest breaks every later link, even if Object Lock were lifted. Why a
+ * signature too: a chain its writer can extend consistently proves nothing (TRAPS 25); only the
+ * holder of the KMS signing key can add a manifest the verifier accepts.
  */
 export const EvidenceManifest = z.object({
   schema: z.literal(MANIFEST_SCHEMA),
@@ -46,6 +49,11 @@ export const EvidenceManifest = z.object({
   artifacts: z.array(ManifestEntry),
   /** Things a person should know, e.g. keys that gained a later version before this seal. */
   warnings: z.array(z.string()),
+  /**
+   * KMS signature over the rest of the manifest (see `canonicalManifestBytes`). Optional in the
+   * format so manifests sealed before signing still parse; the verifier reports them as unsigned.
+   */
+  signature: ManifestSignature.optional(),
 });
 /** @see EvidenceManifest */
 export type EvidenceManifest = z.infer<typeof EvidenceManifest>;

@@ -1,8 +1,10 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { errorMessage, errorName } from '@ir/runtime';
-import { incidentPrefix } from './keys.js';
+import { incidentPrefix, keySegment } from './keys.js';
 import { hashVersion, listVersions, versionsByKey } from './s3-versions.js';
 import type { ManifestEntry } from './manifest.js';
+import { checkManifestSignature, type SignatureStatus } from './manifest-signature.js';
 import { listManifests, readSealedManifest } from './manifest-store.js';
 
 /** What the verifier found for one sealed artifact. */
@@ -25,11 +27,14 @@ export interface ArtifactCheck {
 export interface ChainCheck {
   readonly key: string;
   readonly sequence: number;
+  /** `broken` when the chain or the signature is wrong; `reason` says which. */
   readonly status: 'ok' | 'broken';
   readonly reason: string | null;
+  /** The manifest's signature: `valid`, `unsigned` (none) or `invalid`; null when it was unreadable. */
+  readonly signature: SignatureStatus | null;
 }
 
-/** The verifier's report: `ok` only when every manifest links and every artifact matches. */
+/** The verifier's report: `ok` only when every manifest links and is signed, and every artifact matches. */
 export interface VerificationReport {
   readonly incidentId: string;
   readonly bucket: string;
@@ -46,16 +51,25 @@ export interface VerifyOptions {
   readonly s3: S3Client;
   readonly bucket: string;
   readonly incidentId: string;
+  /**
+   * The key every manifest must be signed with (id, ARN or alias) and a KMS client of its account
+   * (`kms:Verify`). Required: a verifier that is not told the key cannot tell a forged manifest from
+   * a sealed one, so it has no way to report OK.
+   */
+  readonly signing: { readonly kms: KMSClient; readonly keyId: string };
 }
 
 /**
  * Verifies an incident's evidence: the manifest chain (sequence, each `previous` link against the
- * previous manifest's bytes, no rewritten manifest) and every artifact any manifest names, re-read at
- * the named version and re-hashed here. Reports each match, mismatch, missing artifact and later
- * version; never throws for what it finds, only when S3 cannot be read at all.
+ * previous manifest's bytes, no rewritten manifest), each manifest's KMS signature against
+ * `signing.keyId`, and every artifact any manifest names, re-read at the named version and re-hashed
+ * here. Reports each match, mismatch, missing artifact, later version, unsigned manifest and
+ * signature that does not verify. Manifests sealed before signing existed are reported `unsigned`
+ * like any other: nothing in the bucket tells them apart from a forgery. Never throws for what it
+ * finds, only when S3 or KMS cannot be read at all.
  */
 export async function verifyEvidence(options: VerifyOptions): Promise<VerificationReport> {
-  const { s3, bucket, incidentId } = options;
+  const { s3, bucket, incidentId, signing } = options;
   const problems: string[] = [];
   const manifests = await listManifests(s3, bucket, incidentId);
   if (manifests.length === 0) problems.push(`no manifest found under incidents/${incidentId}/manifests/`);
@@ -64,15 +78,15 @@ export async function verifyEvidence(options: VerifyOptions): Promise<Verificati
   const entries = new Map<string, { entry: ManifestEntry; manifest: string }>();
   let previous: { key: string; versionId: string; sha256: string } | undefined;
   for (const [index, stored] of manifests.entries()) {
-    const broken = (reason: string) => {
-      chain.push({ key: stored.key, sequence: stored.sequence, status: 'broken', reason });
+    const broken = (reason: string, signature: SignatureStatus | null) => {
+      chain.push({ key: stored.key, sequence: stored.sequence, status: 'broken', reason, signature });
       problems.push(`manifest ${stored.key}: ${reason}`);
     };
     let sealed: Awaited<ReturnType<typeof readSealedManifest>>;
     try {
       sealed = await readSealedManifest(s3, bucket, stored);
     } catch (error: unknown) {
-      broken(`unreadable: ${errorName(error)}: ${errorMessage(error)}`);
+      broken(`unreadable: ${errorName(error)}: ${errorMessage(error)}`, null);
       previous = undefined;
       continue;
     }
@@ -84,6 +98,7 @@ export async function verifyEvidence(options: VerifyOptions): Promise<Verificati
       );
     }
     if (document.incidentId !== incidentId) reasons.push(`names incident ${document.incidentId}`);
+    if (keySegment(document.stepId) !== stored.stepId) reasons.push(`names step ${document.stepId}`);
     if (index === 0 && document.previous !== null) reasons.push('first manifest links to a previous one');
     if (index > 0) {
       const link = document.previous;
@@ -101,8 +116,17 @@ export async function verifyEvidence(options: VerifyOptions): Promise<Verificati
     }
     if (stored.versions.length > 1)
       reasons.push(`has ${stored.versions.length - 1} later version(s): a sealed manifest was overwritten`);
-    if (reasons.length > 0) broken(reasons.join('; '));
-    else chain.push({ key: stored.key, sequence: stored.sequence, status: 'ok', reason: null });
+    const signature = await checkManifestSignature(signing.kms, signing.keyId, sealed.raw);
+    if (signature.reason) reasons.push(signature.reason);
+    if (reasons.length > 0) broken(reasons.join('; '), signature.status);
+    else
+      chain.push({
+        key: stored.key,
+        sequence: stored.sequence,
+        status: 'ok',
+        reason: null,
+        signature: 'valid',
+      });
     previous = { key: stored.key, versionId: sealed.versionId, sha256: sealed.sha256 };
     for (const entry of document.artifacts)
       entries.set(`${entry.key}@${entry.versionId}`, { entry, manifest: stored.key });

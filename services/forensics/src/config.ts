@@ -6,7 +6,14 @@ import {
   parseAccountList,
   StepWorkerEnv,
 } from '@ir/runtime';
+import { ABSOLUTE_PATH } from '@ir/ssm-documents';
 import { z } from 'zod';
+
+/** An SSM document name as SSM accepts it (not `AWS-`, `Amazon` or `amzn`: those are AWS's own). */
+const SsmDocumentNameEnv = z
+  .string()
+  .regex(/^[a-zA-Z0-9_.-]{3,128}$/, 'an SSM document name')
+  .refine((name) => !/^(aws-|amazon|amzn)/i.test(name), 'a document the system owns, not one of AWS’s');
 
 /**
  * The forensics service's environment: the step worker's (`IR_STEP_MAX_ATTEMPTS` and the worker
@@ -20,6 +27,11 @@ export const ForensicsEnv = StepWorkerEnv.extend({
   IR_EVIDENCE_LOCK_MODE: z.enum(['COMPLIANCE', 'GOVERNANCE']).optional(),
   /** SSE-KMS key for artifacts in the evidence bucket; SSE-S3 (AES256) without one. */
   IR_EVIDENCE_KMS_KEY: z.string().min(1).optional(),
+  /**
+   * Asymmetric KMS key (`ECC_NIST_P256`, `SIGN_VERIFY`; id, ARN or alias) every manifest is signed
+   * with. Required: a hash chain its writer can extend proves nothing unsigned (TRAPS 25).
+   */
+  IR_EVIDENCE_SIGNING_KEY: z.string().min(1),
   /** Customer-managed key snapshots are copied with, so they can be shared (TRAPS 14). */
   IR_FORENSICS_KMS_KEY: z.string().min(1).optional(),
   /** The (security or dedicated forensics) account evidence snapshot copies are shared with. */
@@ -38,11 +50,22 @@ export const ForensicsEnv = StepWorkerEnv.extend({
   IR_SNAPSHOT_WATCH_HOURS: z.coerce.number().int().min(1).max(168).default(24),
   IR_SSM_COMMAND_TIMEOUT_SECONDS: z.coerce.number().int().min(30).max(3600).default(60),
   IR_SSM_POLL_SECONDS: env.positiveInt(2),
+  /**
+   * The SSM Command documents host commands run through (fixed scripts, @ir/ssm-documents), never
+   * `AWS-RunShellScript` (TRAPS 20). Unset: `${IR_PREFIX}-CollectVolatile`, `-CaptureMemory`,
+   * `-CleanRoomAnalysis`, the names deploy and the testkit bootstrap create them under.
+   */
+  IR_SSM_DOCUMENT_COLLECT_VOLATILE: SsmDocumentNameEnv.optional(),
+  IR_SSM_DOCUMENT_CAPTURE_MEMORY: SsmDocumentNameEnv.optional(),
+  IR_SSM_DOCUMENT_CLEAN_ROOM_ANALYSIS: SsmDocumentNameEnv.optional(),
   IR_MEMORY_CAPTURE: env.booleanFlag(true),
   /** Directory on the host the memory image is written to before upload (another volume if there is one). */
   IR_MEMORY_CAPTURE_DIR: z
     .string()
-    .regex(/^\/(?:[A-Za-z0-9._+-]+\/)*[A-Za-z0-9._+-]+$/, 'an absolute path of letters, digits and . _ + -')
+    .regex(
+      new RegExp(`^${ABSOLUTE_PATH}$`),
+      'an absolute path of letters, digits and . _ + - without . or .. parts (CaptureMemory admits no other)',
+    )
     .default('/var/tmp'),
   /** Longest one memory command (the capture, or one part's upload) may run. */
   IR_MEMORY_COMMAND_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(7200).default(900),

@@ -62,6 +62,11 @@ export const CoordinatorEnv = WorkerEnv.extend({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
     .optional(),
+  /**
+   * The KMS key (id, ARN or alias) forensics signs manifests with; the verifier checks every
+   * manifest's signature against it (`kms:Verify`). Required with `IR_EVIDENCE_BUCKET`.
+   */
+  IR_EVIDENCE_SIGNING_KEY: z.string().min(1).optional(),
 });
 
 /** The parsed configuration, with derived values. */
@@ -79,6 +84,12 @@ export function loadConfig(environment: Env = process.env): CoordinatorConfig {
     throw new ConfigError(
       `Invalid configuration: IR_SWEEP_INTERVAL_SECONDS (${config.IR_SWEEP_INTERVAL_SECONDS}) must not exceed IR_APPROVAL_TIMEOUT_SECONDS (${config.IR_APPROVAL_TIMEOUT_SECONDS}), or overdue approvals are escalated late`,
       ['IR_SWEEP_INTERVAL_SECONDS', 'IR_APPROVAL_TIMEOUT_SECONDS'],
+    );
+  }
+  if (config.IR_EVIDENCE_BUCKET && !config.IR_EVIDENCE_SIGNING_KEY) {
+    throw new ConfigError(
+      'Invalid configuration: IR_EVIDENCE_BUCKET needs IR_EVIDENCE_SIGNING_KEY: without the key manifests are signed with, the verifier cannot tell a forged manifest from a sealed one (TRAPS 25)',
+      ['IR_EVIDENCE_BUCKET', 'IR_EVIDENCE_SIGNING_KEY'],
     );
   }
   const separator = config.IR_PROTECTED_TAG.indexOf('=');

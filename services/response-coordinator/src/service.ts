@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Finding, SeverityBand } from '@ir/contracts';
 import { loadPlaybooks, type Playbook, planIncident } from '@ir/playbooks';
@@ -60,6 +61,8 @@ export async function createService(
   const dynamodb = await runtime.aws.client(DynamoDBClient);
   // Read-only use of the evidence bucket, for the report route's verification.
   const s3 = config.IR_EVIDENCE_BUCKET ? await runtime.aws.client(S3Client) : undefined;
+  // kms:Verify of manifest signatures (loadConfig requires the key with the bucket).
+  const kms = config.IR_EVIDENCE_SIGNING_KEY ? await runtime.aws.client(KMSClient) : undefined;
   const repository = createIncidentRepository(dynamodb, config.tableName);
   const urls = await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [
     'isolator',
@@ -99,7 +102,13 @@ export async function createService(
       producer: `${SERVICE_NAME}-api`,
       clock,
       logger: runtime.logger,
-      verifyReport: reportVerifier({ s3, bucket: config.IR_EVIDENCE_BUCKET, clock }),
+      verifyReport: reportVerifier({
+        s3,
+        bucket: config.IR_EVIDENCE_BUCKET,
+        signing:
+          kms && config.IR_EVIDENCE_SIGNING_KEY ? { kms, keyId: config.IR_EVIDENCE_SIGNING_KEY } : undefined,
+        clock,
+      }),
       reportMetrics: createReportMetrics(runtime.metrics.registry),
       ...(deps.newId ? { newId: deps.newId } : {}),
     }),
@@ -107,6 +116,7 @@ export async function createService(
       await sweeper.stop();
       dynamodb.destroy();
       s3?.destroy();
+      kms?.destroy();
     },
   });
   const start = service.start.bind(service);

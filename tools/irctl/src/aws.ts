@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { baseClientConfig, errorMessage, errorName, s3ClientConfig } from '@ir/runtime';
@@ -11,13 +12,14 @@ export interface ManagedAwsClients extends AwsClients {
 }
 
 /**
- * SQS and S3 in the system's region, with the SDK's default credential chain (the operator's profile
+ * SQS, S3 and KMS in the system's region, with the SDK's default credential chain (the operator's profile
  * or role; irctl never takes keys of its own) and the emulator endpoint when one is set.
  */
 export function awsClients(config: IrctlConfig): ManagedAwsClients {
   const settings = { region: config.AWS_REGION, endpoint: config.AWS_ENDPOINT_URL };
   let sqs: SQSClient | undefined;
   let s3: S3Client | undefined;
+  let kms: KMSClient | undefined;
   return {
     sqs: () => {
       sqs ??= new SQSClient(baseClientConfig(settings));
@@ -27,9 +29,14 @@ export function awsClients(config: IrctlConfig): ManagedAwsClients {
       s3 ??= new S3Client(s3ClientConfig(settings));
       return s3;
     },
+    kms: () => {
+      kms ??= new KMSClient(baseClientConfig(settings));
+      return kms;
+    },
     destroy() {
       sqs?.destroy();
       s3?.destroy();
+      kms?.destroy();
     },
   };
 }

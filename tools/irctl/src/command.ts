@@ -1,3 +1,4 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { IrctlConfig } from './config.js';
@@ -22,6 +23,8 @@ export interface ParsedArgs {
 export interface AwsClients {
   sqs(): SQSClient;
   s3(): S3Client;
+  /** `irctl verify`: kms:Verify of manifest signatures. */
+  kms(): KMSClient;
 }
 
 /** Everything a command may touch: configuration, output, input, clients, time. */

@@ -28,6 +28,8 @@ export const IrctlEnv = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
     .optional(),
+  /** The KMS key evidence manifests are signed with (id, ARN or alias); `irctl verify --signing-key` overrides it. */
+  IR_EVIDENCE_SIGNING_KEY: optionalText,
   IR_PLAYBOOKS_DIR: optionalText,
   /** Who decisions are recorded as when `--by` is not given; falls back to the login name. */
   IR_OPERATOR: optionalText,
@@ -71,6 +73,19 @@ export function requireBucket(config: IrctlConfig): string {
   throw new ConfigurationError('IR_EVIDENCE_BUCKET is not set: verify reads the evidence bucket', [
     'IR_EVIDENCE_BUCKET',
   ]);
+}
+
+/**
+ * The key manifest signatures are checked against: `--signing-key`, else IR_EVIDENCE_SIGNING_KEY, else
+ * an error naming both. Why required: without it a forged, consistently chained manifest verifies.
+ */
+export function requireSigningKey(config: IrctlConfig, flag?: string): string {
+  const key = flag?.trim() || config.IR_EVIDENCE_SIGNING_KEY;
+  if (key) return key;
+  throw new ConfigurationError(
+    'IR_EVIDENCE_SIGNING_KEY is not set (nor --signing-key): verify checks every manifest against the key forensics signs with',
+    ['IR_EVIDENCE_SIGNING_KEY'],
+  );
 }
 
 /**

@@ -54,6 +54,7 @@ export function topHelp(specs: readonly CommandSpec[]): string {
     '  AWS_ENDPOINT_URL    an emulator endpoint (unset in AWS)',
     '  IR_PREFIX           prefix of queue names (default ir)',
     '  IR_EVIDENCE_BUCKET  evidence bucket (verify)',
+    '  IR_EVIDENCE_SIGNING_KEY  KMS key manifests are signed with (verify; or --signing-key)',
     '  IR_PLAYBOOKS_DIR    user playbooks added to the shipped ones (plan)',
     '',
     EXIT_CODES,

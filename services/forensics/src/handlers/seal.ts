@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ArtifactMetadata } from '../evidence/evidence-store.js';
 import {
@@ -14,6 +15,7 @@ import {
   manifestKey,
   manifestPrefix,
   readSealedManifest,
+  signManifest,
   versionsByKey,
 } from '@ir/evidence';
 import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
@@ -23,9 +25,11 @@ import type { ActionDeps } from './types.js';
 /**
  * evidence.seal: writes the incident's next manifest, listing every artifact under
  * `incidents/<incidentId>/` at the version this service wrote (the first), re-read and re-hashed here,
- * with the previous manifest's SHA-256. Written once (`If-None-Match`), locked, never overwritten;
- * sealing again with the same step returns the manifest already written. An artifact whose bytes no
- * longer match the hash recorded at upload fails the step: that is for a person, not a retry.
+ * with the previous manifest's SHA-256, signed with the KMS key `IR_EVIDENCE_SIGNING_KEY` (the
+ * signature is a field of the manifest, so both are one object). Written once (`If-None-Match`),
+ * locked, never overwritten; sealing again with the same step returns the manifest already written.
+ * An artifact whose bytes no longer match the hash recorded at upload fails the step: that is for a
+ * person, not a retry.
  */
 export function seal(deps: ActionDeps): StepHandler<'evidence.seal'> {
   return async (_params, context) => {
@@ -145,10 +149,15 @@ export async function sealIncident(deps: ActionDeps, request: SealRequest): Prom
         artifacts: artifacts.length,
         warnings,
         previous: manifest.previous,
+        wouldSignWith: deps.config.IR_EVIDENCE_SIGNING_KEY,
       },
     };
   }
-  const body = JSON.stringify(manifest, null, 2);
+  // Signed here, in the service, with a key that never leaves KMS (TRAPS 25): whoever can only write
+  // to the bucket cannot add a manifest the verifier accepts.
+  const kms = await deps.aws.client(KMSClient);
+  const signature = await signManifest(kms, deps.config.IR_EVIDENCE_SIGNING_KEY, manifest);
+  const body = JSON.stringify({ ...manifest, signature }, null, 2);
   const stored = await deps.store.putAt(key, {
     incidentId,
     stepId,
@@ -157,9 +166,12 @@ export async function sealIncident(deps: ActionDeps, request: SealRequest): Prom
     sourceAccount: await deps.aws.homeAccountId(),
     body,
   });
-  request.logger.info({ manifest: key, artifacts: artifacts.length, sequence }, 'evidence_sealed');
+  request.logger.info(
+    { manifest: key, artifacts: artifacts.length, sequence, signingKey: signature.keyId },
+    'evidence_sealed',
+  );
   return {
-    result: resultOf(manifest, key, stored.versionId, stored.sha256, false),
+    result: resultOf({ ...manifest, signature }, key, stored.versionId, stored.sha256, false),
     verified: {
       manifestReadBack: {
         versionId: stored.versionId,
@@ -176,6 +188,8 @@ function resultOf(manifest: EvidenceManifest, key: string, versionId: string, sh
     artifacts: manifest.artifacts.length,
     previous: manifest.previous,
     warnings: manifest.warnings,
+    /** The key that signed the manifest; null for one sealed before signing existed. */
+    signedWith: manifest.signature?.keyId ?? null,
     reused,
   };
 }

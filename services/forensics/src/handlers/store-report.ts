@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { IncidentReport } from '@ir/contracts';
 import { renderMarkdown, verificationFrom } from '@ir/reporting';
@@ -68,12 +69,13 @@ export function storeReport(deps: ActionDeps): StepHandler<'evidence.store-repor
     const bucket = deps.store.bucket;
     const names = { incidentId, stepId };
 
+    const signing = { kms: await deps.aws.client(KMSClient), keyId: deps.config.IR_EVIDENCE_SIGNING_KEY };
     const previous = await deps.store.read({ ...names, name: REPORT_FILES.json });
     let report: IncidentReport;
     if (previous) {
       report = storedReport(previous.artifact.key, previous.body);
     } else {
-      const verification = await verifyEvidence({ s3, bucket, incidentId });
+      const verification = await verifyEvidence({ s3, bucket, incidentId, signing });
       report = { ...carried, verification: verificationFrom(verification, deps.now().toISOString()) };
     }
     const json = previous ? previous.body : `${JSON.stringify(report, null, 2)}\n`;
@@ -124,7 +126,7 @@ export function storeReport(deps: ActionDeps): StepHandler<'evidence.store-repor
       logger: context.logger,
     });
 
-    const after = await verifyEvidence({ s3, bucket, incidentId });
+    const after = await verifyEvidence({ s3, bucket, incidentId, signing });
     const ours = new Set([jsonArtifact.key, markdownArtifact.key]);
     const manifestKey = String((sealed.result.manifest as { key?: unknown } | undefined)?.key ?? '');
     const reportChecks = after.artifacts.filter((artifact) => ours.has(artifact.key));

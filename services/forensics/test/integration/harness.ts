@@ -27,6 +27,7 @@ export async function forensicsFixture(
   const config = loadConfig(
     harness.workerEnv({
       IR_EVIDENCE_BUCKET: harness.system.bucketName,
+      IR_EVIDENCE_SIGNING_KEY: harness.system.signingKeyArn,
       IR_SSM_POLL_SECONDS: '1',
       IR_SSM_COMMAND_TIMEOUT_SECONDS: '30',
       ...env,
@@ -61,7 +62,21 @@ export async function forensicsFixture(
   }
 
   const { endpoint, region, account, clients, system } = harness;
-  return { endpoint, region, account, clients, system, config, service, incidentId, run, stop: harness.stop };
+  /** What `verifyEvidence` checks manifest signatures with: the key the service signs with. */
+  const signing = { kms: clients.kms, keyId: system.signingKeyArn };
+  return {
+    endpoint,
+    region,
+    account,
+    clients,
+    system,
+    config,
+    service,
+    incidentId,
+    signing,
+    run,
+    stop: harness.stop,
+  };
 }
 
 /** The fixture's type. */

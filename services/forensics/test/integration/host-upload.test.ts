@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { createLogger } from '@ir/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEvidenceStore } from '../../src/evidence/evidence-store.js';
@@ -83,6 +84,7 @@ describe('host upload of a memory image (on the emulator)', () => {
       s3: fixture.clients.s3,
       bucket: fixture.system.bucketName,
       incidentId,
+      signing: fixture.signing,
     });
     // Assess
     expect(report.ok).toBe(true);
@@ -158,9 +160,12 @@ describe('host upload of a memory image (on the emulator)', () => {
     return {
       store: store(),
       aws: {
-        client: async () => fixture.clients.s3,
+        // Seal writes to S3 and signs with KMS, both in our own account on the emulator.
+        client: async (clientClass: unknown) =>
+          clientClass === KMSClient ? fixture.clients.kms : fixture.clients.s3,
         homeAccountId: async () => fixture.account.accountId,
       },
+      config: { IR_EVIDENCE_SIGNING_KEY: fixture.signing.keyId },
       now: () => new Date(),
       callerArn: settings.collector,
     } as unknown as ActionDeps;

@@ -111,6 +111,7 @@ describe('forensics service: the evidence snapshot watch (on the emulator)', () 
           s3: fixture.clients.s3,
           bucket: fixture.system.bucketName,
           incidentId: fixture.incidentId,
+          signing: fixture.signing,
         });
         return report.manifests.some((m) => m.key.includes('snapshot-volumes-i-suspect.snapshots-settled'));
       },

@@ -138,6 +138,7 @@ describe('forensics service: evidence.store-report (on the emulator)', () => {
       s3: fixture.clients.s3,
       bucket,
       incidentId: fixture.incidentId,
+      signing: fixture.signing,
     });
 
     // Assess

@@ -179,7 +179,11 @@ describe('attachVolumes', () => {
 });
 
 describe('loadConfig (clean room)', () => {
-  const base = { IR_EVIDENCE_BUCKET: 'evidence-bucket', IR_HOME_ACCOUNT_ID: '111111111111' };
+  const base = {
+    IR_EVIDENCE_BUCKET: 'evidence-bucket',
+    IR_EVIDENCE_SIGNING_KEY: 'alias/ir-evidence-signing',
+    IR_HOME_ACCOUNT_ID: '111111111111',
+  };
 
   it('refuses a subnet without a security group, naming both variables', () => {
     // Prepare

@@ -47,7 +47,10 @@ function setup(failure: () => Error = throttled) {
     keyOf: () => 'key',
   } as unknown as EvidenceStore; // only read and keyOf are reached before the AWS client fails
   const handlers = createHandlers({
-    config: loadConfig({ IR_EVIDENCE_BUCKET: 'ir-evidence-123' }),
+    config: loadConfig({
+      IR_EVIDENCE_BUCKET: 'ir-evidence-123',
+      IR_EVIDENCE_SIGNING_KEY: 'alias/ir-evidence-signing',
+    }),
     aws,
     store,
     evidenceSettings: {

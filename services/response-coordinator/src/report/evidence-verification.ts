@@ -1,3 +1,4 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { verifyEvidence } from '@ir/evidence';
 import type { ReportVerification } from '@ir/contracts';
@@ -9,20 +10,23 @@ export type ReportVerifier = (incidentId: string, logger: Logger) => Promise<Rep
 
 /**
  * The verifier the report route uses: the forensics verifier over the evidence bucket (read-only
- * calls: ListObjectVersions, GetObject), or "not configured" without a bucket. When S3 cannot be
- * read the report says so (`status: error` with the reason) instead of failing the whole report.
+ * calls: ListObjectVersions, GetObject, and kms:Verify of each manifest's signature against the
+ * signing key), or "not configured" without a bucket or key. When S3 or KMS cannot be read the report
+ * says so (`status: error` with the reason) instead of failing the whole report.
  */
 export function reportVerifier(settings: {
   readonly s3?: S3Client | undefined;
   readonly bucket?: string | undefined;
+  /** The key manifests are signed with and a KMS client to verify with. */
+  readonly signing?: { readonly kms: KMSClient; readonly keyId: string } | undefined;
   readonly clock: () => Date;
 }): ReportVerifier {
-  const { s3, bucket, clock } = settings;
-  if (!s3 || !bucket) return async () => verificationNotConfigured();
+  const { s3, bucket, signing, clock } = settings;
+  if (!s3 || !bucket || !signing) return async () => verificationNotConfigured();
   return async (incidentId, logger) => {
     const checkedAt = clock().toISOString();
     try {
-      return verificationFrom(await verifyEvidence({ s3, bucket, incidentId }), checkedAt);
+      return verificationFrom(await verifyEvidence({ s3, bucket, incidentId, signing }), checkedAt);
     } catch (error: unknown) {
       logger.warn(
         { incidentId, bucket, error: errorName(error), reason: errorMessage(error) },

@@ -13,6 +13,7 @@ import {
 import { baseClientConfig, createLogger } from '@ir/runtime';
 import {
   bootstrap,
+  callLogEnv,
   DEFAULT_EMULATOR_ACCOUNT_ID,
   emulatorClients,
   eventually,
@@ -77,6 +78,7 @@ export async function coordinatorFixture(env: Record<string, string> = {}) {
     IR_RETRY_BASE_SECONDS: '1',
     IR_RETRY_MAX_SECONDS: '2',
     LOG_LEVEL: 'silent',
+    ...callLogEnv(),
     ...env,
   });
   const services: CoordinatorService[] = [];

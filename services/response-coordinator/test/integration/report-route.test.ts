@@ -20,9 +20,14 @@ describe('GET /incidents/:id/report and the report step on resolve (on the emula
   beforeAll(async () => {
     fixture = await coordinatorFixture();
     base = (await fixture.start()).base;
-    // A second replica with the evidence bucket configured: its report runs the verifier (read-only).
+    // A second replica with the evidence bucket and signing key configured: its report runs the
+    // verifier (read-only).
     verifying = await createService(
-      { ...fixture.config, IR_EVIDENCE_BUCKET: fixture.system.bucketName },
+      {
+        ...fixture.config,
+        IR_EVIDENCE_BUCKET: fixture.system.bucketName,
+        IR_EVIDENCE_SIGNING_KEY: fixture.system.signingKeyArn,
+      },
       {
         credentials: fixture.account.credentials,
         registry: new Registry(),

@@ -30,6 +30,16 @@ describe('loadConfig', () => {
     ).toThrow(/IR_SWEEP_INTERVAL_SECONDS/);
   });
 
+  it('refuses an evidence bucket without the signing key its manifests are verified against', () => {
+    // Prepare
+    const bucket = { IR_API_TOKEN: token, IR_EVIDENCE_BUCKET: 'ir-evidence-123' };
+    // Act / Assess
+    expect(() => loadConfig(bucket)).toThrow(/IR_EVIDENCE_BUCKET needs IR_EVIDENCE_SIGNING_KEY/);
+    expect(loadConfig({ ...bucket, IR_EVIDENCE_SIGNING_KEY: 'alias/ir-evidence-signing' })).toMatchObject({
+      IR_EVIDENCE_SIGNING_KEY: 'alias/ir-evidence-signing',
+    });
+  });
+
   it('reads durations with units', () => {
     expect([
       durationSeconds('90'),

@@ -28,7 +28,7 @@ describe('irctl submit and dlq (on the emulator)', () => {
   // The account's clients, injected: in-process the SDK's default chain would read this process's keys.
   const run = (argv: string[], stdin?: string) =>
     runIrctl(argv, env, {
-      aws: { sqs: () => clients.sqs, s3: () => clients.s3 },
+      aws: { sqs: () => clients.sqs, s3: () => clients.s3, kms: () => clients.kms },
       ...(stdin ? { stdin } : {}),
     });
 

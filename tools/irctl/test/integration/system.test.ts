@@ -30,7 +30,7 @@ describe('irctl against the running system (five services as processes, on the e
   let instance: CreatedInstance;
   let incidentId = '';
   const run = (argv: string[]) =>
-    runIrctl(argv, env, { aws: { sqs: () => clients.sqs, s3: () => clients.s3 } });
+    runIrctl(argv, env, { aws: { sqs: () => clients.sqs, s3: () => clients.s3, kms: () => clients.kms } });
   const show = async (): Promise<IncidentDetailView> => {
     const result = await run(['show', incidentId, '--json']);
     expect(result.code, result.stderr).toBe(ExitCode.ok);
@@ -79,6 +79,7 @@ describe('irctl against the running system (five services as processes, on the e
       IR_API_URL: running.apiUrl,
       IR_API_TOKEN: running.token,
       IR_EVIDENCE_BUCKET: system.bucketName,
+      IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
       IR_OPERATOR: 'irctl-test',
     };
     const finding = guardDutyEventBridgeFinding({

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
+  callLogEnv,
   type BootstrapResult,
   type EmulatorAccount,
   REPO_ROOT,
@@ -57,6 +58,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     IR_RETRY_BASE_SECONDS: '1',
     IR_RETRY_MAX_SECONDS: '5',
     LOG_LEVEL: 'info',
+    ...callLogEnv(),
   };
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
     detection: { IR_TABLE: options.system.tableName },
@@ -64,10 +66,12 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       IR_API_TOKEN: token,
       IR_TABLE: options.system.tableName,
       IR_SWEEP_INTERVAL_SECONDS: '5',
+      IR_EVIDENCE_SIGNING_KEY: options.system.signingKeyArn,
     },
     isolator: {},
     forensics: {
       IR_EVIDENCE_BUCKET: options.system.bucketName,
+      IR_EVIDENCE_SIGNING_KEY: options.system.signingKeyArn,
       IR_EVIDENCE_LOCK_MODE: 'GOVERNANCE',
       IR_EVIDENCE_RETENTION_DAYS: '1',
       // moto lacks SSM DescribeInstanceInformation: volatile collection is skipped, saying why.

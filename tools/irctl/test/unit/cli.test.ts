@@ -19,6 +19,9 @@ const noAws: AwsClients = {
   s3: () => {
     throw new Error('no AWS in this test');
   },
+  kms: () => {
+    throw new Error('no AWS in this test');
+  },
 };
 
 describe('irctl help', () => {

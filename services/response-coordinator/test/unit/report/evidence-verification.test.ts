@@ -1,3 +1,4 @@
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createLogger } from '@ir/runtime';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +25,8 @@ describe('reportVerifier', () => {
     // IAM, so it cannot refuse the coordinator's read-only role.
     const refused = Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
     const s3 = { send: async () => Promise.reject(refused) } as unknown as S3Client;
-    const verify = reportVerifier({ s3, bucket: 'ir-evidence', clock });
+    const kms = { send: async () => Promise.reject(refused) } as unknown as KMSClient;
+    const verify = reportVerifier({ s3, bucket: 'ir-evidence', signing: { kms, keyId: 'alias/k' }, clock });
 
     // Act
     const verification = await verify('inc-1', logger);
