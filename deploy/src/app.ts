@@ -1,6 +1,6 @@
 import { App, DefaultStackSynthesizer, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEPLOY_CONTEXT_KEYS, type DeployConfig, parseDeployConfig } from './config.js';
+import { DEPLOY_CONTEXT_KEYS, type DeployConfig, parseDeployConfig, REMOVED_CONTEXT_KEYS } from './config.js';
 import { MemberAccountStack } from './member-account-stack.js';
 import { suppressMemberStackFindings, suppressSystemStackFindings } from './nag-suppressions.js';
 import { IncidentResponseStack } from './system-stack.js';
@@ -40,10 +40,12 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
       'Automated incident response: queues, table, evidence store, EventBridge rules, ECS Fargate services',
   });
   const member = new MemberAccountStack(app, STACK_IDS.member, {
+    organizationId: config.organizationId,
     // A plain template for StackSets: member accounts are not CDK-bootstrapped.
     synthesizer: new DefaultStackSynthesizer({ generateBootstrapVersionRule: false }),
     analyticsReporting: false,
-    description: 'Incident response: the response role the security account assumes (deploy with StackSets)',
+    description:
+      'Incident response: the isolator and forensics response roles the security account assumes (deploy with StackSets)',
   });
   suppressSystemStackFindings(system);
   suppressMemberStackFindings(member);
@@ -56,5 +58,6 @@ export function buildApp(options: BuildAppOptions): BuiltApp {
 }
 
 function contextOf(app: App): Record<string, unknown> {
-  return Object.fromEntries(DEPLOY_CONTEXT_KEYS.map((key) => [key, app.node.tryGetContext(key) as unknown]));
+  const keys = [...DEPLOY_CONTEXT_KEYS, ...Object.keys(REMOVED_CONTEXT_KEYS)];
+  return Object.fromEntries(keys.map((key) => [key, app.node.tryGetContext(key) as unknown]));
 }

@@ -59,11 +59,15 @@ export const DeployConfig = z
     findingSeverityThreshold: z.coerce.number().min(1).max(10).default(4),
     /** Also forward Security Hub findings whose product is GuardDuty (duplicates of the GuardDuty rule). */
     securityHubIncludeGuardDuty: z.stringbool().default(false),
-    /** Role assumed in member accounts (`IR_MEMBER_ROLE_NAME`); the member stack creates it. */
-    memberRoleName: z
+    /**
+     * The role that alone may disable or schedule the deletion of the evidence key (break glass), as
+     * an ARN; unset, the stack creates `<prefix>-evidence-break-glass`, which nobody can assume until
+     * an administrator edits its trust policy.
+     */
+    breakGlassRoleArn: z
       .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name')
-      .default('ir-response'),
+      .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN')
+      .optional(),
     /** Name of the Secrets Manager secret holding `IR_MEMBER_ROLE_EXTERNAL_ID`; unset: no external id. */
     memberExternalIdSecretName: z.string().min(1).optional(),
     /** AWS Organizations id: scopes sts:AssumeRole and the cross-account use of the evidence key. */
@@ -146,6 +150,12 @@ export const DeployConfig = z
   });
 export type DeployConfig = z.infer<typeof DeployConfig>;
 
+/** Context keys that no longer exist, with what replaced them, so an old setting is not silently ignored. */
+export const REMOVED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  memberRoleName:
+    'removed: each acting service has its own member role, <prefix>-isolator-response and <prefix>-forensics-response (named by prefix)',
+};
+
 /** Every context key the app reads (`-c key=value` or cdk.json `context`). */
 export const DEPLOY_CONTEXT_KEYS = Object.keys(DeployConfig.shape) as readonly (keyof DeployConfig)[];
 
@@ -165,6 +175,13 @@ export class DeployConfigError extends Error {
  * cdk.json, which are stringified first so both read the same).
  */
 export function parseDeployConfig(context: Readonly<Record<string, unknown>> = {}): DeployConfig {
+  const removed = Object.keys(REMOVED_CONTEXT_KEYS).filter((key) => context[key] !== undefined);
+  if (removed.length > 0) {
+    throw new DeployConfigError(
+      `Invalid deployment context: ${removed.map((key) => `${key}: ${REMOVED_CONTEXT_KEYS[key]}`).join('; ')}`,
+      removed,
+    );
+  }
   const input = Object.fromEntries(
     DEPLOY_CONTEXT_KEYS.filter((key) => context[key] !== undefined).map((key) => {
       const value = context[key];
@@ -193,4 +210,16 @@ export function tableNameOf(config: DeployConfig): string {
 /** Task role names are fixed so the member-account stack can trust them by ARN. */
 export function taskRoleNameOf(prefix: string, service: ServiceName): string {
   return `${prefix}-${service}-task`;
+}
+
+/** Services that act in member accounts, each through a response role of its own there. */
+export const MEMBER_ACTING_SERVICES = ['isolator', 'forensics'] as const;
+export type MemberActingService = (typeof MEMBER_ACTING_SERVICES)[number];
+
+/**
+ * The member-account response role of one service (`IR_MEMBER_ROLE_NAME` of that service). Fixed by
+ * prefix, like the task roles, so the member stack and the system agree without a shared setting.
+ */
+export function memberRoleNameOf(prefix: string, service: MemberActingService): string {
+  return `${prefix}-${service}-response`;
 }

@@ -1,7 +1,7 @@
+import { SSM_DOCUMENT_KEYS, ssmDocumentName } from '@ir/ssm-documents';
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { SERVICE_NAMES } from './config.js';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { MEMBER_ACTING_SERVICES, memberRoleNameOf, SERVICE_NAMES } from './config.js';
 import type { MemberAccountStack } from './member-account-stack.js';
 import type { IncidentResponseStack } from './system-stack.js';
 
@@ -9,21 +9,55 @@ import type { IncidentResponseStack } from './system-stack.js';
 const ACT_POLICY_REASON =
   'Incident response acts on whatever resource a finding names (any instance, ENI, security group, NACL, user, role, bucket, snapshot): the resources cannot be known when deploying. Actions are the exact list the service calls; explicit denies (guard policy) bound what it can do.';
 
+/**
+ * Acknowledges one cdk-nag finding on one construct, with its reason. For AwsSolutions-IAM5 the id
+ * names what it applies to (`AwsSolutions-IAM5[Resource::…]` or `[Action::…]`, tokens rendered as
+ * cdk-nag renders them): each wildcard is acknowledged on its own, so a new one fails synthesis.
+ */
 function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });
 }
 
+/** Acknowledges exactly these IAM5 wildcards (`Resource::…`, `Action::…`) on `scope`. */
+function acknowledgeWildcards(scope: IConstruct, appliesTo: readonly string[], reason: string): void {
+  for (const wildcard of appliesTo) acknowledge(scope, `AwsSolutions-IAM5[${wildcard}]`, reason);
+}
+
 /**
- * Acknowledges the wildcard findings (AwsSolutions-IAM5 only) of one act policy. Its resources are
- * the ones deploy/src/iam/*-policy.ts names (docs/iam shows them); cdk-nag 3 reports each
- * wildcard as its own finding and renders tokens in its ids, so the ids are taken from the pack's
- * own report on that policy rather than copied by hand. Any other rule still fails synthesis.
+ * The wildcards of each act policy, written out (deploy/src/iam/*-policy.ts; docs/iam shows them).
+ * Why a list and not the pack's own report: acknowledging whatever the report finds would acknowledge
+ * a wildcard added tomorrow too. A policy change that adds one fails synthesis until it is added here.
  */
-export function acknowledgeActPolicyWildcards(policy: IConstruct, reason: string): void {
-  const report = new AwsSolutionsChecks().validateScope(policy);
-  for (const violation of report.violations) {
-    if (violation.ruleName.startsWith('AwsSolutions-IAM5[')) acknowledge(policy, violation.ruleName, reason);
+export function actPolicyWildcards(
+  service: 'isolator' | 'forensics',
+  tokens: { readonly prefix: string; readonly evidenceKeyId: string; readonly evidenceBucketArn?: string },
+): string[] {
+  const ec2 = (resource: string) => `Resource::arn:<AWS::Partition>:ec2:*:*:${resource}/*`;
+  if (service === 'isolator') {
+    return [
+      'Resource::*',
+      ...['instance', 'network-interface', 'security-group', 'volume', 'vpc', 'network-acl'].map(ec2),
+      'Resource::arn:<AWS::Partition>:cloudtrail:*:*:trail/*',
+      'Resource::arn:<AWS::Partition>:iam::*:user/*',
+      'Resource::arn:<AWS::Partition>:iam::*:role/*',
+      // The quarantine policies (TRAPS 20): only under their path, names per incident and principal.
+      'Resource::arn:<AWS::Partition>:iam::*:policy/ir-quarantine/*',
+      'Resource::arn:<AWS::Partition>:s3:::*',
+    ];
   }
+  return [
+    'Resource::*',
+    ec2('instance'),
+    ec2('volume'),
+    'Resource::arn:<AWS::Partition>:ec2:*::snapshot/*',
+    'Action::kms:ReEncrypt*',
+    `Resource::arn:<AWS::Partition>:kms:*:*:key/${tokens.evidenceKeyId}`,
+    // The system's own SSM documents (@ir/ssm-documents), each by name; any region and account.
+    ...SSM_DOCUMENT_KEYS.map(
+      (key) => `Resource::arn:<AWS::Partition>:ssm:*:*:document/${ssmDocumentName(tokens.prefix, key)}`,
+    ),
+    ...(tokens.evidenceBucketArn ? [`Resource::${tokens.evidenceBucketArn}/incidents/*`] : []),
+  ];
 }
 
 /** Why sharing evidence snapshots needs wildcards; shared by both stacks. */
@@ -73,13 +107,27 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
       );
     }
   }
-  acknowledgeActPolicyWildcards(stack.node.findChild('IsolatorActPolicy'), ACT_POLICY_REASON);
-  acknowledgeActPolicyWildcards(stack.node.findChild('ForensicsActPolicy'), ACT_POLICY_REASON);
-  for (const service of ['isolator', 'forensics'] as const) {
+  const evidenceKey = `<${logicalIdOf(stack.evidence.key)}>`;
+  const evidenceBucketArn = `<${logicalIdOf(stack.evidence.bucket)}.Arn>`;
+  acknowledgeWildcards(
+    stack.node.findChild('IsolatorActPolicy'),
+    actPolicyWildcards('isolator', { prefix: stack.config.prefix, evidenceKeyId: evidenceKey }),
+    ACT_POLICY_REASON,
+  );
+  acknowledgeWildcards(
+    stack.node.findChild('ForensicsActPolicy'),
+    actPolicyWildcards('forensics', {
+      prefix: stack.config.prefix,
+      evidenceKeyId: evidenceKey,
+      evidenceBucketArn,
+    }),
+    `${ACT_POLICY_REASON} The evidence objects are under incidents/<incidentId>/, unknown at deploy time.`,
+  );
+  for (const service of MEMBER_ACTING_SERVICES) {
     acknowledge(
       stack.services[service].taskRole,
-      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${stack.config.memberRoleName}]`,
-      'sts:AssumeRole on the response role in any member account: member accounts join over time and are allowed at run time (IR_ALLOWED_ACCOUNTS); each member role trusts only these task roles with the external id, and with organizationId set the grant is limited to the organization (aws:ResourceOrgID).',
+      `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:iam::*:role/${memberRoleNameOf(stack.config.prefix, service)}]`,
+      `sts:AssumeRole on the ${service}'s own response role in any member account: member accounts join over time and are allowed at run time (IR_ALLOWED_ACCOUNTS); that role trusts only this task role with the external id, and with organizationId set the grant is limited to the organization (aws:ResourceOrgID).`,
     );
   }
   acknowledgeSnapshotSharing(stack.services.forensics.taskRole);
@@ -128,14 +176,25 @@ function acknowledgeCleanRoom(stack: IncidentResponseStack): void {
   );
 }
 
+/** The member stack's parameters, as cdk-nag renders them in finding ids. */
+const MEMBER_TOKENS = { prefix: '<SystemPrefix>', evidenceKeyId: '<EvidenceKeyId>' } as const;
+
 /** Every acknowledged cdk-nag finding of the member-account stack, each with its reason. */
 export function suppressMemberStackFindings(stack: MemberAccountStack): void {
-  acknowledgeActPolicyWildcards(stack.node.findChild('IsolatorActions'), ACT_POLICY_REASON);
-  acknowledgeActPolicyWildcards(stack.node.findChild('ForensicsActions'), ACT_POLICY_REASON);
+  acknowledgeWildcards(
+    stack.node.findChild('IsolatorActions'),
+    actPolicyWildcards('isolator', MEMBER_TOKENS),
+    ACT_POLICY_REASON,
+  );
+  acknowledgeWildcards(
+    stack.node.findChild('ForensicsActions'),
+    actPolicyWildcards('forensics', MEMBER_TOKENS),
+    ACT_POLICY_REASON,
+  );
   acknowledge(
-    stack.role,
+    stack.roles.forensics,
     'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<SecurityAccountId>:key/<EvidenceKeyId>]',
     'Copying a snapshot with the central evidence key: one key id in the security account; the region is a wildcard because the template is deployed to every region by StackSets, and the key policy decides which member roles may use it.',
   );
-  acknowledgeSnapshotSharing(stack.role);
+  acknowledgeSnapshotSharing(stack.roles.forensics);
 }

@@ -2,13 +2,21 @@ import { Aws, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { type DeployConfig, type ServiceName, taskRoleNameOf } from './config.js';
+import {
+  type DeployConfig,
+  MEMBER_ACTING_SERVICES,
+  memberRoleNameOf,
+  type ServiceName,
+  taskRoleNameOf,
+} from './config.js';
+import type { CleanRoom } from './constructs/clean-room.js';
 import type { EvidenceStore } from './constructs/evidence-store.js';
 import type { IrQueues, LogicalQueueName } from './constructs/queues.js';
 import type { WorkerService } from './constructs/worker-service.js';
 import { coordinatorReportStatements } from './iam/coordinator-report-policy.js';
 import { forensicsStatements } from './iam/forensics-policy.js';
-import { guardStatements } from './iam/guard-statements.js';
+import { evidenceGuardStatements } from './iam/evidence-guard.js';
+import { EXISTING_RESOURCE_TAG_KEYS, guardStatements } from './iam/guard-statements.js';
 import { isolatorStatements } from './iam/isolator-policy.js';
 import type { PolicyRefs } from './iam/policy-refs.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
@@ -60,12 +68,15 @@ export interface ServicePermissionsProps {
   readonly evidence: EvidenceStore;
   readonly snsTopicArn?: string;
   readonly securityHub: boolean;
+  /** The clean room, when configured: the forensics guard exempts its instance role and resources. */
+  readonly cleanRoom?: CleanRoom | undefined;
 }
 
 /**
  * Grants each task role exactly what its service calls: consume its queue, copy to its DLQ, publish
  * to the queues it sends to, the table items it reads or writes, and for the workers that act on
- * resources their act policy (deploy/src/iam), sts:AssumeRole on the member response role, and the guard denies.
+ * resources their act policy (deploy/src/iam), sts:AssumeRole on their own member response role, and
+ * the guard denies; and every task role the evidence denies (deploy/src/iam/evidence-guard.ts).
  */
 export function grantServicePermissions(scope: Construct, props: ServicePermissionsProps): void {
   const { services, queues, config } = props;
@@ -90,20 +101,27 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
     }
   }
 
-  const protectedRoles = (Object.keys(services) as ServiceName[]).map(
-    (service) => `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(config.prefix, service)}`,
-  );
+  const protectedRoles = [
+    ...(Object.keys(services) as ServiceName[]).map(
+      (service) =>
+        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(config.prefix, service)}`,
+    ),
+    props.evidence.breakGlassRoleArn,
+    ...(props.cleanRoom ? [props.cleanRoom.instanceRole.roleArn] : []),
+  ];
   const refs: PolicyRefs = {
     partition: Aws.PARTITION,
     evidenceBucketArn: props.evidence.bucket.bucketArn,
     evidenceKeyArn: props.evidence.key.keyArn,
     evidenceKeyId: props.evidence.key.keyId,
+    evidenceSigningKeyArn: props.evidence.signingKey.keyArn,
+    prefix: props.config.prefix,
   };
   const actStatements = {
     isolator: isolatorStatements(refs.partition),
     forensics: forensicsStatements(refs),
   };
-  for (const service of ['isolator', 'forensics'] as const) {
+  for (const service of MEMBER_ACTING_SERVICES) {
     const role = services[service].taskRole;
     new iam.ManagedPolicy(scope, `${toPascal(service)}ActPolicy`, {
       managedPolicyName: `${config.prefix}-${service}-act`,
@@ -115,19 +133,41 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
       managedPolicyName: `${config.prefix}-${service}-guard`,
       description:
         'Explicit denies: no changes to the system roles, no new credentials, no evidence destruction',
-      statements: guardStatements(protectedRoles),
+      statements: guardStatements({
+        protectedRoleArns: protectedRoles,
+        existingResourceTagKeys: EXISTING_RESOURCE_TAG_KEYS[service],
+        cleanRoom: service === 'forensics' ? props.cleanRoom?.guardExemption : undefined,
+      }),
       roles: [role],
     });
+    // Its own member role only: the isolator cannot act with forensics' rights, nor the reverse.
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'AssumeMemberResponseRole',
+        sid: 'AssumeOwnMemberResponseRole',
         actions: ['sts:AssumeRole'],
-        resources: [`arn:${Aws.PARTITION}:iam::*:role/${config.memberRoleName}`],
+        resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleNameOf(config.prefix, service)}`],
         ...(config.organizationId
           ? { conditions: { StringEquals: { 'aws:ResourceOrgID': config.organizationId } } }
           : {}),
       }),
     );
+  }
+
+  for (const [service, worker] of Object.entries(services) as [ServiceName, WorkerService][]) {
+    new iam.ManagedPolicy(scope, `${toPascal(service)}EvidenceGuardPolicy`, {
+      managedPolicyName: `${config.prefix}-${service}-evidence-guard`,
+      description:
+        'Explicit denies: no change to the evidence and log buckets, no evidence deletion or retention change, KMS grants only for AWS services',
+      statements: evidenceGuardStatements({
+        evidenceBucketArn: props.evidence.bucket.bucketArn,
+        logBucketArn: props.evidence.accessLogs.bucketArn,
+        retentionWriter:
+          service === 'forensics'
+            ? { lockMode: config.evidenceLockMode, retentionDays: config.evidenceRetentionDays }
+            : undefined,
+      }),
+      roles: [worker.taskRole],
+    });
   }
 
   // IR_ALLOWED_ACCOUNTS_SOURCE=organizations: the services that decide whether an account may be acted
@@ -175,5 +215,8 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
 }
 
 function toPascal(value: string): string {
-  return value.charAt(0).toUpperCase() + value.slice(1);
+  return value
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }

@@ -5,13 +5,23 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import type { Construct } from 'constructs';
-import { type DeployConfig, SERVICE_NAMES, type ServiceName, tableNameOf } from './config.js';
+import {
+  type DeployConfig,
+  type MemberActingService,
+  memberRoleNameOf,
+  SERVICE_NAMES,
+  type ServiceName,
+  tableNameOf,
+  taskRoleNameOf,
+} from './config.js';
 import { createAlarmTopic } from './constructs/alarm-topic.js';
 import { CleanRoom } from './constructs/clean-room.js';
+import { EvidenceAlarms } from './constructs/evidence-alarms.js';
 import { EvidenceStore } from './constructs/evidence-store.js';
 import { FindingRules } from './constructs/finding-rules.js';
 import { createIncidentTable } from './constructs/incident-table.js';
 import { IrQueues, type LogicalQueueName } from './constructs/queues.js';
+import { OwnedSsmDocuments } from './constructs/ssm-documents.js';
 import { HTTP_PORT, WorkerService } from './constructs/worker-service.js';
 import { grantServicePermissions } from './service-permissions.js';
 import { serviceImage } from './image.js';
@@ -43,6 +53,8 @@ export class IncidentResponseStack extends Stack {
   readonly evidence: EvidenceStore;
   /** The forensics VPC and launch template of evidence.clean-room, when `forensicsAmiId` is set. */
   readonly cleanRoom: CleanRoom | undefined;
+  /** Break-glass alerts: evidence key destruction attempts and unexpected evidence reads. */
+  readonly evidenceAlarms: EvidenceAlarms;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
@@ -63,9 +75,11 @@ export class IncidentResponseStack extends Stack {
       bucketName: config.evidenceBucketName,
       lockMode: config.evidenceLockMode,
       retentionDays: config.evidenceRetentionDays,
-      memberRoleName: config.memberRoleName,
+      forensicsMemberRoleName: memberRoleNameOf(prefix, 'forensics'),
       organizationId: config.organizationId,
       memberAccountIds: config.memberAccountIds,
+      breakGlassRoleArn: config.breakGlassRoleArn,
+      manifestSignerRoleArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(prefix, 'forensics')}`,
     });
     new FindingRules(this, 'FindingRules', {
       prefix,
@@ -136,6 +150,13 @@ export class IncidentResponseStack extends Stack {
         })
       : undefined;
 
+    // The SSM documents forensics runs host commands through in this account (member accounts get
+    // theirs from the member stack); the forensics policy allows SendCommand on these only.
+    new OwnedSsmDocuments(this, 'SsmDocuments', {
+      prefix,
+      evidenceBucketName: this.evidence.bucket.bucketName,
+    });
+
     const image = serviceImage(this, props.repoRoot, config.imageUri);
 
     const common = {
@@ -150,10 +171,13 @@ export class IncidentResponseStack extends Stack {
         : {}),
       IR_ALLOWED_ACCOUNTS_SOURCE: config.organizationId ? 'organizations' : 'list',
     };
-    const memberAccess: { environment: Record<string, string>; secrets: Record<string, ecs.Secret> } = {
-      environment: { IR_MEMBER_ROLE_NAME: config.memberRoleName },
+    // Each acting service assumes its own member role (member-account-stack.ts), with the one external id.
+    const memberAccess = (
+      service: MemberActingService,
+    ): { environment: Record<string, string>; secrets: Record<string, ecs.Secret> } => ({
+      environment: { IR_MEMBER_ROLE_NAME: memberRoleNameOf(prefix, service) },
       secrets: externalId ? { IR_MEMBER_ROLE_EXTERNAL_ID: ecs.Secret.fromSecretsManager(externalId) } : {},
-    };
+    });
     const perService: Record<
       ServiceName,
       { environment: Record<string, string>; secrets: Record<string, ecs.Secret> }
@@ -161,15 +185,19 @@ export class IncidentResponseStack extends Stack {
       detection: { environment: {}, secrets: {} },
       'response-coordinator': {
         // Read-only: the incident report route verifies the evidence (GET /incidents/:id/report).
-        environment: { IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName },
+        environment: {
+          IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
+          IR_EVIDENCE_SIGNING_KEY: this.evidence.signingKey.keyArn,
+        },
         secrets: { IR_API_TOKEN: ecs.Secret.fromSecretsManager(apiToken) },
       },
-      isolator: memberAccess,
+      isolator: memberAccess('isolator'),
       forensics: {
         environment: {
-          ...memberAccess.environment,
+          ...memberAccess('forensics').environment,
           IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
           IR_EVIDENCE_KMS_KEY: this.evidence.key.keyArn,
+          IR_EVIDENCE_SIGNING_KEY: this.evidence.signingKey.keyArn,
           IR_FORENSICS_KMS_KEY: this.evidence.key.keyArn,
           // Evidence snapshot copies in member accounts are shared with this (the security) account.
           IR_FORENSICS_ACCOUNT_ID: Aws.ACCOUNT_ID,
@@ -180,7 +208,7 @@ export class IncidentResponseStack extends Stack {
           IR_HANDLER_TIMEOUT_SECONDS: '960',
           ...this.cleanRoom?.environment,
         },
-        secrets: memberAccess.secrets,
+        secrets: memberAccess('forensics').secrets,
       },
       notifier: {
         environment: { IR_NOTIFY_ROUTES: config.notifierRoutesPath, ...config.notifierEnvironment },
@@ -230,6 +258,13 @@ export class IncidentResponseStack extends Stack {
         ? { snsTopicArn: config.notifierEnvironment.IR_SNS_TOPIC_ARN }
         : {}),
       securityHub: config.notifierEnvironment.IR_SECURITYHUB_ENABLED === 'true',
+      cleanRoom: this.cleanRoom,
+    });
+    this.evidenceAlarms = new EvidenceAlarms(this, 'EvidenceAlarms', {
+      prefix,
+      evidence: this.evidence,
+      alarmTopic,
+      expectedReaders: [this.services.forensics.taskRole, this.services['response-coordinator'].taskRole],
     });
 
     this.cleanRoom?.grantTo(this.services.forensics.taskRole);
@@ -237,6 +272,7 @@ export class IncidentResponseStack extends Stack {
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'EvidenceKeyArn', { value: this.evidence.key.keyArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
+    new CfnOutput(this, 'BreakGlassRoleArn', { value: this.evidence.breakGlassRoleArn });
     new CfnOutput(this, 'ApiTokenSecretArn', { value: apiToken.secretArn });
     new CfnOutput(this, 'ScrapeSecurityGroupId', { value: scrapeAccess.securityGroupId });
     new CfnOutput(this, 'ApiSecurityGroupId', { value: apiAccess.securityGroupId });

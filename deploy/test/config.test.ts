@@ -11,7 +11,6 @@ describe('parseDeployConfig', () => {
       prefix: 'ir',
       evidenceLockMode: 'COMPLIANCE',
       evidenceRetentionDays: 90,
-      memberRoleName: 'ir-response',
       shutdownGraceSeconds: 25,
     });
     expect(tableNameOf(config)).toBe('ir-incidents');
@@ -43,6 +42,13 @@ describe('parseDeployConfig', () => {
     }
     expect(() => parseDeployConfig({ shutdownGraceSeconds: 110 })).toThrow(/shutdownGraceSeconds/);
     expect(() => parseDeployConfig({ minTasks: 9, maxTasks: 2 })).toThrow(/minTasks/);
+  });
+
+  it('refuses the removed memberRoleName, naming the roles that replaced it', () => {
+    // Prepare / Act
+    const attempt = () => parseDeployConfig({ memberRoleName: 'ir-response' });
+    // Assess
+    expect(attempt).toThrow(/memberRoleName: removed.*<prefix>-isolator-response/);
   });
 
   it('refuses a secret given as a plain notifier variable', () => {

@@ -22,55 +22,94 @@ const allStatements = () => [...statementsOf('AWS::IAM::ManagedPolicy'), ...stat
 const actionsOf = (statement: Statement) =>
   Array.isArray(statement.Action) ? statement.Action : [statement.Action];
 
-describe('MemberAccountStack response role', () => {
-  it('is trusted only by the isolator and forensics task roles, with the external id and ir- sessions', () => {
+describe('MemberAccountStack response roles', () => {
+  it('creates one role per acting service, each trusted only by its own task role, with the external id', () => {
     // Prepare / Act: the stack is built once above.
     // Assess
-    template.hasResourceProperties('AWS::IAM::Role', {
-      RoleName: { Ref: 'RoleName' },
-      AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { AWS: Match.anyValue() },
-            Condition: {
-              StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
-              StringLike: { 'sts:RoleSessionName': 'ir-*' },
-              ArnEquals: {
-                'aws:PrincipalArn': [
-                  {
+    for (const service of ['isolator', 'forensics']) {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        RoleName: { 'Fn::Sub': [`\${SystemPrefix}-${service}-response`, Match.anyValue()] },
+        AssumeRolePolicyDocument: {
+          Statement: [
+            {
+              Action: 'sts:AssumeRole',
+              Effect: 'Allow',
+              Principal: { AWS: Match.anyValue() },
+              Condition: {
+                StringEquals: { 'sts:ExternalId': { Ref: 'ExternalId' } },
+                StringLike: { 'sts:RoleSessionName': 'ir-*' },
+                ArnEquals: {
+                  'aws:PrincipalArn': {
                     'Fn::Sub': [
-                      Match.stringLikeRegexp(':role/\\$\\{SystemPrefix\\}-isolator-task$'),
+                      Match.stringLikeRegexp(`:role/\\$\\{SystemPrefix\\}-${service}-task$`),
                       Match.anyValue(),
                     ],
                   },
-                  {
-                    'Fn::Sub': [
-                      Match.stringLikeRegexp(':role/\\$\\{SystemPrefix\\}-forensics-task$'),
-                      Match.anyValue(),
-                    ],
-                  },
-                ],
+                },
               },
             },
-          },
-        ],
-      },
-    });
+          ],
+        },
+      });
+    }
+    template.resourceCountIs('AWS::IAM::Role', 2);
+  });
+
+  it('also requires the organization when an organization id is configured', () => {
+    // Prepare
+    const { memberTemplate: scoped } = buildTestApp({ organizationId: 'o-abcdefghij' });
+    // Act
+    const roles = Object.values(scoped.findResources('AWS::IAM::Role')) as {
+      Properties: { AssumeRolePolicyDocument: { Statement: { Condition: Record<string, unknown> }[] } };
+    }[];
+    // Assess
+    expect(roles).toHaveLength(2);
+    for (const role of roles) {
+      expect(role.Properties.AssumeRolePolicyDocument.Statement[0]?.Condition.StringEquals).toEqual({
+        'sts:ExternalId': { Ref: 'ExternalId' },
+        'aws:PrincipalOrgID': 'o-abcdefghij',
+      });
+    }
+  }, 120_000);
+
+  it('gives each role only its own service’s actions', () => {
+    // Prepare
+    const policies = Object.values(template.findResources('AWS::IAM::ManagedPolicy')) as {
+      Properties: {
+        Description: string;
+        Roles: { Ref: string }[];
+        PolicyDocument: { Statement: Statement[] };
+      };
+    }[];
+    const actionsOfRole = (logicalIdPrefix: string) =>
+      policies
+        .filter((policy) => policy.Properties.Roles.some((role) => role.Ref.startsWith(logicalIdPrefix)))
+        .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap(actionsOf);
+    // Act
+    const isolator = actionsOfRole('IsolatorResponseRole');
+    const forensics = actionsOfRole('ForensicsResponseRole');
+    // Assess
+    expect(isolator).toContain('ec2:ModifyNetworkInterfaceAttribute');
+    expect(isolator).not.toContain('ssm:SendCommand');
+    expect(isolator).not.toContain('ec2:CreateSnapshot');
+    expect(forensics).toContain('ec2:CreateSnapshot');
+    expect(forensics).not.toContain('ec2:ModifyNetworkInterfaceAttribute');
+    expect(forensics).not.toContain('iam:AttachRolePolicy');
   });
 
   it('takes every account-specific value as a parameter and needs no assets or bootstrap (StackSets)', () => {
     // Prepare / Act: built above.
     // Assess
     expect(Object.keys(template.toJSON().Parameters ?? {}).sort()).toEqual(
-      ['EvidenceKeyId', 'ExternalId', 'RoleName', 'SecurityAccountId', 'SystemPrefix'].sort(),
+      ['EvidenceBucketName', 'EvidenceKeyId', 'ExternalId', 'SecurityAccountId', 'SystemPrefix'].sort(),
     );
     template.hasParameter('ExternalId', { NoEcho: true, MinLength: 16 });
     expect(template.toJSON().Rules).toBeUndefined();
   });
 
-  it('explicitly denies changes to its own role and the StackSet roles', () => {
+  it('explicitly denies changes to both response roles and the StackSet roles', () => {
     // Prepare / Act: built above.
     // Assess
     const deny = allStatements().find((statement) => statement.Sid === 'DenyChangesToSystemRoles');
@@ -84,7 +123,8 @@ describe('MemberAccountStack response role', () => {
       ]),
     );
     const resources = JSON.stringify(deny?.Resource);
-    expect(resources).toContain('{"Ref":"RoleName"}');
+    expect(resources).toContain('-isolator-response');
+    expect(resources).toContain('-forensics-response');
     expect(resources).toContain('AWSCloudFormationStackSetExecutionRole');
   });
 
@@ -109,6 +149,7 @@ describe('MemberAccountStack response role', () => {
     // Assess
     const text = JSON.stringify(allStatements());
     expect(text).not.toMatch(/sqs:|arn:aws:s3:::\$\{EvidenceBucket\}|\$\{SecurityAccountId\}:ir-/);
-    expect(text).not.toContain('${');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the one Fn::Sub variable the role names use
+    expect(text.replaceAll('${SystemPrefix}', '')).not.toContain('${');
   });
 });

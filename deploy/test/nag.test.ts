@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
 import { unsuppressedNagFindings } from '../src/nag-findings.js';
@@ -27,6 +28,21 @@ describe('cdk-nag AwsSolutions on the app', () => {
     expect(findings.some((finding) => finding.startsWith('AwsSolutions-SQS3'))).toBe(true);
     expect(findings.some((finding) => finding.startsWith('AwsSolutions-SQS4'))).toBe(true);
   });
+
+  it('fails on a wildcard added to an act policy that nobody acknowledged', () => {
+    // Prepare
+    const { system } = buildTestApp();
+    const policy = system.node.findChild('IsolatorActPolicy') as iam.ManagedPolicy;
+    // Act
+    policy.addStatements(
+      new iam.PolicyStatement({ actions: ['ec2:DescribeImages'], resources: ['arn:aws:ec2:*:*:image/*'] }),
+    );
+    const findings = unsuppressedNagFindings(system);
+    // Assess
+    expect(findings).toEqual([
+      expect.stringMatching(/^AwsSolutions-IAM5\[Resource::arn:aws:ec2:\*:\*:image\/\*\]/),
+    ]);
+  }, 60_000);
 
   it('writes every acknowledgement with its reason into the templates as an audit trail', () => {
     // Prepare

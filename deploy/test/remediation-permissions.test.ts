@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   EVIDENCE_DESTROYING_ACTIONS,
+  EXISTING_RESOURCE_TAG_KEYS,
   guardStatements,
   TRAIL_STARTED_BY_TAG,
 } from '../src/iam/guard-statements.js';
@@ -18,9 +19,10 @@ function statement(sid: string): PolicyStatementJson {
 describe('guardStatements (commodity remediation)', () => {
   it('denies StopLogging on every trail the isolator did not start itself', () => {
     // Act
-    const denies = guardStatements(['arn:aws:iam::111122223333:role/ir-isolator-task']).map((s) =>
-      s.toJSON(),
-    );
+    const denies = guardStatements({
+      protectedRoleArns: ['arn:aws:iam::111122223333:role/ir-isolator-task'],
+      existingResourceTagKeys: EXISTING_RESOURCE_TAG_KEYS.isolator,
+    }).map((s) => s.toJSON());
 
     // Assess
     expect(EVIDENCE_DESTROYING_ACTIONS).not.toContain('cloudtrail:StopLogging');

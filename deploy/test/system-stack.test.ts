@@ -200,6 +200,14 @@ describe('IncidentResponseStack services', () => {
       ]),
     );
     expect(forensics.Environment).toContainEqual({ Name: 'IR_EVIDENCE_LOCK_MODE', Value: 'COMPLIANCE' });
+    expect(forensics.Environment).toContainEqual({
+      Name: 'IR_MEMBER_ROLE_NAME',
+      Value: 'ir-forensics-response',
+    });
+    expect(containerOf('isolator').Environment).toContainEqual({
+      Name: 'IR_MEMBER_ROLE_NAME',
+      Value: 'ir-isolator-response',
+    });
     expect(forensics.Secrets?.map((secret) => secret.Name)).toEqual(['IR_MEMBER_ROLE_EXTERNAL_ID']);
     expect(containerOf('response-coordinator').Secrets?.map((secret) => secret.Name)).toEqual([
       'IR_API_TOKEN',

@@ -91,10 +91,12 @@ const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
     IR_API_TOKEN: token,
     IR_TABLE: system.tableName,
     IR_EVIDENCE_BUCKET: system.bucketName,
+    IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
   },
   isolator: {},
   forensics: {
     IR_EVIDENCE_BUCKET: system.bucketName,
+    IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
     IR_EVIDENCE_LOCK_MODE: 'GOVERNANCE',
     IR_EVIDENCE_RETENTION_DAYS: '1',
     // moto lacks SSM DescribeInstanceInformation: volatile collection is skipped, saying why.

@@ -104,7 +104,8 @@ describe('incident report on resolve, end to end', () => {
     expect(markdown).toContain('Verification: **verified**');
 
     // Assess: the report is sealed in a manifest chained to the incident's seal, and all verifies
-    const verification = await verifyEvidence({ s3, bucket, incidentId });
+    const signing = { kms: system.clients.kms, keyId: system.boot.signingKeyArn };
+    const verification = await verifyEvidence({ s3, bucket, incidentId, signing });
     expect(verification.ok).toBe(true);
     const reportChecks = verification.artifacts.filter((a) => keys.includes(a.key));
     expect(reportChecks.map((a) => a.status)).toEqual(['match', 'match']);

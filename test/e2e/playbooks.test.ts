@@ -3,7 +3,15 @@
  * against the emulator, findings sent to the findings queue as EventBridge delivers them, AWS state
  * and evidence read back, notifications received by local receivers (signed webhook and SNS → SQS).
  */
-import { GetRolePolicyCommand, ListAccessKeysCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
+import {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  ListAccessKeysCommand,
+  ListAttachedRolePoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListRolePoliciesCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { GetLoginProfileCommand } from '@aws-sdk/client-iam';
 import { DescribeNetworkAclsCommand } from '@aws-sdk/client-ec2';
 import { GetBucketPolicyCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
@@ -83,6 +91,7 @@ describe('the shipped playbooks, end to end', () => {
       s3: system.clients.s3,
       bucket: system.boot.bucketName,
       incidentId: view.incident.incidentId,
+      signing: { kms: system.clients.kms, keyId: system.boot.signingKeyArn },
     });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
@@ -130,15 +139,24 @@ describe('the shipped playbooks, end to end', () => {
     // Assess
     expect(view.incident.playbookId).toBe('instance-credential-exfiltration');
     expect(view.incident.notes.join(' ')).toContain(role.roleName);
-    const policy = await system.clients.iam.send(
-      new GetRolePolicyCommand({
-        RoleName: role.roleName,
-        PolicyName: `ir-revoke-sessions-${view.incident.incidentId}`,
-      }),
+    // The revocation is a managed policy under /ir-quarantine/, attached to the role (no inline policy).
+    const attached = await system.clients.iam.send(
+      new ListAttachedRolePoliciesCommand({ RoleName: role.roleName }),
     );
-    const document = decodeURIComponent(policy.PolicyDocument ?? '');
+    const policyArn = attached.AttachedPolicies?.[0]?.PolicyArn ?? '';
+    expect(attached.AttachedPolicies).toHaveLength(1);
+    expect(policyArn).toMatch(
+      new RegExp(`:policy/ir-quarantine/ir-quarantine-${view.incident.incidentId}-role-${role.roleName}$`),
+    );
+    const policy = await system.clients.iam.send(new GetPolicyCommand({ PolicyArn: policyArn }));
+    const version = await system.clients.iam.send(
+      new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: policy.Policy?.DefaultVersionId }),
+    );
+    const document = decodeURIComponent(version.PolicyVersion?.Document ?? '');
     expect(document).toContain('aws:TokenIssueTime');
     expect(document).toContain('Deny');
+    const inline = await system.clients.iam.send(new ListRolePoliciesCommand({ RoleName: role.roleName }));
+    expect(inline.PolicyNames).toEqual([]);
   });
 
   it('iam-credential-compromise: the user is quarantined, its keys inactive, the password removal waits for approval', async () => {
@@ -169,8 +187,16 @@ describe('the shipped playbooks, end to end', () => {
     expect(stepOf(view, 'contain.remove-login-profile').status).toBe('awaiting-approval');
     const keys = await system.clients.iam.send(new ListAccessKeysCommand({ UserName: user.userName }));
     expect(keys.AccessKeyMetadata?.map((key) => key.Status)).toEqual(['Inactive', 'Inactive']);
-    const policies = await system.clients.iam.send(new ListUserPoliciesCommand({ UserName: user.userName }));
-    expect(policies.PolicyNames).toContain(`ir-deny-all-${view.incident.incidentId}`);
+    const attached = await system.clients.iam.send(
+      new ListAttachedUserPoliciesCommand({ UserName: user.userName }),
+    );
+    expect(attached.AttachedPolicies?.map((policy) => policy.PolicyArn)).toEqual([
+      expect.stringMatching(
+        new RegExp(`:policy/ir-quarantine/ir-quarantine-${view.incident.incidentId}-user-${user.userName}$`),
+      ),
+    ]);
+    const inline = await system.clients.iam.send(new ListUserPoliciesCommand({ UserName: user.userName }));
+    expect(inline.PolicyNames).toEqual([]);
     const profile = await system.clients.iam.send(new GetLoginProfileCommand({ UserName: user.userName }));
     expect(profile.LoginProfile?.UserName).toBe(user.userName);
   });
@@ -274,6 +300,7 @@ describe('the shipped playbooks, end to end', () => {
       s3: system.clients.s3,
       bucket: system.boot.bucketName,
       incidentId: view.incident.incidentId,
+      signing: { kms: system.clients.kms, keyId: system.boot.signingKeyArn },
     });
     expect(report.ok).toBe(true);
   });

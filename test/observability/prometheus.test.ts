@@ -62,7 +62,11 @@ describe('Prometheus scraping the running services', () => {
       const ports = await Promise.all(SERVICE_NAMES.map(() => freePort()));
       const perService: Record<string, NodeJS.ProcessEnv> = {
         'response-coordinator': { IR_API_TOKEN: token, IR_SWEEP_INTERVAL_SECONDS: '5' },
-        forensics: { IR_EVIDENCE_BUCKET: system.bucketName, IR_SSM_INVENTORY: 'unavailable' },
+        forensics: {
+          IR_EVIDENCE_BUCKET: system.bucketName,
+          IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
+          IR_SSM_INVENTORY: 'unavailable',
+        },
         notifier: {
           IR_NOTIFY_ROUTES: join(REPO_ROOT, 'services/notifier/routes.local.yaml'),
           IR_SNS_TOPIC_ARN: system.topicArn ?? '',

@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, SendMessageCommand } from '@aws-sdk/client-sqs
 import {
   bootstrap,
   type BootstrapResult,
+  callLogEnv,
   type EmulatorAccount,
   type EmulatorClients,
   emulatorClients,
@@ -113,6 +114,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     IR_RETRY_MAX_SECONDS: '5',
     IR_SHUTDOWN_GRACE_SECONDS: '15',
     LOG_LEVEL: process.env.IR_SYSTEM_LOG_LEVEL ?? 'info',
+    ...callLogEnv(),
   };
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
     detection: {},
@@ -121,10 +123,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       IR_TABLE: boot.tableName,
       IR_MAX_AUTO_CONTAINMENTS: '1000',
       IR_SWEEP_INTERVAL_SECONDS: '10',
+      // Used when a test gives the coordinator IR_EVIDENCE_BUCKET (report verification).
+      IR_EVIDENCE_SIGNING_KEY: boot.signingKeyArn,
     },
     isolator: {},
     forensics: {
       IR_EVIDENCE_BUCKET: boot.bucketName,
+      IR_EVIDENCE_SIGNING_KEY: boot.signingKeyArn,
       IR_EVIDENCE_LOCK_MODE: 'GOVERNANCE',
       IR_EVIDENCE_RETENTION_DAYS: '1',
       // moto lacks SSM DescribeInstanceInformation: volatile collection is skipped, saying why.

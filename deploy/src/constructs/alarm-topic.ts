@@ -20,7 +20,11 @@ export function createAlarmTopic(scope: Construct, prefix: string, email?: strin
   key.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'CloudWatchAlarmsPublish',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      // EventBridge too: the break-glass rules (evidence-alarms.ts) publish to this topic.
+      principals: [
+        new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+        new iam.ServicePrincipal('events.amazonaws.com'),
+      ],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
     }),

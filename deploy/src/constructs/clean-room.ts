@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { CleanRoomExemption } from '../iam/guard-statements.js';
 
 /** Tag every clean-room resource carries (set by the forensics service); the grants are bound to it. */
 export const CLEAN_ROOM_TAG = { key: 'ir:purpose', value: 'clean-room' } as const;
@@ -244,7 +245,6 @@ export class CleanRoom extends Construct {
       new iam.PolicyStatement({
         sid: 'CleanRoomEvidenceKeyViaEbs',
         actions: [
-          'kms:CreateGrant',
           'kms:Decrypt',
           'kms:DescribeKey',
           'kms:GenerateDataKeyWithoutPlaintext',
@@ -255,5 +255,25 @@ export class CleanRoom extends Construct {
         conditions: { StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` } },
       }),
     );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'CleanRoomEvidenceKeyGrantsForEbs',
+        actions: ['kms:CreateGrant'],
+        resources: [this.props.evidenceKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `ec2.${stack.region}.amazonaws.com` },
+          Bool: { 'kms:GrantIsForAWSResource': 'true' },
+        },
+      }),
+    );
+  }
+
+  /**
+   * What the forensics task role's guard must let through for this clean room: passing the instance
+   * role (to EC2), and terminating or deleting what carries the clean-room tag, which only the
+   * create call that launches or creates it may write (guard-statements.ts).
+   */
+  get guardExemption(): CleanRoomExemption {
+    return { instanceRoleArn: this.instanceRole.roleArn, tag: CLEAN_ROOM_TAG };
   }
 }

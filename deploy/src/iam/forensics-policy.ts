@@ -1,15 +1,16 @@
+import { SSM_DOCUMENT_KEYS, ssmDocumentName } from '@ir/ssm-documents';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { PolicyRefs } from './policy-refs.js';
 
 /**
  * What the forensics service does to resources in an account (its own, or a member account through
- * the response role): snapshots and their copies under the evidence key, SSM volatile collection
- * with the one document it runs, read-only metadata of instances, principals, volumes and buckets,
+ * the response role): snapshots and their copies under the evidence key, SSM host commands through
+ * the system's own documents only, read-only metadata of instances, principals, volumes and buckets,
  * and CloudTrail look-ups. Written once here: the forensics task role and the member response role
  * attach it, and docs/iam is generated from it (`pnpm docs:iam`).
  */
 export function forensicsActStatements(
-  refs: Pick<PolicyRefs, 'partition' | 'evidenceKeyId'>,
+  refs: Pick<PolicyRefs, 'partition' | 'evidenceKeyId' | 'prefix'>,
 ): iam.PolicyStatement[] {
   const { partition } = refs;
   return [
@@ -91,11 +92,15 @@ export function forensicsActStatements(
       ],
       resources: [`arn:${partition}:kms:*:*:key/${refs.evidenceKeyId}`],
     }),
+    // Only the system's own documents (fixed scripts, @ir/ssm-documents), never AWS-RunShellScript:
+    // a role that may run any script as root on every instance is admin everywhere (TRAPS 20).
     new iam.PolicyStatement({
-      sid: 'MemberRoleRunReadOnlyShellOverSsm',
+      sid: 'MemberRoleRunOwnedSsmDocuments',
       actions: ['ssm:SendCommand', 'ssm:CancelCommand'],
       resources: [
-        `arn:${partition}:ssm:*::document/AWS-RunShellScript`,
+        ...SSM_DOCUMENT_KEYS.map(
+          (key) => `arn:${partition}:ssm:*:*:document/${ssmDocumentName(refs.prefix, key)}`,
+        ),
         `arn:${partition}:ec2:*:*:instance/*`,
       ],
     }),
@@ -108,7 +113,7 @@ export function forensicsActStatements(
  * Only on the task role: a member role never touches the evidence bucket.
  */
 export function forensicsEvidenceStatements(
-  refs: Pick<PolicyRefs, 'evidenceBucketArn' | 'evidenceKeyArn'>,
+  refs: Pick<PolicyRefs, 'evidenceBucketArn' | 'evidenceKeyArn' | 'evidenceSigningKeyArn'>,
 ): iam.PolicyStatement[] {
   return [
     new iam.PolicyStatement({
@@ -145,6 +150,13 @@ export function forensicsEvidenceStatements(
       sid: 'EncryptEvidenceWithKms',
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: [refs.evidenceKeyArn],
+    }),
+    // Each manifest is signed when sealed and verified when the report is stored (TRAPS 25). The
+    // signing key's policy denies kms:Sign to every other principal.
+    new iam.PolicyStatement({
+      sid: 'SignAndVerifyEvidenceManifests',
+      actions: ['kms:Sign', 'kms:Verify'],
+      resources: [refs.evidenceSigningKeyArn],
     }),
   ];
 }

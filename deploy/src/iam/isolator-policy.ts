@@ -1,6 +1,17 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 
 /**
+ * The IAM path of the isolator's quarantine policies (services/isolator/src/actions/iam/
+ * quarantine-policy.ts). The only managed policies it may create, attach, detach or delete.
+ */
+export const QUARANTINE_POLICY_PATH = '/ir-quarantine/';
+
+/** Every quarantine policy in any account of the partition. */
+export function quarantinePolicyArns(partition: string): string {
+  return `arn:${partition}:iam::*:policy${QUARANTINE_POLICY_PATH}*`;
+}
+
+/**
  * What the isolator does to resources in an account (its own, or a member account through the
  * response role): every AWS call of services/isolator/src, no more. The one place this policy is
  * written: the isolator's task role and the member response role attach it, and docs/iam is generated
@@ -25,10 +36,11 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         'iam:GetUser',
         'iam:ListAccessKeys',
         'iam:ListUserTags',
-        'iam:GetUserPolicy',
         'iam:GetLoginProfile',
         'iam:GetRole',
-        'iam:GetRolePolicy',
+        // Whether a quarantine policy is attached (the look-up is filtered to /ir-quarantine/).
+        'iam:ListAttachedUserPolicies',
+        'iam:ListAttachedRolePolicies',
         's3:GetBucketPolicy',
         's3:GetBucketPublicAccessBlock',
         'cloudtrail:DescribeTrails',
@@ -110,17 +122,34 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
     }),
     new iam.PolicyStatement({
       sid: 'IamPrincipalContainment',
+      actions: ['iam:UpdateAccessKey', 'iam:TagUser', 'iam:UntagUser', 'iam:DeleteLoginProfile'],
+      resources: [`arn:${partition}:iam::*:user/*`],
+    }),
+    // TRAPS 20: no iam:Put*Policy (an inline policy of any content on any principal is admin). The
+    // quarantine is a managed policy, created only under /ir-quarantine/ and attached only when it is
+    // one of those.
+    new iam.PolicyStatement({
+      sid: 'QuarantinePoliciesOnlyUnderTheirPath',
       actions: [
-        'iam:PutUserPolicy',
-        'iam:DeleteUserPolicy',
-        'iam:UpdateAccessKey',
-        'iam:TagUser',
-        'iam:UntagUser',
-        'iam:DeleteLoginProfile',
-        'iam:PutRolePolicy',
-        'iam:DeleteRolePolicy',
+        'iam:CreatePolicy',
+        'iam:GetPolicy',
+        'iam:GetPolicyVersion',
+        'iam:ListPolicyVersions',
+        'iam:DeletePolicyVersion',
+        'iam:DeletePolicy',
+      ],
+      resources: [quarantinePolicyArns(partition)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'AttachOnlyQuarantinePolicies',
+      actions: [
+        'iam:AttachUserPolicy',
+        'iam:DetachUserPolicy',
+        'iam:AttachRolePolicy',
+        'iam:DetachRolePolicy',
       ],
       resources: [`arn:${partition}:iam::*:user/*`, `arn:${partition}:iam::*:role/*`],
+      conditions: { ArnLike: { 'iam:PolicyARN': quarantinePolicyArns(partition) } },
     }),
     new iam.PolicyStatement({
       sid: 'S3Lockdown',
@@ -130,7 +159,7 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
     new iam.PolicyStatement({
       sid: 'NeverTouchServiceLinkedRoles',
       effect: iam.Effect.DENY,
-      actions: ['iam:PutRolePolicy', 'iam:DeleteRolePolicy'],
+      actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
       resources: [`arn:${partition}:iam::*:role/aws-service-role/*`],
     }),
   ];

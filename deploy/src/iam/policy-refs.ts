@@ -11,6 +11,10 @@ export interface PolicyRefs {
   readonly evidenceKeyArn: string;
   /** Key id of the evidence key, which snapshot copies in any account are encrypted with. */
   readonly evidenceKeyId: string;
+  /** ARN of the asymmetric KMS key evidence manifests are signed with (security account). */
+  readonly evidenceSigningKeyArn: string;
+  /** `IR_PREFIX`: names the SSM documents forensics may run (`<prefix>-CollectVolatile`…). */
+  readonly prefix: string;
 }
 
 /** The values docs/iam is written with: placeholders a reader substitutes, in the `aws` partition. */
@@ -22,4 +26,8 @@ export const DOCUMENT_REFS: PolicyRefs = {
   evidenceKeyArn: 'arn:aws:kms:${Region}:${SecurityAccountId}:key/${EvidenceKmsKeyId}',
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a docs/iam placeholder, not a template
   evidenceKeyId: '${EvidenceKmsKeyId}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a docs/iam placeholder, not a template
+  evidenceSigningKeyArn: 'arn:aws:kms:${Region}:${SecurityAccountId}:key/${EvidenceSigningKeyId}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a docs/iam placeholder, not a template
+  prefix: '${Prefix}',
 };

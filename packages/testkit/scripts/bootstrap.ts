@@ -1,5 +1,6 @@
 /**
- * Creates or converges the system's queues, incident table and evidence bucket in the account the
+ * Creates or converges the system's queues, incident table, evidence bucket and manifest signing key
+ * (alias `alias/<prefix>-evidence-signing`) in the account the
  * default credential chain points at (AWS_ENDPOINT_URL for an emulator). Used by the compose
  * file's one-shot `bootstrap` service and by `pnpm dev`; prints what it created as JSON.
  *
@@ -24,7 +25,7 @@ try {
     notificationsTopic: env.IR_NOTIFICATIONS_TOPIC,
   });
   process.stdout.write(
-    `${JSON.stringify({ tableName: result.tableName, bucketName: result.bucketName, topicArn: result.topicArn, created: result.created, updated: result.updated })}\n`,
+    `${JSON.stringify({ tableName: result.tableName, bucketName: result.bucketName, signingKeyArn: result.signingKeyArn, topicArn: result.topicArn, created: result.created, updated: result.updated })}\n`,
   );
 } finally {
   clients.destroy();

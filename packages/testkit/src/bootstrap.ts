@@ -1,11 +1,15 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ObjectLockRetentionMode, S3Client } from '@aws-sdk/client-s3';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { ensureEvidenceBucket } from './bootstrap/bucket.js';
 import type { Changes } from './bootstrap/changes.js';
 import type { QueueName } from '@ir/runtime';
 import { ensureQueueWithDlq, QUEUE_NAMES, type QueueWithDlq, queueNames } from './bootstrap/queues.js';
+import { ensureSigningKey } from './bootstrap/signing-key.js';
+import { ensureSsmDocuments } from './bootstrap/ssm-documents.js';
 import { ensureIncidentTable } from './bootstrap/table.js';
 import { ensureTopic } from './bootstrap/topic.js';
 import { ResourceSetupError } from './errors.js';
@@ -17,6 +21,10 @@ export interface BootstrapOptions {
     readonly sqs: SQSClient;
     readonly dynamodb: DynamoDBClient;
     readonly s3: S3Client;
+    /** Creates the manifest signing key. */
+    readonly kms: KMSClient;
+    /** Creates the SSM Command documents forensics runs host commands through. */
+    readonly ssm: SSMClient;
     readonly sns?: SNSClient;
   };
   /** Also ensure an SNS topic of this name for notifications (local stacks); needs `clients.sns`. */
@@ -32,15 +40,21 @@ export interface BootstrapOptions {
   readonly retentionDays?: number;
   /** SSE-KMS key for evidence; AES256 when absent. */
   readonly kmsKeyId?: string | undefined;
+  /** Alias of the manifest signing key; `alias/${prefix}-evidence-signing` by default. */
+  readonly signingKeyAlias?: string | undefined;
 }
 
 export interface BootstrapResult {
   readonly queues: Readonly<Record<QueueName, QueueWithDlq>>;
   readonly tableName: string;
   readonly bucketName: string;
+  /** ARN of the KMS key forensics signs manifests with (`IR_EVIDENCE_SIGNING_KEY`). */
+  readonly signingKeyArn: string;
+  /** Names of the owned SSM documents by key (`CollectVolatile` → `<prefix>-CollectVolatile`). */
+  readonly ssmDocuments: Readonly<Record<string, string>>;
   /** ARN of the notifications topic, when one was asked for. */
   readonly topicArn?: string;
-  /** Resources this run created (`sqs:<name>`, `dynamodb:<name>`, `s3:<name>`); empty on a re-run. */
+  /** Resources this run created (`sqs:<name>`, `dynamodb:<name>`, `s3:<name>`, `kms:<alias>`, `ssm:<name>`); empty on a re-run. */
   readonly created: readonly string[];
   /** Settings this run changed on resources (`<service>:<name>(<setting>)`); empty on a re-run. */
   readonly updated: readonly string[];
@@ -48,7 +62,7 @@ export interface BootstrapResult {
 
 /**
  * Creates, or converges, what the services need in one account: the five queues with their DLQs,
- * the incident table and the evidence bucket. Safe to run again and concurrently: it reads before it
+ * the incident table, the evidence bucket, the key evidence manifests are signed with and the SSM documents forensics sends. Safe to run again and concurrently: it reads before it
  * writes and treats "already exists" as success, so `pnpm dev`, tests and deployment smoke tests share it.
  */
 export async function bootstrap(options: BootstrapOptions): Promise<BootstrapResult> {
@@ -83,6 +97,14 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     changes,
   );
 
+  const signingKeyArn = await ensureSigningKey(
+    clients.kms,
+    options.signingKeyAlias ?? `alias/${prefix}-evidence-signing`,
+    changes,
+  );
+
+  const ssmDocuments = await ensureSsmDocuments(clients.ssm, prefix, bucketName, changes);
+
   let topicArn: string | undefined;
   if (options.notificationsTopic) {
     if (!clients.sns) throw new ResourceSetupError('notificationsTopic needs an SNS client in clients.sns');
@@ -93,6 +115,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<BootstrapRes
     queues,
     tableName,
     bucketName,
+    signingKeyArn,
+    ssmDocuments,
     ...(topicArn ? { topicArn } : {}),
     created: changes.created,
     updated: changes.updated,

@@ -3,8 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { STSClient } from '@aws-sdk/client-sts';
 import { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from '@ir/runtime';
@@ -21,6 +23,8 @@ export interface EmulatorClients {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly sts: STSClient;
   readonly sns: SNSClient;
+  readonly kms: KMSClient;
+  readonly ssm: SSMClient;
   /** Destroys every client's connection pool. */
   destroy(): void;
 }
@@ -41,6 +45,8 @@ export function emulatorClients(settings: AwsEndpointSettings): EmulatorClients 
     elbv2: new ElasticLoadBalancingV2Client(config),
     sts: new STSClient(config),
     sns: new SNSClient(config),
+    kms: new KMSClient(config),
+    ssm: new SSMClient(config),
   };
   return {
     ...clients,

@@ -66,6 +66,7 @@ export {
 } from './factories/remediation.js';
 export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';
 export {
+  callLogEnv,
   type HarnessServiceDeps,
   type ServiceHarness,
   type ServiceHarnessOptions,

@@ -56,6 +56,16 @@ export interface ServiceHarness extends StepRunner {
 }
 
 /**
+ * `{ IR_AWS_CALL_LOG }` when the test run has it set, else nothing: every way tests build a service's
+ * environment spreads this, so `IR_AWS_CALL_LOG=<dir> pnpm test` records every AWS call the services
+ * make, for the IAM proof (`pnpm iam:prove`).
+ */
+export function callLogEnv(): Record<string, string> {
+  const directory = process.env.IR_AWS_CALL_LOG;
+  return directory ? { IR_AWS_CALL_LOG: directory } : {};
+}
+
+/**
  * The pino logger of a service under test: silent unless `onLine` is given, which receives every
  * line (tests search logs for secrets or events this way).
  */
@@ -116,6 +126,7 @@ export async function serviceHarness(options: ServiceHarnessOptions): Promise<Se
         IR_RETRY_MAX_SECONDS: '2',
         IR_SHUTDOWN_GRACE_SECONDS: '2',
         LOG_LEVEL: 'silent',
+        ...callLogEnv(),
         ...overrides,
       };
     },

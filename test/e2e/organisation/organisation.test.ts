@@ -153,6 +153,7 @@ describe('organisation-wide response (security account, members A and B, an outs
       s3,
       bucket: system.boot.bucketName,
       incidentId: incident.incidentId,
+      signing: { kms: system.security.clients.kms, keyId: system.boot.signingKeyArn },
     });
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);

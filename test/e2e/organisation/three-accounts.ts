@@ -3,6 +3,7 @@ import { createLogger, type QueueService } from '@ir/runtime';
 import {
   accountCredentials,
   bootstrap,
+  callLogEnv,
   type EmulatorAccount,
   type EmulatorClients,
   emulatorClients,
@@ -97,6 +98,7 @@ export async function threeAccountSystem(options: {
     IR_RETRY_MAX_SECONDS: '2',
     IR_SHUTDOWN_GRACE_SECONDS: '5',
     LOG_LEVEL: 'silent',
+    ...callLogEnv(),
     ...options.env,
   };
   // Each service builds its own metrics registry when none is given, so five fit in one process.
@@ -116,6 +118,7 @@ export async function threeAccountSystem(options: {
       loadForensicsConfig({
         ...common,
         IR_EVIDENCE_BUCKET: boot.bucketName,
+        IR_EVIDENCE_SIGNING_KEY: boot.signingKeyArn,
         IR_EVIDENCE_RETENTION_DAYS: '1',
         IR_SSM_INVENTORY: 'unavailable',
         IR_FORENSICS_KMS_KEY: forensicsKeyArn(security.accountId, region),

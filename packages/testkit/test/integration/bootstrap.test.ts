@@ -1,3 +1,4 @@
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { ListTopicsCommand } from '@aws-sdk/client-sns';
 import {
   DescribeContinuousBackupsCommand,
@@ -144,14 +145,31 @@ describe('bootstrap', () => {
     const second = await bootstrap({ prefix: 'ir', clients });
 
     // Assess
-    expect(first.created).toHaveLength(12);
+    expect(first.created).toHaveLength(16);
+    expect(first.created).toContain('kms:alias/ir-evidence-signing');
     expect(second.created).toEqual([]);
     expect(second.updated).toEqual([]);
+    expect(second.signingKeyArn).toBe(first.signingKeyArn);
     expect(second.queues).toEqual(first.queues);
     expect(second.tableName).toBe(first.tableName);
     expect(second.bucketName).toBe(first.bucketName);
     expect(before).toEqual({ queues: 10, tables: 1, buckets: 1 });
     expect(await countResources()).toEqual(before);
+  });
+
+  it('creates the manifest signing key: ECC_NIST_P256, SIGN_VERIFY, behind its alias', async () => {
+    // Prepare
+    const { clients } = await freshAccount();
+    // Act
+    const result = await bootstrap({ prefix: 'ir', clients });
+    // Assess
+    const key = await clients.kms.send(new DescribeKeyCommand({ KeyId: 'alias/ir-evidence-signing' }));
+    expect(key.KeyMetadata).toMatchObject({
+      Arn: result.signingKeyArn,
+      KeySpec: 'ECC_NIST_P256',
+      KeyUsage: 'SIGN_VERIFY',
+      KeyState: 'Enabled',
+    });
   });
 
   it('ensures the notifications topic when asked, once', async () => {
