@@ -77,6 +77,7 @@ export {
 } from './service-harness.js';
 export {
   type AnsweredCommand,
+  buildStepCommand,
   createStepRunner,
   type RunStepOptions,
   type StepAnswer,

@@ -83,6 +83,39 @@ function withDefaults(defaults: RunStepOptions, options: RunStepOptions): RunSte
 }
 
 /**
+ * A step command as the coordinator builds it, checked against its schema: what unit tests hand to a
+ * worker's handler and what the runner sends. Defaults: a new `step-<uuid>` and `inc-<8 hex>`, playbook
+ * `test`, 120 s; `target` is required unless `options.target` is given.
+ */
+export function buildStepCommand<T extends StepCommandType>(
+  type: T,
+  params: ParamsOf<T>,
+  options: StepCommandOptions & { readonly target: StepTarget; readonly now?: () => Date },
+): StepCommand<T> {
+  const incidentId = options.incidentId ?? `inc-${randomUUID().slice(0, 8)}`;
+  const payload = {
+    stepId: options.stepId ?? `step-${randomUUID()}`,
+    action: type,
+    playbookId: options.playbookId ?? 'test',
+    target: options.target,
+    timeoutSeconds: options.timeoutSeconds ?? 120,
+    params,
+  } as PayloadOf<StepCommandType>;
+  return buildMessage(
+    type,
+    {
+      incidentId,
+      correlationId: options.correlationId ?? `corr-${incidentId}`,
+      causationId: null,
+      producer: options.producer ?? 'test-coordinator',
+      dryRun: options.dryRun ?? false,
+      payload,
+    } as never,
+    options.now ? { now: options.now } : {},
+  ) as StepCommand<T>;
+}
+
+/**
  * A coordinator double for one system. Answers are read (and deleted) from the coordinator queue as
  * they come and kept by the id of the command they answer, so commands may be awaited in any order
  * or concurrently, and a repeated stepId (a redelivery test) still gets its own answer.
@@ -100,23 +133,7 @@ export function createStepRunner(settings: StepRunnerSettings): StepRunner {
     options: StepCommandOptions = {},
   ): Promise<StepCommand<T>> {
     const chosen = withDefaults(defaults, options);
-    const incidentId = chosen.incidentId ?? `inc-${randomUUID().slice(0, 8)}`;
-    const payload: PayloadOf<StepCommandType> = {
-      stepId: chosen.stepId ?? `step-${randomUUID()}`,
-      action: type,
-      playbookId: chosen.playbookId ?? 'test',
-      target: chosen.target ?? target,
-      timeoutSeconds: chosen.timeoutSeconds ?? 120,
-      params,
-    } as PayloadOf<StepCommandType>;
-    const command = buildMessage(type, {
-      incidentId,
-      correlationId: chosen.correlationId ?? `corr-${incidentId}`,
-      causationId: null,
-      producer: chosen.producer ?? 'test-coordinator',
-      dryRun: chosen.dryRun ?? false,
-      payload,
-    } as never) as StepCommand<T>;
+    const command = buildStepCommand(type, params, { ...chosen, target: chosen.target ?? target });
     await sqs.send(
       new SendMessageCommand({ QueueUrl: queues[queue].url, MessageBody: JSON.stringify(command) }),
     );

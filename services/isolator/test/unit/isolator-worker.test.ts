@@ -1,4 +1,4 @@
-import { buildMessage } from '@ir/contracts';
+import { buildStepCommand } from '@ir/testkit';
 import {
   type AwsClientFactory,
   createAccountPolicy,
@@ -57,24 +57,19 @@ function setup(
   });
   /** Delivers one command, built as the coordinator would, on delivery `receiveCount`. */
   const run = (action: Action, { receiveCount = 1, userName = 'alice' } = {}) => {
-    const value = buildMessage(
+    const value = buildStepCommand(
       action,
+      { userName },
       {
         incidentId: 'inc-1',
         correlationId: 'corr-1',
-        causationId: null,
         producer: 'test',
-        dryRun: false,
-        payload: {
-          stepId: 's-1',
-          action,
-          playbookId: 'p',
-          target: { accountId: '111122223333', region: 'eu-west-1' },
-          timeoutSeconds: 60,
-          params: { userName },
-        },
+        stepId: 's-1',
+        playbookId: 'p',
+        target: { accountId: '111122223333', region: 'eu-west-1' },
+        timeoutSeconds: 60,
+        now,
       },
-      { now },
     );
     const context: HandlerContext = {
       signal: new AbortController().signal,

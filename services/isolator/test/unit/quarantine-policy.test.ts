@@ -1,5 +1,5 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { buildMessage } from '@ir/contracts';
+import { buildStepCommand } from '@ir/testkit';
 import { type AwsClientFactory, createLogger, type HandlerContext, type Publishable } from '@ir/runtime';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
@@ -74,25 +74,16 @@ async function run(action: 'contain.iam-user' | 'contain.role-sessions', params:
     registry: new Registry(),
     now,
   });
-  const value = buildMessage(
-    action,
-    {
-      incidentId: 'inc-1',
-      correlationId: 'corr-1',
-      causationId: null,
-      producer: 'test',
-      dryRun: false,
-      payload: {
-        stepId: 's-1',
-        action,
-        playbookId: 'p',
-        target: { accountId: ACCOUNT, region: 'eu-west-1' },
-        timeoutSeconds: 60,
-        params,
-      },
-    } as never,
-    { now },
-  );
+  const value = buildStepCommand(action, params as never, {
+    incidentId: 'inc-1',
+    correlationId: 'corr-1',
+    producer: 'test',
+    stepId: 's-1',
+    playbookId: 'p',
+    target: { accountId: ACCOUNT, region: 'eu-west-1' },
+    timeoutSeconds: 60,
+    now,
+  });
   const context: HandlerContext = {
     signal: new AbortController().signal,
     logger: createLogger({ service: 'test', level: 'silent' }),
