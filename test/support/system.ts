@@ -116,6 +116,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     LOG_LEVEL: process.env.IR_SYSTEM_LOG_LEVEL ?? 'info',
     ...callLogEnv(),
   };
+  // The signing key by its alias: a re-bootstrap after an emulator restart makes a new key behind the
+  // same alias, while the first key's ARN would be gone.
+  const signingKey = `alias/${prefix}-evidence-signing`;
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
     detection: {},
     'response-coordinator': {
@@ -124,12 +127,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       IR_MAX_AUTO_CONTAINMENTS: '1000',
       IR_SWEEP_INTERVAL_SECONDS: '10',
       // Used when a test gives the coordinator IR_EVIDENCE_BUCKET (report verification).
-      IR_EVIDENCE_SIGNING_KEY: boot.signingKeyArn,
+      IR_EVIDENCE_SIGNING_KEY: signingKey,
     },
     isolator: {},
     forensics: {
       IR_EVIDENCE_BUCKET: boot.bucketName,
-      IR_EVIDENCE_SIGNING_KEY: boot.signingKeyArn,
+      IR_EVIDENCE_SIGNING_KEY: signingKey,
       IR_EVIDENCE_LOCK_MODE: 'GOVERNANCE',
       IR_EVIDENCE_RETENTION_DAYS: '1',
       // moto lacks SSM DescribeInstanceInformation: volatile collection is skipped, saying why.
