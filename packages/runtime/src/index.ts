@@ -109,6 +109,7 @@ export {
   type StepWorker,
   type StepWorkerSettings,
   succeeded,
+  workEndsAt,
 } from './step-worker/index.js';
 export { StepWorkerEnv } from './config.js';
 export { abortableSleep } from './abortable-sleep.js';

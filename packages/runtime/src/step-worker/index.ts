@@ -14,4 +14,5 @@ export {
   type StepWorker,
   type StepWorkerSettings,
   stepFailureReason,
+  workEndsAt,
 } from './step-worker.js';

@@ -55,6 +55,21 @@ export interface StepWorker<T extends StepCommandType> {
   readonly handle: (message: ParsedMessage<StepCommand<T>>, context: HandlerContext) => Promise<void>;
 }
 
+/**
+ * When an action's own work must stop (epoch ms): the step's deadline (`sentAt` + `timeoutSeconds`) or
+ * the runtime's handler time-out counted from `startedAt`, whichever comes first, less `reserveMs` kept
+ * to finish and answer. Counted from `sentAt`, so a command that waited in the queue gets only what is
+ * left of its budget.
+ */
+export function workEndsAt(
+  deadline: Date,
+  startedAt: number,
+  handlerTimeoutMs: number,
+  reserveMs: number,
+): number {
+  return Math.min(deadline.getTime(), startedAt + handlerTimeoutMs) - reserveMs;
+}
+
 /** A sentence a person can act on, naming the account and what to do where we know it. */
 export function stepFailureReason(
   error: unknown,

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { skipped, type StepHandler, succeeded } from '@ir/runtime';
+import { skipped, type StepHandler, succeeded, workEndsAt } from '@ir/runtime';
 import { startHostUpload } from '../evidence/host-upload.js';
 import type { StoredArtifact } from '../evidence/evidence-store.js';
 import { StepRefusedError } from '../errors.js';
@@ -83,9 +83,12 @@ export function collectVolatile(deps: ActionDeps): StepHandler<'evidence.collect
               deps.config.IR_MEMORY_COMMAND_TIMEOUT_SECONDS * 2 + 60,
             ),
           // Whichever ends first, the handler's time-out or the step's (the coordinator's deadline).
-          budgetEndsAt:
-            Math.min(startedAt + deps.config.IR_HANDLER_TIMEOUT_SECONDS * 1000, context.deadline.getTime()) -
+          budgetEndsAt: workEndsAt(
+            context.deadline,
+            startedAt,
+            deps.config.IR_HANDLER_TIMEOUT_SECONDS * 1000,
             30_000,
+          ),
           now: Date.now,
         })
       : {

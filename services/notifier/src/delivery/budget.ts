@@ -1,4 +1,4 @@
-import { ANSWER_RESERVE_MS } from '@ir/runtime';
+import { ANSWER_RESERVE_MS, workEndsAt } from '@ir/runtime';
 
 /**
  * Time kept back from a notification's budget to publish the answer: the step worker's own reserve
@@ -19,5 +19,5 @@ export function deliveryDeadline(
   handlerTimeoutMs: number,
   reserveMs: number = PUBLISH_RESERVE_MS,
 ): number {
-  return Math.min(stepDeadline.getTime(), started.getTime() + handlerTimeoutMs) - reserveMs;
+  return workEndsAt(stepDeadline, started.getTime(), handlerTimeoutMs, reserveMs);
 }
