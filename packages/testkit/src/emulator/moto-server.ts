@@ -14,6 +14,13 @@ import { OutputTail, withOutput } from './output-tail.js';
  * coalescing and incident state rely on that; moto's server is threaded and its DynamoDB backend
  * takes no lock, so nothing but the GIL's timing keeps two conditional writes from both passing.
  * Only DynamoDB is serialised: SQS long polls wait inside the request and must not hold a lock.
+ *
+ * And it makes one check of moto 5.2.5 cheap without changing its answer. For every message that
+ * ReceiveMessage hands out, moto asks for the queue's retention period through GetQueueAttributes,
+ * which computes every attribute, so it counts all the messages in the queue three times. With a
+ * thousand messages queued, the emulator spent most of its time there (sampled with py-spy): the
+ * detection storm test took three minutes alone and ran out of time in CI. The patched check reads the
+ * same retention period from the queue object itself.
  */
 const WATCHDOG_LAUNCHER = [
   'import os, sys, threading',
@@ -30,6 +37,12 @@ const WATCHDOG_LAUNCHER = [
   '            return _dispatch(self, environ, start_response)',
   '    return _dispatch(self, environ, start_response)',
   '_server.DomainDispatcherApplication.__call__ = _serialise_dynamodb',
+  'import moto.sqs.models as _sqs',
+  'from moto.core.utils import unix_time as _unix_time',
+  'def _within_retention(self, queue_name, message):',
+  '    retention = int(self.get_queue(queue_name).message_retention_period)',
+  '    return retention + message.sent_timestamp / 1000 > _unix_time()',
+  '_sqs.SQSBackend.is_message_valid_based_on_retention_period = _within_retention',
   '_server.main(sys.argv[1:])',
 ].join('\n');
 
