@@ -23,8 +23,10 @@ afterAll(async () => {
 });
 
 /*
- * Why this test is slow: moto serialises requests (about 10 ms each) and each finding costs 6–7
- * calls, so it takes one to four minutes on a busy machine. It asserts outcomes, never speed.
+ * Why this test is slow: each finding costs 6–7 emulator calls and moto serialises the DynamoDB ones,
+ * so it takes about a minute and a half alone and longer on a busy machine (three minutes alone before
+ * the testkit's moto launcher stopped moto recounting the queue for every received message). It
+ * asserts outcomes, never speed.
  */
 
 /** 1,000 raw findings: 20 instances × 5 finding ids × 10 emissions (rising updatedAt and count), shuffled. */
