@@ -166,29 +166,6 @@ export class MemberAccountStack extends Stack {
       });
     }
 
-    // Snapshot copies under the evidence key: EBS creates the grants, never the role for itself.
-    const evidenceKeyArn = `arn:${Aws.PARTITION}:kms:*:${securityAccountId.valueAsString}:key/${evidenceKeyId.valueAsString}`;
-    this.roles.forensics.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'CopySnapshotsWithEvidenceKey',
-        actions: [
-          'kms:DescribeKey',
-          'kms:Decrypt',
-          'kms:ReEncryptFrom',
-          'kms:ReEncryptTo',
-          'kms:GenerateDataKeyWithoutPlaintext',
-        ],
-        resources: [evidenceKeyArn],
-      }),
-    );
-    this.roles.forensics.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        sid: 'EvidenceKeyGrantsForEbs',
-        actions: ['kms:CreateGrant'],
-        resources: [evidenceKeyArn],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-    );
     // Evidence snapshot copies are shared with the security account only, so they survive this account.
     for (const statement of shareEvidenceSnapshots(securityAccountId.valueAsString))
       this.roles.forensics.addToPrincipalPolicy(statement);

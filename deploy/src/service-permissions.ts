@@ -66,7 +66,9 @@ export interface ServicePermissionsProps {
   readonly queues: IrQueues;
   readonly table: dynamodb.ITableV2;
   readonly evidence: EvidenceStore;
+  /** The notifier's IR_SNS_TOPIC_ARN, when its SNS channel is configured. */
   readonly snsTopicArn?: string;
+  /** Whether the notifier's Security Hub channel is on (IR_SECURITYHUB_ENABLED). */
   readonly securityHub: boolean;
   /** The clean room, when configured: the forensics guard exempts its instance role and resources. */
   readonly cleanRoom?: CleanRoom | undefined;
@@ -190,6 +192,7 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
     services['response-coordinator'].taskRole.addToPrincipalPolicy(statement);
 
   const notifier = services.notifier.taskRole;
+  // The notifier's SNS channel publishes to IR_SNS_TOPIC_ARN only (services/notifier/src/channels/sns.ts).
   if (props.snsTopicArn) {
     notifier.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -200,15 +203,23 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
     );
   }
   if (props.securityHub) {
+    // The notifier's Security Hub channel (services/notifier/src/channels/security-hub.ts): it imports
+    // one finding per incident as this account's own `default` product, into this account's hub in
+    // this region, and reads it back from that hub. Each action on its own resource type only.
     const stack = Stack.of(scope);
+    const securityHub = `arn:${Aws.PARTITION}:securityhub:${stack.region}:${stack.account}`;
     notifier.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        sid: 'SecurityHubFindings',
-        actions: ['securityhub:BatchImportFindings', 'securityhub:GetFindings'],
-        resources: [
-          `arn:${Aws.PARTITION}:securityhub:${stack.region}:${stack.account}:hub/default`,
-          `arn:${Aws.PARTITION}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`,
-        ],
+        sid: 'SecurityHubImportOwnFindings',
+        actions: ['securityhub:BatchImportFindings'],
+        resources: [`${securityHub}:product/${stack.account}/default`],
+      }),
+    );
+    notifier.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'SecurityHubReadBackFindings',
+        actions: ['securityhub:GetFindings'],
+        resources: [`${securityHub}:hub/default`],
       }),
     );
   }

@@ -111,7 +111,7 @@ describe('IncidentResponseStack clean room (forensicsAmiId set)', () => {
     });
   });
 
-  it('lets the forensics role launch, attach, terminate and delete only what is tagged as the clean room', () => {
+  it('lets the forensics role launch, attach, detach, terminate and delete only what is tagged as the clean room', () => {
     // Prepare / Act
     const statements = forensicsStatements();
     // Assess
@@ -119,6 +119,7 @@ describe('IncidentResponseStack clean room (forensicsAmiId set)', () => {
     expect(statements.get('CleanRoomTaggedOnly')?.Condition).toEqual(tagged);
     expect(statements.get('CleanRoomTaggedOnly')?.Action).toEqual([
       'ec2:AttachVolume',
+      'ec2:DetachVolume',
       'ec2:TerminateInstances',
       'ec2:DeleteVolume',
     ]);

@@ -99,6 +99,37 @@ describe('MemberAccountStack response roles', () => {
     expect(forensics).not.toContain('iam:AttachRolePolicy');
   });
 
+  it('lets the forensics role use the evidence key only through EC2, and create grants only for EBS', () => {
+    // Prepare / Act
+    const kms = allStatements().filter(
+      (statement) => statement.Effect === 'Allow' && actionsOf(statement).some((a) => a.startsWith('kms:')),
+    );
+    // Assess
+    const viaEbs = { StringLike: { 'kms:ViaService': 'ec2.*.amazonaws.com' } };
+    expect(kms.map((statement) => [statement.Sid, statement.Condition])).toEqual([
+      ['MemberRoleKmsCopyOfSnapshots', viaEbs],
+      ['MemberRoleKmsGrantsForEbs', { ...viaEbs, Bool: { 'kms:GrantIsForAWSResource': 'true' } }],
+    ]);
+    expect(actionsOf(kms[1] as Statement)).toEqual(['kms:CreateGrant']);
+    expect(kms.flatMap(actionsOf).filter((action) => /\*|Encrypt$|GenerateDataKey$/.test(action))).toEqual(
+      [],
+    );
+  });
+
+  it('lets the forensics role share only its KMS evidence copies, and only with the security account', () => {
+    // Prepare / Act
+    const share = allStatements().find((s) => s.Sid === 'ShareEvidenceSnapshotsWithForensicsAccount');
+    // Assess
+    expect(share?.Condition).toEqual({
+      StringEquals: {
+        'aws:ResourceTag/ir:purpose': 'forensic evidence',
+        'aws:ResourceTag/ir:kind': 'kms-copy',
+        'ec2:Add/userId': { Ref: 'SecurityAccountId' },
+      },
+      Null: { 'ec2:Add/group': 'true' },
+    });
+  });
+
   it('takes every account-specific value as a parameter and needs no assets or bootstrap (StackSets)', () => {
     // Prepare / Act: built above.
     // Assess

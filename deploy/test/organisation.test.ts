@@ -55,6 +55,7 @@ describe('MemberAccountStack snapshot sharing', () => {
     expect(share?.Condition).toEqual({
       StringEquals: {
         'aws:ResourceTag/ir:purpose': 'forensic evidence',
+        'aws:ResourceTag/ir:kind': 'kms-copy',
         'ec2:Add/userId': { Ref: 'SecurityAccountId' },
       },
       Null: { 'ec2:Add/group': 'true' },
@@ -82,6 +83,35 @@ describe('IncidentResponseStack allowed accounts', () => {
     expect(environmentOf(systemTemplate, 'forensics').IR_FORENSICS_ACCOUNT_ID).toEqual({
       Ref: 'AWS::AccountId',
     });
+  });
+
+  it('lets member forensics roles use the evidence key only through EC2 in its region, grants only for EBS', () => {
+    // Prepare
+    const keyStatements = (template: typeof listed) =>
+      Object.values(template.findResources('AWS::KMS::Key')).flatMap(
+        (key) =>
+          (key as { Properties: { KeyPolicy: { Statement: { Sid?: string; Condition?: unknown }[] } } })
+            .Properties.KeyPolicy.Statement,
+      );
+    const viaEbs = {
+      'kms:ViaService': { 'Fn::Join': ['', ['ec2.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+    };
+    // Act
+    const members = [...keyStatements(listed), ...keyStatements(organization)].filter((s) =>
+      s.Sid?.startsWith('MemberResponseRoles'),
+    );
+    // Assess
+    expect(members.map((s) => s.Sid)).toEqual([
+      'MemberResponseRolesInListedAccounts',
+      'MemberResponseRolesInListedAccountsGrantsForEbs',
+      'MemberResponseRolesInOrganization',
+      'MemberResponseRolesInOrganizationGrantsForEbs',
+    ]);
+    for (const statement of members) {
+      expect(statement.Condition, statement.Sid).toMatchObject({ StringEquals: viaEbs });
+      if (statement.Sid?.endsWith('GrantsForEbs'))
+        expect(statement.Condition).toMatchObject({ Bool: { 'kms:GrantIsForAWSResource': 'true' } });
+    }
   });
 
   it('looks the organization up when an organization id is given, and may list its accounts', () => {

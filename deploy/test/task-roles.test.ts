@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES, type ServiceName } from '../src/config.js';
 import { buildTestApp } from './build.js';
 
@@ -10,11 +11,11 @@ const roleLogicalId = (service: ServiceName) =>
   Stack.of(system).getLogicalId(system.services[service].taskRole.node.defaultChild as never);
 
 /** Every statement attached to a task role: its default policy and any managed policy listing it. */
-function statementsOf(service: ServiceName): Statement[] {
+function statementsOf(service: ServiceName, of: Template = template): Statement[] {
   const id = roleLogicalId(service);
   const policies = [
-    ...Object.values(template.findResources('AWS::IAM::Policy')),
-    ...Object.values(template.findResources('AWS::IAM::ManagedPolicy')),
+    ...Object.values(of.findResources('AWS::IAM::Policy')),
+    ...Object.values(of.findResources('AWS::IAM::ManagedPolicy')),
   ] as { Properties: { Roles?: unknown[]; PolicyDocument: { Statement: Statement[] } } }[];
   return policies
     .filter((policy) => JSON.stringify(policy.Properties.Roles ?? []).includes(`"${id}"`))
@@ -93,5 +94,48 @@ describe('IncidentResponseStack task roles', () => {
       actions.filter((action) => /^s3:(Put|Delete|Bypass)|^kms:(Encrypt|GenerateDataKey)/.test(action)),
     ).toEqual([]);
     expect(JSON.stringify(reads?.Resource)).toContain('/incidents/*');
+  });
+});
+
+describe('IncidentResponseStack notifier role', () => {
+  const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:ir-notifications';
+  let configured: Template;
+  beforeAll(() => {
+    // `yes`, not `true`: every value the notifier reads as on must bring its grant.
+    configured = buildTestApp({
+      notifierEnvironment: { IR_SNS_TOPIC_ARN: TOPIC, IR_SECURITYHUB_ENABLED: 'yes' },
+    }).systemTemplate;
+  }, 180_000);
+
+  it('gives the notifier no SNS or Security Hub access while those channels are off', () => {
+    // Prepare / Act: the default stack, built above.
+    // Assess
+    expect(allowedActions('notifier').filter((action) => /^(sns|securityhub):/.test(action))).toEqual([]);
+  });
+
+  it('lets the notifier publish to its topic and import and read back only its own findings', () => {
+    // Prepare / Act
+    const statements = statementsOf('notifier', configured).filter((s) =>
+      /^(Publish|SecurityHub)/.test(s.Sid ?? ''),
+    );
+    // Assess
+    const securityHub = (type: string) => ({
+      'Fn::Join': ['', expect.arrayContaining([':securityhub:', { Ref: 'AWS::Region' }, type])],
+    });
+    expect(statements).toEqual([
+      { Sid: 'PublishNotifications', Effect: 'Allow', Action: 'sns:Publish', Resource: TOPIC },
+      {
+        Sid: 'SecurityHubImportOwnFindings',
+        Effect: 'Allow',
+        Action: 'securityhub:BatchImportFindings',
+        Resource: securityHub(':product/'),
+      },
+      {
+        Sid: 'SecurityHubReadBackFindings',
+        Effect: 'Allow',
+        Action: 'securityhub:GetFindings',
+        Resource: securityHub(':hub/default'),
+      },
+    ]);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * Commodity remediation end to end: the five services as separate processes against the emulator,
  * a Security Hub control finding (EC2.13) and a GuardDuty CloudTrailLoggingDisabled finding sent as
- * EventBridge delivers them, AWS state read back after containment and after an operator's rollback.
+ * EventBridge delivers them, AWS state read back after containment and after an operator's rollback
+ * (which the responder verifies: the operator re-opens the ingress, then rolls back again).
  */
 import { readFileSync } from 'node:fs';
+import { AuthorizeSecurityGroupIngressCommand, type IpPermission } from '@aws-sdk/client-ec2';
 import {
   cloudTrailClient,
   createIamUser,
@@ -11,6 +13,7 @@ import {
   createTrail,
   type EmulatorAccount,
   eventually,
+  groupTags,
   ingressRuleSet,
   isLogging,
   isolatedAccount,
@@ -55,7 +58,7 @@ describe('the remediation playbooks, end to end', () => {
 
   const where = () => ({ accountId: system.accountId, region: system.region });
 
-  it('security-group-admin-ports-open: an EC2.13 finding revokes only world-open admin ingress, and a rollback restores the rule set', async () => {
+  it('security-group-admin-ports-open: an EC2.13 finding revokes only world-open admin ingress; the rollback asks the operator to re-open it, then verifies', async () => {
     // Prepare
     const groupId = await createMixedSecurityGroup(system.clients.ec2);
     const original = await ingressRuleSet(system.clients.ec2, groupId);
@@ -64,6 +67,8 @@ describe('the remediation playbooks, end to end', () => {
       '0b1c2d3e-4f5a-4b6c-8d7e': `e2e-${Date.now().toString(36)}`,
     });
     const findingId = String(((event.detail as Json).findings as Json[])[0]?.Id);
+    const rollbackFailed = (v: Parameters<typeof stepOf>[0]) =>
+      v.steps.some((s) => s.action === 'rollback.security-group-ingress' && s.status === 'failed');
 
     // Act
     await system.sendFinding(event);
@@ -72,8 +77,22 @@ describe('the remediation playbooks, end to end', () => {
       findingId,
       (v) => v.incident.status === 'completed',
     );
+    const incidentId = contained.incident.incidentId;
     const afterContainment = await ingressRuleSet(system.clients.ec2, groupId);
-    await system.api.rollback(contained.incident.incidentId, { by: 'e2e-operator', reason: 'change window' });
+    await system.api.rollback(incidentId, { by: 'e2e-operator', reason: 'change window' });
+    const refused = await waitForIncidentOf(system.api, findingId, rollbackFailed);
+    const afterRefusal = await ingressRuleSet(system.clients.ec2, groupId);
+    const failure = stepOf(refused, 'rollback.security-group-ingress').failure;
+    const [command] = (failure?.detail?.operatorCommands ?? []) as string[];
+    // The operator runs the command with the emulator's admin credentials (the SDK call it stands for).
+    const json = /--ip-permissions '(.*)'$/.exec(command ?? '')?.[1] ?? '[]';
+    await system.clients.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: JSON.parse(json) as IpPermission[],
+      }),
+    );
+    await system.api.rollback(incidentId, { by: 'e2e-operator', reason: 'rules re-opened by hand' });
     const rolledBack = await waitForIncidentOf(
       system.api,
       findingId,
@@ -84,10 +103,30 @@ describe('the remediation playbooks, end to end', () => {
     expect(contained.incident.playbookId).toBe('security-group-admin-ports-open');
     expect(stepOf(contained, 'contain.security-group-ingress').status).toBe('succeeded');
     expect(afterContainment).toEqual(KEPT_RULES);
+    expect(refused.incident.status).toBe('needs-attention');
+    expect(failure?.errorName).toBe('OperatorActionRequiredError');
+    expect(command).toMatch(
+      new RegExp(
+        `^aws ec2 authorize-security-group-ingress --region ${system.region} --group-id ${groupId} `,
+      ),
+    );
+    expect(afterRefusal).toEqual(KEPT_RULES);
+    // The command reaches the timeline in the step's reason (and the step's failure.detail).
+    expect(
+      refused.timeline.some(
+        (e) => e.kind === 'step-failed' && String(e.detail?.reason).includes(command ?? 'no command'),
+      ),
+    ).toBe(true);
     expect(stepOf(rolledBack, 'contain.security-group-ingress').status).toBe('rolled-back');
+    expect(stepOf(rolledBack, 'rollback.security-group-ingress', 'rollback:').status).toBe('failed');
+    expect(
+      rolledBack.steps.find((s) => s.action === 'rollback.security-group-ingress' && s.status === 'succeeded')
+        ?.stepId,
+    ).toMatch(/:retry-1$/);
     expect(await ingressRuleSet(system.clients.ec2, groupId)).toEqual(original);
+    expect(await groupTags(system.clients.ec2, groupId)).toEqual({});
     await eventually(
-      () => system.receivers.of(contained.incident.incidentId).some((n) => n.stage === 'contained'),
+      () => system.receivers.of(incidentId).some((n) => n.stage === 'contained'),
       30_000,
       'a contained notification',
     );

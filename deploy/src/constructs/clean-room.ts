@@ -145,8 +145,9 @@ export class CleanRoom extends Construct {
   /**
    * What the forensics task role may do here, least privilege: launch only with this template, this
    * image, in these subnets, with this group, tagged `ir:purpose=clean-room`; create volumes only so
-   * tagged; attach only tagged volumes to tagged instances (never the suspect, which is in another
-   * account and untagged); terminate and delete only tagged resources; pass only the instance role.
+   * tagged; attach and detach only tagged volumes to and from tagged instances (never the suspect,
+   * which is in another account and untagged); terminate and delete only tagged resources; pass only
+   * the instance role.
    */
   grantTo(role: iam.IRole): void {
     const stack = Stack.of(this);
@@ -227,7 +228,8 @@ export class CleanRoom extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'CleanRoomTaggedOnly',
-        actions: ['ec2:AttachVolume', 'ec2:TerminateInstances', 'ec2:DeleteVolume'],
+        // DetachVolume: the teardown (or an operator's retry of it) frees a volume before deleting it.
+        actions: ['ec2:AttachVolume', 'ec2:DetachVolume', 'ec2:TerminateInstances', 'ec2:DeleteVolume'],
         resources: [ec2Arn('instance'), ec2Arn('volume')],
         conditions: tagged,
       }),

@@ -171,7 +171,9 @@ export class EvidenceStore extends Construct {
       'kms:GenerateDataKeyWithoutPlaintext',
     ];
     const roleArnPattern = `arn:${Aws.PARTITION}:iam::*:role/${props.forensicsMemberRoleName}`;
-    // Grants only for EBS (CopySnapshot, CreateVolume), never to a principal the caller names.
+    // Only through EBS in the key's region (a member role never uses the key directly), and grants only
+    // for EBS (CopySnapshot, CreateVolume), never to a principal the caller names.
+    const viaEbs = { 'kms:ViaService': `ec2.${Aws.REGION}.amazonaws.com` };
     const grants = {
       actions: ['kms:CreateGrant'],
       conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
@@ -184,7 +186,7 @@ export class EvidenceStore extends Construct {
           actions,
           resources: ['*'],
           conditions: {
-            StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+            StringEquals: { 'aws:PrincipalOrgID': props.organizationId, ...viaEbs },
             ArnLike: { 'aws:PrincipalArn': roleArnPattern },
           },
         }),
@@ -197,7 +199,7 @@ export class EvidenceStore extends Construct {
           resources: ['*'],
           conditions: {
             ...grants.conditions,
-            StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+            StringEquals: { 'aws:PrincipalOrgID': props.organizationId, ...viaEbs },
             ArnLike: { 'aws:PrincipalArn': roleArnPattern },
           },
         }),
@@ -209,7 +211,7 @@ export class EvidenceStore extends Construct {
           principals: props.memberAccountIds.map((account) => new iam.AccountPrincipal(account)),
           actions,
           resources: ['*'],
-          conditions: { ArnLike: { 'aws:PrincipalArn': roleArnPattern } },
+          conditions: { StringEquals: viaEbs, ArnLike: { 'aws:PrincipalArn': roleArnPattern } },
         }),
       );
       this.key.addToResourcePolicy(
@@ -218,7 +220,11 @@ export class EvidenceStore extends Construct {
           principals: props.memberAccountIds.map((account) => new iam.AccountPrincipal(account)),
           actions: grants.actions,
           resources: ['*'],
-          conditions: { ...grants.conditions, ArnLike: { 'aws:PrincipalArn': roleArnPattern } },
+          conditions: {
+            ...grants.conditions,
+            StringEquals: viaEbs,
+            ArnLike: { 'aws:PrincipalArn': roleArnPattern },
+          },
         }),
       );
     }

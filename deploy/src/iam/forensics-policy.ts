@@ -13,6 +13,9 @@ export function forensicsActStatements(
   refs: Pick<PolicyRefs, 'partition' | 'evidenceKeyId' | 'prefix'>,
 ): iam.PolicyStatement[] {
   const { partition } = refs;
+  const evidenceKeyInAnyRegion = `arn:${partition}:kms:*:*:key/${refs.evidenceKeyId}`;
+  // EBS in whichever region the snapshot is copied in (the key's own region, for a single-region key).
+  const viaEbs = 'ec2.*.amazonaws.com';
   return [
     new iam.PolicyStatement({
       sid: 'CallerIdentityForChainOfCustody',
@@ -80,17 +83,28 @@ export function forensicsActStatements(
       resources: [`arn:${partition}:ec2:*::snapshot/*`],
       conditions: { StringEquals: { 'aws:ResourceTag/ir:purpose': 'forensic evidence' } },
     }),
+    // Copies under the evidence key: EBS uses the key on the caller's behalf (kms:ViaService), and
+    // creates its grants itself (kms:GrantIsForAWSResource); the role never uses the key directly.
     new iam.PolicyStatement({
       sid: 'MemberRoleKmsCopyOfSnapshots',
       actions: [
-        'kms:CreateGrant',
-        'kms:Encrypt',
-        'kms:Decrypt',
-        'kms:GenerateDataKeyWithoutPlaintext',
-        'kms:ReEncrypt*',
         'kms:DescribeKey',
+        'kms:Decrypt',
+        'kms:ReEncryptFrom',
+        'kms:ReEncryptTo',
+        'kms:GenerateDataKeyWithoutPlaintext',
       ],
-      resources: [`arn:${partition}:kms:*:*:key/${refs.evidenceKeyId}`],
+      resources: [evidenceKeyInAnyRegion],
+      conditions: { StringLike: { 'kms:ViaService': viaEbs } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleKmsGrantsForEbs',
+      actions: ['kms:CreateGrant'],
+      resources: [evidenceKeyInAnyRegion],
+      conditions: {
+        StringLike: { 'kms:ViaService': viaEbs },
+        Bool: { 'kms:GrantIsForAWSResource': 'true' },
+      },
     }),
     // Only the system's own documents (fixed scripts, @ir/ssm-documents), never AWS-RunShellScript:
     // a role that may run any script as root on every instance is admin everywhere (TRAPS 20).

@@ -58,7 +58,11 @@ export const ROLE_SELF_CHANGE_ACTIONS = [
   'iam:UntagRole',
 ] as const;
 
-/** Actions that destroy evidence or blind detection; containment never needs them. */
+/**
+ * Actions that destroy evidence or blind detection; containment never needs them. `StopLogging`
+ * included: the rollback of `contain.cloudtrail-logging` only verifies that an operator stopped the
+ * trail (services/isolator/README.md), so no role of the system ever stops one.
+ */
 export const EVIDENCE_DESTROYING_ACTIONS = [
   'ec2:TerminateInstances',
   'ec2:DeleteVolume',
@@ -70,6 +74,7 @@ export const EVIDENCE_DESTROYING_ACTIONS = [
   's3:DeleteObjectVersion',
   's3:PutBucketObjectLockConfiguration',
   's3:BypassGovernanceRetention',
+  'cloudtrail:StopLogging',
   'cloudtrail:DeleteTrail',
   'cloudtrail:UpdateTrail',
   'cloudtrail:PutEventSelectors',
@@ -79,14 +84,6 @@ export const EVIDENCE_DESTROYING_ACTIONS = [
   'guardduty:DisassociateFromMasterAccount',
   'securityhub:DisableSecurityHub',
 ] as const;
-
-/**
- * The tag `contain.cloudtrail-logging` puts on a trail it starts. `cloudtrail:StopLogging` is denied
- * on every trail that does not carry it: the isolator may stop only what it started itself (the
- * operator-requested `rollback.cloudtrail-logging`). Fail-safe: where the tag condition key is not
- * available, the key is absent and the deny applies to every trail.
- */
-export const TRAIL_STARTED_BY_TAG = 'ir:logging-started-by';
 
 /**
  * Tag keys that an allow or a deny trusts, so nobody may write them after creation: `ir:managed-by`
@@ -113,11 +110,11 @@ export const TAG_WRITE_ACTIONS = [
 
 /**
  * `ir:*` keys each acting service writes on resources that already exist (read from the services'
- * code; patterns as `aws:TagKeys` compares them). None may be a {@link GUARD_TAG_KEYS} key: a guard
- * that trusts a key its role writes on existing resources is void (TRAPS 21). Two of the isolator's
- * keys are trusted by a condition all the same and stay forgeable by the isolator itself, because the
- * resource is the customer's, not one the isolator creates: `ir:ingress-revoked-by` (restoring
- * ingress, isolator-policy.ts) and `ir:logging-started-by` (stopping a trail, below). See the README.
+ * code; patterns as `aws:TagKeys` compares them). None may be a {@link GUARD_TAG_KEYS} key, and no
+ * statement may trust one of them: a guard that trusts a key its role writes on existing resources is
+ * void (TRAPS 21). The isolator's records on a customer's security group or trail are not here: they
+ * use `ir-record:*` keys (isolator-policy.ts, `RECORD_TAG_KEYS`), outside this namespace, which no
+ * condition trusts.
  */
 export const EXISTING_RESOURCE_TAG_KEYS = {
   isolator: [
@@ -130,11 +127,6 @@ export const EXISTING_RESOURCE_TAG_KEYS = {
     // contain.ec2-metadata
     'ir:imds-cut-by',
     'ir:imds-pre-state-*',
-    // contain.security-group-ingress on a customer's group
-    'ir:ingress-revoked-by',
-    'ir:revoked-ingress-*',
-    // contain.cloudtrail-logging on an existing trail
-    'ir:logging-started-by',
   ],
   // The volume and device of each snapshot, known only once CreateSnapshots has returned.
   forensics: ['ir:volume-id', 'ir:device'],
@@ -237,13 +229,6 @@ export function guardStatements(options: GuardOptions): iam.PolicyStatement[] {
           }),
         ]
       : []),
-    new iam.PolicyStatement({
-      sid: 'DenyStopLoggingOnTrailsWeDidNotStart',
-      effect: iam.Effect.DENY,
-      actions: ['cloudtrail:StopLogging'],
-      resources: ['*'],
-      conditions: { Null: { [`aws:ResourceTag/${TRAIL_STARTED_BY_TAG}`]: 'true' } },
-    }),
     ...tagGuardStatements(options.existingResourceTagKeys),
   ];
 }

@@ -6,6 +6,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
  */
 export const QUARANTINE_POLICY_PATH = '/ir-quarantine/';
 
+/**
+ * The tag keys the isolator may write and remove on a customer's security group or trail after
+ * creation (`contain.security-group-ingress`, `contain.cloudtrail-logging` and their rollbacks): the
+ * records a repeated command reads to report what the first run changed. They are records, not
+ * guards: no statement anywhere has a condition on them (deploy's tests check it), so whoever can write
+ * one gains nothing. The `ir:` namespace stays creation-only for every role (guard-statements.ts).
+ */
+export const RECORD_TAG_KEYS = 'ir-record:*';
+
 /** Every quarantine policy in any account of the partition. */
 export function quarantinePolicyArns(partition: string): string {
   return `arn:${partition}:iam::*:policy${QUARANTINE_POLICY_PATH}*`;
@@ -56,8 +65,6 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         // contain.ec2-metadata / rollback.ec2-metadata (IMDS off, then the recorded options back).
         'ec2:ModifyInstanceMetadataOptions',
         'ec2:ModifyNetworkInterfaceAttribute',
-        'ec2:CreateTags',
-        'ec2:DeleteTags',
       ],
       resources: [
         arn('ec2', 'instance/*'),
@@ -66,10 +73,23 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         arn('ec2', 'volume/*'),
       ],
     }),
+    // The write-ahead, status and pre-state tags of contained instances (ir:* keys the guard lists).
+    new iam.PolicyStatement({
+      sid: 'ContainedInstanceTags',
+      actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      resources: [arn('ec2', 'instance/*')],
+    }),
     new iam.PolicyStatement({
       sid: 'IsolationGroupsCreate',
       actions: ['ec2:CreateSecurityGroup'],
       resources: [arn('ec2', 'security-group/*'), arn('ec2', 'vpc/*')],
+    }),
+    // The isolation groups' tags (ir:managed-by, ir:group-role) come only with CreateSecurityGroup.
+    new iam.PolicyStatement({
+      sid: 'IsolationGroupsTaggedAtCreation',
+      actions: ['ec2:CreateTags'],
+      resources: [arn('ec2', 'security-group/*')],
+      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' } },
     }),
     new iam.PolicyStatement({
       sid: 'IsolationGroupsRulesOnlyOnOurGroups',
@@ -82,28 +102,38 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       resources: [arn('ec2', 'security-group/*')],
       conditions: { StringEquals: { 'aws:ResourceTag/ir:managed-by': 'ir-isolator' } },
     }),
+    // contain.security-group-ingress on a customer's group. No AuthorizeSecurityGroupIngress there:
+    // re-opening world ingress (its rollback) is an operator's action, which the rollback verifies.
     new iam.PolicyStatement({
       sid: 'AdminIngressRevokeOnAnyGroup',
       actions: ['ec2:RevokeSecurityGroupIngress'],
       resources: [arn('ec2', 'security-group/*')],
     }),
+    // Only record keys, and only named ones (no TagKeys: a DeleteTags without keys removes every tag).
     new iam.PolicyStatement({
-      sid: 'AdminIngressRestoreOnlyWhereWeRevoked',
-      actions: ['ec2:AuthorizeSecurityGroupIngress'],
+      sid: 'RecordTagsOnSecurityGroups',
+      actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
       resources: [arn('ec2', 'security-group/*')],
-      conditions: { Null: { 'aws:ResourceTag/ir:ingress-revoked-by': 'false' } },
+      conditions: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': [RECORD_TAG_KEYS] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
     }),
+    // contain.cloudtrail-logging. No StopLogging at all (the guard denies it too): stopping a trail,
+    // its rollback, is an operator's action, which the rollback verifies.
     new iam.PolicyStatement({
       sid: 'CloudTrailLoggingRemediation',
-      actions: [
-        'cloudtrail:GetTrailStatus',
-        'cloudtrail:ListTags',
-        'cloudtrail:AddTags',
-        'cloudtrail:RemoveTags',
-        'cloudtrail:StartLogging',
-        'cloudtrail:StopLogging',
-      ],
+      actions: ['cloudtrail:GetTrailStatus', 'cloudtrail:ListTags', 'cloudtrail:StartLogging'],
       resources: [arn('cloudtrail', 'trail/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RecordTagsOnTrails',
+      actions: ['cloudtrail:AddTags', 'cloudtrail:RemoveTags'],
+      resources: [arn('cloudtrail', 'trail/*')],
+      conditions: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': [RECORD_TAG_KEYS] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
     }),
     new iam.PolicyStatement({
       sid: 'NetworkAclBlock',

@@ -48,6 +48,27 @@ export class PolicyLimitExceededError extends IsolatorError {
   }
 }
 
+/**
+ * A rollback that would weaken a control (re-open world ingress on a customer's security group, stop a
+ * trail's logging) and whose pre-state is not restored yet. The isolator may not make that change
+ * itself (a service role that can open any group or stop any trail is what an attacker wants), so an
+ * operator does, and running the rollback again verifies it. Not retryable: nothing changes until a
+ * person acts. `operatorCommands` (also in the context, so in the step's `failure.detail`) are the
+ * exact AWS CLI commands that restore the pre-state.
+ */
+export class OperatorActionRequiredError extends IsolatorError {
+  override readonly name: string = 'OperatorActionRequiredError';
+  readonly operatorCommands: readonly string[];
+  constructor(message: string, operatorCommands: readonly string[], context: Record<string, unknown> = {}) {
+    super(message, {
+      retryable: false,
+      reason: 'operator-action-required',
+      context: { ...context, operatorCommands },
+    });
+    this.operatorCommands = operatorCommands;
+  }
+}
+
 /** A rollback command whose recorded pre-state is not the shape its containment records. */
 export class InvalidPreStateError extends IsolatorError {
   override readonly name: string = 'InvalidPreStateError';

@@ -5,6 +5,7 @@ export {
   ContainmentRefusedError,
   InvalidPreStateError,
   IsolatorError,
+  OperatorActionRequiredError,
   ResourceNotFoundError,
   UnexpectedAwsResponseError,
   VerificationFailedError,

@@ -322,7 +322,14 @@ const sts = (operation: string): Mapper | undefined => {
   if (operation !== 'AssumeRole') return undefined;
   return (input, _output, where) => {
     const roleArn = str(input.RoleArn) ?? '';
-    return [request('sts:AssumeRole', roleArn, where, {}, roleArn.split(':')[4] ?? where.account)];
+    // What the role's trust policy tests besides the caller: the external id and the session name.
+    const externalId = str(input.ExternalId);
+    const sessionName = str(input.RoleSessionName);
+    const trusted: Record<string, string> = {
+      ...(externalId === undefined ? {} : { 'sts:ExternalId': externalId }),
+      ...(sessionName === undefined ? {} : { 'sts:RoleSessionName': sessionName }),
+    };
+    return [request('sts:AssumeRole', roleArn, where, trusted, roleArn.split(':')[4] ?? where.account)];
   };
 };
 
@@ -426,22 +433,27 @@ function tagOnCreate(
   );
 }
 
-/** The KMS actions EBS needs of the caller to copy or create encrypted snapshots and volumes. */
+/**
+ * The KMS actions EBS needs of the caller to copy or create encrypted snapshots and volumes: EBS calls
+ * KMS with the caller's credentials (`kms:ViaService` is EC2 in the call's region), and the grant it
+ * creates is for the volume or snapshot it makes (`kms:GrantIsForAWSResource` is true).
+ */
 function ebsKeyUse(input: Input, where: Where, context: MappingContext): IamRequest[] {
   const keyId = str(input.KmsKeyId);
   if (!keyId) return [];
   const arn = context.keyArn?.(keyId, where.account, where.region) ?? keyId;
   const account = arn.split(':')[4] || where.account;
+  const viaEbs = { 'kms:ViaService': `ec2.${where.region}.amazonaws.com` };
   return [
-    'kms:CreateGrant',
-    'kms:DescribeKey',
-    'kms:GenerateDataKeyWithoutPlaintext',
-    'kms:ReEncryptFrom',
-    'kms:ReEncryptTo',
-    'kms:Decrypt',
-  ].map((action) =>
-    request(action, arn, where, { 'kms:ViaService': `ec2.${where.region}.amazonaws.com` }, account),
-  );
+    request('kms:CreateGrant', arn, where, { ...viaEbs, 'kms:GrantIsForAWSResource': 'true' }, account),
+    ...[
+      'kms:DescribeKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+      'kms:Decrypt',
+    ].map((action) => request(action, arn, where, viaEbs, account)),
+  ];
 }
 
 const ec2 = (operation: string): Mapper | undefined => {

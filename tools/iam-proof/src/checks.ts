@@ -26,7 +26,8 @@ export interface ProofAccounts {
  * Mitigation" (https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/), and
  * Bishop Fox's iam-vulnerable catalogue (https://github.com/BishopFox/iam-vulnerable); TRAPS.md
  * items 20 (Put*Policy, AWS-RunShellScript), 21 (guard tags written on existing resources) and 25
- * (evidence its writer can rewrite). `account` is where the role acts (its own account).
+ * (evidence its writer can rewrite); issue 17 (controls a stolen isolator credential could weaken:
+ * world ingress on any group, a stopped trail). `account` is where the role acts (its own account).
  */
 export function escalationPaths(accounts: ProofAccounts, account: string): Escalation[] {
   const { partition, region } = accounts;
@@ -48,6 +49,10 @@ export function escalationPaths(accounts: ProofAccounts, account: string): Escal
     [`aws:RequestTag/${key}`]: value,
     'aws:TagKeys': [key],
   });
+  // Every tag the responder ever put on a customer's resource, present: no condition may trust one.
+  const recordTags = (keys: readonly string[]) =>
+    Object.fromEntries(keys.map((key) => [`aws:ResourceTag/${key}`, 'inc-1']));
+  const trail = `arn:${partition}:cloudtrail:${region}:${account}:trail/org-trail`;
   return [
     { name: 'iam:PutRolePolicy on any role', request: on('iam:PutRolePolicy', `${iam}:role/victim-app`) },
     { name: 'iam:PutUserPolicy on any user', request: on('iam:PutUserPolicy', `${iam}:user/victim-user`) },
@@ -118,10 +123,30 @@ export function escalationPaths(accounts: ProofAccounts, account: string): Escal
     },
     {
       name: 'cloudtrail:AddTags ir:logging-started-by on a trail',
+      request: on('cloudtrail:AddTags', trail, existingTag('ir:logging-started-by', 'inc-forged')),
+    },
+    {
+      name: 'ec2:AuthorizeSecurityGroupIngress on a customer group',
+      request: on('ec2:AuthorizeSecurityGroupIngress', `${ec2}:security-group/sg-0customer0000000`),
+    },
+    {
+      name: 'ec2:AuthorizeSecurityGroupIngress on a customer group the responder contained',
       request: on(
-        'cloudtrail:AddTags',
-        `arn:${partition}:cloudtrail:${region}:${account}:trail/org-trail`,
-        existingTag('ir:logging-started-by', 'inc-forged'),
+        'ec2:AuthorizeSecurityGroupIngress',
+        `${ec2}:security-group/sg-0contained000000`,
+        recordTags(['ir:ingress-revoked-by', 'ir-record:ingress-revoked-by', 'ir-record:revoked-ingress-0']),
+      ),
+    },
+    {
+      name: 'cloudtrail:StopLogging on a trail',
+      request: on('cloudtrail:StopLogging', trail),
+    },
+    {
+      name: 'cloudtrail:StopLogging on a trail the responder started',
+      request: on(
+        'cloudtrail:StopLogging',
+        trail,
+        recordTags(['ir:logging-started-by', 'ir-record:logging-started-by']),
       ),
     },
     {

@@ -2,16 +2,25 @@ import { type CallRecord, ec2Arn, iamRequestsFor, type MappingContext } from './
 import { type CleanRoomValues, cleanRoomCalls, escalationPaths, type ProofAccounts } from './checks.js';
 import { templateRoles, type TemplateRole } from './role-policies.js';
 import { type Decision, type IamRequest, simulate } from './simulate.js';
+import { bindCleanRoom, bindToStack, type ServiceSettings, serviceSettings } from './stack-bindings.js';
 import { type CfnTemplate, createResolver, partitionFor } from './template-resolver.js';
 
 /** Stand-in accounts of the proof: every recorded security account is HOME, every member MEMBER. */
 export const HOME_ACCOUNT = '111111111111';
 export const MEMBER_ACCOUNT = '222222222222';
 
-/** One failed check: a real call denied, or an escalation allowed. */
+/**
+ * One failed check: a real call denied, or an escalation allowed; or a task role in the template of a
+ * service {@link DEPLOYED_SERVICES} does not name (its calls would go unproved).
+ */
 export interface Finding {
   readonly role: string;
-  readonly kind: 'call-denied' | 'call-unmapped' | 'escalation-open' | 'clean-room-denied';
+  readonly kind:
+    | 'call-denied'
+    | 'call-unmapped'
+    | 'escalation-open'
+    | 'clean-room-denied'
+    | 'service-unlisted';
   readonly what: string;
   readonly request?: IamRequest;
   readonly decision?: Decision;
@@ -30,6 +39,11 @@ export interface ProofResult {
   readonly tallies: Map<string, RoleTally>;
   readonly findings: Finding[];
   readonly recordCount: number;
+  /**
+   * Records of services the stack does not deploy (test-only workers, such as the runtime's `echo`),
+   * counted per service: not proved, and not findings, but reported so they stay visible.
+   */
+  readonly notProved: Map<string, number>;
 }
 
 /** The two synthesised templates. */
@@ -38,8 +52,20 @@ export interface ProofTemplates {
   readonly member: CfnTemplate;
 }
 
-/** The services whose task roles the system stack names `<prefix>-<service>-task`. */
-const SERVICES = ['detection', 'response-coordinator', 'isolator', 'forensics', 'notifier'] as const;
+/**
+ * The services the system stack deploys (deploy/src/config.ts `SERVICE_NAMES`), each with a task role
+ * `<prefix>-<service>-task`. A record of any other service (a worker only the tests run) is not proved:
+ * no deployed role makes its calls. The proof checks this list against the template both ways: a
+ * listed service without a task role fails its calls, and a task role of an unlisted service is a
+ * finding, so the list cannot drift from the stack unnoticed.
+ */
+export const DEPLOYED_SERVICES = [
+  'detection',
+  'response-coordinator',
+  'isolator',
+  'forensics',
+  'notifier',
+] as const;
 
 /**
  * Replaces the emulator's account ids in a record with the stand-ins, so its ARNs meet the resolved
@@ -248,6 +274,8 @@ export async function prove(
       resourcePolicies.set(`arn:${partition}:s3:::${properties.Bucket}`, properties.PolicyDocument);
     }
   }
+  // Trust policies of the member roles: AssumeRole across accounts needs the role's trust as well.
+  for (const role of memberRoles) if (role.trustPolicy) resourcePolicies.set(role.arn, role.trustPolicy);
   const resourcePolicyOf = (arn: string) =>
     resourcePolicies.get(arn) ??
     (arn.startsWith(`arn:${partition}:s3:::`) ? resourcePolicies.get(arn.split('/')[0] ?? '') : undefined);
@@ -266,6 +294,18 @@ export async function prove(
     return found;
   };
   const findings: Finding[] = [];
+  const notProved = new Map<string, number>();
+  const deployed = new Set<string>(DEPLOYED_SERVICES);
+  const taskRoleName = new RegExp(`^${prefix}-(.+)-task$`);
+  for (const role of systemRoles) {
+    const service = taskRoleName.exec(role.roleName)?.[1];
+    if (service && !deployed.has(service))
+      findings.push({
+        role: role.roleName,
+        kind: 'service-unlisted',
+        what: `the template has the task role of service ${service}, which DEPLOYED_SERVICES (prove.ts) does not list: its calls would not be proved`,
+      });
+  }
   const seen = new Map<string, Decision>();
   const decide = async (role: TemplateRole, request: IamRequest) => {
     const key = requestKey(role.roleName, request);
@@ -329,24 +369,35 @@ export async function prove(
   };
 
   // Per log file order is what the tag replay needs; records arrive grouped by file.
-  const accountIds = accountMap(records);
+  const proved: CallRecord[] = [];
+  for (const record of records) {
+    if (deployed.has(record.service)) proved.push(record);
+    else notProved.set(record.service, (notProved.get(record.service) ?? 0) + 1);
+  }
+  const accountIds = accountMap(proved);
+  // How the stack configures each service: the values the records are bound to (stack-bindings.ts).
+  const settings = new Map<string, ServiceSettings | undefined>(
+    DEPLOYED_SERVICES.map((service) => {
+      const role = taskRole(service);
+      return [service, role ? serviceSettings(templates.system, system, role.arn) : undefined];
+    }),
+  );
   await checkCalls(
-    records.map((record) =>
+    proved.map((record) =>
       bindToStack(bindCleanRoom(rebind(record, accountIds, evidenceBucket), cleanRoom?.values), {
         memberRoleName: (service) => memberRoleOf(service)?.roleName,
+        settings: (service) => settings.get(service),
+        memberExternalId: memberParameters.ExternalId,
         signingKeyAlias: aliases.has(`alias/${prefix}-evidence-signing`)
           ? `alias/${prefix}-evidence-signing`
           : undefined,
-        evidenceLockMode: /"IR_EVIDENCE_LOCK_MODE","Value":"(\w+)"/.exec(
-          JSON.stringify(templates.system),
-        )?.[1],
       }),
     ),
     'call-denied',
   );
 
   const escalationRoles: TemplateRole[] = [
-    ...SERVICES.flatMap((service) => taskRole(service) ?? []),
+    ...DEPLOYED_SERVICES.flatMap((service) => taskRole(service) ?? []),
     ...memberRoles,
   ];
   for (const role of escalationRoles) {
@@ -384,68 +435,7 @@ export async function prove(
       what: 'the system template has no clean room (synthesise with forensicsAmiId set)',
     });
   }
-  return { tallies, findings, recordCount: records.length };
-}
-
-/**
- * The emulator's clean-room launch template, subnet, group, image and profile (the forensics config of
- * the test) stand for the stack's: the service launches only with what it is configured with.
- */
-export function bindCleanRoom(record: CallRecord, values: CleanRoomValues | undefined): CallRecord {
-  if (!values || record.operation !== 'RunInstances' || record.principal !== 'task') return record;
-  const input = { ...record.input };
-  // The stack always configures IR_FORENSICS_LAUNCH_TEMPLATE, and its template carries the profile.
-  // The dry-run check (clean-room/dry-run.ts) sends neither, whatever is configured.
-  if (input.DryRun !== true) {
-    input.LaunchTemplate = { LaunchTemplateId: values.launchTemplateId };
-    input.IamInstanceProfile = { Name: values.instanceProfileName };
-  }
-  if (input.ImageId) input.ImageId = values.imageId;
-  if (input.SubnetId) input.SubnetId = values.subnetId;
-  if (input.SecurityGroupIds) input.SecurityGroupIds = [values.securityGroupId];
-  if (Array.isArray(input.NetworkInterfaces)) {
-    input.NetworkInterfaces = (input.NetworkInterfaces as Record<string, unknown>[]).map((nic) => ({
-      ...nic,
-      SubnetId: values.subnetId,
-      Groups: [values.securityGroupId],
-    }));
-  }
-  return { ...record, input };
-}
-
-/** What the emulator's configuration of a test says differently from the stack's. */
-export interface StackBindings {
-  /** The member role a service assumes (IR_MEMBER_ROLE_NAME as the stack sets it). */
-  readonly memberRoleName: (service: string) => string | undefined;
-  /** The signing key's alias: a raw key id given to Sign/Verify/GetPublicKey stands for it. */
-  readonly signingKeyAlias?: string | undefined;
-  /** IR_EVIDENCE_LOCK_MODE of the stack (tests use GOVERNANCE so they can clean up). */
-  readonly evidenceLockMode?: string | undefined;
-}
-
-/** The record as the service would make it with the stack's configuration instead of the test's. */
-export function bindToStack(record: CallRecord, bindings: StackBindings): CallRecord {
-  const input = { ...record.input };
-  if (record.client === 'sts' && record.operation === 'AssumeRole' && typeof input.RoleArn === 'string') {
-    const name = bindings.memberRoleName(record.service);
-    if (name) input.RoleArn = input.RoleArn.replace(/:role\/.*$/, `:role/${name}`);
-  }
-  const roleArn =
-    record.principal === 'member' && record.roleArn
-      ? record.roleArn.replace(/:role\/.*$/, `:role/${bindings.memberRoleName(record.service) ?? ''}`)
-      : record.roleArn;
-  if (
-    record.client === 'kms' &&
-    ['Sign', 'Verify', 'GetPublicKey'].includes(record.operation) &&
-    bindings.signingKeyAlias &&
-    typeof input.KeyId === 'string' &&
-    !input.KeyId.includes('alias/')
-  ) {
-    input.KeyId = bindings.signingKeyAlias;
-  }
-  if (record.client === 's3' && typeof input.ObjectLockMode === 'string' && bindings.evidenceLockMode)
-    input.ObjectLockMode = bindings.evidenceLockMode;
-  return { ...record, input, ...(roleArn ? { roleArn } : {}) };
+  return { tallies, findings, recordCount: records.length, notProved };
 }
 
 /** The clean room's launch template, subnet, group, image and instance profile in the template. */

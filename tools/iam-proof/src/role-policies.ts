@@ -15,6 +15,11 @@ export interface TemplateRole {
   readonly policies: readonly RolePolicy[];
   /** Managed policies outside the template (AWS-managed): the proof cannot see their statements. */
   readonly externalPolicyArns: readonly string[];
+  /**
+   * The role's trust policy, resolved: the resource policy `sts:AssumeRole` of the role is decided by
+   * (with the caller's identity policy; a cross-account assumption needs both).
+   */
+  readonly trustPolicy?: unknown;
 }
 
 const refersTo = (value: unknown, logicalId: string): boolean =>
@@ -73,6 +78,9 @@ export function templateRoles(template: CfnTemplate, context: ResolveContext): T
         arn: attributeOf(logicalId, 'Arn'),
         policies,
         externalPolicyArns,
+        ...(properties.AssumeRolePolicyDocument
+          ? { trustPolicy: resolve(properties.AssumeRolePolicyDocument) }
+          : {}),
       };
     });
 }

@@ -78,8 +78,16 @@ export async function simulate(
         : `no ${denial.policyType} statement allows it`,
     );
   });
-  if (decidedBy.length === 0 && response.overallResult !== 'Allowed')
-    decidedBy.push('no identity statement allows it');
+  if (decidedBy.length === 0 && response.overallResult !== 'Allowed') {
+    // iam-simulate names no reason for a call into another account that only the caller's identity
+    // policy allows: AWS needs the resource's own policy (a key policy, a role's trust) to allow it too.
+    const crossAccount = request.resourceAccount !== (role.arn.split(':')[4] ?? '');
+    decidedBy.push(
+      crossAccount && !resourcePolicy
+        ? 'no resource policy of the other account allows it (none known to the proof)'
+        : 'no identity statement allows it',
+    );
+  }
   return { result: response.overallResult, decidedBy: [...new Set(decidedBy)] };
 }
 

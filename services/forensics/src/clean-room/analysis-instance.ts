@@ -4,6 +4,7 @@ import {
   type EC2Client,
   type Instance,
   RunInstancesCommand,
+  type RunInstancesCommandInput,
   type Tag,
 } from '@aws-sdk/client-ec2';
 import { CleanRoomNotReadyError, StepRefusedError } from '../errors.js';
@@ -47,9 +48,57 @@ export async function findAnalysisInstances(
 }
 
 /**
- * Launches the analysis instance: IMDSv2 required, no public address, in the forensics subnet with its
- * group (or as the launch template says), tagged so reruns and the teardown find it. The client token
- * makes a retried launch of the same step return the same instance instead of a second one.
+ * The RunInstances request of the analysis instance: IMDSv2 required, no public address, in the
+ * forensics subnet with its group (or as the launch template says), tagged so reruns and the teardown
+ * find it. One builder for the launch and its dry run, so the dry run asks EC2 about exactly what the
+ * launch would send (the clean-room policy allows RunInstances only with the launch template and the
+ * clean-room tags: a dry run without them is refused, though the launch would not be).
+ */
+export function launchRequest(settings: LaunchSettings, tags: readonly Tag[]): RunInstancesCommandInput {
+  const template = settings.launchTemplate;
+  return {
+    MinCount: 1,
+    MaxCount: 1,
+    ...(template
+      ? {
+          LaunchTemplate: template.startsWith('lt-')
+            ? { LaunchTemplateId: template }
+            : { LaunchTemplateName: template },
+        }
+      : {}),
+    ...(settings.imageId ? { ImageId: settings.imageId } : {}),
+    ...(template ? {} : { InstanceType: settings.instanceType as never }),
+    ...(settings.subnetId
+      ? {
+          NetworkInterfaces: [
+            {
+              DeviceIndex: 0,
+              SubnetId: settings.subnetId,
+              AssociatePublicIpAddress: false,
+              ...(settings.securityGroupId ? { Groups: [settings.securityGroupId] } : {}),
+            },
+          ],
+        }
+      : {}),
+    ...(settings.instanceProfile
+      ? {
+          IamInstanceProfile: settings.instanceProfile.startsWith('arn:')
+            ? { Arn: settings.instanceProfile }
+            : { Name: settings.instanceProfile },
+        }
+      : {}),
+    MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
+    InstanceInitiatedShutdownBehavior: 'stop',
+    TagSpecifications: [
+      { ResourceType: 'instance', Tags: [...tags] },
+      { ResourceType: 'volume', Tags: [...tags] },
+    ],
+  };
+}
+
+/**
+ * Launches the analysis instance ({@link launchRequest}). The client token makes a retried launch of
+ * the same step return the same instance instead of a second one.
  */
 export async function launchAnalysisInstance(
   ec2: EC2Client,
@@ -57,46 +106,10 @@ export async function launchAnalysisInstance(
   tags: readonly Tag[],
   idempotencyKey: string,
 ): Promise<Instance> {
-  const template = settings.launchTemplate;
   const output = await ec2.send(
     new RunInstancesCommand({
-      MinCount: 1,
-      MaxCount: 1,
+      ...launchRequest(settings, tags),
       ClientToken: createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 64),
-      ...(template
-        ? {
-            LaunchTemplate: template.startsWith('lt-')
-              ? { LaunchTemplateId: template }
-              : { LaunchTemplateName: template },
-          }
-        : {}),
-      ...(settings.imageId ? { ImageId: settings.imageId } : {}),
-      ...(template ? {} : { InstanceType: settings.instanceType as never }),
-      ...(settings.subnetId
-        ? {
-            NetworkInterfaces: [
-              {
-                DeviceIndex: 0,
-                SubnetId: settings.subnetId,
-                AssociatePublicIpAddress: false,
-                ...(settings.securityGroupId ? { Groups: [settings.securityGroupId] } : {}),
-              },
-            ],
-          }
-        : {}),
-      ...(settings.instanceProfile
-        ? {
-            IamInstanceProfile: settings.instanceProfile.startsWith('arn:')
-              ? { Arn: settings.instanceProfile }
-              : { Name: settings.instanceProfile },
-          }
-        : {}),
-      MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled', HttpPutResponseHopLimit: 1 },
-      InstanceInitiatedShutdownBehavior: 'stop',
-      TagSpecifications: [
-        { ResourceType: 'instance', Tags: [...tags] },
-        { ResourceType: 'volume', Tags: [...tags] },
-      ],
     }),
   );
   const instance = output.Instances?.[0];

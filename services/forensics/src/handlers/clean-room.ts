@@ -79,7 +79,15 @@ function cleanRoomOnce(deps: ActionDeps): StepHandler<'evidence.clean-room'> {
 
     let [instance] = await findAnalysisInstances(ec2, incidentId, stepId);
     if (context.dryRun) {
-      return cleanRoomDryRun(ec2, suspect, { instance, snapshots, launch, knownBad, timelineDays, place });
+      return cleanRoomDryRun(ec2, suspect, {
+        instance,
+        snapshots,
+        launch,
+        tags,
+        knownBad,
+        timelineDays,
+        place,
+      });
     }
     if (typeof snapshots === 'string') throw new Error(snapshots);
     if (!instance) {

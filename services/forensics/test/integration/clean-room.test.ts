@@ -277,6 +277,8 @@ describe('forensics service: evidence.clean-room and evidence.clean-room-teardow
     expect(result.type === 'step.succeeded' && result.payload.result).toMatchObject({
       dryRun: true,
       existingInstance: null,
+      // EC2's own dry run of the launch request (template, interface, tags) answered DryRunOperation.
+      wouldLaunch: { launchAllowed: true },
     });
     expect((await cleanRoomInstances()).map((i) => i.InstanceId)).toEqual(instances);
     expect(await cleanRoomVolumes()).toHaveLength(2);

@@ -1,6 +1,6 @@
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { type CloudTrailClient, StopLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isolatorFixture, succeeded } from './harness.js';
+import { failed, isolatorFixture, operatorCommands, optionOf, succeeded } from './harness.js';
 import { cloudTrailClient, createTrail, isLogging, trailTags } from '@ir/testkit';
 
 type Fixture = Awaited<ReturnType<typeof isolatorFixture>>;
@@ -21,7 +21,7 @@ describe('contain.cloudtrail-logging and rollback.cloudtrail-logging (on the emu
     await fixture.stop();
   });
 
-  it('starts the named trail and records who stopped it; a rerun finds its own work; rollback stops only that trail', async () => {
+  it('starts the named trail and records who stopped it; a rerun finds its own work through its ir-record: tag', async () => {
     // Prepare
     const stopped = await createTrail(
       { s3: fixture.clients.s3, cloudtrail },
@@ -41,13 +41,6 @@ describe('contain.cloudtrail-logging and rollback.cloudtrail-logging (on the emu
     const rerun = succeeded(
       await fixture.runStep('contain.cloudtrail-logging', { trail: stopped }, { incidentId: 'inc-ct-1' }),
     );
-    const rollback = succeeded(
-      await fixture.runStep(
-        'rollback.cloudtrail-logging',
-        { originalStepId: first.stepId, preState: first.preState ?? {} },
-        { incidentId: 'inc-ct-1' },
-      ),
-    );
 
     // Assess
     expect(loggingAfterContain).toBe(true);
@@ -55,12 +48,53 @@ describe('contain.cloudtrail-logging and rollback.cloudtrail-logging (on the emu
     expect(first.result.trails).toEqual([stopped]);
     expect(rerun.preState).toEqual(first.preState);
     expect(rerun.result.changes).toEqual([]);
-    expect(rollback.result.trails).toEqual([stopped]);
-    expect(await isLogging(cloudtrail, stopped)).toBe(false);
-    expect(await trailTags(cloudtrail, stopped)).toEqual({});
+    expect(await trailTags(cloudtrail, stopped)).toEqual({ 'ir-record:logging-started-by': 'inc-ct-1' });
   });
 
-  it('without a trail name starts every stopped trail of the region, and rollback leaves the ones that were logging', async () => {
+  it('rollback stops no trail: it fails with the command an operator runs, and once the operator has, verifies and removes its record', async () => {
+    // Prepare
+    const trail = await createTrail(
+      { s3: fixture.clients.s3, cloudtrail },
+      { name: 'ir-test-rollback', logging: false },
+    );
+    const contain = succeeded(
+      await fixture.runStep('contain.cloudtrail-logging', { trail }, { incidentId: 'inc-ct-3' }),
+    );
+    const rollback = (dryRun = false) =>
+      fixture.runStep(
+        'rollback.cloudtrail-logging',
+        { originalStepId: contain.stepId, preState: contain.preState ?? {} },
+        { incidentId: 'inc-ct-3', dryRun },
+      );
+
+    // Act: the operator has not acted yet.
+    const refused = failed(await rollback());
+    const loggingAfterRefusal = await isLogging(cloudtrail, trail);
+    const tagsAfterRefusal = await trailTags(cloudtrail, trail);
+    const [command] = operatorCommands(refused);
+    // The operator runs the command, as the emulator's administrator (the SDK call it stands for).
+    await cloudtrail.send(new StopLoggingCommand({ Name: optionOf(command ?? '', 'name') }));
+    const dry = succeeded(await rollback(true));
+    const tagsAfterDryRun = await trailTags(cloudtrail, trail);
+    const verified = succeeded(await rollback());
+
+    // Assess
+    expect(refused).toMatchObject({ errorName: 'OperatorActionRequiredError', retryable: false });
+    expect(refused.detail).toMatchObject({ trails: [trail] });
+    expect(command).toBe(`aws cloudtrail stop-logging --region ${fixture.region} --name ${trail}`);
+    expect(refused.reason).toContain(command);
+    expect(refused.reason).toContain('irctl rollback inc-ct-3');
+    expect(loggingAfterRefusal).toBe(true);
+    expect(tagsAfterRefusal).toEqual({ 'ir-record:logging-started-by': 'inc-ct-3' });
+    expect(dry.result.wouldChange).toEqual([`remove record tag ir-record:logging-started-by from ${trail}`]);
+    expect(tagsAfterDryRun).toEqual(tagsAfterRefusal);
+    expect(verified.result.trails).toEqual([trail]);
+    expect(verified.verified).toEqual({ notLogging: [trail] });
+    expect(await isLogging(cloudtrail, trail)).toBe(false);
+    expect(await trailTags(cloudtrail, trail)).toEqual({});
+  });
+
+  it('without a trail name starts every stopped trail of the region, and rollback asks to stop only those', async () => {
     // Prepare
     const logging = await createTrail(
       { s3: fixture.clients.s3, cloudtrail },
@@ -81,7 +115,7 @@ describe('contain.cloudtrail-logging and rollback.cloudtrail-logging (on the emu
     );
     const started = contained.result.trails as string[];
     const startedLogging = await Promise.all(started.map((arn) => isLogging(cloudtrail, arn)));
-    succeeded(
+    const refused = failed(
       await fixture.runStep(
         'rollback.cloudtrail-logging',
         { originalStepId: contained.stepId, preState: contained.preState ?? {} },
@@ -91,13 +125,16 @@ describe('contain.cloudtrail-logging and rollback.cloudtrail-logging (on the emu
 
     // Assess
     expect(afterDry).toBe(false);
-    expect(await trailTags(cloudtrail, stoppedA)).toEqual({});
+    expect(await trailTags(cloudtrail, stoppedA)).toEqual({ 'ir-record:logging-started-by': 'inc-ct-2' });
     expect(dry.result.wouldChange).toContain(`start logging on trail ${stoppedA}`);
     expect(started).toContain(stoppedA);
     expect(started).not.toContain(logging);
     expect(contained.result.alreadyLogging).toContain(logging);
     expect(startedLogging.every(Boolean)).toBe(true);
-    expect(await isLogging(cloudtrail, stoppedA)).toBe(false);
+    expect(operatorCommands(refused)).toEqual(
+      started.map((arn) => `aws cloudtrail stop-logging --region ${fixture.region} --name ${arn}`),
+    );
+    expect(await isLogging(cloudtrail, stoppedA)).toBe(true);
     expect(await isLogging(cloudtrail, logging)).toBe(true);
   });
 

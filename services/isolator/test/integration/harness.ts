@@ -1,3 +1,4 @@
+import type { PayloadOf } from '@ir/contracts';
 import type { ParamsOf } from '@ir/runtime';
 import { type StepAnswer as TestkitStepAnswer, serviceHarness, succeededPayload } from '@ir/testkit';
 import { Registry } from 'prom-client';
@@ -44,3 +45,32 @@ export async function isolatorFixture(env: Record<string, string> = {}) {
 
 /** The payload of a step.succeeded answer; fails the test with the reason otherwise. */
 export const succeeded = succeededPayload;
+
+/** The payload of a step.failed answer; fails the test with the answer otherwise. */
+export function failed(answer: StepAnswer): PayloadOf<'step.failed'> {
+  if (answer.type !== 'step.failed') {
+    throw new Error(`expected step.failed, got ${answer.type}: ${JSON.stringify(answer.payload)}`);
+  }
+  return answer.payload;
+}
+
+/**
+ * The AWS CLI commands a failed rollback asks an operator to run (`failure.detail.operatorCommands`).
+ * Why a test reads them: it then runs the SDK call each one stands for, with the emulator's admin
+ * credentials, as the operator would.
+ */
+export function operatorCommands(payload: PayloadOf<'step.failed'>): string[] {
+  const commands = payload.detail?.operatorCommands;
+  if (!Array.isArray(commands) || commands.some((command) => typeof command !== 'string')) {
+    throw new Error(`step.failed carries no operatorCommands: ${JSON.stringify(payload)}`);
+  }
+  return commands as string[];
+}
+
+/** The value of `--<option>` in a command, single quotes (the only quoting used) removed. */
+export function optionOf(command: string, option: string): string {
+  const match = new RegExp(`--${option} ('(?:[^']|'\\\\'')*'|\\S+)`).exec(command);
+  if (!match?.[1]) throw new Error(`no --${option} in ${command}`);
+  const word = match[1];
+  return word.startsWith("'") ? word.slice(1, -1).replaceAll("'\\''", "'") : word;
+}

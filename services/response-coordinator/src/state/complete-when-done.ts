@@ -3,8 +3,9 @@ import { raiseNotification } from './notifications.js';
 
 /**
  * Moves the incident to the status its steps imply: `completed` once every step of an open
- * incident finished well, `rolled-back` once every rollback succeeded. `needs-attention` is set where
- * a failure happens and stays until a person resolves or rolls back.
+ * incident finished well, `rolled-back` once every rollback succeeded (a failed or replaced attempt
+ * counts once a retry rolled its containment back). `needs-attention` is set where a failure happens
+ * and stays until a person resolves or rolls back (again).
  */
 export function completeWhenDone(draft: Draft): void {
   const incident = draft.incident;
@@ -12,14 +13,17 @@ export function completeWhenDone(draft: Draft): void {
   const steps = draft.steps;
   if (incident.rollbackRequestedAt !== undefined) {
     const rollbacks = steps.filter((step) => step.origin === 'rollback');
-    if (incident.status === 'rolling-back' && rollbacks.every((step) => step.status === 'succeeded')) {
+    const done = (step: (typeof rollbacks)[number]) =>
+      step.status === 'succeeded' || draft.step(step.rollbackOf ?? '')?.status === 'rolled-back';
+    if (incident.status === 'rolling-back' && rollbacks.every(done)) {
+      const succeeded = rollbacks.filter((step) => step.status === 'succeeded').length;
       draft.setStatus('rolled-back');
-      draft.record('incident-rolled-back', { rollbacks: rollbacks.length });
+      draft.record('incident-rolled-back', { rollbacks: succeeded });
       raiseNotification(
         draft,
         'rolled-back',
         'rolled-back',
-        `Every containment of the incident was rolled back (${rollbacks.length} step(s))`,
+        `Every containment of the incident was rolled back (${succeeded} step(s))`,
       );
     }
     return;

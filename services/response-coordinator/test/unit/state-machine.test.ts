@@ -197,6 +197,166 @@ describe('step results', () => {
   });
 });
 
+describe('rollbackRequested again (retry of a stalled rollback)', () => {
+  const request = (sentAt?: string) =>
+    buildMessage(
+      'rollback.requested',
+      {
+        incidentId: 'inc-1',
+        correlationId: 'corr-1',
+        causationId: null,
+        producer: 'api',
+        dryRun: false,
+        payload: { by: 'lead', reason: 'rules restored by hand' },
+      },
+      sentAt ? { now: () => new Date(sentAt) } : {},
+    );
+  const rollbackFailed = (stepId: string) =>
+    buildMessage('step.failed', {
+      incidentId: 'inc-1',
+      correlationId: 'corr-1',
+      causationId: null,
+      producer: 'isolator',
+      dryRun: false,
+      payload: {
+        stepId,
+        action: 'rollback.ec2-instance',
+        reason: 'an operator must run: aws ec2 …',
+        errorName: 'OperatorActionRequiredError',
+        retryable: false,
+        detail: { operatorCommands: ['aws ec2 …'] },
+        failedAt: '2024-05-02T14:01:00.000Z',
+      },
+    });
+  const rollbackSucceeded = (stepId: string) => {
+    const message = succeeded(stepId, 'rollback.ec2-instance');
+    return { ...message, payload: { ...message.payload, action: 'rollback.ec2-instance' as const } };
+  };
+
+  /** Two containments rolled back newest first; the first rollback failed, the second waits behind it. */
+  function stalled() {
+    const twoContainments = {
+      ...plan,
+      steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
+    };
+    const open = committed(openIncident(opened(), () => twoContainments, context()));
+    const one = committed(
+      stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
+      2,
+    );
+    const snap = committed(
+      stepSucceeded(one, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+      3,
+    );
+    const later = succeeded('isolate', 'contain.ec2-instance', { n: 1 });
+    const both = committed(
+      stepSucceeded(
+        snap,
+        { ...later, payload: { ...later.payload, completedAt: '2024-05-02T14:00:30.000Z' } },
+        context(),
+      ),
+      4,
+    );
+    const rolling = committed(rollbackRequested(both, request(), context({ eventKey: 'rb-1' })), 5);
+    return committed(
+      stepFailed(rolling, rollbackFailed('rollback:isolate'), context({ eventKey: 'f-1' })),
+      6,
+    );
+  }
+
+  it('runs the failed rollback and the one waiting behind it again, as new steps, and keeps the failure', () => {
+    // Prepare
+    const failedOnce = stalled();
+    const retryContext = context({ now: new Date('2024-05-02T14:05:00.000Z'), eventKey: 'rb-2' });
+    // Act
+    const draft = rollbackRequested(failedOnce, request(), retryContext);
+    // Assess
+    expect(failedOnce.incident.status).toBe('needs-attention');
+    expect(draft.incident.status).toBe('rolling-back');
+    expect(draft.step('rollback:isolate')?.status).toBe('failed');
+    expect(draft.step('rollback:isolate-2')).toMatchObject({
+      status: 'skipped',
+      skipReason: 'replaced: rollback retried by lead',
+    });
+    expect(draft.step('rollback:isolate:retry-1')).toMatchObject({
+      status: 'dispatched',
+      rollbackOf: 'isolate',
+      params: { originalStepId: 'isolate', preState: { n: 1 } },
+    });
+    expect(draft.step('rollback:isolate-2:retry-1')).toMatchObject({
+      status: 'pending',
+      after: ['rollback:isolate:retry-1'],
+    });
+    expect(draft.recorded.map((entry) => entry.kind)).toContain('rollback-retried');
+  });
+
+  it('dispatches the retry of a single failed rollback at once, not after the attempt it replaces', () => {
+    // Prepare: one containment; its rollback failed.
+    const open = committed(openIncident(opened(), planner, context()));
+    const snap = committed(
+      stepSucceeded(open, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+      2,
+    );
+    const contained = committed(
+      stepSucceeded(snap, succeeded('isolate', 'contain.ec2-instance', { n: 1 }), context()),
+      3,
+    );
+    const rolling = committed(rollbackRequested(contained, request(), context({ eventKey: 'rb-1' })), 4);
+    const failedOnce = committed(
+      stepFailed(rolling, rollbackFailed('rollback:isolate'), context({ eventKey: 'f-1' })),
+      5,
+    );
+    // Act
+    const draft = rollbackRequested(
+      failedOnce,
+      request(),
+      context({ now: new Date('2024-05-02T14:05:00.000Z'), eventKey: 'rb-2' }),
+    );
+    // Assess
+    expect(draft.step('rollback:isolate:retry-1')).toMatchObject({ status: 'dispatched', after: [] });
+    expect(draft.outbox.map((entry) => JSON.parse(entry.body).type)).toContain('rollback.ec2-instance');
+  });
+
+  it('changes nothing while the retry is in flight, nor for a request older than the stalled dispatch', () => {
+    // Prepare
+    const failedOnce = stalled();
+    const retried = committed(
+      rollbackRequested(failedOnce, request(), context({ now: new Date('2024-05-02T14:05:00.000Z') })),
+      7,
+    );
+    // Act
+    const duplicate = rollbackRequested(retried, request(), context({ eventKey: 'rb-3' }));
+    const stale = rollbackRequested(failedOnce, request('2024-05-02T14:00:05.000Z'), context());
+    // Assess
+    expect(duplicate.isEmpty).toBe(true);
+    expect(stale.isEmpty).toBe(true);
+  });
+
+  it('ends rolled-back once every retried rollback succeeded, the failed attempt notwithstanding', () => {
+    // Prepare
+    const retried = committed(
+      rollbackRequested(stalled(), request(), context({ now: new Date('2024-05-02T14:05:00.000Z') })),
+      7,
+    );
+    // Act
+    const first = committed(
+      stepSucceeded(retried, rollbackSucceeded('rollback:isolate:retry-1'), context({ eventKey: 's-1' })),
+      8,
+    );
+    const draft = stepSucceeded(
+      first,
+      rollbackSucceeded('rollback:isolate-2:retry-1'),
+      context({ eventKey: 's-2' }),
+    );
+    // Assess
+    expect(first.incident.status).toBe('rolling-back');
+    expect(draft.incident.status).toBe('rolled-back');
+    expect(draft.step('isolate')?.status).toBe('rolled-back');
+    expect(draft.step('isolate-2')?.status).toBe('rolled-back');
+    expect(draft.step('rollback:isolate')?.status).toBe('failed');
+  });
+});
+
 describe('escalateOverdueSteps', () => {
   it('times out a silent step and escalates, and escalates an overdue approval without approving it', () => {
     // Prepare

@@ -179,6 +179,52 @@ describe('iamRequestsFor', () => {
     });
   });
 
+  it('authorises a KMS copy of a snapshot as EBS asks for the key: via EC2, the grant for the copy', async () => {
+    // Act
+    const requests = await iamRequestsFor(
+      call('ec2', 'CopySnapshot', {
+        SourceSnapshotId: 'snap-1',
+        KmsKeyId: 'arn:aws:kms:us-east-1:111111111111:key/k',
+      }),
+    );
+
+    // Assess
+    const kms = requests.filter((r) => r.action.startsWith('kms:'));
+    expect(kms.map((r) => r.action)).toEqual([
+      'kms:CreateGrant',
+      'kms:DescribeKey',
+      'kms:GenerateDataKeyWithoutPlaintext',
+      'kms:ReEncryptFrom',
+      'kms:ReEncryptTo',
+      'kms:Decrypt',
+    ]);
+    for (const request of kms) {
+      expect(request.context).toMatchObject({ 'kms:ViaService': 'ec2.us-east-1.amazonaws.com' });
+      expect(request.resource).toBe('arn:aws:kms:us-east-1:111111111111:key/k');
+    }
+    expect(kms[0]?.context).toMatchObject({ 'kms:GrantIsForAWSResource': 'true' });
+    expect(kms.slice(1).some((r) => r.context && 'kms:GrantIsForAWSResource' in r.context)).toBe(false);
+  });
+
+  it('gives AssumeRole the external id and session name the role’s trust tests, in the role’s account', async () => {
+    // Act
+    const [request] = await iamRequestsFor(
+      call('sts', 'AssumeRole', {
+        RoleArn: 'arn:aws:iam::222222222222:role/ir-forensics-response',
+        ExternalId: 'external-id',
+        RoleSessionName: 'ir-inc-1',
+      }),
+    );
+
+    // Assess
+    expect(request).toEqual({
+      action: 'sts:AssumeRole',
+      resource: 'arn:aws:iam::222222222222:role/ir-forensics-response',
+      resourceAccount: '222222222222',
+      context: { 'sts:ExternalId': 'external-id', 'sts:RoleSessionName': 'ir-inc-1' },
+    });
+  });
+
   it('refuses a call it has no mapping for, rather than passing it', async () => {
     // Act / Assess
     await expect(iamRequestsFor(call('lambda', 'Invoke', {}))).rejects.toThrow(UnmappedCallError);

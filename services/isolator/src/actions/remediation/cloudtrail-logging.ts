@@ -1,20 +1,21 @@
-import {
-  AddTagsCommand,
-  RemoveTagsCommand,
-  StartLoggingCommand,
-  StopLoggingCommand,
-} from '@aws-sdk/client-cloudtrail';
+import { AddTagsCommand, RemoveTagsCommand, StartLoggingCommand } from '@aws-sdk/client-cloudtrail';
 import { z } from 'zod';
 import { readBackUntilVerified } from '../../aws/read-back.js';
-import { ContainmentRefusedError, ResourceNotFoundError, VerificationFailedError } from '../../errors.js';
+import {
+  ContainmentRefusedError,
+  OperatorActionRequiredError,
+  ResourceNotFoundError,
+  VerificationFailedError,
+} from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
 import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
 import type { ActionDeps } from '../action-deps.js';
+import { stopLoggingCommand } from './operator-commands.js';
 import {
   ownerOf,
   readTrail,
   resolveTrails,
-  TRAIL_STARTED_BY_TAG,
+  TRAIL_STARTED_BY_RECORD,
   type TrailClients,
   TrailRef,
   type TrailState,
@@ -28,28 +29,24 @@ export const CloudTrailLoggingPreState = z.object({
 /** @see CloudTrailLoggingPreState */
 export type CloudTrailLoggingPreState = z.infer<typeof CloudTrailLoggingPreState>;
 
-/** Reads the trails back until each shows `isLogging === wanted`. */
+/** Reads the trails back until each is logging. */
 async function verifyLogging(
   clients: TrailClients,
   trails: readonly TrailRef[],
-  wanted: boolean,
   context: Pick<StepContext, 'incidentId' | 'signal'>,
 ): Promise<TrailState[]> {
   const readBack = await readBackUntilVerified(
     async () => {
       const observed = await Promise.all(trails.map((ref) => readTrail(clients, ref, context.incidentId)));
       const problems = observed
-        .filter((trail) => trail.isLogging !== wanted)
-        .map((trail) => `trail ${trail.arn} is ${trail.isLogging ? 'logging' : 'not logging'}`);
+        .filter((trail) => !trail.isLogging)
+        .map((trail) => `trail ${trail.arn} is not logging`);
       return { observed, problems };
     },
     { signal: context.signal },
   );
   if (readBack.problems.length > 0) {
-    throw new VerificationFailedError(
-      `${wanted ? 'start' : 'stop'} of CloudTrail logging`,
-      readBack.problems,
-    );
+    throw new VerificationFailedError('start of CloudTrail logging', readBack.problems);
   }
   return readBack.observed;
 }
@@ -96,16 +93,16 @@ export function containCloudTrailLogging(deps: ActionDeps): StepHandler<'contain
 
     for (const state of toStart) {
       const client = await clients(state.homeRegion);
-      // The tag first: a run that dies after StartLogging still finds the trail as its own.
+      // The record first: a run that dies after StartLogging still finds the trail as its own.
       await client.send(
         new AddTagsCommand({
           ResourceId: state.arn,
-          TagsList: [{ Key: TRAIL_STARTED_BY_TAG, Value: context.incidentId }],
+          TagsList: [{ Key: TRAIL_STARTED_BY_RECORD, Value: context.incidentId }],
         }),
       );
       await client.send(new StartLoggingCommand({ Name: state.arn }));
     }
-    const verified = await verifyLogging(clients, started, true, context);
+    const verified = await verifyLogging(clients, started, context);
     context.logger.info(
       { trails: started.map((s) => s.arn), stoppedBy: stoppedBy?.userName },
       'cloudtrail_logging_restarted',
@@ -123,12 +120,14 @@ export function containCloudTrailLogging(deps: ActionDeps): StepHandler<'contain
 }
 
 /**
- * `rollback.cloudtrail-logging`: stops logging again on exactly the trails the containment started
- * (each was not logging before it), and on no other. Why a rollback re-disables audit logging at all:
- * a rollback restores exactly what the containment changed, and a trail can be stopped on purpose
- * (a planned migration to an organization trail). Because stopping a trail is itself what an
- * attacker does, the coordinator never runs this on its own: only an operator's rollback request
- * (`POST /incidents/:id/rollback`) dispatches it, and the incident records who asked.
+ * `rollback.cloudtrail-logging`: verifies that the trails the containment started are not logging,
+ * and never stops one itself. Stopping a trail is what an attacker does, so it is an operator's
+ * action: the isolator's roles hold no `cloudtrail:StopLogging` at all. Why a rollback exists: a trail
+ * can be stopped on purpose (a planned move to an organization trail), and the incident must end
+ * recording that the containment was undone. The coordinator dispatches it only on an operator's
+ * rollback request. Every trail not logging: succeeded, and the isolator's record tag removed.
+ * Otherwise nothing changes and the step fails (`OperatorActionRequiredError`, not retried) with the
+ * AWS CLI command that stops each trail still logging; rolling back again verifies.
  */
 export function rollbackCloudTrailLogging(deps: ActionDeps): StepHandler<'rollback.cloudtrail-logging'> {
   return async (params, context) => {
@@ -139,25 +138,30 @@ export function rollbackCloudTrailLogging(deps: ActionDeps): StepHandler<'rollba
     );
     const clients = trailClients(deps, context);
     const states = await Promise.all(trails.map((ref) => readTrail(clients, ref, context.incidentId)));
-    const toStop = states.filter((state) => state.isLogging);
-    const changes = [
-      ...toStop.map((state) => `stop logging on trail ${state.arn}`),
-      ...states.filter((s) => s.startedByUs).map((s) => `remove tag ${TRAIL_STARTED_BY_TAG} from ${s.arn}`),
-    ];
-    if (context.dryRun) return succeeded({ dryRun: true, wouldChange: changes });
-    for (const state of toStop) {
-      await (await clients(state.homeRegion)).send(new StopLoggingCommand({ Name: state.arn }));
-    }
-    await verifyLogging(clients, trails, false, context);
-    for (const state of states.filter((s) => s.startedByUs)) {
-      await (await clients(state.homeRegion)).send(
-        new RemoveTagsCommand({ ResourceId: state.arn, TagsList: [{ Key: TRAIL_STARTED_BY_TAG }] }),
+    const logging = states.filter((state) => state.isLogging);
+    if (logging.length > 0) {
+      const commands = logging.map((state) => stopLoggingCommand(state.homeRegion, state.arn));
+      throw new OperatorActionRequiredError(
+        `${logging.map((state) => `trail ${state.arn}`).join(', ')} still ${logging.length === 1 ? 'logs' : 'log'}. ` +
+          "The isolator does not stop a trail's logging. If stopping it is intended, an operator with rights " +
+          `in account ${context.target.accountId} runs:\n${commands.join('\n')}\n` +
+          `then requests the rollback again (irctl rollback ${context.incidentId}), which verifies it and ` +
+          "removes the isolator's record tag.",
+        commands,
+        { trails: logging.map((state) => state.arn) },
       );
     }
-    context.logger.warn({ trails: trails.map((t) => t.arn) }, 'cloudtrail_logging_stopped_by_rollback');
-    return succeeded(
-      { trails: trails.map((t) => t.arn), changes },
-      { verified: { notLogging: trails.map((t) => t.arn) } },
-    );
+
+    const recorded = states.filter((state) => state.startedByUs);
+    const changes = recorded.map((state) => `remove record tag ${TRAIL_STARTED_BY_RECORD} from ${state.arn}`);
+    const arns = trails.map((trail) => trail.arn);
+    if (context.dryRun) return succeeded({ dryRun: true, wouldChange: changes, trails: arns });
+    for (const state of recorded) {
+      await (await clients(state.homeRegion)).send(
+        new RemoveTagsCommand({ ResourceId: state.arn, TagsList: [{ Key: TRAIL_STARTED_BY_RECORD }] }),
+      );
+    }
+    context.logger.warn({ trails: arns }, 'cloudtrail_logging_stop_verified');
+    return succeeded({ trails: arns, changes }, { verified: { notLogging: arns } });
   };
 }

@@ -1,5 +1,4 @@
 import {
-  AuthorizeSecurityGroupIngressCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
   EC2Client,
@@ -18,14 +17,14 @@ import { sendEc2Write } from '../../aws/ec2-dry-run.js';
 import { jsonFromTags, jsonTagKeys, jsonToTags } from '../../aws/json-tags.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { tagList } from '../../aws/tags.js';
-import { hasErrorCode, VerificationFailedError } from '../../errors.js';
+import { hasErrorCode, OperatorActionRequiredError, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
 import { type StepHandler, succeeded } from '@ir/runtime';
 import type { ActionDeps } from '../action-deps.js';
+import { authorizeIngressCommand, updateIngressDescriptionsCommand } from './operator-commands.js';
 import {
   describeRule,
-  IngressTag,
-  permissionOf,
+  IngressRecordTag,
   RecordedRules,
   readGroupRules,
   readGroupTags,
@@ -63,8 +62,9 @@ function containProblems(
 /**
  * `contain.security-group-ingress`: revokes exactly the ingress rules that open an administrative
  * port (`IR_ADMIN_PORTS` plus the command's `ports`) to 0.0.0.0/0 or ::/0, and keeps every other
- * rule. The revoked rules are written to the group's tags first, so a repeated command (a lost
- * answer, a retry after a partial failure) reports every rule the first run revoked.
+ * rule. The revoked rules are written to the group's record tags first (`ir-record:*`, see
+ * {@link IngressRecordTag}), so a repeated command (a lost answer, a retry after a partial failure)
+ * reports every rule the first run revoked.
  */
 export function containSecurityGroupIngress(deps: ActionDeps): StepHandler<'contain.security-group-ingress'> {
   return async ({ groupId, ports: extraPorts = [] }, context) => {
@@ -76,8 +76,8 @@ export function containSecurityGroupIngress(deps: ActionDeps): StepHandler<'cont
     const openIds = new Set(open.map((rule) => rule.SecurityGroupRuleId));
     const kept = before.filter((rule) => !openIds.has(rule.SecurityGroupRuleId));
     const earlier =
-      tags[IngressTag.revokedBy] === context.incidentId
-        ? (jsonFromTags(IngressTag.rulesPrefix, tags, RecordedRules, `security group ${groupId}`) ?? [])
+      tags[IngressRecordTag.revokedBy] === context.incidentId
+        ? (jsonFromTags(IngressRecordTag.rulesPrefix, tags, RecordedRules, `security group ${groupId}`) ?? [])
         : [];
     const revoked = mergeRules(earlier, open.map(recordRule));
     const preState: SecurityGroupIngressPreState = { groupId, ports, revoked };
@@ -97,9 +97,9 @@ export function containSecurityGroupIngress(deps: ActionDeps): StepHandler<'cont
 
     let recordedOnGroup = true;
     if (open.length > 0) {
-      const ruleTags = jsonToTags(IngressTag.rulesPrefix, revoked);
+      const ruleTags = jsonToTags(IngressRecordTag.rulesPrefix, revoked);
       recordedOnGroup = ruleTags !== undefined;
-      const stale = earlier.length === 0 ? jsonTagKeys(IngressTag.rulesPrefix, tags) : [];
+      const stale = earlier.length === 0 ? jsonTagKeys(IngressRecordTag.rulesPrefix, tags) : [];
       if (stale.length > 0) {
         // Another incident's record (its own step pre-state keeps it): never mix the two.
         await ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: stale.map((Key) => ({ Key })) }));
@@ -108,7 +108,7 @@ export function containSecurityGroupIngress(deps: ActionDeps): StepHandler<'cont
         await ec2.send(
           new CreateTagsCommand({
             Resources: [groupId],
-            Tags: tagList({ [IngressTag.revokedBy]: context.incidentId, ...ruleTags }),
+            Tags: tagList({ [IngressRecordTag.revokedBy]: context.incidentId, ...ruleTags }),
           }),
         );
       }
@@ -152,10 +152,35 @@ export function containSecurityGroupIngress(deps: ActionDeps): StepHandler<'cont
   };
 }
 
+/** The recorded rules as they are on the group now: missing, or back with another description. */
+function unrestored(revoked: readonly RecordedIngressRule[], ingress: readonly SecurityGroupRule[]) {
+  const exact = new Set(ingress.map((rule) => ruleSignature(rule)));
+  const byLooseSignature = new Map(ingress.map((rule) => [ruleSignature(rule, false), rule]));
+  const missing = revoked.filter((rule) => !byLooseSignature.has(ruleSignature(rule, false)));
+  const otherDescription = revoked.filter(
+    (rule) => byLooseSignature.has(ruleSignature(rule, false)) && !exact.has(ruleSignature(rule)),
+  );
+  const problems = [
+    ...missing.map((rule) => `rule ${describeRule(rule)} is not back`),
+    ...otherDescription.map(
+      (rule) =>
+        `rule ${describeRule(rule)} is back with description ${JSON.stringify(
+          byLooseSignature.get(ruleSignature(rule, false))?.Description ?? '',
+        )}, not ${JSON.stringify(rule.description ?? '')}`,
+    ),
+  ];
+  return { missing, otherDescription, problems };
+}
+
 /**
- * `rollback.security-group-ingress`: authorises exactly the recorded rules again, with their
- * descriptions, and reads the group back. A rule already present (put back by hand, or by an earlier
- * rollback) is left as it is; one present with another description is reported, not replaced.
+ * `rollback.security-group-ingress`: verifies that the rules the containment revoked are back, and
+ * never authorises them itself. Re-opening an administrative port to the world on a customer's group
+ * weakens a control, so it is an operator's action: the isolator's roles may authorise ingress only on
+ * its own isolation groups (a role that may open any group is what stolen credentials want, and IAM
+ * cannot restrict `AuthorizeSecurityGroupIngress` by rule content). Every recorded rule back with its
+ * description: succeeded with the rule set read, and the isolator's record tags removed. Otherwise
+ * nothing changes and the step fails (`OperatorActionRequiredError`, not retried) with the AWS CLI
+ * commands that put back exactly what is missing; rolling back again verifies.
  */
 export function rollbackSecurityGroupIngress(): StepHandler<'rollback.security-group-ingress'> {
   return async (params, context) => {
@@ -166,57 +191,53 @@ export function rollbackSecurityGroupIngress(): StepHandler<'rollback.security-g
     );
     const ec2 = await context.client(EC2Client);
     const tags = await readGroupTags(ec2, groupId);
-    const current = await readGroupRules(ec2, groupId);
-    const exact = new Set(current.filter((r) => r.IsEgress !== true).map((r) => ruleSignature(r)));
-    const loose = new Set(current.filter((r) => r.IsEgress !== true).map((r) => ruleSignature(r, false)));
-    const missing = revoked.filter((rule) => !loose.has(ruleSignature(rule, false)));
-    const notRestored = revoked
-      .filter((rule) => loose.has(ruleSignature(rule, false)) && !exact.has(ruleSignature(rule)))
-      .map((rule) => ({ item: describeRule(rule), reason: 'present with another description; left alone' }));
-    const ourTags = tags[IngressTag.revokedBy] === context.incidentId;
-    const changes = [
-      ...missing.map((rule) => `authorise ingress ${describeRule(rule)}`),
-      ...(ourTags ? [`remove the ${IngressTag.revokedBy} and ${IngressTag.rulesPrefix}* tags`] : []),
-    ];
-    const authorise = (dryRun: boolean) =>
-      ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: groupId,
-          IpPermissions: missing.map(permissionOf),
-          DryRun: dryRun,
-        }),
+    const ingress = (await readGroupRules(ec2, groupId)).filter((rule) => rule.IsEgress !== true);
+    const { missing, otherDescription, problems } = unrestored(revoked, ingress);
+    if (problems.length > 0) {
+      const { region, accountId } = context.target;
+      const commands = [
+        ...(missing.length > 0 ? [authorizeIngressCommand(region, groupId, missing)] : []),
+        ...(otherDescription.length > 0
+          ? [updateIngressDescriptionsCommand(region, groupId, otherDescription)]
+          : []),
+      ];
+      throw new OperatorActionRequiredError(
+        // Commands before the problems: a long answer is cut at its end, and `detail` keeps all.
+        `security group ${groupId} does not have ${problems.length} of the ${revoked.length} ingress rules ` +
+          'its containment revoked, and the isolator does not re-open ingress on a group it did not create. ' +
+          `If the rules were intended, an operator with rights in account ${accountId} runs:\n` +
+          `${commands.join('\n')}\nthen requests the rollback again (irctl rollback ${context.incidentId}), ` +
+          `which verifies the rules and removes the isolator's record tags. ${problems.join('; ')}`,
+        commands,
+        { groupId, problems },
       );
-    if (context.dryRun) {
-      if (missing.length > 0) await sendEc2Write(authorise, true);
-      return succeeded({ groupId, dryRun: true, wouldChange: changes, notRestored });
     }
-    if (missing.length > 0) await sendEc2Write(authorise, false);
 
-    const skipped = new Set(notRestored.map((entry) => entry.item));
-    const readBack = await readBackUntilVerified(
-      async () => {
-        const after = await readGroupRules(ec2, groupId);
-        const present = new Set(after.filter((r) => r.IsEgress !== true).map((r) => ruleSignature(r)));
-        const problems = revoked
-          .filter((rule) => !skipped.has(describeRule(rule)) && !present.has(ruleSignature(rule)))
-          .map((rule) => `rule ${describeRule(rule)} is not back`);
-        return { observed: after, problems };
-      },
-      { signal: context.signal },
-    );
-    if (readBack.problems.length > 0) {
-      throw new VerificationFailedError(`restore of ingress rules on ${groupId}`, readBack.problems, {
-        groupId,
-      });
+    const recordKeys =
+      tags[IngressRecordTag.revokedBy] === context.incidentId
+        ? [IngressRecordTag.revokedBy, ...jsonTagKeys(IngressRecordTag.rulesPrefix, tags)]
+        : [];
+    const changes =
+      recordKeys.length > 0
+        ? [`remove the ${IngressRecordTag.revokedBy} and ${IngressRecordTag.rulesPrefix}* record tags`]
+        : [];
+    const verified = { ingressRules: normalisedIngress(ingress) };
+    const rules = revoked.map(describeRule);
+    if (recordKeys.length > 0) {
+      await sendEc2Write(
+        (dryRun) =>
+          ec2.send(
+            new DeleteTagsCommand({
+              Resources: [groupId],
+              Tags: recordKeys.map((Key) => ({ Key })),
+              DryRun: dryRun,
+            }),
+          ),
+        context.dryRun,
+      );
     }
-    if (ourTags) {
-      const keys = [IngressTag.revokedBy, ...jsonTagKeys(IngressTag.rulesPrefix, tags)];
-      await ec2.send(new DeleteTagsCommand({ Resources: [groupId], Tags: keys.map((Key) => ({ Key })) }));
-    }
-    context.logger.info({ groupId, restored: missing.length }, 'security_group_ingress_restored');
-    return succeeded(
-      { groupId, restored: missing.map(describeRule), notRestored, changes },
-      { verified: { ingressRules: normalisedIngress(readBack.observed) } },
-    );
+    if (context.dryRun) return succeeded({ groupId, dryRun: true, wouldChange: changes, rulesBack: rules });
+    context.logger.info({ groupId, rules: rules.length }, 'security_group_ingress_restore_verified');
+    return succeeded({ groupId, rulesBack: rules, changes }, { verified });
   };
 }

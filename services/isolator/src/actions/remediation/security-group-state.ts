@@ -11,14 +11,18 @@ import { tagMap } from '../../aws/tags.js';
 import { hasErrorCode, ResourceNotFoundError } from '../../errors.js';
 
 /**
- * Tags `contain.security-group-ingress` writes on the group it changes, before revoking: which
- * incident revoked rules, and the revoked rules themselves (JSON over `ir:revoked-ingress-0…n`).
- * Why not `ir:managed-by`: that tag marks the isolator's own groups, which its IAM policy lets it
- * rewrite freely; a customer's group must never become one.
+ * Record tags `contain.security-group-ingress` writes on the group it changes, before revoking: which
+ * incident revoked rules, and the revoked rules themselves (JSON over `ir-record:revoked-ingress-0…n`).
+ * They are records, not guards: a repeated command (a lost answer) reads them to report every rule
+ * the first run revoked, and nothing trusts them. No IAM statement has a condition on them, so writing
+ * one grants nothing, which is why the isolator may write them on a customer's group (the `ir:`
+ * namespace is reserved for keys written only at creation, TRAPS 21). Why not `ir:managed-by`: that
+ * tag marks the isolator's own groups, whose rules its IAM policy lets it rewrite; a customer's group
+ * must never become one.
  */
-export const IngressTag = {
-  revokedBy: 'ir:ingress-revoked-by',
-  rulesPrefix: 'ir:revoked-ingress-',
+export const IngressRecordTag = {
+  revokedBy: 'ir-record:ingress-revoked-by',
+  rulesPrefix: 'ir-record:revoked-ingress-',
 } as const;
 
 /** What `contain.security-group-ingress` replaces: every rule it revoked, exactly as it was. */
@@ -63,7 +67,10 @@ export async function readGroupRules(ec2: EC2Client, groupId: string): Promise<S
   return rules.filter((rule) => rule.GroupId === undefined || rule.GroupId === groupId);
 }
 
-/** The `IpPermission` that authorises exactly one recorded rule again, with its description. */
+/**
+ * The `IpPermission` that authorises exactly one recorded rule again, with its description: what the
+ * operator's command for a rollback carries (the isolator no longer authorises a customer's rules).
+ */
 export function permissionOf(rule: RecordedIngressRule): IpPermission {
   const description = rule.description ? { Description: rule.description } : {};
   return {

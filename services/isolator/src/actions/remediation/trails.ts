@@ -11,13 +11,15 @@ import type { StepContext } from '@ir/runtime';
 import type { ActionDeps } from '../action-deps.js';
 
 /**
- * Tag `contain.cloudtrail-logging` puts on a trail before starting it: the incident that started
- * it. Why: a repeated command finds a trail it started itself (logging now, tag ours) and reports it
- * again as started, so the step's pre-state never loses it.
+ * Record tag `contain.cloudtrail-logging` puts on a trail before starting it: the incident that
+ * started it. Why: a repeated command finds a trail it started itself (logging now, record ours) and
+ * reports it again as started, so the step's pre-state never loses it. A record, not a guard: no IAM
+ * statement has a condition on it (the isolator may not stop any trail at all), so writing it on a
+ * customer's trail grants nothing; hence it lives outside the creation-only `ir:` namespace.
  */
-export const TRAIL_STARTED_BY_TAG = 'ir:logging-started-by';
+export const TRAIL_STARTED_BY_RECORD = 'ir-record:logging-started-by';
 
-/** A trail and where it must be acted on (StartLogging/StopLogging work only in its home region). */
+/** A trail and where it must be acted on (StartLogging and StopLogging work only in its home region). */
 export const TrailRef = z.object({
   arn: z.string().min(1),
   name: z.string().min(1),
@@ -26,7 +28,7 @@ export const TrailRef = z.object({
 /** @see TrailRef */
 export type TrailRef = z.infer<typeof TrailRef>;
 
-/** A trail with its logging status and our tag. */
+/** A trail with its logging status and whether it carries this incident's record. */
 export interface TrailState extends TrailRef {
   readonly isLogging: boolean;
   readonly stoppedAt?: string;
@@ -115,7 +117,7 @@ export async function readTrail(
       ...ref,
       isLogging: status.IsLogging === true,
       ...(status.StopLoggingTime ? { stoppedAt: status.StopLoggingTime.toISOString() } : {}),
-      startedByUs: tagList.some((tag) => tag.Key === TRAIL_STARTED_BY_TAG && tag.Value === incidentId),
+      startedByUs: tagList.some((tag) => tag.Key === TRAIL_STARTED_BY_RECORD && tag.Value === incidentId),
     };
   } catch (error: unknown) {
     if (hasErrorCode(error, 'TrailNotFound', 'TrailNotFoundException'))
