@@ -68,6 +68,24 @@ export const DeployConfig = z
       .string()
       .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'an IAM role ARN')
       .optional(),
+    /**
+     * The operator API's OIDC issuer (`IR_OIDC_ISSUER`, https) and audience (`IR_OIDC_AUDIENCE`): the
+     * defaults of the system stack's `OidcIssuer` and `OidcAudience` parameters. Unset, the parameters
+     * have no default and CloudFormation refuses a deployment that does not give them. There is no
+     * static-token mode in a deployment (the coordinator refuses it with IR_ENV=production).
+     */
+    oidcIssuer: z
+      .string()
+      .regex(/^https:\/\/[^\s]+$/, 'an https URL (the issuer of the OIDC tokens)')
+      .optional(),
+    oidcAudience: z.string().min(1).optional(),
+    /** The token claim roles come from (`IR_OIDC_ROLES_CLAIM`); unset: the coordinator's default, `groups`. */
+    oidcRolesClaim: z.string().min(1).optional(),
+    /** JSON object group → role (`IR_OIDC_ROLE_MAP`); unset: the coordinator's default `ir-*` groups. */
+    // The roles of the coordinator's OperatorRole (packages/contracts); deploy does not depend on contracts.
+    oidcRoleMap: jsonObject.pipe(
+      z.record(z.string().min(1), z.enum(['viewer', 'responder', 'approver', 'admin'])),
+    ),
     /** Name of the Secrets Manager secret holding `IR_MEMBER_ROLE_EXTERNAL_ID`; unset: no external id. */
     memberExternalIdSecretName: z.string().min(1).optional(),
     /** AWS Organizations id: scopes sts:AssumeRole and the cross-account use of the evidence key. */
@@ -152,6 +170,10 @@ export type DeployConfig = z.infer<typeof DeployConfig>;
 
 /** Context keys that no longer exist, with what replaced them, so an old setting is not silently ignored. */
 export const REMOVED_CONTEXT_KEYS: Readonly<Record<string, string>> = {
+  apiToken:
+    'refused: the deployed operator API authenticates operators with OIDC only (oidcIssuer, oidcAudience); the static token is a local-development mode',
+  authMode:
+    'refused: the deployed operator API authenticates operators with OIDC only (oidcIssuer, oidcAudience); the static token is a local-development mode',
   memberRoleName:
     'removed: each acting service has its own member role, <prefix>-isolator-response and <prefix>-forensics-response (named by prefix)',
 };

@@ -50,7 +50,6 @@ export function actPolicyWildcards(
     ec2('instance'),
     ec2('volume'),
     'Resource::arn:<AWS::Partition>:ec2:*::snapshot/*',
-    'Action::kms:ReEncrypt*',
     `Resource::arn:<AWS::Partition>:kms:*:*:key/${tokens.evidenceKeyId}`,
     // The system's own SSM documents (@ir/ssm-documents), each by name; any region and account.
     ...SSM_DOCUMENT_KEYS.map(
@@ -84,11 +83,6 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
     stack.node.findChild('FindingRules').node.findChild('DeliveryDlq'),
     'AwsSolutions-SQS3',
     'This queue is itself a dead-letter queue: the EventBridge targets dead-letter undeliverable findings into it (an EventBridge DLQ, not an SQS redrive, which cdk-nag does not recognise). It alarms when not empty.',
-  );
-  acknowledge(
-    stack.node.findChild('ApiToken'),
-    'AwsSolutions-SMG4',
-    'The operator API bearer token has no rotation Lambda: the coordinator reads it at start, so rotation is a put-secret-value followed by a forced new deployment of the coordinator (README, "Rotating the API token").',
   );
   for (const service of SERVICE_NAMES) {
     const worker = stack.services[service];
@@ -190,11 +184,6 @@ export function suppressMemberStackFindings(stack: MemberAccountStack): void {
     stack.node.findChild('ForensicsActions'),
     actPolicyWildcards('forensics', MEMBER_TOKENS),
     ACT_POLICY_REASON,
-  );
-  acknowledge(
-    stack.roles.forensics,
-    'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:*:<SecurityAccountId>:key/<EvidenceKeyId>]',
-    'Copying a snapshot with the central evidence key: one key id in the security account; the region is a wildcard because the template is deployed to every region by StackSets, and the key policy decides which member roles may use it.',
   );
   acknowledgeSnapshotSharing(stack.roles.forensics);
 }

@@ -1,4 +1,4 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, CfnParameter, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -130,10 +130,20 @@ export class IncidentResponseStack extends Stack {
       allowAllOutbound: true,
     });
 
-    const apiToken = new secretsmanager.Secret(this, 'ApiToken', {
-      secretName: `${prefix}/api-token`,
-      description: 'Bearer token of the response-coordinator operator API (IR_API_TOKEN)',
-      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    // The operator API trusts OIDC access tokens only (no static token in a deployment): the issuer
+    // and audience are parameters, so CloudFormation refuses a deployment that does not name them.
+    const oidcIssuer = new CfnParameter(this, 'OidcIssuer', {
+      type: 'String',
+      description: 'Issuer of the OIDC access tokens operators present to the operator API (IR_OIDC_ISSUER)',
+      allowedPattern: '^https://\\S+$',
+      constraintDescription: 'an https URL',
+      ...(config.oidcIssuer ? { default: config.oidcIssuer } : {}),
+    });
+    const oidcAudience = new CfnParameter(this, 'OidcAudience', {
+      type: 'String',
+      description: 'Audience the operator API requires in those tokens (IR_OIDC_AUDIENCE)',
+      minLength: 1,
+      ...(config.oidcAudience ? { default: config.oidcAudience } : {}),
     });
     const externalId = config.memberExternalIdSecretName
       ? secretsmanager.Secret.fromSecretNameV2(this, 'MemberExternalId', config.memberExternalIdSecretName)
@@ -188,8 +198,16 @@ export class IncidentResponseStack extends Stack {
         environment: {
           IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
           IR_EVIDENCE_SIGNING_KEY: this.evidence.signingKey.keyArn,
+          IR_ENV: 'production',
+          IR_AUTH_MODE: 'oidc',
+          IR_OIDC_ISSUER: oidcIssuer.valueAsString,
+          IR_OIDC_AUDIENCE: oidcAudience.valueAsString,
+          ...(config.oidcRolesClaim ? { IR_OIDC_ROLES_CLAIM: config.oidcRolesClaim } : {}),
+          ...(Object.keys(config.oidcRoleMap).length > 0
+            ? { IR_OIDC_ROLE_MAP: JSON.stringify(config.oidcRoleMap) }
+            : {}),
         },
-        secrets: { IR_API_TOKEN: ecs.Secret.fromSecretsManager(apiToken) },
+        secrets: {},
       },
       isolator: memberAccess('isolator'),
       forensics: {
@@ -257,7 +275,7 @@ export class IncidentResponseStack extends Stack {
       ...(config.notifierEnvironment.IR_SNS_TOPIC_ARN
         ? { snsTopicArn: config.notifierEnvironment.IR_SNS_TOPIC_ARN }
         : {}),
-      securityHub: config.notifierEnvironment.IR_SECURITYHUB_ENABLED === 'true',
+      securityHub: flagOn(config.notifierEnvironment.IR_SECURITYHUB_ENABLED),
       cleanRoom: this.cleanRoom,
     });
     this.evidenceAlarms = new EvidenceAlarms(this, 'EvidenceAlarms', {
@@ -273,7 +291,6 @@ export class IncidentResponseStack extends Stack {
     new CfnOutput(this, 'EvidenceKeyArn', { value: this.evidence.key.keyArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
     new CfnOutput(this, 'BreakGlassRoleArn', { value: this.evidence.breakGlassRoleArn });
-    new CfnOutput(this, 'ApiTokenSecretArn', { value: apiToken.secretArn });
     new CfnOutput(this, 'ScrapeSecurityGroupId', { value: scrapeAccess.securityGroupId });
     new CfnOutput(this, 'ApiSecurityGroupId', { value: apiAccess.securityGroupId });
     new CfnOutput(this, 'OperatorApiAddress', {
@@ -283,6 +300,15 @@ export class IncidentResponseStack extends Stack {
       value: SERVICE_NAMES.map((service) => `${service}.${prefix}.internal`).join(','),
     });
   }
+}
+
+/**
+ * Whether a service reads a flag variable as on: the values @ir/runtime's `env.booleanFlag` takes as
+ * true. Why not only `'true'`: `IR_SECURITYHUB_ENABLED=1` turns the notifier's channel on, and its
+ * grant must follow, or every import is denied.
+ */
+function flagOn(value: string | undefined): boolean {
+  return value === 'true' || value === '1' || value === 'yes';
 }
 
 function toId(service: ServiceName): string {

@@ -51,6 +51,25 @@ describe('parseDeployConfig', () => {
     expect(attempt).toThrow(/memberRoleName: removed.*<prefix>-isolator-response/);
   });
 
+  it('refuses a static API token or auth mode: a deployment authenticates operators with OIDC only', () => {
+    // Prepare / Act / Assess
+    expect(() => parseDeployConfig({ apiToken: 'x'.repeat(32) })).toThrow(/apiToken: refused.*OIDC only/);
+    expect(() => parseDeployConfig({ authMode: 'static-token' })).toThrow(/authMode: refused/);
+  });
+
+  it('takes the OIDC issuer only as https, and a role map only to known roles', () => {
+    // Prepare / Act
+    const config = parseDeployConfig({
+      oidcIssuer: 'https://login.example.com/realms/sec',
+      oidcAudience: 'incident-response',
+      oidcRoleMap: { 'sec-oncall': 'approver' },
+    });
+    // Assess
+    expect(config.oidcRoleMap).toEqual({ 'sec-oncall': 'approver' });
+    expect(() => parseDeployConfig({ oidcIssuer: 'http://login.example.com' })).toThrow(/oidcIssuer/);
+    expect(() => parseDeployConfig({ oidcRoleMap: { 'sec-oncall': 'root' } })).toThrow(/oidcRoleMap/);
+  });
+
   it('refuses a secret given as a plain notifier variable', () => {
     // Prepare / Act / Assess
     expect(() => parseDeployConfig({ notifierEnvironment: { IR_JIRA_API_TOKEN: 'x' } })).toThrow(

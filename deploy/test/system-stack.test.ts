@@ -209,9 +209,18 @@ describe('IncidentResponseStack services', () => {
       Value: 'ir-isolator-response',
     });
     expect(forensics.Secrets?.map((secret) => secret.Name)).toEqual(['IR_MEMBER_ROLE_EXTERNAL_ID']);
-    expect(containerOf('response-coordinator').Secrets?.map((secret) => secret.Name)).toEqual([
-      'IR_API_TOKEN',
-    ]);
+    // No static API token in a deployment: the operator API trusts the OIDC issuer, a parameter.
+    expect(containerOf('response-coordinator').Secrets ?? []).toEqual([]);
+    const coordinator = containerOf('response-coordinator');
+    expect(coordinator.Environment).toContainEqual({ Name: 'IR_AUTH_MODE', Value: 'oidc' });
+    expect(coordinator.Environment).toContainEqual({ Name: 'IR_ENV', Value: 'production' });
+    expect(coordinator.Environment).toContainEqual({ Name: 'IR_OIDC_ISSUER', Value: { Ref: 'OidcIssuer' } });
+    expect(coordinator.Environment).toContainEqual({
+      Name: 'IR_OIDC_AUDIENCE',
+      Value: { Ref: 'OidcAudience' },
+    });
+    expect(template.toJSON().Parameters.OidcIssuer.Default).toBeUndefined();
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     for (const service of SERVICE_NAMES) {
       const plain = containerOf(service).Environment.map((variable) => variable.Name);
       expect(plain.filter((name) => /TOKEN|SECRET|PASSWORD|EXTERNAL_ID|ROUTING_KEY/.test(name))).toEqual([]);

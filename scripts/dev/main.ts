@@ -88,6 +88,10 @@ const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
   detection: {},
   // The evidence bucket, read-only: live incident reports verify the evidence.
   'response-coordinator': {
+    // The explicit local-development auth mode: one static token, recorded as the `local-dev-token`
+    // actor, never a person (IR_ENV=development is what allows it).
+    IR_ENV: 'development',
+    IR_AUTH_MODE: 'static-token',
     IR_API_TOKEN: token,
     IR_TABLE: system.tableName,
     IR_EVIDENCE_BUCKET: system.bucketName,

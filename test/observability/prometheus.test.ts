@@ -61,7 +61,12 @@ describe('Prometheus scraping the running services', () => {
       const token = randomBytes(24).toString('hex');
       const ports = await Promise.all(SERVICE_NAMES.map(() => freePort()));
       const perService: Record<string, NodeJS.ProcessEnv> = {
-        'response-coordinator': { IR_API_TOKEN: token, IR_SWEEP_INTERVAL_SECONDS: '5' },
+        'response-coordinator': {
+          IR_ENV: 'test',
+          IR_AUTH_MODE: 'static-token',
+          IR_API_TOKEN: token,
+          IR_SWEEP_INTERVAL_SECONDS: '5',
+        },
         forensics: {
           IR_EVIDENCE_BUCKET: system.bucketName,
           IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,

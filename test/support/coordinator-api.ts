@@ -2,7 +2,7 @@ import {
   IncidentDetail,
   IncidentList,
   type IncidentSummary,
-  type OperatorDecision,
+  type DecisionRequest,
   type StepRecord,
 } from '@ir/contracts';
 
@@ -20,8 +20,8 @@ export type IncidentView = IncidentDetail;
 /** One line of `GET /incidents`. */
 export type { IncidentSummary };
 
-/** An operator decision's body. */
-export type Decision = OperatorDecision;
+/** An operator decision's body: only why; who is the token's identity (a `by` is ignored). */
+export type Decision = DecisionRequest;
 
 /** A non-2xx answer of the coordinator's API, with its status so callers can tell 404 from 409. */
 export class CoordinatorApiError extends Error {

@@ -59,7 +59,8 @@ export function irctlOperator(apiUrl: string, token: string): Operator {
         else reject(new Error(`irctl ${args.join(' ')} exited ${code}: ${output.slice(-2000)}`));
       });
     });
-  const decision = ['--by', OPERATOR, '--json'];
+  // No --by: the coordinator records the token's identity (here the local-dev static token).
+  const decision = ['--json'];
   return {
     via: 'irctl',
     approve: (incidentId, stepId) =>

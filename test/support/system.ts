@@ -122,6 +122,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
     detection: {},
     'response-coordinator': {
+      // The local-development static-token mode (its actor is `local-dev-token`, not a person).
+      IR_ENV: 'test',
+      IR_AUTH_MODE: 'static-token',
       IR_API_TOKEN: token,
       IR_TABLE: boot.tableName,
       IR_MAX_AUTO_CONTAINMENTS: '1000',

@@ -99,6 +99,7 @@ export {
   ApprovalRejectedPayload,
   IncidentResolveRequestedPayload,
   OperatorDecision,
+  OperatorIdentity,
   RollbackRequestedPayload,
 } from './messages/operator.js';
 export { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
@@ -134,6 +135,7 @@ export {
   ApiRefusal,
   DecisionAccepted,
   DecisionMessageType,
+  DecisionRequest,
   IncidentDetail,
   IncidentList,
   IncidentParams,
@@ -141,7 +143,9 @@ export {
   InvalidRequest,
   ListIncidentsQuery,
   operatorApi,
+  OperatorRole,
   ReportQuery,
+  roleAllows,
   StepParams,
 } from './api/operator-api.js';
 export { FindingRef, IncidentRecord, IncidentStatus } from './records/incident-record.js';

@@ -64,6 +64,20 @@ export {
   KEPT_RULES,
   trailTags,
 } from './factories/remediation.js';
+export {
+  DEMO_OPERATORS,
+  type DemoOperator,
+  type DemoOperatorName,
+  demoOperatorBySubject,
+} from './identity/demo-operators.js';
+export {
+  DEFAULT_OPERATOR_API_AUDIENCE,
+  type IdentityProviderOptions,
+  LOCAL_IDP_CLIENTS,
+  type LocalIdentityProvider,
+  OTHER_API_AUDIENCE,
+  startIdentityProvider,
+} from './identity/identity-provider.js';
 export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';
 export {
   callLogEnv,

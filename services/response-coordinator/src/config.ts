@@ -1,5 +1,5 @@
 import { ConfigError, type Env, env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
-import { SeverityBand } from '@ir/contracts';
+import { OperatorRole, SeverityBand } from '@ir/contracts';
 import { z } from 'zod';
 
 const DURATION = /^(\d+)(s|m|h|d)?$/;
@@ -14,12 +14,101 @@ export function durationSeconds(text: string): number | undefined {
   return seconds > 0 ? seconds : undefined;
 }
 
+/** The JWS algorithms the operator API may accept: asymmetric only. */
+export const ASYMMETRIC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const;
+
+/** How the operator API authenticates, as `loadConfig` resolved it. */
+export type AuthConfig =
+  /** The token itself stays in `IR_API_TOKEN`, which the config log redacts (nested values it would not). */
+  | { readonly mode: 'static-token' }
+  | {
+      readonly mode: 'oidc';
+      readonly issuer: string;
+      readonly audience: string;
+      readonly rolesClaim: string;
+      readonly roleMap: Readonly<Record<string, OperatorRole>>;
+      readonly clockToleranceSeconds: number;
+      readonly algorithms: readonly string[];
+      readonly jwksCooldownSeconds: number;
+      readonly jwksCacheSeconds: number;
+    };
+
 /** The coordinator's environment: the shared worker settings plus its own. */
 export const CoordinatorEnv = WorkerEnv.extend({
   /** The incident table; `${IR_PREFIX}-incidents` when unset. */
   IR_TABLE: z.string().min(3).max(255).optional(),
-  /** Bearer token of the operator API. Required: an API that changes incidents is never open. */
-  IR_API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /**
+   * Where the service runs. `production` (the default, so that forgetting it fails closed) refuses
+   * the static-token auth mode.
+   */
+  IR_ENV: z.enum(['production', 'staging', 'development', 'test']).default('production'),
+  /**
+   * How the operator API authenticates: `oidc` (bearer JWTs from `IR_OIDC_ISSUER`; the default when
+   * it is set) or `static-token` (`IR_API_TOKEN`, local development only, never with
+   * `IR_ENV=production`). Unset and no issuer: the service refuses to start.
+   */
+  IR_AUTH_MODE: z.enum(['oidc', 'static-token']).optional(),
+  /** The static bearer token of `IR_AUTH_MODE=static-token`; its actor is the fixed `local-dev-token` identity. */
+  IR_API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The OIDC issuer (exactly as in the tokens' `iss`); its keys are found through discovery. */
+  IR_OIDC_ISSUER: z.url().optional(),
+  /** The audience the operator API's access tokens must carry (`aud`); required in `oidc` mode. */
+  IR_OIDC_AUDIENCE: z.string().min(1).optional(),
+  /** The claim whose values (an array or one string) name the operator's groups; a dotted path reads nested claims. */
+  IR_OIDC_ROLES_CLAIM: z.string().min(1).default('groups'),
+  /**
+   * JSON object from a group (a value of the roles claim) to a role (viewer, responder, approver,
+   * admin). An operator holds the highest role any of their groups maps to; unmapped groups give none.
+   */
+  IR_OIDC_ROLE_MAP: z
+    .string()
+    .default(
+      '{"ir-viewers":"viewer","ir-responders":"responder","ir-approvers":"approver","ir-admins":"admin"}',
+    )
+    .transform((text, context) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        context.addIssue({ code: 'custom', message: 'must be a JSON object from group name to role' });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.record(z.string().min(1), OperatorRole)),
+  /** Seconds of clock difference allowed when checking a token's `exp`, `nbf` and `iat`. */
+  IR_OIDC_CLOCK_TOLERANCE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+  /**
+   * Comma-separated JWS algorithms accepted; asymmetric ones only (`none` and HMAC are refused: an
+   * HMAC key would have to be shared with the API, and `none` proves nothing).
+   */
+  IR_OIDC_ALGORITHMS: z
+    .string()
+    .default('RS256,PS256,ES256')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((alg) => alg.trim())
+        .filter((alg) => alg !== ''),
+    )
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
+  /**
+   * After a fetch of the issuer's keys, seconds before a token with an unknown `kid` may cause
+   * another fetch (key rotation is picked up on the first such token after this).
+   */
+  IR_OIDC_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  /** Seconds the issuer's keys are used before they are fetched again. */
+  IR_OIDC_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /** `key=value`: resources carrying this tag are never contained without approval. */
   IR_PROTECTED_TAG: z
     .string()
@@ -74,6 +163,7 @@ export type CoordinatorConfig = z.infer<typeof CoordinatorEnv> & {
   readonly tableName: string;
   readonly blastWindowSeconds: number;
   readonly protectedTag: { readonly key: string; readonly value: string };
+  readonly auth: AuthConfig;
 };
 
 /** Parses and checks the environment; every error names the variable. Called once, in main.ts. */
@@ -95,11 +185,63 @@ export function loadConfig(environment: Env = process.env): CoordinatorConfig {
   const separator = config.IR_PROTECTED_TAG.indexOf('=');
   return {
     ...config,
+    auth: authConfig(config),
     tableName: config.IR_TABLE ?? `${config.IR_PREFIX}-incidents`,
     blastWindowSeconds,
     protectedTag: {
       key: config.IR_PROTECTED_TAG.slice(0, separator),
       value: config.IR_PROTECTED_TAG.slice(separator + 1),
     },
+  };
+}
+
+/**
+ * Resolves the auth mode and checks its combinations. Why so strict: the static token names no
+ * person, so it must never be what guards a production API, and an API with no auth is never served.
+ */
+function authConfig(config: z.infer<typeof CoordinatorEnv>): AuthConfig {
+  const mode = config.IR_AUTH_MODE ?? (config.IR_OIDC_ISSUER ? 'oidc' : undefined);
+  if (mode === undefined) {
+    throw new ConfigError(
+      'Invalid configuration: the operator API needs authentication: set IR_OIDC_ISSUER and IR_OIDC_AUDIENCE (OIDC), or, for local development only, IR_AUTH_MODE=static-token with IR_API_TOKEN',
+      ['IR_OIDC_ISSUER', 'IR_AUTH_MODE'],
+    );
+  }
+  if (mode === 'static-token') {
+    if (config.IR_ENV === 'production') {
+      throw new ConfigError(
+        'Invalid configuration: IR_AUTH_MODE=static-token is for local development and is refused with IR_ENV=production (its actor is no person); configure IR_OIDC_ISSUER and IR_OIDC_AUDIENCE, or set IR_ENV=development on a developer machine',
+        ['IR_AUTH_MODE', 'IR_ENV'],
+      );
+    }
+    if (!config.IR_API_TOKEN) {
+      throw new ConfigError('Invalid configuration: IR_AUTH_MODE=static-token needs IR_API_TOKEN', [
+        'IR_API_TOKEN',
+      ]);
+    }
+    return { mode };
+  }
+  if (!config.IR_OIDC_ISSUER || !config.IR_OIDC_AUDIENCE) {
+    throw new ConfigError(
+      'Invalid configuration: IR_AUTH_MODE=oidc needs IR_OIDC_ISSUER and IR_OIDC_AUDIENCE (the audience the access tokens are issued for)',
+      ['IR_OIDC_ISSUER', 'IR_OIDC_AUDIENCE'],
+    );
+  }
+  if (config.IR_API_TOKEN) {
+    throw new ConfigError(
+      'Invalid configuration: IR_API_TOKEN is set but IR_AUTH_MODE is oidc: the static token would be ignored; remove it (or set IR_AUTH_MODE=static-token for local development)',
+      ['IR_API_TOKEN', 'IR_AUTH_MODE'],
+    );
+  }
+  return {
+    mode,
+    issuer: config.IR_OIDC_ISSUER,
+    audience: config.IR_OIDC_AUDIENCE,
+    rolesClaim: config.IR_OIDC_ROLES_CLAIM,
+    roleMap: config.IR_OIDC_ROLE_MAP,
+    clockToleranceSeconds: config.IR_OIDC_CLOCK_TOLERANCE_SECONDS,
+    algorithms: config.IR_OIDC_ALGORITHMS,
+    jwksCooldownSeconds: config.IR_OIDC_JWKS_COOLDOWN_SECONDS,
+    jwksCacheSeconds: config.IR_OIDC_JWKS_CACHE_SECONDS,
   };
 }

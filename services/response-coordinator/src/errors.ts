@@ -69,3 +69,33 @@ export class TransitionTooLargeError extends CoordinatorError {
     });
   }
 }
+
+/**
+ * A request to the operator API whose bearer token does not prove who sent it (missing, malformed,
+ * expired, wrong issuer or audience, bad signature, unknown key). Answered 401; nothing changes.
+ */
+export class AuthenticationError extends CoordinatorError {
+  override readonly name = 'AuthenticationError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, reason: 'unauthenticated', cause });
+  }
+}
+
+/**
+ * The identity provider's discovery document or keys could not be read, so no token can be checked
+ * now. Answered 503 (not 401: the token may be fine, and the operator should retry, not sign in again).
+ */
+export class IdentityProviderUnavailableError extends CoordinatorError {
+  override readonly name = 'IdentityProviderUnavailableError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: true, reason: 'identity-provider-unavailable', cause });
+  }
+}
+
+/** True for an {@link AuthenticationError} (by name). */
+export const isAuthenticationError = (error: unknown): error is AuthenticationError =>
+  error instanceof Error && error.name === 'AuthenticationError';
+
+/** True for an {@link IdentityProviderUnavailableError} (by name). */
+export const isIdentityProviderUnavailable = (error: unknown): error is IdentityProviderUnavailableError =>
+  error instanceof Error && error.name === 'IdentityProviderUnavailableError';

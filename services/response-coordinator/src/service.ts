@@ -12,6 +12,8 @@ import {
   type RuntimeOverrides,
   resolveQueueUrls,
 } from '@ir/runtime';
+import { type Authenticator, staticTokenAuthenticator } from './api/auth.js';
+import { oidcAuthenticator } from './api/oidc-authenticator.js';
 import { apiRoutes } from './api/routes.js';
 import type { CoordinatorConfig } from './config.js';
 import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
@@ -35,6 +37,8 @@ export interface CoordinatorDeps extends RuntimeOverrides {
   readonly playbooks?: readonly Playbook[];
   /** Start the sweeper timer (default true); tests call `sweeper.sweep()` themselves. */
   readonly sweep?: boolean;
+  /** The operator API's authenticator; by default the one `config.auth` describes. */
+  readonly authenticator?: Authenticator;
 }
 
 /** The coordinator: queue worker, operator API, sweeper. */
@@ -98,7 +102,11 @@ export async function createService(
     routes: apiRoutes({
       repository,
       publisher,
-      token: config.IR_API_TOKEN,
+      authenticator:
+        deps.authenticator ??
+        (config.auth.mode === 'oidc'
+          ? oidcAuthenticator(config.auth)
+          : staticTokenAuthenticator(config.IR_API_TOKEN ?? '')),
       producer: `${SERVICE_NAME}-api`,
       clock,
       logger: runtime.logger,

@@ -107,7 +107,14 @@ export async function threeAccountSystem(options: {
     logger: createLogger({ service: 'organisation-test', level: 'silent' }),
   });
   const coordinator: CoordinatorService = await createCoordinator(
-    loadCoordinatorConfig({ ...common, IR_API_TOKEN: TOKEN, IR_SWEEP_INTERVAL_SECONDS: '5' }),
+    loadCoordinatorConfig({
+      ...common,
+      // The local-development static-token mode (its actor is `local-dev-token`, not a person).
+      IR_ENV: 'test',
+      IR_AUTH_MODE: 'static-token',
+      IR_API_TOKEN: TOKEN,
+      IR_SWEEP_INTERVAL_SECONDS: '5',
+    }),
     deps(),
   );
   const services: QueueService[] = [

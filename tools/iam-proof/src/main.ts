@@ -12,9 +12,10 @@ import type { CfnTemplate } from './template-resolver.js';
  * (@cloud-copilot/iam-simulate) over the synthesised templates, that every AWS call recorded in the
  * call logs (`IR_AWS_CALL_LOG=<dir> pnpm test`) is allowed to the role that made it, that no
  * privilege-escalation path is open to any task role or the member role, and that the clean room's
- * calls are allowed to the forensics task role. Prints a table per role; exits 1 on any finding.
- * Without --templates it synthesises the app (deploy/bin/synth.ts) with a clean room and one member
- * account, into a temporary directory.
+ * calls are allowed to the forensics task role. Prints a table per role, and the count of records of
+ * services the stack does not deploy (not proved); exits 1 on any finding. Without --templates it
+ * synthesises the app (deploy/bin/synth.ts) with a clean room, one member account, the member external
+ * id and the notifier's AWS channels, into a temporary directory.
  */
 const { values } = parseArgs({
   options: {
@@ -44,6 +45,17 @@ function synthesise(): string {
     imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ir:proof',
     forensicsAmiId: 'ami-0123456789abcdef0',
     memberAccountIds: '222222222222',
+    // As deploy/README.md deploys it: the services present an external id to their member roles.
+    memberExternalIdSecretName: 'ir/external-id',
+    // The operator API's issuer and audience are stack parameters without defaults; give them some.
+    oidcIssuer: 'https://login.example.com/realms/security',
+    oidcAudience: 'incident-response',
+    // Every channel that calls AWS on, as the tests run the notifier (a topic in the security account,
+    // the stand-in 111111111111 of prove.ts, and Security Hub): their grants exist only when configured.
+    notifierEnvironment: JSON.stringify({
+      IR_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:ir-notifications',
+      IR_SECURITYHUB_ENABLED: 'true',
+    }),
   };
   process.stderr.write(`synthesising the app into ${outdir}…\n`);
   const run = spawnSync(process.execPath, ['--conditions=@ir/source', '--import', 'tsx', 'bin/synth.ts'], {
@@ -98,6 +110,9 @@ function report(proof: ProofResult, directory: string): string {
     ...rows.map(line),
     '',
   ];
+  for (const [service, count] of [...proof.notProved.entries()].sort(([a], [b]) => a.localeCompare(b)))
+    out.push(`not proved: ${count} recorded calls of ${service}: not a deployed service, not proved`);
+  if (proof.notProved.size > 0) out.push('');
   for (const finding of proof.findings) {
     const request = finding.request
       ? ` ${finding.request.action} on ${finding.request.resource}${

@@ -71,7 +71,7 @@ export interface CoordinatorApi {
   decide(
     decision: Decision,
     target: { incidentId: string; stepId?: string },
-    body: { by: string; reason?: string },
+    body: { reason?: string },
   ): Promise<DecisionAccepted>;
   /** `GET /incidents/:id/report`: the incident report (version 1), built and verified by the coordinator. */
   report(incidentId: string): Promise<IncidentReport>;

@@ -31,10 +31,6 @@ export const IrctlEnv = z.object({
   /** The KMS key evidence manifests are signed with (id, ARN or alias); `irctl verify --signing-key` overrides it. */
   IR_EVIDENCE_SIGNING_KEY: optionalText,
   IR_PLAYBOOKS_DIR: optionalText,
-  /** Who decisions are recorded as when `--by` is not given; falls back to the login name. */
-  IR_OPERATOR: optionalText,
-  USER: optionalText,
-  USERNAME: optionalText,
 });
 
 /** irctl's parsed configuration. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MessageType } from '../message-types.js';
-import { OperatorDecision } from '../messages/operator.js';
+import { OperatorIdentity } from '../messages/operator.js';
 import { IncidentReport } from '../records/incident-report.js';
 import { IncidentRecord, IncidentStatus } from '../records/incident-record.js';
 import { StepRecord } from '../records/step-record.js';
@@ -66,13 +66,45 @@ export const DecisionAccepted = z.object({
   accepted: z.literal(true),
   messageId: z.string(),
   type: DecisionMessageType,
+  /** Who the decision is recorded as: the verified identity of the token (optional for older servers). */
+  actor: OperatorIdentity.optional(),
+  /** The label of `actor` on the timeline and the report. */
+  by: z.string().optional(),
 });
 /** @see DecisionAccepted */
 export type DecisionAccepted = z.infer<typeof DecisionAccepted>;
 
-/** A refusal: 401 without a valid token, 404 for an unknown incident or step, 409 for a stale decision. */
+/**
+ * An operator's role, least to most: each includes what the ones before it may do. The coordinator
+ * maps the identity provider's groups onto these (`IR_OIDC_ROLE_MAP`).
+ */
+export const OperatorRole = z.enum(['viewer', 'responder', 'approver', 'admin']);
+/** @see OperatorRole */
+export type OperatorRole = z.infer<typeof OperatorRole>;
+
+/** True when `held` includes `needed` (roles are ordered: viewer < responder < approver < admin). */
+export function roleAllows(held: OperatorRole, needed: OperatorRole): boolean {
+  return OperatorRole.options.indexOf(held) >= OperatorRole.options.indexOf(needed);
+}
+
+/**
+ * The body of a decision request: only why. Who decided comes from the verified bearer token, never
+ * from the body. `by` is accepted and ignored, so that an older irctl (which sent `$USER`) still works.
+ */
+export const DecisionRequest = z.object({
+  reason: z.string().max(2000).optional(),
+  /** Ignored: the actor is the token's subject. Kept so that older clients are not refused. */
+  by: z.string().optional(),
+});
+/** @see DecisionRequest */
+export type DecisionRequest = z.infer<typeof DecisionRequest>;
+
+/**
+ * A refusal: 401 without a valid token, 403 when the token's role is not enough, 404 for an unknown
+ * incident or step, 409 for a stale decision, 503 when the identity provider's keys cannot be read.
+ */
 export const ApiRefusal = z.object({
-  error: z.enum(['unauthorized', 'not-found', 'conflict']),
+  error: z.enum(['unauthorized', 'forbidden', 'not-found', 'conflict', 'unavailable']),
   message: z.string(),
 });
 /** @see ApiRefusal */
@@ -86,32 +118,47 @@ export const InvalidRequest = z.object({
 /** @see InvalidRequest */
 export type InvalidRequest = z.infer<typeof InvalidRequest>;
 
-const refusals = { 400: InvalidRequest, 401: ApiRefusal, 404: ApiRefusal } as const;
+const refusals = {
+  400: InvalidRequest,
+  401: ApiRefusal,
+  403: ApiRefusal,
+  404: ApiRefusal,
+  503: ApiRefusal,
+} as const;
 const decisionResponses = { 202: DecisionAccepted, ...refusals, 409: ApiRefusal } as const;
 
 /**
- * The operator API of the response coordinator, route by route: method, URL (fastify syntax) and the
- * schemas of params, query, body and each status's answer. The coordinator declares its routes from
- * this; clients (irctl, the system tests) read the same shapes. Every route needs
- * `Authorization: Bearer <IR_API_TOKEN>`. A decision's body is the {@link OperatorDecision}.
+ * The operator API of the response coordinator, route by route: method, URL (fastify syntax), the
+ * least {@link OperatorRole} the caller's token must carry, and the schemas of params, query, body and
+ * each status's answer. The coordinator declares its routes (and enforces the roles) from this one
+ * table; clients (irctl, the system tests) read the same shapes. Every route needs
+ * `Authorization: Bearer <token>` (an OIDC access token, or the local-dev static token). A
+ * decision's body is the {@link DecisionRequest}; its actor is the token's subject.
+ *
+ * Roles: reads are `viewer`; asking for a rollback or a resolve is `responder` (it starts or stops
+ * work on an incident, and every step of a rollback is recorded); approving or rejecting a held step
+ * is `approver` (it lets a dangerous or protected containment run, or refuses it).
  */
 export const operatorApi = {
   listIncidents: {
     method: 'GET',
     url: '/incidents',
+    role: 'viewer',
     schema: {
       querystring: ListIncidentsQuery,
-      response: { 200: IncidentList, 400: InvalidRequest, 401: ApiRefusal },
+      response: { 200: IncidentList, ...refusals },
     },
   },
   getIncident: {
     method: 'GET',
     url: '/incidents/:id',
+    role: 'viewer',
     schema: { params: IncidentParams, response: { 200: IncidentDetail, ...refusals } },
   },
   getReport: {
     method: 'GET',
     url: '/incidents/:id/report',
+    role: 'viewer',
     // 200 is the JSON report; with `format=markdown` it is text/markdown, which is not serialised.
     schema: {
       params: IncidentParams,
@@ -122,21 +169,33 @@ export const operatorApi = {
   approveStep: {
     method: 'POST',
     url: '/incidents/:id/steps/:step/approve',
-    schema: { params: StepParams, body: OperatorDecision, response: decisionResponses },
+    role: 'approver',
+    schema: { params: StepParams, body: DecisionRequest, response: decisionResponses },
   },
   rejectStep: {
     method: 'POST',
     url: '/incidents/:id/steps/:step/reject',
-    schema: { params: StepParams, body: OperatorDecision, response: decisionResponses },
+    role: 'approver',
+    schema: { params: StepParams, body: DecisionRequest, response: decisionResponses },
   },
   rollback: {
     method: 'POST',
     url: '/incidents/:id/rollback',
-    schema: { params: IncidentParams, body: OperatorDecision, response: decisionResponses },
+    role: 'responder',
+    schema: { params: IncidentParams, body: DecisionRequest, response: decisionResponses },
   },
   resolve: {
     method: 'POST',
     url: '/incidents/:id/resolve',
-    schema: { params: IncidentParams, body: OperatorDecision, response: decisionResponses },
+    role: 'responder',
+    schema: { params: IncidentParams, body: DecisionRequest, response: decisionResponses },
   },
-} as const;
+} as const satisfies Record<
+  string,
+  {
+    readonly method: 'GET' | 'POST';
+    readonly url: string;
+    readonly role: OperatorRole;
+    readonly schema: unknown;
+  }
+>;

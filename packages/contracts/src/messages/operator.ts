@@ -1,7 +1,30 @@
 import { z } from 'zod';
 
-/** Who decided and, optionally, why; the base of every operator message. */
-export const OperatorDecision = z.object({ by: z.string().min(1), reason: z.string().optional() });
+/**
+ * The person (or, in local development, the static token) behind a decision, as the operator API
+ * verified it: the token's issuer and subject, which together name one account, and the display name
+ * and email when the token carries them. Why issuer and subject, not a name: names are neither unique
+ * nor stable, and a typed name proves nothing (TRAPS 23).
+ */
+export const OperatorIdentity = z.object({
+  issuer: z.string().min(1),
+  subject: z.string().min(1),
+  name: z.string().min(1).optional(),
+  email: z.string().min(1).optional(),
+});
+/** @see OperatorIdentity */
+export type OperatorIdentity = z.infer<typeof OperatorIdentity>;
+
+/**
+ * Who decided and, optionally, why; the base of every operator message. `by` is a display label the
+ * API derives from `actor` (never typed by the operator); `actor` is the verified identity. `actor` is
+ * optional only so that messages queued before it existed still parse; the API always sets it.
+ */
+export const OperatorDecision = z.object({
+  by: z.string().min(1),
+  reason: z.string().optional(),
+  actor: OperatorIdentity.optional(),
+});
 /** @see OperatorDecision */
 export type OperatorDecision = z.infer<typeof OperatorDecision>;
 

@@ -3,6 +3,7 @@ import {
   type IncidentRecord,
   IncidentStatus,
   type DecisionMessageType,
+  type DecisionRequest,
   type MessageOf,
   type OperatorDecision,
   operatorApi,
@@ -13,7 +14,8 @@ import type { IncidentRepository, IncidentSummary } from '../repository/incident
 import type { ReportVerifier } from '../report/evidence-verification.js';
 import type { ReportMetrics } from '../report/report-metrics.js';
 import { registerReportRoute } from '../report/report-route.js';
-import { bearerAuth } from './auth.js';
+import { stalledRollbacks } from '../state/rollback-steps.js';
+import { actorLabel, type Authenticator, authorize, type Principal, principalOf } from './auth.js';
 import { useZodSchemas } from './zod-schemas.js';
 
 /** What the API needs. */
@@ -21,7 +23,8 @@ export interface ApiDeps {
   readonly repository: IncidentRepository;
   /** Operator decisions go through the coordinator queue, the single path that changes incidents. */
   readonly publisher: Publisher<'coordinator'>;
-  readonly token: string;
+  /** Verifies bearer tokens (OIDC, or the local-dev static token); roles are checked per route. */
+  readonly authenticator: Authenticator;
   readonly producer: string;
   readonly clock: () => Date;
   readonly newId?: () => string;
@@ -32,6 +35,19 @@ export interface ApiDeps {
 }
 
 type Items = Awaited<ReturnType<IncidentRepository['load']>>;
+
+/**
+ * The payload every decision message carries: the verified identity as `actor`, `by` its label, and
+ * the body's reason. The body's own `by` (older irctl sent `$USER`) is ignored: a typed name proves
+ * nothing (TRAPS 23).
+ */
+function decisionPayload(principal: Principal, body: DecisionRequest): OperatorDecision {
+  return {
+    by: actorLabel(principal.identity),
+    actor: principal.identity,
+    ...(body.reason ? { reason: body.reason } : {}),
+  };
+}
 
 /** A decision route of the contract: its URL and schemas, and how to turn the decision into a message. */
 interface DecisionRoute {
@@ -52,7 +68,8 @@ interface DecisionRoute {
 const summarise = ({ incident, version }: IncidentSummary) => ({ ...incident, version });
 
 /**
- * The operator API under `/incidents`, behind bearer-token auth (`/metrics` and health stay open).
+ * The operator API under `/incidents`, behind bearer-token auth and the role each route declares in
+ * the contract (`/metrics` and health stay open).
  * Routes, request and response bodies are the contract's `operatorApi`: requests are validated and
  * answers serialised through its zod schemas. Reads come from the table; decisions are checked
  * against the current state (404, 409) and then sent to the coordinator queue as `approval.*`,
@@ -62,7 +79,7 @@ const summarise = ({ incident, version }: IncidentSummary) => ({ ...incident, ve
 export function apiRoutes(deps: ApiDeps) {
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(async (plain) => {
-      plain.addHook('onRequest', bearerAuth(deps.token));
+      plain.addHook('onRequest', authorize(deps.authenticator, deps.logger));
       const scope = useZodSchemas(plain);
 
       const { listIncidents, getIncident } = operatorApi;
@@ -104,19 +121,31 @@ export function apiRoutes(deps: ApiDeps) {
           }
           const problem = conflict(items, stepId);
           if (problem) return reply.code(409).send({ error: 'conflict', message: problem });
-          const message = build(items.aggregate.incident, stepId ?? '', request.body);
+          const principal = principalOf(request);
+          const message = build(
+            items.aggregate.incident,
+            stepId ?? '',
+            decisionPayload(principal, request.body),
+          );
           await deps.publisher.publish('coordinator', [message]);
           deps.logger.info(
             {
               incidentId: message.incidentId,
               correlationId: message.correlationId,
               type: message.type,
-              by: request.body.by,
+              actor: principal.identity,
+              role: principal.role,
               stepId,
             },
             'operator_decision_accepted',
           );
-          return reply.code(202).send({ accepted: true, messageId: message.id, type: message.type });
+          return reply.code(202).send({
+            accepted: true,
+            messageId: message.id,
+            type: message.type,
+            actor: principal.identity,
+            by: message.payload.by,
+          });
         });
       };
 
@@ -151,8 +180,14 @@ export function apiRoutes(deps: ApiDeps) {
         route: operatorApi.rollback,
         build: (incident, _stepId, body) =>
           buildMessage('rollback.requested', { ...envelope(incident), payload: body }, now),
-        conflict: (items) =>
-          items.aggregate?.incident.rollbackRequestedAt ? 'a rollback was already requested' : undefined,
+        // A second request retries a rollback that stalled on a failed step (operator-verified rollbacks).
+        conflict: (items) => {
+          const aggregate = items.aggregate;
+          if (!aggregate?.incident.rollbackRequestedAt) return undefined;
+          return aggregate.incident.status !== 'resolved' && stalledRollbacks(aggregate.steps).length > 0
+            ? undefined
+            : 'a rollback was already requested, and none of its steps failed: only a failed rollback is retried';
+        },
       });
       decision({
         route: operatorApi.resolve,

@@ -5,7 +5,7 @@ import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
 import { draftForStep } from './require-step.js';
-import { addRollbackStep, containmentsNewestFirst } from './rollback-steps.js';
+import { addRollbackStep, containmentsNewestFirst, stalledRollbacks } from './rollback-steps.js';
 import type { IncidentAggregate } from '../model.js';
 
 const why = (reason: string | undefined) => (reason ? `: ${reason}` : '');
@@ -27,7 +27,7 @@ export function approvalGranted(
   message: MessageOf<'approval.granted'>,
   context: DecisionContext,
 ): Draft {
-  const { stepId, by, reason } = message.payload;
+  const { stepId, by, reason, actor } = message.payload;
   const { draft, step } = draftForStep(aggregate, context, stepId, ['awaiting-approval']);
   if (!step) return draft;
   draft.updateStep(stepId, {
@@ -35,7 +35,7 @@ export function approvalGranted(
     approvedBy: by,
     ...(reason ? { decisionReason: reason } : {}),
   });
-  draft.record('step-approved', { by, reason, holdReasons: step.holdReasons }, stepId);
+  draft.record('step-approved', { by, actor, reason, holdReasons: step.holdReasons }, stepId);
   return dispatchAndSettle(draft);
 }
 
@@ -45,7 +45,7 @@ export function approvalRejected(
   message: MessageOf<'approval.rejected'>,
   context: DecisionContext,
 ): Draft {
-  const { stepId, by, reason } = message.payload;
+  const { stepId, by, reason, actor } = message.payload;
   const { draft, step } = draftForStep(aggregate, context, stepId, ['awaiting-approval']);
   if (!step) return draft;
   draft.updateStep(stepId, {
@@ -54,14 +54,16 @@ export function approvalRejected(
     skipReason: `rejected by ${by}${why(reason)}`,
     ...(reason ? { decisionReason: reason } : {}),
   });
-  draft.record('step-rejected', { by, reason }, stepId);
+  draft.record('step-rejected', { by, actor, reason }, stepId);
   draft.observations.stepOutcomes.push({ action: step.action, outcome: 'rejected' });
   return dispatchAndSettle(draft);
 }
 
 /**
  * Rolls back every succeeded containment with its recorded pre-state, newest first, one after the
- * other. Steps not started are skipped so nothing is contained again behind the rollback.
+ * other. Steps not started are skipped so nothing is contained again behind the rollback. A second
+ * request retries a rollback that stalled on a failed or timed-out step (see {@link retryRollback});
+ * otherwise it changes nothing.
  */
 export function rollbackRequested(
   aggregate: IncidentAggregate,
@@ -69,13 +71,46 @@ export function rollbackRequested(
   context: DecisionContext,
 ): Draft {
   const draft = new Draft(aggregate, context);
-  const { by, reason } = message.payload;
-  if (draft.incident.rollbackRequestedAt !== undefined) return draft;
+  const { by, reason, actor } = message.payload;
+  if (draft.incident.rollbackRequestedAt !== undefined) return retryRollback(draft, message);
   draft.updateIncident({ rollbackRequestedAt: draft.nowIso, rollbackRequestedBy: by });
-  draft.record('rollback-requested', { by, reason });
+  draft.record('rollback-requested', { by, actor, reason });
   skipUnstarted(draft, `rollback requested by ${by}`);
   draft.setStatus('rolling-back');
   for (const step of containmentsNewestFirst(draft.steps)) addRollbackStep(draft, step);
+  return dispatchAndSettle(draft);
+}
+
+/**
+ * Runs a stalled rollback again: each containment whose latest rollback failed or timed out, and
+ * those whose rollback never ran because it waited behind one (skipped now, replaced), gets a new
+ * rollback step, newest first as before. The failed steps stay as they are, for the record. A request
+ * sent before the stalled steps were dispatched (a late duplicate of an earlier retry) changes
+ * nothing, nor does one while a rollback step is in flight or once the incident is resolved.
+ */
+function retryRollback(draft: Draft, message: MessageOf<'rollback.requested'>): Draft {
+  const { by, reason, actor } = message.payload;
+  const stalled = stalledRollbacks(draft.steps);
+  const lastDispatch = Math.max(...stalled.map((step) => Date.parse(step.dispatchedAt ?? '') || 0));
+  if (
+    stalled.length === 0 ||
+    draft.incident.status === 'resolved' ||
+    Date.parse(message.sentAt) <= lastDispatch
+  )
+    return draft;
+  draft.record('rollback-retried', { by, actor, reason, retried: stalled.map((step) => step.stepId) });
+  const waiting = draft.steps.filter((step) => step.origin === 'rollback' && step.status === 'pending');
+  for (const step of waiting) {
+    const skipReason = `replaced: rollback retried by ${by}`;
+    draft.updateStep(step.stepId, { status: 'skipped', skipReason });
+    draft.record('step-skipped', { reason: skipReason }, step.stepId);
+  }
+  draft.setStatus('rolling-back');
+  const replaced = [...stalled, ...waiting];
+  const again = new Set(replaced.map((step) => step.rollbackOf));
+  const replacedIds = new Set(replaced.map((step) => step.stepId));
+  for (const step of containmentsNewestFirst(draft.steps))
+    if (again.has(step.stepId)) addRollbackStep(draft, step, replacedIds);
   return dispatchAndSettle(draft);
 }
 
@@ -89,11 +124,11 @@ export function resolveRequested(
   context: DecisionContext,
 ): Draft {
   const draft = new Draft(aggregate, context);
-  const { by, reason } = message.payload;
+  const { by, reason, actor } = message.payload;
   if (draft.incident.status === 'resolved') return draft;
   skipUnstarted(draft, `incident resolved by ${by}`);
   draft.updateIncident({ status: 'resolved', resolvedAt: draft.nowIso, resolvedBy: by });
-  draft.record('incident-resolved', { by, reason });
+  draft.record('incident-resolved', { by, actor, reason });
   raiseNotification(draft, 'resolved', 'resolved', `Incident resolved by ${by}${why(reason)}`);
   addCleanRoomTeardowns(draft);
   // Keep last: the report lists every step added above.

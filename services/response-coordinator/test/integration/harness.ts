@@ -27,8 +27,14 @@ import { type CoordinatorDeps, type CoordinatorService, createService } from '..
 import { loadConfig } from '../../src/config.js';
 import { createIncidentRepository } from '../../src/repository/incident-repository.js';
 
-/** The operator API token of the tests (not a secret: it only opens the test's own server). */
+/**
+ * The operator API token of the tests that run in the local-development static-token mode (not a
+ * secret: it only opens the test's own server). Tests of OIDC pass `IR_OIDC_ISSUER` instead.
+ */
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+/** The `by` label of a decision made with the static token. */
+export const STATIC_TOKEN_ACTOR = 'local development token (not a person)';
 
 /** A command as a worker receives it (the fields the worker doubles read). */
 export interface Command {
@@ -63,13 +69,16 @@ export async function coordinatorFixture(env: Record<string, string> = {}) {
   const account = await isolatedAccount({ endpoint, region });
   const clients = emulatorClients({ endpoint, region, credentials: account.credentials });
   const system = await bootstrap({ prefix: 'ir', clients });
+  const auth: Record<string, string> = env.IR_OIDC_ISSUER
+    ? {}
+    : { IR_ENV: 'test', IR_AUTH_MODE: 'static-token', IR_API_TOKEN: TEST_TOKEN };
   const config = loadConfig({
     AWS_REGION: region,
     AWS_ENDPOINT_URL: endpoint,
     IR_HOME_ACCOUNT_ID: account.accountId,
     // The findings of these tests come from the factories' default account, a member account here.
     IR_ALLOWED_ACCOUNTS: DEFAULT_EMULATOR_ACCOUNT_ID,
-    IR_API_TOKEN: TEST_TOKEN,
+    ...auth,
     IR_HTTP_HOST: '127.0.0.1',
     IR_HTTP_PORT: '0',
     IR_WAIT_TIME_SECONDS: '1',

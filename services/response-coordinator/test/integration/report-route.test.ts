@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CoordinatorService, createService } from '../../src/service.js';
 import { REPORT_STEP_ID } from '../../src/report/report-step.js';
-import { coordinatorFixture, type Fixture, finding, TEST_TOKEN } from './harness.js';
+import { coordinatorFixture, type Fixture, finding, STATIC_TOKEN_ACTOR, TEST_TOKEN } from './harness.js';
 import { playWorkers } from './worker-double.js';
 
 const auth = { authorization: `Bearer ${TEST_TOKEN}` };
@@ -76,7 +76,7 @@ describe('GET /incidents/:id/report and the report step on resolve (on the emula
       (s) => s.stepId !== REPORT_STEP_ID && s.stepId !== 'notify:reported',
     );
     expect(report.steps.map((s) => s.stepId)).toEqual(planned?.map((s) => s.stepId));
-    expect(report.incident).toMatchObject({ status: 'resolved', resolvedBy: 'lead@example.com' });
+    expect(report.incident).toMatchObject({ status: 'resolved', resolvedBy: STATIC_TOKEN_ACTOR });
     expect(report.phases.find((p) => p.phase === 'post-incident-activity')?.reached).toBe(true);
     expect(reported?.payload.params).toMatchObject({ stage: 'reported' });
   });

@@ -129,17 +129,21 @@ describe('clean-room teardown on resolve', () => {
 });
 
 describe('loadConfig (IR_AUTO_APPROVE_CLEAN_ROOM)', () => {
-  const token = 'a-token-of-sixteen-chars';
+  const dev = {
+    IR_ENV: 'development',
+    IR_AUTH_MODE: 'static-token',
+    IR_API_TOKEN: 'a-token-of-sixteen-chars',
+  };
 
   it('reads a list of bands, empty by default, and names the variable for an unknown band', () => {
     // Prepare
-    const listed = { IR_API_TOKEN: token, IR_AUTO_APPROVE_CLEAN_ROOM: 'CRITICAL, HIGH' };
+    const listed = { ...dev, IR_AUTO_APPROVE_CLEAN_ROOM: 'CRITICAL, HIGH' };
     // Act
     const config = loadConfig(listed);
     // Assess
     expect(config.IR_AUTO_APPROVE_CLEAN_ROOM).toEqual(['CRITICAL', 'HIGH']);
-    expect(loadConfig({ IR_API_TOKEN: token }).IR_AUTO_APPROVE_CLEAN_ROOM).toEqual([]);
-    expect(() => loadConfig({ IR_API_TOKEN: token, IR_AUTO_APPROVE_CLEAN_ROOM: 'SEVERE' })).toThrow(
+    expect(loadConfig(dev).IR_AUTO_APPROVE_CLEAN_ROOM).toEqual([]);
+    expect(() => loadConfig({ ...dev, IR_AUTO_APPROVE_CLEAN_ROOM: 'SEVERE' })).toThrow(
       /IR_AUTO_APPROVE_CLEAN_ROOM/,
     );
   });

@@ -1,3 +1,4 @@
+import { redactConfig } from '@ir/runtime';
 import { describe, expect, it } from 'vitest';
 import { tokensEqual } from '../../src/api/auth.js';
 import { durationSeconds, loadConfig } from '../../src/config.js';
@@ -5,11 +6,23 @@ import { deterministicUuid } from '../../src/ids.js';
 import { blastWindow } from '../../src/repository/blast-window.js';
 
 const token = 'a-token-of-enough-length';
+/** The explicit local-development mode. */
+const dev = { IR_ENV: 'development', IR_AUTH_MODE: 'static-token', IR_API_TOKEN: token };
+const oidc = { IR_OIDC_ISSUER: 'https://idp.example.test', IR_OIDC_AUDIENCE: 'urn:ir:operator-api' };
 
 describe('loadConfig', () => {
   it('applies the defaults', () => {
-    const config = loadConfig({ IR_API_TOKEN: token });
+    const config = loadConfig(oidc);
     expect(config).toMatchObject({
+      auth: {
+        mode: 'oidc',
+        issuer: 'https://idp.example.test',
+        audience: 'urn:ir:operator-api',
+        rolesClaim: 'groups',
+        roleMap: { 'ir-viewers': 'viewer', 'ir-approvers': 'approver' },
+        clockToleranceSeconds: 60,
+        algorithms: ['RS256', 'PS256', 'ES256'],
+      },
       tableName: 'ir-incidents',
       IR_MAX_AUTO_CONTAINMENTS: 5,
       blastWindowSeconds: 3600,
@@ -18,12 +31,12 @@ describe('loadConfig', () => {
   });
 
   it('names the variable in every error', () => {
-    expect(() => loadConfig({})).toThrow(/IR_API_TOKEN/);
-    expect(() => loadConfig({ IR_API_TOKEN: token, IR_BLAST_WINDOW: 'soon' })).toThrow(/IR_BLAST_WINDOW/);
-    expect(() => loadConfig({ IR_API_TOKEN: token, IR_PROTECTED_TAG: 'nope' })).toThrow(/IR_PROTECTED_TAG/);
+    expect(() => loadConfig({})).toThrow(/IR_OIDC_ISSUER/);
+    expect(() => loadConfig({ ...dev, IR_BLAST_WINDOW: 'soon' })).toThrow(/IR_BLAST_WINDOW/);
+    expect(() => loadConfig({ ...dev, IR_PROTECTED_TAG: 'nope' })).toThrow(/IR_PROTECTED_TAG/);
     expect(() =>
       loadConfig({
-        IR_API_TOKEN: token,
+        ...dev,
         IR_SWEEP_INTERVAL_SECONDS: '100',
         IR_APPROVAL_TIMEOUT_SECONDS: '50',
       }),
@@ -32,12 +45,66 @@ describe('loadConfig', () => {
 
   it('refuses an evidence bucket without the signing key its manifests are verified against', () => {
     // Prepare
-    const bucket = { IR_API_TOKEN: token, IR_EVIDENCE_BUCKET: 'ir-evidence-123' };
+    const bucket = { ...dev, IR_EVIDENCE_BUCKET: 'ir-evidence-123' };
     // Act / Assess
     expect(() => loadConfig(bucket)).toThrow(/IR_EVIDENCE_BUCKET needs IR_EVIDENCE_SIGNING_KEY/);
     expect(loadConfig({ ...bucket, IR_EVIDENCE_SIGNING_KEY: 'alias/ir-evidence-signing' })).toMatchObject({
       IR_EVIDENCE_SIGNING_KEY: 'alias/ir-evidence-signing',
     });
+  });
+
+  it('needs an auth mode, and says how to configure one', () => {
+    // Act / Assess
+    expect(() => loadConfig({})).toThrow(
+      /needs authentication: set IR_OIDC_ISSUER and IR_OIDC_AUDIENCE .*IR_AUTH_MODE=static-token/,
+    );
+    expect(() => loadConfig({ IR_OIDC_ISSUER: 'https://idp.example.test' })).toThrow(/IR_OIDC_AUDIENCE/);
+    expect(() => loadConfig({ IR_AUTH_MODE: 'oidc', IR_OIDC_AUDIENCE: 'x' })).toThrow(/IR_OIDC_ISSUER/);
+  });
+
+  it('allows the static token only as an explicit mode outside production, acting as no person', () => {
+    // Act / Assess
+    expect(loadConfig(dev).auth).toEqual({ mode: 'static-token' });
+    // The config is logged at start through redactConfig, which redacts top-level secrets only.
+    expect(JSON.stringify(redactConfig(loadConfig(dev)))).not.toContain(token);
+    // IR_ENV defaults to production, so forgetting it fails closed.
+    expect(() => loadConfig({ IR_AUTH_MODE: 'static-token', IR_API_TOKEN: token })).toThrow(
+      /static-token .* refused with IR_ENV=production/,
+    );
+    expect(() => loadConfig({ ...dev, IR_ENV: 'production' })).toThrow(/IR_ENV=production/);
+    expect(() => loadConfig({ IR_ENV: 'development', IR_AUTH_MODE: 'static-token' })).toThrow(/IR_API_TOKEN/);
+    // A token alone is not a mode: without IR_AUTH_MODE it would silently guard nothing in OIDC.
+    expect(() => loadConfig({ IR_API_TOKEN: token })).toThrow(/needs authentication/);
+    expect(() => loadConfig({ ...oidc, IR_API_TOKEN: token })).toThrow(
+      /IR_API_TOKEN is set but IR_AUTH_MODE is oidc/,
+    );
+  });
+
+  it('reads the role map and refuses symmetric or unsigned algorithms', () => {
+    // Act
+    const mapped = loadConfig({
+      ...oidc,
+      IR_OIDC_ROLES_CLAIM: 'realm_access.roles',
+      IR_OIDC_ROLE_MAP: '{"sec-oncall":"approver","sec-all":"viewer"}',
+      IR_OIDC_ALGORITHMS: 'ES256, EdDSA',
+      IR_OIDC_CLOCK_TOLERANCE_SECONDS: '5',
+    });
+    // Assess
+    expect(mapped.auth).toMatchObject({
+      rolesClaim: 'realm_access.roles',
+      roleMap: { 'sec-oncall': 'approver', 'sec-all': 'viewer' },
+      algorithms: ['ES256', 'EdDSA'],
+      clockToleranceSeconds: 5,
+    });
+    expect(() => loadConfig({ ...oidc, IR_OIDC_ROLE_MAP: '{"x":"root"}' })).toThrow(/IR_OIDC_ROLE_MAP/);
+    expect(() => loadConfig({ ...oidc, IR_OIDC_ROLE_MAP: 'not json' })).toThrow(
+      /IR_OIDC_ROLE_MAP: must be a JSON/,
+    );
+    expect(() => loadConfig({ ...oidc, IR_OIDC_ALGORITHMS: 'RS256,HS256' })).toThrow(/IR_OIDC_ALGORITHMS/);
+    expect(() => loadConfig({ ...oidc, IR_OIDC_ALGORITHMS: 'none' })).toThrow(/IR_OIDC_ALGORITHMS/);
+    expect(() => loadConfig({ ...oidc, IR_OIDC_CLOCK_TOLERANCE_SECONDS: '3600' })).toThrow(
+      /IR_OIDC_CLOCK_TOLERANCE_SECONDS/,
+    );
   });
 
   it('reads durations with units', () => {

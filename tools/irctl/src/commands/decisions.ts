@@ -1,7 +1,7 @@
 import type { CoordinatorApi, Decision, IncidentDetailView } from '../api-client.js';
 import { integerOption, positional, stringOption } from '../args.js';
-import type { CommandContext, CommandSpec, OptionSpec, ParsedArgs } from '../command.js';
-import { ExitCode, IrctlError, UsageError } from '../errors.js';
+import type { CommandContext, CommandSpec, OptionSpec } from '../command.js';
+import { ExitCode, IrctlError } from '../errors.js';
 import { toJson } from '../format/text.js';
 import { apiOf } from './api-context.js';
 
@@ -9,7 +9,7 @@ const decisionOptions: Record<string, OptionSpec> = {
   by: {
     type: 'string',
     valueName: '<name>',
-    help: 'who decides, as recorded on the incident (default IR_OPERATOR, else the login name)',
+    help: 'ignored: the coordinator records the identity of the token (kept so that old scripts run)',
   },
   reason: { type: 'string', valueName: '<text>', help: 'why, recorded on the incident' },
   wait: { type: 'boolean', help: 'wait until the coordinator has applied the decision' },
@@ -19,8 +19,18 @@ const decisionOptions: Record<string, OptionSpec> = {
 /** What `--wait` waits for: done, failed (with why), or not yet. */
 type Settled = { done: true } | { done: false; failed?: string };
 
-/** Per decision: whether the incident read back shows it applied. */
-const applied: Record<Decision, (view: IncidentDetailView, stepId: string | undefined) => Settled> = {
+/** Rollback steps that failed or timed out: a retried rollback's earlier failures are not its answer. */
+const stalledRollbackSteps = (view: IncidentDetailView) =>
+  view.steps.filter((s) => s.rollbackOf && (s.status === 'failed' || s.status === 'timed-out'));
+
+/**
+ * Per decision: whether the incident read back shows it applied. `known` are the rollback steps that
+ * had failed before the decision was sent (a rollback requested again retries them as new steps).
+ */
+const applied: Record<
+  Decision,
+  (view: IncidentDetailView, stepId: string | undefined, known: ReadonlySet<string>) => Settled
+> = {
   approve: (view, stepId) => {
     const step = view.steps.find((s) => s.stepId === stepId);
     return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
@@ -29,11 +39,9 @@ const applied: Record<Decision, (view: IncidentDetailView, stepId: string | unde
     const step = view.steps.find((s) => s.stepId === stepId);
     return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
   },
-  rollback: (view) => {
+  rollback: (view, _stepId, known) => {
     if (view.incident.status === 'rolled-back') return { done: true };
-    const failed = view.steps.find(
-      (s) => s.rollbackOf && (s.status === 'failed' || s.status === 'timed-out'),
-    );
+    const failed = stalledRollbackSteps(view).find((s) => !known.has(s.stepId));
     return failed
       ? {
           done: false,
@@ -44,26 +52,18 @@ const applied: Record<Decision, (view: IncidentDetailView, stepId: string | unde
   resolve: (view) => (view.incident.status === 'resolved' ? { done: true } : { done: false }),
 };
 
-/** Who the decision is recorded as; a usage error when nobody can be named. */
-function operatorOf(args: ParsedArgs, context: CommandContext, command: string): string {
-  const by =
-    stringOption(args, 'by') ?? context.config.IR_OPERATOR ?? context.config.USER ?? context.config.USERNAME;
-  if (!by)
-    throw new UsageError('--by is required (or set IR_OPERATOR): every decision names who took it', command);
-  return by;
-}
-
 async function waitApplied(
   api: CoordinatorApi,
   context: CommandContext,
   decision: Decision,
   target: { incidentId: string; stepId?: string },
   timeoutSeconds: number,
+  known: ReadonlySet<string>,
 ): Promise<IncidentDetailView> {
   const deadline = context.now().getTime() + timeoutSeconds * 1000;
   for (;;) {
     const view = await api.incident(target.incidentId);
-    const settled = applied[decision](view, target.stepId);
+    const settled = applied[decision](view, target.stepId, known);
     if (settled.done) return view;
     if (settled.failed)
       throw new IrctlError(`${decision} of ${target.incidentId} failed: ${settled.failed}`, ExitCode.failed);
@@ -93,21 +93,28 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
     async run(args, context) {
       const incidentId = positional(args, 0);
       const stepId = takesStep ? positional(args, 1) : undefined;
-      const by = operatorOf(args, context, decision);
+      // The actor is the token's identity, decided by the coordinator; a typed name proves nothing.
+      if (stringOption(args, 'by') !== undefined)
+        context.err('irctl: --by is ignored: the coordinator records the identity of your token');
       const reason = stringOption(args, 'reason');
       const timeout = integerOption(args, 'timeout', 120, { min: 1, max: 3600 }, decision);
       const api = apiOf(context);
       const target = { incidentId, ...(stepId === undefined ? {} : { stepId }) };
-      const accepted = await api.decide(decision, target, { by, ...(reason ? { reason } : {}) });
-      const view =
-        args.values.wait === true ? await waitApplied(api, context, decision, target, timeout) : undefined;
+      const wait = args.values.wait === true;
+      const known = new Set(
+        wait && decision === 'rollback'
+          ? stalledRollbackSteps(await api.incident(incidentId)).map((s) => s.stepId)
+          : [],
+      );
+      const accepted = await api.decide(decision, target, reason ? { reason } : {});
+      const by = accepted.by ?? 'the identity of the token';
+      const view = wait ? await waitApplied(api, context, decision, target, timeout, known) : undefined;
       if (args.values.json === true) {
         context.out(
           toJson({
             ...accepted,
             incidentId,
             ...(stepId ? { stepId } : {}),
-            by,
             ...(view
               ? {
                   applied: true,
@@ -145,6 +152,9 @@ export const rejectCommand = decisionCommand(
 /** `irctl rollback <id>`. */
 export const rollbackCommand = decisionCommand('rollback', 'roll back every containment of an incident', [
   'Each containment is undone from the state recorded before it (see irctl show, pre-state).',
+  'Run it again after a rollback step failed to retry the failed steps: a rollback that would weaken a',
+  'control (re-open ingress, stop a trail) fails with the AWS CLI command for you to run, and the',
+  'retry verifies it.',
 ]);
 /** `irctl resolve <id>`. */
 export const resolveCommand = decisionCommand('resolve', 'resolve (close) an incident', []);

@@ -63,6 +63,9 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
     detection: { IR_TABLE: options.system.tableName },
     'response-coordinator': {
+      // The local-development static-token mode (its actor is `local-dev-token`, not a person).
+      IR_ENV: 'test',
+      IR_AUTH_MODE: 'static-token',
       IR_API_TOKEN: token,
       IR_TABLE: options.system.tableName,
       IR_SWEEP_INTERVAL_SECONDS: '5',

@@ -9,7 +9,7 @@ import { ExitCode } from '../../src/errors.js';
 import { fakeApi, incidentSummary, incidentView } from '../support/fake-api.js';
 
 const TOKEN = 'unit-test-token-0123456789';
-const env = { IR_API_URL: 'http://127.0.0.1:9', IR_API_TOKEN: TOKEN, IR_OPERATOR: 'alice' };
+const env = { IR_API_URL: 'http://127.0.0.1:9', IR_API_TOKEN: TOKEN };
 
 /** AWS clients that must not be used: a command that reaches for them fails the test's exit code. */
 const noAws: AwsClients = {
@@ -201,11 +201,17 @@ describe('irctl exit codes for API answers', () => {
 });
 
 describe('irctl decisions', () => {
-  it('posts approve with who and why to the step URL (encoded) and prints the accepted message', async () => {
+  it('posts approve with why (never who: the token says) to the step URL (encoded) and prints the recorded actor', async () => {
     // Prepare
     const api = fakeApi(() => ({
       status: 202,
-      body: { accepted: true, messageId: 'm-1', type: 'approval.granted' },
+      body: {
+        accepted: true,
+        messageId: 'm-1',
+        type: 'approval.granted',
+        actor: { issuer: 'https://idp.example.test', subject: 'op-alice', name: 'Alice Approver' },
+        by: 'Alice Approver',
+      },
     }));
     // Act
     const result = await runIrctl(
@@ -220,9 +226,9 @@ describe('irctl decisions', () => {
     expect(api.requests[0]).toMatchObject({
       method: 'POST',
       path: '/incidents/inc-1/steps/isolate-instance%3Ai-0abc/approve',
-      body: { by: 'alice', reason: 'confirmed' },
+      body: { reason: 'confirmed' },
     });
-    expect(result.stdout).toContain('accepted (approval.granted, message m-1)');
+    expect(result.stdout).toContain('by Alice Approver: accepted (approval.granted, message m-1)');
   });
 
   it('with --wait reads the incident back until the rollback shows, and fails (exit 1) when a rollback step fails', async () => {
@@ -234,25 +240,23 @@ describe('irctl decisions', () => {
       reads += 1;
       return { status: 200, body: incidentView([], { status: reads < 3 ? 'rolling-back' : 'rolled-back' }) };
     });
-    const failing = fakeApi((method) =>
-      method === 'POST'
-        ? { status: 202, body: { accepted: true, messageId: 'm-3', type: 'rollback.requested' } }
-        : {
-            status: 200,
-            body: incidentView(
-              [
-                {
-                  stepId: 'rollback:isolate',
-                  action: 'rollback.ec2-instance',
-                  status: 'failed',
-                  rollbackOf: 'isolate',
-                  failure: { reason: 'group gone', errorName: 'InvalidGroup.NotFound' },
-                },
-              ],
-              { status: 'needs-attention' },
-            ),
-          },
-    );
+    const failedStep = {
+      stepId: 'rollback:isolate',
+      action: 'rollback.ec2-instance',
+      status: 'failed',
+      rollbackOf: 'isolate',
+      failure: { reason: 'group gone', errorName: 'InvalidGroup.NotFound' },
+    };
+    // The first read (before the request) shows no failure yet; the rollback then fails.
+    let failingReads = 0;
+    const failing = fakeApi((method) => {
+      if (method === 'POST')
+        return { status: 202, body: { accepted: true, messageId: 'm-3', type: 'rollback.requested' } };
+      failingReads += 1;
+      return failingReads === 1
+        ? { status: 200, body: incidentView([], { status: 'rolling-back' }) }
+        : { status: 200, body: incidentView([failedStep], { status: 'needs-attention' }) };
+    });
     const sleep = async () => undefined;
     // Act
     const done = await runIrctl(['rollback', 'inc-1', '--wait'], env, {
@@ -268,15 +272,60 @@ describe('irctl decisions', () => {
     expect(failed.stderr).toContain('group gone');
   });
 
-  it('requires someone to decide: no --by, IR_OPERATOR or login name is a usage error', async () => {
-    // Prepare
-    const api = fakeApi(() => undefined);
+  it('with --wait, a rollback requested again after a failed step waits for the retry, not for the old failure', async () => {
+    // Prepare: rollback:isolate failed before the request; the retry (a new step) then succeeds.
+    const failedBefore = {
+      stepId: 'rollback:isolate',
+      action: 'rollback.ec2-instance',
+      status: 'failed',
+      rollbackOf: 'isolate',
+      failure: { reason: 'an operator must run: aws ec2 …', errorName: 'OperatorActionRequiredError' },
+    };
+    const retry = {
+      stepId: 'rollback:isolate:retry-1',
+      action: 'rollback.ec2-instance',
+      rollbackOf: 'isolate',
+    };
+    let reads = 0;
+    const api = fakeApi((method) => {
+      if (method === 'POST')
+        return { status: 202, body: { accepted: true, messageId: 'm-4', type: 'rollback.requested' } };
+      reads += 1;
+      if (reads <= 2)
+        return { status: 200, body: incidentView([failedBefore], { status: 'needs-attention' }) };
+      return {
+        status: 200,
+        body: incidentView([failedBefore, { ...retry, status: 'succeeded' }], { status: 'rolled-back' }),
+      };
+    });
     // Act
-    const result = await runIrctl(['resolve', 'inc-1'], { IR_API_TOKEN: TOKEN }, { fetch: api.fetch });
+    const result = await runIrctl(['rollback', 'inc-1', '--wait'], env, {
+      fetch: api.fetch,
+      sleep: async () => undefined,
+    });
     // Assess
-    expect(result.code).toBe(ExitCode.usage);
-    expect(result.stderr).toContain('--by is required');
-    expect(api.requests).toHaveLength(0);
+    expect(result.code).toBe(ExitCode.ok);
+    expect(result.stdout).toContain('applied: incident rolled-back');
+    expect(reads).toBe(3);
+  });
+
+  it('sends no actor: --by is ignored with a note, and $USER is never sent', async () => {
+    // Prepare
+    const api = fakeApi(() => ({
+      status: 202,
+      body: { accepted: true, messageId: 'm-5', type: 'incident.resolve-requested' },
+    }));
+    // Act
+    const result = await runIrctl(
+      ['resolve', 'inc-1', '--by', 'mallory'],
+      { IR_API_TOKEN: TOKEN, USER: 'someone' },
+      { fetch: api.fetch },
+    );
+    // Assess
+    expect(result.code).toBe(ExitCode.ok);
+    expect(result.stderr).toContain('--by is ignored');
+    expect(api.requests[0]?.body).toEqual({});
+    expect(JSON.stringify(api.requests)).not.toMatch(/mallory|someone/);
   });
 });
 
