@@ -93,6 +93,7 @@ export {
   type AnsweredCommand,
   buildStepCommand,
   createStepRunner,
+  handlerContext,
   type RunStepOptions,
   type StepAnswer,
   type StepCommandOptions,

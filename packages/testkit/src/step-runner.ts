@@ -7,7 +7,14 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { buildMessage, type MessageOf, type PayloadOf, parseMessage, type StepTarget } from '@ir/contracts';
-import type { ParamsOf, QueueName, StepCommand, StepCommandType } from '@ir/runtime';
+import {
+  createLogger,
+  type HandlerContext,
+  type ParamsOf,
+  type QueueName,
+  type StepCommand,
+  type StepCommandType,
+} from '@ir/runtime';
 import { TestkitError } from './errors.js';
 
 /** What a worker answers to a step command, as the coordinator receives it. */
@@ -113,6 +120,21 @@ export function buildStepCommand<T extends StepCommandType>(
     } as never,
     options.now ? { now: options.now } : {},
   ) as StepCommand<T>;
+}
+
+/**
+ * What the runtime hands a handler with a message, for unit tests that call a worker's `handle`
+ * directly: a first delivery, a signal nobody aborts and a silent logger unless `overrides` say
+ * otherwise.
+ */
+export function handlerContext(overrides: Partial<HandlerContext> = {}): HandlerContext {
+  return {
+    signal: new AbortController().signal,
+    logger: createLogger({ service: 'test', level: 'silent' }),
+    message: {},
+    receiveCount: 1,
+    ...overrides,
+  };
 }
 
 /**

@@ -1,11 +1,5 @@
-import { buildStepCommand } from '@ir/testkit';
-import {
-  type AwsClientFactory,
-  createLogger,
-  type HandlerContext,
-  type ParamsOf,
-  type Publishable,
-} from '@ir/runtime';
+import { buildStepCommand, handlerContext } from '@ir/testkit';
+import type { AwsClientFactory, ParamsOf, Publishable } from '@ir/runtime';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { RecordedIngressRule } from '../../src/aws/admin-ingress-rules.js';
@@ -60,13 +54,7 @@ function setup(answers: Record<string, (input: Record<string, unknown>) => unkno
       dryRun,
       now,
     });
-    const context: HandlerContext = {
-      signal: new AbortController().signal,
-      logger: createLogger({ service: 'test', level: 'silent' }),
-      message: {},
-      receiveCount: 1,
-    };
-    await worker.handle({ value, type: action }, context);
+    await worker.handle({ value, type: action }, handlerContext());
     const answer = published.at(-1) as unknown as { type: string; payload: Record<string, unknown> };
     return answer;
   };

@@ -1,6 +1,6 @@
 import { IAMClient } from '@aws-sdk/client-iam';
-import { buildStepCommand } from '@ir/testkit';
-import { type AwsClientFactory, createLogger, type HandlerContext, type Publishable } from '@ir/runtime';
+import { buildStepCommand, handlerContext } from '@ir/testkit';
+import type { AwsClientFactory, Publishable } from '@ir/runtime';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { quarantinePolicyName } from '../../src/actions/iam/quarantine-policy.js';
@@ -84,13 +84,7 @@ async function run(action: 'contain.iam-user' | 'contain.role-sessions', params:
     timeoutSeconds: 60,
     now,
   });
-  const context: HandlerContext = {
-    signal: new AbortController().signal,
-    logger: createLogger({ service: 'test', level: 'silent' }),
-    message: {},
-    receiveCount: 1,
-  };
-  await worker.handle({ value, type: value.type }, context);
+  await worker.handle({ value, type: value.type }, handlerContext());
   return { published, calls };
 }
 

@@ -3,12 +3,11 @@ import { buildMessage, type Message } from '@ir/contracts';
 import {
   ANSWER_RESERVE_MS,
   type AwsClientFactory,
-  createLogger,
   createStepMetrics,
   createStepWorker,
-  type HandlerContext,
   type Publishable,
 } from '@ir/runtime';
+import { handlerContext } from '@ir/testkit';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import type { Channel, ChannelName } from '../../src/channels/channel.js';
@@ -124,13 +123,7 @@ function notifierSteps(options: { fallbacks: RoutingFile['fallbacks']; handlerTi
       { now: () => new Date(clock.now() - waitedMs) },
     );
     const sqsMessage: SqsMessage = { MessageId: 'm-1', Body: JSON.stringify(command) };
-    const context: HandlerContext = {
-      signal,
-      logger: createLogger({ service: 'test', level: 'silent' }),
-      message: sqsMessage,
-      receiveCount: 1,
-    };
-    await steps.handle(steps.parse(sqsMessage), context);
+    await steps.handle(steps.parse(sqsMessage), handlerContext({ signal, message: sqsMessage }));
     return command;
   }
 

@@ -197,6 +197,29 @@ describe('step results', () => {
   });
 });
 
+/**
+ * An incident with two succeeded containments, `isolate-2` completing first and `isolate` later
+ * (pre-states `{ n: 2 }` and `{ n: 1 }`), the snapshot done: what a rollback starts from.
+ */
+function twoContainmentsSucceeded() {
+  const twoContainments = {
+    ...plan,
+    steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
+  };
+  const open = committed(openIncident(opened(), () => twoContainments, context()));
+  const one = committed(
+    stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
+    2,
+  );
+  const snap = committed(
+    stepSucceeded(one, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+    3,
+  );
+  const later = succeeded('isolate', 'contain.ec2-instance', { n: 1 });
+  const laterMessage = { ...later, payload: { ...later.payload, completedAt: '2024-05-02T14:00:30.000Z' } };
+  return committed(stepSucceeded(snap, laterMessage, context()), 4);
+}
+
 describe('rollbackRequested again (retry of a stalled rollback)', () => {
   const request = (sentAt?: string) =>
     buildMessage(
@@ -235,28 +258,7 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
 
   /** Two containments rolled back newest first; the first rollback failed, the second waits behind it. */
   function stalled() {
-    const twoContainments = {
-      ...plan,
-      steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
-    };
-    const open = committed(openIncident(opened(), () => twoContainments, context()));
-    const one = committed(
-      stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
-      2,
-    );
-    const snap = committed(
-      stepSucceeded(one, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
-      3,
-    );
-    const later = succeeded('isolate', 'contain.ec2-instance', { n: 1 });
-    const both = committed(
-      stepSucceeded(
-        snap,
-        { ...later, payload: { ...later.payload, completedAt: '2024-05-02T14:00:30.000Z' } },
-        context(),
-      ),
-      4,
-    );
+    const both = twoContainmentsSucceeded();
     const rolling = committed(rollbackRequested(both, request(), context({ eventKey: 'rb-1' })), 5);
     return committed(
       stepFailed(rolling, rollbackFailed('rollback:isolate'), context({ eventKey: 'f-1' })),
@@ -383,22 +385,7 @@ describe('escalateOverdueSteps', () => {
 describe('rollbackRequested', () => {
   it('chains the rollbacks newest first with each recorded pre-state', () => {
     // Prepare: two containments, the second completing later.
-    const twoContainments = {
-      ...plan,
-      steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
-    };
-    const open = committed(openIncident(opened(), () => twoContainments, context()));
-    const one = committed(
-      stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
-      2,
-    );
-    const snap = committed(
-      stepSucceeded(one, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
-      3,
-    );
-    const later = { ...succeeded('isolate', 'contain.ec2-instance', { n: 1 }) };
-    const laterMessage = { ...later, payload: { ...later.payload, completedAt: '2024-05-02T14:00:30.000Z' } };
-    const both = committed(stepSucceeded(snap, laterMessage, context()), 4);
+    const both = twoContainmentsSucceeded();
     const request = buildMessage('rollback.requested', {
       incidentId: 'inc-1',
       correlationId: 'corr-1',

@@ -1,22 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { type CallRecord, iamRequestsFor, UnmappedCallError } from '../../src/call-mapping.js';
+import { callRecord } from '../support/call-record.js';
 
 const call = (
   client: string,
   operation: string,
   input: Record<string, unknown>,
   extra: Partial<CallRecord> = {},
-): CallRecord => ({
-  service: 'isolator',
-  client,
-  operation,
-  account: '111111111111',
-  region: 'us-east-1',
-  principal: 'task',
-  input,
-  outcome: 'success',
-  ...extra,
-});
+): CallRecord => callRecord('isolator', client, operation, input, extra);
 
 describe('iamRequestsFor', () => {
   it('authorises ModifyNetworkInterfaceAttribute on the interface and on each group, with known tags', async () => {

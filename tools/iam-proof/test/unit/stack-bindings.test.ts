@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { CallRecord } from '../../src/call-mapping.js';
 import {
   bindCleanRoom,
   bindToStack,
@@ -8,24 +7,9 @@ import {
   serviceSettings,
 } from '../../src/stack-bindings.js';
 import { type CfnTemplate, createResolver } from '../../src/template-resolver.js';
+import { callRecord } from '../support/call-record.js';
 
-const record = (
-  service: string,
-  client: string,
-  operation: string,
-  input: Record<string, unknown>,
-  extra: Partial<CallRecord> = {},
-): CallRecord => ({
-  service,
-  client,
-  operation,
-  account: '111111111111',
-  region: 'us-east-1',
-  principal: 'task',
-  input,
-  outcome: 'success',
-  ...extra,
-});
+const record = callRecord;
 
 const EVIDENCE_KEY = 'arn:aws:kms:us-east-1:111111111111:key/evidence';
 const settings: Record<string, ServiceSettings> = {
