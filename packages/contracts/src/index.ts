@@ -158,6 +158,7 @@ export {
   ReportContainmentRollback,
   ReportFinding,
   ReportManifest,
+  ReportPerson,
   ReportPhase,
   ReportStep,
   ReportTimelineEntry,
@@ -165,3 +166,4 @@ export {
 } from './records/incident-report.js';
 export { HoldReason, StepOrigin, StepRecord, StepStatus, WorkerQueue } from './records/step-record.js';
 export { TimelineEntry } from './records/timeline.js';
+export { DecisionBy, sameOperator, StepApproval, TWO_PERSON_ACTIONS } from './records/approval.js';

@@ -19,6 +19,11 @@ export interface PlannedStep {
   readonly after: readonly string[];
   /** `required`: the coordinator holds the step as awaiting-approval until an operator approves it. */
   readonly approval: 'none' | 'required';
+  /**
+   * How many different people must approve a `required` step (the playbook's `approvers:`); absent
+   * means 1. The coordinator raises it to 2 for the actions and holds the two-person rule covers.
+   */
+  readonly approvers?: 1 | 2;
   /** How long the coordinator waits for a result before it marks the step timed-out and escalates. */
   readonly timeoutSeconds: number;
   /** A `contain.*` step: counts toward the blast radius and MTTI. */

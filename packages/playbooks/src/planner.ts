@@ -165,6 +165,7 @@ function planStep(
       target: { accountId: context.finding.accountId, region: targetRegion(context) },
       after,
       approval: step.approval,
+      approvers: step.approvers,
       timeoutSeconds: step.timeoutSeconds ?? playbook.defaultTimeoutSeconds,
       containment: isContainment(step.action),
       sealsEvidence: sealsEvidence(step.action),

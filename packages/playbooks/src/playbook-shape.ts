@@ -47,6 +47,12 @@ export const PlaybookStep = z.strictObject({
   requiresAfter: z.boolean().default(false),
   when: StepCondition.optional(),
   approval: z.enum(['none', 'required']).default('none'),
+  /**
+   * How many different people must approve (`approval: required` only): 2 asks for a second
+   * approver, who may not be the first (the two-person rule). The coordinator asks two anyway for a
+   * protected resource, a NACL block, a console password removal and the clean room.
+   */
+  approvers: z.union([z.literal(1), z.literal(2)]).default(1),
   timeoutSeconds: z.number().int().positive().max(86_400).optional(),
 });
 /** @see PlaybookStep */

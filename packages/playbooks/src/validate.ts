@@ -40,6 +40,13 @@ export function checkPlaybook(playbook: Shape, ctx: z.RefinementCtx): void {
     if (approvalRequiredActions.has(step.action) && step.approval !== 'required') {
       report([...at, 'approval'], `${step.action} cannot be undone, so it must be 'required'`);
     }
+    if (step.approvers === 2 && step.approval !== 'required') {
+      // Explicit rather than implied: a reader of the step sees that it waits for people.
+      report(
+        [...at, 'approvers'],
+        "two approvers need 'approval: required' (a step that needs no approval has no approvers)",
+      );
+    }
   });
   playbook.notes.forEach((note, i) => {
     const dimensions = note.forEach ?? [];

@@ -1,10 +1,13 @@
 import { nistPhases } from './phases.js';
 import type { ReportInput, ReportStepInput } from './report-input.js';
 import {
+  type DecisionBy,
   type IncidentReport,
+  type OperatorIdentity,
   REPORT_VERSION,
   type ReportApproval,
   type ReportContainmentRollback,
+  type ReportPerson,
   type ReportStep,
   type ReportVerification,
 } from '@ir/contracts';
@@ -26,6 +29,21 @@ export interface BuildReportOptions {
 }
 
 const orNull = <T>(value: T | undefined): T | null => value ?? null;
+
+/** A person as the report names them: label and, when recorded, issuer, subject and time. */
+function person(by: string, actor: OperatorIdentity | undefined, at?: string | undefined): ReportPerson {
+  return { by, issuer: orNull(actor?.issuer), subject: orNull(actor?.subject), at: orNull(at) };
+}
+
+const fromDecision = (decision: DecisionBy | undefined): ReportPerson | null =>
+  decision ? person(decision.by, decision.actor, decision.at) : null;
+
+/** Who asked for the step: a rollback's requester, else the first of two approvers. */
+function requesterOf(step: ReportStepInput): ReportPerson | null {
+  if (step.requestedBy) return fromDecision(step.requestedBy);
+  const approvals = step.approvals ?? [];
+  return (step.approvalsRequired ?? 1) > 1 && approvals.length > 1 ? fromDecision(approvals[0]) : null;
+}
 
 const seconds = (from: string, to: string | undefined): number | null =>
   to === undefined ? null : Math.max(0, (Date.parse(to) - Date.parse(from)) / 1000);
@@ -76,6 +94,11 @@ function reportStep(step: ReportStepInput, steps: readonly ReportStepInput[]): R
       rejectedBy: orNull(step.rejectedBy),
       reason: orNull(step.decisionReason),
       requestedAt: orNull(step.approvalRequestedAt),
+      approvalsRequired: step.approvalsRequired ?? 1,
+      approvals: (step.approvals ?? []).map((approval) => person(approval.by, approval.actor, approval.at)),
+      requestedBy: requesterOf(step),
+      approver: step.approvedBy !== undefined ? person(step.approvedBy, step.approvedByActor) : null,
+      rejecter: step.rejectedBy !== undefined ? person(step.rejectedBy, step.rejectedByActor) : null,
     },
     failure: step.failure ? { reason: step.failure.reason, errorName: step.failure.errorName } : null,
     skipReason: orNull(step.skipReason),
@@ -99,6 +122,9 @@ function approvalsOf(steps: readonly ReportStepInput[]): ReportApproval[] {
         by,
         reason: orNull(step.decisionReason),
         holdReasons: [...step.holdReasons],
+        decidedBy: person(by, step.approvedBy !== undefined ? step.approvedByActor : step.rejectedByActor),
+        requestedBy: requesterOf(step),
+        approvals: (step.approvals ?? []).map((approval) => person(approval.by, approval.actor, approval.at)),
       },
     ];
   });
@@ -118,6 +144,12 @@ function rollbackOf(input: ReportInput): ReportContainmentRollback[] {
         rollbackStepId: rollback?.stepId ?? null,
       };
     });
+}
+
+/** Who approved the latest rollback: the approver on its most recent approved rollback step. */
+function rollbackApprover(steps: readonly ReportStepInput[]): ReportPerson | null {
+  const approved = steps.filter((step) => step.origin === 'rollback' && step.approvedBy !== undefined).at(-1);
+  return approved?.approvedBy !== undefined ? person(approved.approvedBy, approved.approvedByActor) : null;
 }
 
 function countBy(values: readonly string[]): Record<string, number> {
@@ -167,6 +199,10 @@ export function buildReport(input: ReportInput, options: BuildReportOptions): In
       openedAt: incident.openedAt,
       resolvedAt: orNull(incident.resolvedAt),
       resolvedBy: orNull(incident.resolvedBy),
+      resolvedByPerson:
+        incident.resolvedBy !== undefined
+          ? person(incident.resolvedBy, incident.resolvedByActor, incident.resolvedAt)
+          : null,
       notes: [...incident.notes],
     },
     summary: {
@@ -200,6 +236,15 @@ export function buildReport(input: ReportInput, options: BuildReportOptions): In
       requested: incident.rollbackRequestedAt !== undefined,
       requestedAt: orNull(incident.rollbackRequestedAt),
       requestedBy: orNull(incident.rollbackRequestedBy),
+      requester:
+        incident.rollbackRequestedBy !== undefined
+          ? person(
+              incident.rollbackRequestedBy,
+              incident.rollbackRequestedByActor,
+              incident.rollbackRequestedAt,
+            )
+          : null,
+      approver: rollbackApprover(steps),
       containments: rollbackOf({ ...input, steps }),
     },
     verification: options.verification ?? verificationNotRun(),

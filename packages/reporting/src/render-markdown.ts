@@ -1,5 +1,5 @@
 import { escapeMarkdown as e, markdownTable } from './markdown-escape.js';
-import type { IncidentReport, ReportStep } from '@ir/contracts';
+import type { IncidentReport, ReportPerson, ReportStep } from '@ir/contracts';
 
 const DETAIL_MAX = 300;
 
@@ -15,13 +15,41 @@ const compact = (value: unknown): string => {
   return text.length > DETAIL_MAX ? `${text.slice(0, DETAIL_MAX)}…` : text;
 };
 
+/**
+ * A person as people read them: `Name <email> (issuer, subject)`, the identity that proves who it
+ * was; the label alone when none was recorded (older decisions, a policy).
+ */
+export const personText = (who: ReportPerson | null | undefined, fallback = 'unknown'): string => {
+  if (!who) return fallback;
+  return who.issuer && who.subject ? `${who.by} (${who.issuer}, ${who.subject})` : who.by;
+};
+
+const requestedText = (requestedBy: ReportPerson | null) =>
+  requestedBy ? `, requested by ${personText(requestedBy)}` : '';
+
 const approvalCell = (step: ReportStep): string => {
   const { approval } = step;
-  if (approval.approvedBy)
-    return `approved by ${approval.approvedBy}${approval.reason ? `: ${approval.reason}` : ''}`;
-  if (approval.rejectedBy)
-    return `rejected by ${approval.rejectedBy}${approval.reason ? `: ${approval.reason}` : ''}`;
-  if (approval.holdReasons.length > 0) return `held: ${approval.holdReasons.join(', ')}`;
+  const reason = approval.reason ? `: ${approval.reason}` : '';
+  if (approval.approvedBy) {
+    const approver = personText(approval.approver, approval.approvedBy);
+    return `approved by ${approver}${requestedText(approval.requestedBy)}${reason}`;
+  }
+  if (approval.rejectedBy) {
+    const rejecter = personText(approval.rejecter, approval.rejectedBy);
+    return `rejected by ${rejecter}${requestedText(approval.requestedBy)}${reason}`;
+  }
+  if (approval.holdReasons.length > 0) {
+    const first = approval.approvals[0];
+    const waiting =
+      approval.approvalsRequired > 1 || approval.requestedBy
+        ? first
+          ? `; approved by ${personText(first)}, waits for a second, different approver`
+          : approval.requestedBy
+            ? `; waits for an approver other than ${personText(approval.requestedBy)}`
+            : '; needs two different approvers'
+        : '';
+    return `held: ${approval.holdReasons.join(', ')}${waiting}`;
+  }
   return approval.required ? 'required' : 'automatic';
 };
 
@@ -59,7 +87,9 @@ export function renderMarkdown(report: IncidentReport): string {
           ['Incident opened', incident.openedAt],
           [
             'Resolved',
-            incident.resolvedAt ? `${incident.resolvedAt} by ${incident.resolvedBy ?? 'unknown'}` : 'no',
+            incident.resolvedAt
+              ? `${incident.resolvedAt} by ${personText(incident.resolvedByPerson, incident.resolvedBy ?? 'unknown')}`
+              : 'no',
           ],
           ['Time to isolate (MTTI)', duration(metrics.timeToIsolateSeconds)],
           ['Time to evidence (MTTE)', duration(metrics.timeToEvidenceSeconds)],
@@ -100,12 +130,13 @@ export function renderMarkdown(report: IncidentReport): string {
       report.approvals.length === 0
         ? 'No step waited for a person.'
         : markdownTable(
-            ['Step', 'Action', 'Decision', 'By', 'Reason', 'Held because'],
+            ['Step', 'Action', 'Decision', 'By', 'Requested by', 'Reason', 'Held because'],
             report.approvals.map((a) => [
               a.stepId,
               a.action,
               a.decision,
-              a.by,
+              personText(a.decidedBy, a.by),
+              a.requestedBy ? personText(a.requestedBy) : '',
               a.reason ?? '',
               a.holdReasons.join(', '),
             ]),
@@ -113,7 +144,7 @@ export function renderMarkdown(report: IncidentReport): string {
     ]),
     section('Pre-state and rollback', [
       report.rollback.requested
-        ? `Rollback requested by ${e(report.rollback.requestedBy ?? 'unknown')} at ${e(report.rollback.requestedAt ?? 'unknown')}.`
+        ? `Rollback requested by ${e(personText(report.rollback.requester, report.rollback.requestedBy ?? 'unknown'))} at ${e(report.rollback.requestedAt ?? 'unknown')}${report.rollback.approver ? `, approved by ${e(personText(report.rollback.approver))}` : ', not approved yet'}.`
         : 'No rollback was requested.',
       '',
       report.rollback.containments.length === 0

@@ -28,7 +28,8 @@ export type ReportIncidentInput = Readonly<
     | 'rollbackRequestedBy'
     | 'resolvedAt'
     | 'resolvedBy'
-  >
+  > &
+    Partial<Pick<IncidentRecord, 'rollbackRequestedByActor' | 'resolvedByActor'>>
 >;
 
 /**
@@ -60,7 +61,14 @@ export type ReportStepInput = Readonly<
     | 'failure'
     | 'skipReason'
     | 'rollbackOf'
-  >
+  > &
+    // Optional: steps recorded before the two-person rule, and hand-built steps, have none.
+    Partial<
+      Pick<
+        StepRecord,
+        'approvalsRequired' | 'approvals' | 'requestedBy' | 'approvedByActor' | 'rejectedByActor'
+      >
+    >
 > & { readonly action: StepRecord['action'] | (string & {}) };
 
 /** The timeline entry fields the report uses (the entry id only orders storage). */

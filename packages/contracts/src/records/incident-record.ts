@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FindingSource } from '../finding.js';
+import { OperatorIdentity } from '../messages/operator.js';
 import { AccountId, AwsRegion, IsoDateTime } from '../primitives.js';
 import { SeverityBand } from '../severity.js';
 
@@ -61,8 +62,12 @@ export const IncidentRecord = z.object({
   evidenceSealedAt: IsoDateTime.optional(),
   rollbackRequestedAt: IsoDateTime.optional(),
   rollbackRequestedBy: z.string().optional(),
+  /** The verified identity behind `rollbackRequestedBy` (absent for requests older than identities). */
+  rollbackRequestedByActor: OperatorIdentity.optional(),
   resolvedAt: IsoDateTime.optional(),
   resolvedBy: z.string().optional(),
+  /** The verified identity behind `resolvedBy`. */
+  resolvedByActor: OperatorIdentity.optional(),
 });
 /** @see IncidentRecord */
 export type IncidentRecord = z.infer<typeof IncidentRecord>;

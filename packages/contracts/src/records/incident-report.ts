@@ -44,6 +44,20 @@ export const ReportFinding = z.object({
 /** @see ReportFinding */
 export type ReportFinding = z.infer<typeof ReportFinding>;
 
+/**
+ * A person named in the report: the label people read (`Name <email>`), and the verified identity
+ * behind it, issuer and subject (null for decisions recorded before identities, or a policy), and
+ * when they acted, when known.
+ */
+export const ReportPerson = z.object({
+  by: z.string(),
+  issuer: z.string().nullable(),
+  subject: z.string().nullable(),
+  at: z.string().nullable(),
+});
+/** @see ReportPerson */
+export type ReportPerson = z.infer<typeof ReportPerson>;
+
 /** One step of the incident with its outcome and who decided what about it. */
 export const ReportStep = z.object({
   stepId: z.string(),
@@ -65,6 +79,16 @@ export const ReportStep = z.object({
     rejectedBy: z.string().nullable(),
     reason: z.string().nullable(),
     requestedAt: z.string().nullable(),
+    /** How many different people had to approve (2 under the two-person rule). */
+    approvalsRequired: z.number().int(),
+    /** Every approval recorded, in order, with its identity. */
+    approvals: z.array(ReportPerson),
+    /** Who asked for the step (a rollback's requester), or the first of two approvers. */
+    requestedBy: ReportPerson.nullable(),
+    /** The identity behind `approvedBy` (the approval that released the step). */
+    approver: ReportPerson.nullable(),
+    /** The identity behind `rejectedBy`. */
+    rejecter: ReportPerson.nullable(),
   }),
   failure: z.object({ reason: z.string(), errorName: z.string() }).nullable(),
   skipReason: z.string().nullable(),
@@ -87,6 +111,12 @@ export const ReportApproval = z.object({
   by: z.string(),
   reason: z.string().nullable(),
   holdReasons: z.array(z.string()),
+  /** The identity of `by`, when the decision carried one. */
+  decidedBy: ReportPerson,
+  /** Who asked for the step, or the first of two approvers: never the same person as an approver. */
+  requestedBy: ReportPerson.nullable(),
+  /** Every approval that counted, in order. */
+  approvals: z.array(ReportPerson),
 });
 /** @see ReportApproval */
 export type ReportApproval = z.infer<typeof ReportApproval>;
@@ -176,6 +206,8 @@ export const IncidentReport = z.object({
     openedAt: z.string(),
     resolvedAt: z.string().nullable(),
     resolvedBy: z.string().nullable(),
+    /** The identity behind `resolvedBy`. */
+    resolvedByPerson: ReportPerson.nullable(),
     notes: z.array(z.string()),
   }),
   summary: z.object({
@@ -202,6 +234,10 @@ export const IncidentReport = z.object({
     requested: z.boolean(),
     requestedAt: z.string().nullable(),
     requestedBy: z.string().nullable(),
+    /** The identity behind `requestedBy`. */
+    requester: ReportPerson.nullable(),
+    /** Who approved the rollback (a person other than the requester), once someone did. */
+    approver: ReportPerson.nullable(),
     containments: z.array(ReportContainmentRollback),
   }),
   verification: ReportVerification,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { StepAction } from '../message-types.js';
+import { OperatorIdentity } from '../messages/operator.js';
 import { AccountId, AwsRegion, IsoDateTime } from '../primitives.js';
+import { DecisionBy, StepApproval } from './approval.js';
 import { Details } from './details.js';
 
 /** The status of one step of an incident. */
@@ -23,6 +25,8 @@ export const HoldReason = z.enum([
   'blast-radius',
   'protected-resource',
   'suppression-unevaluated',
+  /** A rollback step: it waits for a person other than the one who asked for the rollback. */
+  'two-person-rule',
 ]);
 /** @see HoldReason */
 export type HoldReason = z.infer<typeof HoldReason>;
@@ -57,9 +61,25 @@ export const StepRecord = z.object({
   order: z.number().int().min(0),
   status: StepStatus,
   holdReasons: z.array(HoldReason).default([]),
-  /** Set once a person approved; lifts every hold, and the step does not count as automatic. */
+  /**
+   * How many different people must approve before the step runs: 2 for a protected resource, a NACL
+   * block, a console password removal, the clean room, or a playbook step with `approvers: 2`.
+   */
+  approvalsRequired: z.union([z.literal(1), z.literal(2)]).default(1),
+  /** The approvals recorded so far, in order; the step runs once there are `approvalsRequired`. */
+  approvals: z.array(StepApproval).default([]),
+  /**
+   * The person who asked for this step (for a rollback step, whoever requested the rollback): they
+   * may not approve it themselves.
+   */
+  requestedBy: DecisionBy.optional(),
+  /** Set once a person approved (the label of the last approver); lifts every hold, and the step does not count as automatic. */
   approvedBy: z.string().optional(),
+  /** The verified identity behind `approvedBy`. */
+  approvedByActor: OperatorIdentity.optional(),
   rejectedBy: z.string().optional(),
+  /** The verified identity behind `rejectedBy`. */
+  rejectedByActor: OperatorIdentity.optional(),
   decisionReason: z.string().optional(),
   approvalRequestedAt: IsoDateTime.optional(),
   approvalDeadlineAt: IsoDateTime.optional(),

@@ -179,6 +179,27 @@ describe('planWithPlaybook', () => {
       ['block-ip:subnet-0aaa:2001:db8::1', { subnetId: 'subnet-0aaa', cidr: '2001:db8::1/128' }],
     ]);
   });
+
+  it('carries a step’s two approvers into the plan, and one approver by default', () => {
+    // Prepare
+    const twoApprovers = playbookOf({
+      ...chain,
+      steps: chain.steps.map((step) =>
+        step.id === 'quarantine' ? { ...step, approval: 'required' as const, approvers: 2 as const } : step,
+      ),
+    });
+    const finding = testFinding({
+      type: 'CredentialAccess:IAMUser/X',
+      resources: [iamUser('bob', 'AKIABOB')],
+    });
+
+    // Act
+    const plan = planWithPlaybook(finding, twoApprovers);
+
+    // Assess
+    expect(stepOf(plan, 'quarantine:bob.AKIABOB')).toMatchObject({ approval: 'required', approvers: 2 });
+    expect(stepOf(plan, 'deactivate:bob.AKIABOB')).toMatchObject({ approval: 'none', approvers: 1 });
+  });
 });
 
 describe('planIncident determinism', () => {

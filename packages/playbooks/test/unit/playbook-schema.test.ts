@@ -91,6 +91,18 @@ describe('Playbook (schema and cross-field checks)', () => {
       message: /cannot be undone/,
     },
     {
+      name: 'two approvers on a step that needs no approval',
+      yaml: `${header}steps:\n  - { id: seal, action: evidence.seal, approvers: 2 }\n`,
+      path: 'steps[0].approvers',
+      message: /two approvers need 'approval: required'/,
+    },
+    {
+      name: 'three approvers (one or two are supported)',
+      yaml: `${header}steps:\n  - { id: seal, action: evidence.seal, approval: required, approvers: 3 }\n`,
+      path: 'steps[0].approvers',
+      message: /Invalid/,
+    },
+    {
       name: "a 'contained' notice that is not tied to the containment",
       yaml: `${header}steps:\n  - id: tell\n    action: notify.incident\n    params: { stage: contained, severityBand: HIGH, summary: x }\n`,
       path: 'steps[0].requiresAfter',
@@ -158,7 +170,7 @@ describe('Playbook (schema and cross-field checks)', () => {
       defaultTimeoutSeconds: 600,
       audience: { LOW: 'low-priority', MEDIUM: 'team', HIGH: 'team', CRITICAL: 'on-call' },
       source: FILE,
-      steps: [{ id: 'seal', after: [], approval: 'none', params: {}, requiresAfter: false }],
+      steps: [{ id: 'seal', after: [], approval: 'none', approvers: 1, params: {}, requiresAfter: false }],
     });
   });
 });

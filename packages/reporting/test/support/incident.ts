@@ -115,3 +115,60 @@ export function ec2Incident(overrides: Partial<ReportInput['incident']> = {}): R
     ],
   };
 }
+
+const issuer = 'https://idp.example.test';
+/** Verified identities of the two-person incident. */
+export const people = {
+  rita: { issuer, subject: 'op-rita', name: 'Rita Responder', email: 'rita@example.test' },
+  alice: { issuer, subject: 'op-alice', name: 'Alice Approver', email: 'alice@example.test' },
+  bob: { issuer, subject: 'op-bob', name: 'Bob Approver', email: 'bob@example.test' },
+} as const;
+
+/**
+ * An incident under the two-person rule: a NACL block approved by Alice then Bob, and a rollback
+ * requested by Rita and approved by Bob, each with the verified identities the coordinator records.
+ */
+export function twoPersonIncident(): ReportInput {
+  const base = ec2Incident({
+    rollbackRequestedBy: 'Rita Responder <rita@example.test>',
+    rollbackRequestedByActor: people.rita,
+    resolvedBy: 'Alice Approver <alice@example.test>',
+    resolvedByActor: people.alice,
+  });
+  const alice = {
+    by: 'Alice Approver <alice@example.test>',
+    actor: people.alice,
+    at: '2026-11-22T10:00:06.000Z',
+  };
+  const bob = { by: 'Bob Approver <bob@example.test>', actor: people.bob, at: '2026-11-22T10:00:07.000Z' };
+  const rita = {
+    by: 'Rita Responder <rita@example.test>',
+    actor: people.rita,
+    at: '2026-11-22T11:00:00.000Z',
+  };
+  return {
+    ...base,
+    steps: [
+      step('snapshot', 'evidence.snapshot-volumes', 0),
+      step('block', 'contain.block-ip', 1, {
+        approval: 'required',
+        holdReasons: ['approval-required'],
+        approvalsRequired: 2,
+        approvals: [alice, bob],
+        approvedBy: bob.by,
+        approvedByActor: people.bob,
+        status: 'rolled-back',
+        preState: { entries: [] },
+      }),
+      step('rollback:block', 'rollback.block-ip', 2, {
+        rollbackOf: 'block',
+        holdReasons: ['two-person-rule'],
+        requestedBy: rita,
+        approvals: [{ ...bob, at: '2026-11-22T11:00:05.000Z' }],
+        approvedBy: bob.by,
+        approvedByActor: people.bob,
+        completedAt: '2026-11-22T11:00:30.000Z',
+      }),
+    ],
+  };
+}

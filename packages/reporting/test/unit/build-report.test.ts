@@ -1,7 +1,7 @@
 import { IncidentReport } from '@ir/contracts';
 import { buildReport, verificationFrom } from '@ir/reporting';
 import { describe, expect, it } from 'vitest';
-import { ec2Incident, step } from '../support/incident.js';
+import { ec2Incident, people, step, twoPersonIncident } from '../support/incident.js';
 
 const options = { generatedAt: '2026-11-22T12:00:00.000Z', generatedBy: 'response-coordinator' };
 
@@ -49,6 +49,10 @@ describe('buildReport', () => {
         by: 'alice',
         reason: 'confirmed C&C traffic',
         holdReasons: ['approval-required'],
+        // Recorded before identities: the label alone.
+        decidedBy: { by: 'alice', issuer: null, subject: null, at: null },
+        requestedBy: null,
+        approvals: [],
       },
       {
         stepId: 'console',
@@ -57,9 +61,44 @@ describe('buildReport', () => {
         by: 'bob',
         reason: 'break-glass user',
         holdReasons: ['approval-required'],
+        decidedBy: { by: 'bob', issuer: null, subject: null, at: null },
+        requestedBy: null,
+        approvals: [],
       },
     ]);
     expect(report.summary).toMatchObject({ approvals: 1, rejections: 1 });
+  });
+
+  it('names requester and approvers with issuer and subject under the two-person rule', () => {
+    // Prepare
+    const input = twoPersonIncident();
+    const { issuer } = people.alice;
+
+    // Act
+    const report = buildReport(input, options);
+
+    // Assess
+    expect(IncidentReport.parse(report)).toEqual(report);
+    const block = report.approvals.find((a) => a.stepId === 'block');
+    expect(block).toMatchObject({
+      decision: 'approved',
+      decidedBy: { by: 'Bob Approver <bob@example.test>', issuer, subject: 'op-bob' },
+      requestedBy: { by: 'Alice Approver <alice@example.test>', issuer, subject: 'op-alice' },
+      approvals: [{ subject: 'op-alice' }, { subject: 'op-bob' }],
+    });
+    expect(report.steps.find((s) => s.stepId === 'block')?.approval).toMatchObject({
+      approvalsRequired: 2,
+      approver: { issuer, subject: 'op-bob' },
+    });
+    expect(report.rollback).toMatchObject({
+      requester: { by: 'Rita Responder <rita@example.test>', issuer, subject: 'op-rita' },
+      approver: { by: 'Bob Approver <bob@example.test>', issuer, subject: 'op-bob' },
+    });
+    expect(report.approvals.find((a) => a.stepId === 'rollback:block')?.requestedBy).toMatchObject({
+      subject: 'op-rita',
+      at: '2026-11-22T11:00:00.000Z',
+    });
+    expect(report.incident.resolvedByPerson).toMatchObject({ issuer, subject: 'op-alice' });
   });
 
   it('reports pre-state and the rollback status of every containment that succeeded', () => {

@@ -1,6 +1,6 @@
 import { buildReport, escapeMarkdown, renderMarkdown, verificationNotConfigured } from '@ir/reporting';
 import { describe, expect, it } from 'vitest';
-import { ec2Incident } from '../support/incident.js';
+import { ec2Incident, twoPersonIncident } from '../support/incident.js';
 
 const options = { generatedAt: '2026-11-22T12:00:00.000Z', generatedBy: 'response-coordinator' };
 
@@ -46,6 +46,28 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('approved by alice: confirmed C&amp;C traffic');
     expect(markdown).toContain('| Time to isolate (MTTI) | 20.0 s |');
     expect(markdown).toContain('| Time to evidence (MTTE) | 90.0 s |');
+  });
+
+  it('shows who requested and who approved, with issuer and subject', () => {
+    // Prepare
+    const report = buildReport(twoPersonIncident(), options);
+
+    // Act
+    const markdown = renderMarkdown(report);
+
+    // Assess
+    const bob = 'Bob Approver <bob@example.test> (https://idp.example.test, op-bob)';
+    const alice = 'Alice Approver <alice@example.test> (https://idp.example.test, op-alice)';
+    const rita = 'Rita Responder <rita@example.test> (https://idp.example.test, op-rita)';
+    const block = tableAfter(markdown, '## Steps').find((row) => cells(row)[1]?.trim() === 'block');
+    expect(block).toContain(escapeMarkdown(`approved by ${bob}, requested by ${alice}`));
+    const approvals = tableAfter(markdown, '## Approvals');
+    expect(approvals.find((row) => row.includes('rollback:block'))).toContain(
+      `| ${escapeMarkdown(bob)} | ${escapeMarkdown(rita)} |`,
+    );
+    expect(markdown).toContain(`Rollback requested by ${escapeMarkdown(rita)}`);
+    expect(markdown).toContain(`approved by ${escapeMarkdown(bob)}.`);
+    expect(markdown).toContain(escapeMarkdown(`by ${alice}`));
   });
 
   it('keeps attacker-controlled finding titles inside their cell, as text', () => {

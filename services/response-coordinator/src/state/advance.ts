@@ -2,7 +2,7 @@ import { errorMessage, errorName } from '@ir/runtime';
 import { stepCommandMessage } from './commands.js';
 import type { Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
-import type { HoldReason, StepRecord } from '@ir/contracts';
+import { type HoldReason, type StepRecord, TWO_PERSON_ACTIONS } from '@ir/contracts';
 import { satisfiedStatuses } from '../model.js';
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000).toISOString();
@@ -45,23 +45,48 @@ function holdsFor(draft: Draft, step: StepRecord): { holds: HoldReason[]; counte
   return { holds: [], counted: true };
 }
 
+/**
+ * How many different people must approve a held step (the two-person rule, TRAPS 23): two for a
+ * protected resource and for the actions in `TWO_PERSON_ACTIONS`, or as many as the playbook asks.
+ */
+export function approvalsRequiredFor(step: StepRecord, holds: readonly HoldReason[]): 1 | 2 {
+  if (step.approvalsRequired === 2) return 2;
+  return holds.includes('protected-resource') || TWO_PERSON_ACTIONS.has(step.action) ? 2 : 1;
+}
+
+/** The sentence notifications add when a step needs two people. */
+export const TWO_APPROVERS_NOTE = 'two different approvers are needed (two-person rule)';
+
 function hold(draft: Draft, step: StepRecord, holds: HoldReason[]): void {
   const now = draft.context.now;
+  const approvalsRequired = approvalsRequiredFor(step, holds);
   draft.updateStep(step.stepId, {
     status: 'awaiting-approval',
     holdReasons: holds,
+    approvalsRequired,
     approvalRequestedAt: now.toISOString(),
     approvalDeadlineAt: addSeconds(now, draft.context.settings.approvalTimeoutSeconds),
   });
-  draft.record('approval-requested', { action: step.action, holdReasons: holds }, step.stepId);
+  draft.record(
+    'approval-requested',
+    { action: step.action, holdReasons: holds, approvalsRequired },
+    step.stepId,
+  );
   const paged = holds.includes('blast-radius');
+  const two = approvalsRequired === 2 ? `; ${TWO_APPROVERS_NOTE}` : '';
   raiseNotification(
     draft,
     `approval-needed:${step.stepId}`,
     'approval-needed',
-    `Step ${step.stepId} (${step.action}) waits for approval: ${holds.join(', ')}`,
+    `Step ${step.stepId} (${step.action}) waits for approval: ${holds.join(', ')}${two}`,
     {
-      details: { stepId: step.stepId, action: step.action, holdReasons: holds, params: step.params },
+      details: {
+        stepId: step.stepId,
+        action: step.action,
+        holdReasons: holds,
+        approvalsRequired,
+        params: step.params,
+      },
       page: paged,
     },
   );

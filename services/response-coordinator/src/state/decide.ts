@@ -1,6 +1,7 @@
 import type { MessageOf } from '@ir/contracts';
 import type { DecisionContext, Draft } from './draft.js';
-import { approvalGranted, approvalRejected, resolveRequested, rollbackRequested } from './operator.js';
+import { approvalGranted, approvalRejected } from './approvals.js';
+import { resolveRequested, rollbackRequested } from './operator.js';
 import type { Planner } from './plan-steps.js';
 import { stepFailed, stepSucceeded } from './results.js';
 import { incidentUpdated } from './replan-on-update.js';

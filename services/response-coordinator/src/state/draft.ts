@@ -129,6 +129,8 @@ export class Draft {
       origin: 'coordinator',
       status: 'pending',
       holdReasons: [],
+      approvalsRequired: 1,
+      approvals: [],
       escalations: 0,
       countedAutomatic: false,
     });

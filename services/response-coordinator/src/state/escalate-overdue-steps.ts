@@ -6,11 +6,13 @@ import type { IncidentAggregate } from '../model.js';
 /**
  * The sweeper's look at an incident: a dispatched step past its deadline is timed out and people are
  * told; an approval past its deadline is escalated again, paging on-call, and is never approved
- * automatically.
+ * automatically. The steps of a rollback waiting for its second person are escalated together, with
+ * one notice for the batch.
  */
 export function escalateOverdueSteps(aggregate: IncidentAggregate, context: DecisionContext): Draft {
   const draft = new Draft(aggregate, context);
   const now = context.now.getTime();
+  let rollbackNoticeRaised = false;
   for (const step of draft.steps) {
     if (step.status === 'dispatched' && step.deadlineAt && Date.parse(step.deadlineAt) <= now) {
       draft.updateStep(step.stepId, { status: 'timed-out' });
@@ -42,13 +44,32 @@ export function escalateOverdueSteps(aggregate: IncidentAggregate, context: Deci
         approvalDeadlineAt: new Date(now + context.settings.approvalTimeoutSeconds * 1000).toISOString(),
       });
       draft.record('approval-escalated', { escalation }, step.stepId);
+      const rollback = step.origin === 'rollback';
+      if (rollback && rollbackNoticeRaised) continue;
+      rollbackNoticeRaised ||= rollback;
+      const two =
+        step.approvalsRequired > 1 || step.requestedBy !== undefined
+          ? `; ${step.approvals.length > 0 ? 'a second' : 'an'} approver other than ${
+              step.requestedBy?.by ?? step.approvals[0]?.by ?? 'the requester'
+            } is needed (two-person rule)`
+          : '';
+      const what = rollback
+        ? `The rollback requested by ${step.requestedBy?.by ?? 'unknown'}`
+        : `Step ${step.stepId} (${step.action})`;
       raiseNotification(
         draft,
         `approval-overdue:${step.stepId}:${escalation}`,
         'approval-needed',
-        `Step ${step.stepId} (${step.action}) still waits for approval (reminder ${escalation})`,
+        `${what} still waits for approval (reminder ${escalation})${two}`,
         {
-          details: { stepId: step.stepId, action: step.action, holdReasons: step.holdReasons, escalation },
+          details: {
+            stepId: step.stepId,
+            action: step.action,
+            holdReasons: step.holdReasons,
+            escalation,
+            approvalsRequired: step.approvalsRequired,
+            ...(step.requestedBy ? { requestedBy: step.requestedBy } : {}),
+          },
           page: true,
         },
       );

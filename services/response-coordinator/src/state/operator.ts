@@ -1,19 +1,30 @@
-import type { MessageOf } from '@ir/contracts';
+import type { DecisionBy, MessageOf, StepRecord } from '@ir/contracts';
 import { addReportStep } from '../report/report-step.js';
 import { addCleanRoomTeardowns } from './clean-room.js';
 import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
-import { draftForStep } from './require-step.js';
-import { addRollbackStep, containmentsNewestFirst, stalledRollbacks } from './rollback-steps.js';
+import {
+  addRollbackStep,
+  containmentsNewestFirst,
+  notifyRollbackApproval,
+  stalledRollbacks,
+} from './rollback-steps.js';
 import type { IncidentAggregate } from '../model.js';
 
 const why = (reason: string | undefined) => (reason ? `: ${reason}` : '');
 
-/** Skips every step that has not started, so nothing more goes out after a rollback or resolve. */
-function skipUnstarted(draft: Draft, reason: string): void {
+/**
+ * Skips every step that has not started, so nothing more goes out after a rollback or resolve
+ * (`origins`: whose steps; the coordinator's own steps always go on).
+ */
+function skipUnstarted(
+  draft: Draft,
+  reason: string,
+  origins: readonly StepRecord['origin'][] = ['playbook', 'rollback'],
+): void {
   for (const step of draft.steps) {
-    if (step.origin === 'coordinator') continue;
+    if (!origins.includes(step.origin)) continue;
     if (step.status === 'pending' || step.status === 'awaiting-approval') {
       draft.updateStep(step.stepId, { status: 'skipped', skipReason: reason });
       draft.record('step-skipped', { reason }, step.stepId);
@@ -21,49 +32,20 @@ function skipUnstarted(draft: Draft, reason: string): void {
   }
 }
 
-/** An operator approved a held step: it runs now, and does not count as an automatic containment. */
-export function approvalGranted(
-  aggregate: IncidentAggregate,
-  message: MessageOf<'approval.granted'>,
-  context: DecisionContext,
-): Draft {
-  const { stepId, by, reason, actor } = message.payload;
-  const { draft, step } = draftForStep(aggregate, context, stepId, ['awaiting-approval']);
-  if (!step) return draft;
-  draft.updateStep(stepId, {
-    status: 'pending',
-    approvedBy: by,
-    ...(reason ? { decisionReason: reason } : {}),
-  });
-  draft.record('step-approved', { by, actor, reason, holdReasons: step.holdReasons }, stepId);
-  return dispatchAndSettle(draft);
-}
-
-/** An operator rejected a held step: it is skipped, and steps after it go on. */
-export function approvalRejected(
-  aggregate: IncidentAggregate,
-  message: MessageOf<'approval.rejected'>,
-  context: DecisionContext,
-): Draft {
-  const { stepId, by, reason, actor } = message.payload;
-  const { draft, step } = draftForStep(aggregate, context, stepId, ['awaiting-approval']);
-  if (!step) return draft;
-  draft.updateStep(stepId, {
-    status: 'skipped',
-    rejectedBy: by,
-    skipReason: `rejected by ${by}${why(reason)}`,
-    ...(reason ? { decisionReason: reason } : {}),
-  });
-  draft.record('step-rejected', { by, actor, reason }, stepId);
-  draft.observations.stepOutcomes.push({ action: step.action, outcome: 'rejected' });
-  return dispatchAndSettle(draft);
+/** The requester of a decision message, as rollback steps record it. */
+function requesterOf(message: MessageOf<'rollback.requested'>, at: string): DecisionBy {
+  const { by, actor } = message.payload;
+  return { by, ...(actor ? { actor } : {}), at };
 }
 
 /**
  * Rolls back every succeeded containment with its recorded pre-state, newest first, one after the
- * other. Steps not started are skipped so nothing is contained again behind the rollback. A second
- * request retries a rollback that stalled on a failed or timed-out step (see {@link retryRollback});
- * otherwise it changes nothing.
+ * other. Every rollback waits for an approver other than the requester (two-person rule): its steps
+ * are held together as one batch, and one approval releases them all. Playbook steps not started wait
+ * behind the request (nothing is contained again behind the rollback) and are skipped once it is
+ * approved, or right away when there is nothing to approve. A second request retries a rollback that
+ * stalled on a failed, timed-out or rejected step (see {@link retryRollback}); otherwise it changes
+ * nothing.
  */
 export function rollbackRequested(
   aggregate: IncidentAggregate,
@@ -73,11 +55,19 @@ export function rollbackRequested(
   const draft = new Draft(aggregate, context);
   const { by, reason, actor } = message.payload;
   if (draft.incident.rollbackRequestedAt !== undefined) return retryRollback(draft, message);
-  draft.updateIncident({ rollbackRequestedAt: draft.nowIso, rollbackRequestedBy: by });
-  draft.record('rollback-requested', { by, actor, reason });
-  skipUnstarted(draft, `rollback requested by ${by}`);
+  draft.updateIncident({
+    rollbackRequestedAt: draft.nowIso,
+    rollbackRequestedBy: by,
+    ...(actor ? { rollbackRequestedByActor: actor } : {}),
+  });
+  const requester = requesterOf(message, draft.nowIso);
+  draft.record('rollback-requested', { by, actor, reason, requestedBy: requester });
   draft.setStatus('rolling-back');
-  for (const step of containmentsNewestFirst(draft.steps)) addRollbackStep(draft, step);
+  const held = containmentsNewestFirst(draft.steps)
+    .map((step) => addRollbackStep(draft, step, { requester }))
+    .filter((step) => step?.status === 'awaiting-approval') as StepRecord[];
+  if (held.length === 0) skipUnstarted(draft, `rollback requested by ${by}`, ['playbook']);
+  notifyRollbackApproval(draft, held);
   return dispatchAndSettle(draft);
 }
 
@@ -109,8 +99,14 @@ function retryRollback(draft: Draft, message: MessageOf<'rollback.requested'>): 
   const replaced = [...stalled, ...waiting];
   const again = new Set(replaced.map((step) => step.rollbackOf));
   const replacedIds = new Set(replaced.map((step) => step.stepId));
-  for (const step of containmentsNewestFirst(draft.steps))
-    if (again.has(step.stepId)) addRollbackStep(draft, step, replacedIds);
+  const requester = requesterOf(message, draft.nowIso);
+  const held: StepRecord[] = [];
+  for (const step of containmentsNewestFirst(draft.steps)) {
+    if (!again.has(step.stepId)) continue;
+    const added = addRollbackStep(draft, step, { replaced: replacedIds, requester });
+    if (added?.status === 'awaiting-approval') held.push(added);
+  }
+  notifyRollbackApproval(draft, held);
   return dispatchAndSettle(draft);
 }
 
@@ -127,7 +123,12 @@ export function resolveRequested(
   const { by, reason, actor } = message.payload;
   if (draft.incident.status === 'resolved') return draft;
   skipUnstarted(draft, `incident resolved by ${by}`);
-  draft.updateIncident({ status: 'resolved', resolvedAt: draft.nowIso, resolvedBy: by });
+  draft.updateIncident({
+    status: 'resolved',
+    resolvedAt: draft.nowIso,
+    resolvedBy: by,
+    ...(actor ? { resolvedByActor: actor } : {}),
+  });
   draft.record('incident-resolved', { by, actor, reason });
   raiseNotification(draft, 'resolved', 'resolved', `Incident resolved by ${by}${why(reason)}`);
   addCleanRoomTeardowns(draft);

@@ -27,6 +27,8 @@ export function addPlannedSteps(draft: Draft, steps: readonly PlannedStep[]): st
       origin: 'playbook',
       status: 'pending',
       holdReasons: [],
+      approvalsRequired: step.approvers ?? 1,
+      approvals: [],
       escalations: 0,
       countedAutomatic: false,
     });

@@ -4,7 +4,7 @@ import type { DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
 import { draftForStep } from './require-step.js';
-import { addRollbackStep } from './rollback-steps.js';
+import { addRollbackStep, notifyRollbackApproval } from './rollback-steps.js';
 import type { IncidentAggregate } from '../model.js';
 
 /** A result is taken for a step in flight, or one that timed out (late results are facts too). */
@@ -67,7 +67,10 @@ export function stepSucceeded(
   // A containment that finished after the rollback was requested is undone too.
   const finished = draft.step(step.stepId);
   if (step.containment && incident.rollbackRequestedAt !== undefined && finished) {
-    addRollbackStep(draft, finished);
+    const waiting = draft.steps.some((s) => s.origin === 'rollback' && s.status === 'awaiting-approval');
+    const added = addRollbackStep(draft, finished);
+    // Joining a batch that waits adds no notice; a new hold (the batch was rejected) needs one.
+    if (added?.status === 'awaiting-approval' && !waiting) notifyRollbackApproval(draft, [added]);
   }
   return dispatchAndSettle(draft);
 }

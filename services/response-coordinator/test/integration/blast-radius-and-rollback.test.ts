@@ -1,7 +1,7 @@
-import { findingTypes } from '@ir/testkit';
+import { findingTypes, type LocalIdentityProvider, startIdentityProvider } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blastWindow } from '../../src/repository/blast-window.js';
-import { coordinatorFixture, type Fixture, finding, TEST_TOKEN } from './harness.js';
+import { coordinatorFixture, type Fixture, finding } from './harness.js';
 import { playWorkers, preStateOf } from './worker-double.js';
 
 const instanceFinding = (instanceId: string) =>
@@ -10,11 +10,22 @@ const instanceFinding = (instanceId: string) =>
 describe('response coordinator blast radius, rollback and dry run (on the emulator)', () => {
   let fixture: Fixture;
   let base: string;
+  // Real people from the local IdP: the console password removal and the rollback need two of them.
+  let idp: LocalIdentityProvider;
   beforeAll(async () => {
-    fixture = await coordinatorFixture({ IR_MAX_AUTO_CONTAINMENTS: '1', IR_BLAST_WINDOW: '1d' });
+    idp = await startIdentityProvider();
+    fixture = await coordinatorFixture({
+      IR_MAX_AUTO_CONTAINMENTS: '1',
+      IR_BLAST_WINDOW: '1d',
+      IR_OIDC_ISSUER: idp.issuer,
+      IR_OIDC_AUDIENCE: idp.audience,
+    });
     ({ base } = await fixture.start());
+  }, 120_000);
+  afterAll(async () => {
+    await fixture?.stop();
+    await idp?.stop();
   });
-  afterAll(async () => fixture.stop());
 
   it('holds the (N+1)th automatic containment in the window for approval and pages on-call', async () => {
     // Prepare: N = 1, used by the first incident.
@@ -57,8 +68,10 @@ describe('response coordinator blast radius, rollback and dry run (on the emulat
         },
       }),
     );
+    const approvers = [await idp.operatorToken('approver'), await idp.operatorToken('secondApprover')];
     await playWorkers(fixture, incidentId, {
       approveAt: base,
+      approvers,
       until: (status) => status === 'completed',
       what: 'contained',
     });
@@ -68,11 +81,17 @@ describe('response coordinator blast radius, rollback and dry run (on the emulat
     // Act
     const response = await fetch(`${base}/incidents/${incidentId}/rollback`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'ir-lead@example.com', reason: 'false positive' }),
+      headers: {
+        authorization: `Bearer ${await idp.operatorToken('responder')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ reason: 'false positive' }),
     });
     const rollbacks: string[] = [];
+    // The responder asked; an approver (another person) releases the rollback.
     await playWorkers(fixture, incidentId, {
+      approveAt: base,
+      approvers,
       until: (status) => status === 'rolled-back',
       what: 'rolled back',
     });

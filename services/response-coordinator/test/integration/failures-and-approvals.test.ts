@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { incidentTableKeys as keys, resourceKey } from '@ir/contracts';
-import { findingTypes } from '@ir/testkit';
+import { eventually, findingTypes } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coordinatorFixture, type Fixture, finding, STATIC_TOKEN_ACTOR, TEST_TOKEN } from './harness.js';
 import { playWorkers } from './worker-double.js';
@@ -59,7 +59,7 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     );
   });
 
-  it('holds a step for approval, refuses callers without the token, and runs it once approved', async () => {
+  it('holds a step for approval, refuses callers without the token, and records the static token as one approver only', async () => {
     // Prepare
     const incidentId = 'inc-approval';
     const subject = finding({ type: findingTypes.portProbe, severity: 8, remoteIp: '203.0.113.9' });
@@ -82,11 +82,19 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     await new Promise((resolve) => setTimeout(resolve, 1500));
     const unchanged = await fixture.incident(incidentId);
     const approved = await post(url, { by: 'oncall@example.com', reason: 'subnet can take it' }, TEST_TOKEN);
-    const again = await post(url, { by: 'oncall@example.com' }, TEST_TOKEN);
-    const [command] = (await fixture.commands(1, ['isolator'])).filter((c) => c.type === 'contain.block-ip');
+    await eventually(
+      async () =>
+        ((await fixture.incident(incidentId))?.steps.find((s) => s.stepId === held?.stepId)?.approvals
+          .length ?? 0) === 1,
+      30_000,
+      'the first approval recorded',
+    );
+    const again = await post(url, { by: 'someone-else@example.com' }, TEST_TOKEN);
+    const after = await fixture.incident(incidentId);
     // Assess
     expect(held?.action).toBe('contain.block-ip');
     expect(held?.holdReasons).toEqual(['approval-required']);
+    expect(held?.approvalsRequired).toBe(2);
     expect(anonymous.status).toBe(401);
     expect(wrong.status).toBe(401);
     expect(listing.status).toBe(401);
@@ -94,18 +102,25 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     expect(unchanged?.version).toBe(before?.version);
     expect(unchanged?.steps.find((s) => s.stepId === held?.stepId)?.status).toBe('awaiting-approval');
     expect(approved.status).toBe(202);
-    expect([202, 409]).toContain(again.status);
-    expect(command?.payload.params).toMatchObject({ cidr: '203.0.113.9/32' });
-    const after = await fixture.incident(incidentId);
-    expect(after?.steps.find((s) => s.stepId === held?.stepId)).toMatchObject({
-      status: 'dispatched',
-      // The body's `by` is ignored: the actor is the token's (here the local-dev static token).
-      approvedBy: STATIC_TOKEN_ACTOR,
+    // A NACL block needs two people; the static token is one identity, whatever the body says.
+    expect(again.status).toBe(403);
+    expect(await again.json()).toMatchObject({
+      message: expect.stringContaining('already approved this step'),
     });
+    expect(after?.steps.find((s) => s.stepId === held?.stepId)).toMatchObject({
+      status: 'awaiting-approval',
+      // The body's `by` is ignored: the actor is the token's (here the local-dev static token).
+      approvals: [
+        { by: STATIC_TOKEN_ACTOR, actor: { issuer: 'local-dev-token', subject: 'local-dev-token' } },
+      ],
+    });
+    expect(fixture.seen.some((c) => c.incidentId === incidentId && c.type === 'contain.block-ip')).toBe(
+      false,
+    );
     const detail = (await (
       await fetch(`${base}/incidents/${incidentId}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })
     ).json()) as { timeline: { kind: string }[] };
-    expect(detail.timeline.map((entry) => entry.kind)).toContain('step-approved');
+    expect(detail.timeline.map((entry) => entry.kind)).toContain('step-approval-recorded');
   });
 
   it('times out silent steps and escalates overdue approvals on a sweep, never approving them', async () => {

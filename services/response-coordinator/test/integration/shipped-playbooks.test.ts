@@ -1,4 +1,4 @@
-import { findingTypes } from '@ir/testkit';
+import { findingTypes, type LocalIdentityProvider, startIdentityProvider } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coordinatorFixture, type Fixture, finding } from './harness.js';
 import { playWorkers } from './worker-double.js';
@@ -86,11 +86,19 @@ const cases = [
 describe('response coordinator with each shipped playbook (on the emulator)', () => {
   let fixture: Fixture;
   let base: string;
+  // Two approvers from the local IdP: NACL blocks and console password removals need two people.
+  let idp: LocalIdentityProvider;
+  let approvers: string[];
   beforeAll(async () => {
-    fixture = await coordinatorFixture();
+    idp = await startIdentityProvider();
+    fixture = await coordinatorFixture({ IR_OIDC_ISSUER: idp.issuer, IR_OIDC_AUDIENCE: idp.audience });
     ({ base } = await fixture.start());
+    approvers = [await idp.operatorToken('approver'), await idp.operatorToken('secondApprover')];
+  }, 120_000);
+  afterAll(async () => {
+    await fixture?.stop();
+    await idp?.stop();
   });
-  afterAll(async () => fixture.stop());
 
   for (const testCase of cases) {
     it(`takes a ${testCase.playbook} finding to a completed incident, evidence before containment`, async () => {
@@ -100,6 +108,7 @@ describe('response coordinator with each shipped playbook (on the emulator)', ()
       await fixture.open(incidentId, testCase.finding());
       await playWorkers(fixture, incidentId, {
         approveAt: base,
+        approvers,
         until: (status) => status === 'completed',
         what: `${testCase.playbook} incident completed`,
       });

@@ -1,4 +1,4 @@
-import { buildMessage, Finding, type MessageOf } from '@ir/contracts';
+import { buildMessage, Finding, type MessageOf, type OperatorIdentity } from '@ir/contracts';
 import type { IncidentPlan, PlannedStep } from '@ir/playbooks';
 import type { IncidentAggregate } from '../../src/model.js';
 import type { DecisionContext, Draft } from '../../src/state/draft.js';
@@ -118,4 +118,57 @@ export function succeeded(stepId: string, action: PlannedStep['action'], preStat
       completedAt: '2024-05-02T14:00:20.000Z',
     },
   });
+}
+
+/** Verified identities of the operators in these tests (one issuer; each subject is one person). */
+export const operators = {
+  rita: {
+    issuer: 'https://idp.example.test',
+    subject: 'op-rita',
+    name: 'Rita Responder',
+    email: 'rita@example.test',
+  },
+  alice: {
+    issuer: 'https://idp.example.test',
+    subject: 'op-alice',
+    name: 'Alice Approver',
+    email: 'alice@example.test',
+  },
+  bob: {
+    issuer: 'https://idp.example.test',
+    subject: 'op-bob',
+    name: 'Bob Approver',
+    email: 'bob@example.test',
+  },
+} as const;
+/** An operator of these tests: a verified identity with a name. */
+export type TestOperator = OperatorIdentity & { readonly name: string };
+
+const envelope = {
+  incidentId: 'inc-1',
+  correlationId: 'corr-1',
+  causationId: null,
+  producer: 'api',
+  dryRun: false,
+} as const;
+
+/** An operator's `approval.granted` or `approval.rejected` of `stepId`, as the API publishes it (`who` undefined: an old, actor-less message). */
+export function approval(
+  stepId: string,
+  who: TestOperator | undefined,
+  kind: 'approval.granted' | 'approval.rejected' = 'approval.granted',
+): MessageOf<'approval.granted'> | MessageOf<'approval.rejected'> {
+  const payload = { stepId, by: who?.name ?? 'someone', ...(who ? { actor: { ...who } } : {}) };
+  return kind === 'approval.granted'
+    ? buildMessage('approval.granted', { ...envelope, payload })
+    : buildMessage('approval.rejected', { ...envelope, payload });
+}
+
+/** An operator's `rollback.requested`, sent at `sentAt` when given. */
+export function rollbackRequest(who: TestOperator = operators.rita, sentAt?: string) {
+  return buildMessage(
+    'rollback.requested',
+    { ...envelope, payload: { by: who.name, actor: { ...who }, reason: 'false positive' } },
+    sentAt ? { now: () => new Date(sentAt) } : {},
+  );
 }

@@ -2,14 +2,39 @@ import { buildMessage } from '@ir/contracts';
 import { describe, expect, it } from 'vitest';
 import { UnknownStepError } from '../../src/errors.js';
 import { openIncident } from '../../src/state/open.js';
+import { approvalGranted, approvalRejected } from '../../src/state/approvals.js';
 import { rollbackRequested } from '../../src/state/operator.js';
 import { stepFailed, stepSucceeded } from '../../src/state/results.js';
 import { escalateOverdueSteps } from '../../src/state/escalate-overdue-steps.js';
-import { committed, context, opened, plan, succeeded } from './fixtures.js';
+import type { IncidentAggregate } from '../../src/model.js';
+import {
+  approval,
+  committed,
+  context,
+  opened,
+  operators,
+  plan,
+  rollbackRequest,
+  succeeded,
+  type TestOperator,
+} from './fixtures.js';
 
 const planner = () => plan;
 const statuses = (steps: readonly { stepId: string; status: string }[]) =>
   Object.fromEntries(steps.map((step) => [step.stepId, step.status]));
+
+/** `who` approves `stepId`, committed as the next version. */
+function approvedBy(
+  aggregate: IncidentAggregate,
+  stepId: string,
+  who: TestOperator,
+  eventKey = `approve-${who.subject}`,
+) {
+  return committed(
+    approvalGranted(aggregate, approval(stepId, who) as never, context({ eventKey })),
+    aggregate.version + 1,
+  );
+}
 
 describe('openIncident', () => {
   it('dispatches the steps without dependencies and holds back the rest', () => {
@@ -197,43 +222,43 @@ describe('step results', () => {
   });
 });
 
+/** `isolate-2` (no dependencies) succeeded; the snapshot is in flight, so isolate and seal are pending. */
+function earlyContainment() {
+  const withEarly = {
+    ...plan,
+    steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
+  };
+  const open = committed(openIncident(opened(), () => withEarly, context()));
+  return committed(
+    stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
+    2,
+  );
+}
+
+/**
+ * An incident with two containments, `isolate-2` succeeded (pre-state `{ n: 2 }`) and `isolate` still
+ * in flight, the snapshot done.
+ */
+function oneOfTwoContainmentsSucceeded() {
+  return committed(
+    stepSucceeded(earlyContainment(), succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+    3,
+  );
+}
+
 /**
  * An incident with two succeeded containments, `isolate-2` completing first and `isolate` later
  * (pre-states `{ n: 2 }` and `{ n: 1 }`), the snapshot done: what a rollback starts from.
  */
 function twoContainmentsSucceeded() {
-  const twoContainments = {
-    ...plan,
-    steps: [...plan.steps, { ...plan.steps[2]!, stepId: 'isolate-2', after: [] }],
-  };
-  const open = committed(openIncident(opened(), () => twoContainments, context()));
-  const one = committed(
-    stepSucceeded(open, succeeded('isolate-2', 'contain.ec2-instance', { n: 2 }), context()),
-    2,
-  );
-  const snap = committed(
-    stepSucceeded(one, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
-    3,
-  );
+  const snap = oneOfTwoContainmentsSucceeded();
   const later = succeeded('isolate', 'contain.ec2-instance', { n: 1 });
   const laterMessage = { ...later, payload: { ...later.payload, completedAt: '2024-05-02T14:00:30.000Z' } };
   return committed(stepSucceeded(snap, laterMessage, context()), 4);
 }
 
 describe('rollbackRequested again (retry of a stalled rollback)', () => {
-  const request = (sentAt?: string) =>
-    buildMessage(
-      'rollback.requested',
-      {
-        incidentId: 'inc-1',
-        correlationId: 'corr-1',
-        causationId: null,
-        producer: 'api',
-        dryRun: false,
-        payload: { by: 'lead', reason: 'rules restored by hand' },
-      },
-      sentAt ? { now: () => new Date(sentAt) } : {},
-    );
+  const request = (sentAt?: string) => rollbackRequest(operators.rita, sentAt);
   const rollbackFailed = (stepId: string) =>
     buildMessage('step.failed', {
       incidentId: 'inc-1',
@@ -259,10 +284,11 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
   /** Two containments rolled back newest first; the first rollback failed, the second waits behind it. */
   function stalled() {
     const both = twoContainmentsSucceeded();
-    const rolling = committed(rollbackRequested(both, request(), context({ eventKey: 'rb-1' })), 5);
+    const requested = committed(rollbackRequested(both, request(), context({ eventKey: 'rb-1' })), 5);
+    const rolling = approvedBy(requested, 'rollback:isolate', operators.bob);
     return committed(
       stepFailed(rolling, rollbackFailed('rollback:isolate'), context({ eventKey: 'f-1' })),
-      6,
+      7,
     );
   }
 
@@ -272,24 +298,37 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
     const retryContext = context({ now: new Date('2024-05-02T14:05:00.000Z'), eventKey: 'rb-2' });
     // Act
     const draft = rollbackRequested(failedOnce, request(), retryContext);
+    const released = approvalGranted(
+      committed(draft, 8),
+      approval('rollback:isolate-2:retry-1', operators.alice) as never,
+      context({ eventKey: 'approve-retry' }),
+    );
     // Assess
     expect(failedOnce.incident.status).toBe('needs-attention');
     expect(draft.incident.status).toBe('rolling-back');
     expect(draft.step('rollback:isolate')?.status).toBe('failed');
     expect(draft.step('rollback:isolate-2')).toMatchObject({
       status: 'skipped',
-      skipReason: 'replaced: rollback retried by lead',
+      skipReason: 'replaced: rollback retried by Rita Responder',
     });
     expect(draft.step('rollback:isolate:retry-1')).toMatchObject({
-      status: 'dispatched',
+      status: 'awaiting-approval',
+      holdReasons: ['two-person-rule'],
+      requestedBy: { by: 'Rita Responder', actor: operators.rita },
       rollbackOf: 'isolate',
       params: { originalStepId: 'isolate', preState: { n: 1 } },
     });
-    expect(draft.step('rollback:isolate-2:retry-1')).toMatchObject({
+    expect(draft.recorded.map((entry) => entry.kind)).toContain('rollback-retried');
+    expect(released.step('rollback:isolate:retry-1')).toMatchObject({
+      status: 'dispatched',
+      approvedBy: 'Alice Approver',
+      approvedByActor: operators.alice,
+    });
+    expect(released.step('rollback:isolate-2:retry-1')).toMatchObject({
       status: 'pending',
+      approvedBy: 'Alice Approver',
       after: ['rollback:isolate:retry-1'],
     });
-    expect(draft.recorded.map((entry) => entry.kind)).toContain('rollback-retried');
   });
 
   it('dispatches the retry of a single failed rollback at once, not after the attempt it replaces', () => {
@@ -303,16 +342,25 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
       stepSucceeded(snap, succeeded('isolate', 'contain.ec2-instance', { n: 1 }), context()),
       3,
     );
-    const rolling = committed(rollbackRequested(contained, request(), context({ eventKey: 'rb-1' })), 4);
+    const requested = committed(rollbackRequested(contained, request(), context({ eventKey: 'rb-1' })), 4);
+    const rolling = approvedBy(requested, 'rollback:isolate', operators.bob);
     const failedOnce = committed(
       stepFailed(rolling, rollbackFailed('rollback:isolate'), context({ eventKey: 'f-1' })),
-      5,
+      6,
+    );
+    const retried = committed(
+      rollbackRequested(
+        failedOnce,
+        request(),
+        context({ now: new Date('2024-05-02T14:05:00.000Z'), eventKey: 'rb-2' }),
+      ),
+      7,
     );
     // Act
-    const draft = rollbackRequested(
-      failedOnce,
-      request(),
-      context({ now: new Date('2024-05-02T14:05:00.000Z'), eventKey: 'rb-2' }),
+    const draft = approvalGranted(
+      retried,
+      approval('rollback:isolate:retry-1', operators.bob) as never,
+      context({ eventKey: 'approve-retry' }),
     );
     // Assess
     expect(draft.step('rollback:isolate:retry-1')).toMatchObject({ status: 'dispatched', after: [] });
@@ -336,14 +384,15 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
 
   it('ends rolled-back once every retried rollback succeeded, the failed attempt notwithstanding', () => {
     // Prepare
-    const retried = committed(
+    const held = committed(
       rollbackRequested(stalled(), request(), context({ now: new Date('2024-05-02T14:05:00.000Z') })),
-      7,
+      8,
     );
+    const retried = approvedBy(held, 'rollback:isolate:retry-1', operators.bob);
     // Act
     const first = committed(
       stepSucceeded(retried, rollbackSucceeded('rollback:isolate:retry-1'), context({ eventKey: 's-1' })),
-      8,
+      10,
     );
     const draft = stepSucceeded(
       first,
@@ -383,29 +432,276 @@ describe('escalateOverdueSteps', () => {
 });
 
 describe('rollbackRequested', () => {
-  it('chains the rollbacks newest first with each recorded pre-state', () => {
+  it('holds every rollback step for a second person, and one approval releases the chain newest first', () => {
     // Prepare: two containments, the second completing later.
     const both = twoContainmentsSucceeded();
-    const request = buildMessage('rollback.requested', {
-      incidentId: 'inc-1',
-      correlationId: 'corr-1',
-      causationId: null,
-      producer: 'api',
-      dryRun: false,
-      payload: { by: 'lead' },
-    });
     // Act
-    const draft = rollbackRequested(both, request, context());
+    const draft = rollbackRequested(both, rollbackRequest(operators.rita), context());
+    const released = approvalGranted(
+      committed(draft, 5),
+      approval('rollback:isolate-2', operators.bob) as never,
+      context({ eventKey: 'approve' }),
+    );
     // Assess
-    expect(draft.incident.status).toBe('rolling-back');
-    expect(draft.step('rollback:isolate')).toMatchObject({
+    expect(draft.incident).toMatchObject({
+      status: 'rolling-back',
+      rollbackRequestedBy: 'Rita Responder',
+      rollbackRequestedByActor: operators.rita,
+    });
+    for (const stepId of ['rollback:isolate', 'rollback:isolate-2']) {
+      expect(draft.step(stepId)).toMatchObject({
+        status: 'awaiting-approval',
+        holdReasons: ['two-person-rule'],
+        requestedBy: { by: 'Rita Responder', actor: operators.rita },
+      });
+    }
+    expect(draft.outbox.map((entry) => JSON.parse(entry.body).type)).not.toContain('rollback.ec2-instance');
+    expect(draft.step('notify:approval-needed:rollback:isolate')?.params).toMatchObject({
+      stage: 'approval-needed',
+      summary: expect.stringContaining('a second, different approver is needed'),
+    });
+    expect(released.step('rollback:isolate')).toMatchObject({
       status: 'dispatched',
+      approvedBy: 'Bob Approver',
       params: { originalStepId: 'isolate', preState: { n: 1 } },
     });
-    expect(draft.step('rollback:isolate-2')).toMatchObject({
+    expect(released.step('rollback:isolate-2')).toMatchObject({
       status: 'pending',
       after: ['rollback:isolate'],
       params: { preState: { n: 2 } },
     });
+    const approvedEntry = released.recorded.find(
+      (entry) => entry.kind === 'step-approved' && entry.stepId === 'rollback:isolate',
+    );
+    expect(approvedEntry?.detail).toMatchObject({
+      actor: operators.bob,
+      requestedBy: { actor: operators.rita },
+    });
+  });
+});
+
+describe('two-person rule', () => {
+  /** The plan's isolate step held: the resource is protected, so two people must approve. */
+  function protectedHeld() {
+    const open = committed(openIncident(opened({ tags: { 'ir:protected': 'true' } }), planner, context()));
+    return committed(stepSucceeded(open, succeeded('snapshot', 'evidence.snapshot-volumes'), context()), 2);
+  }
+
+  it('records a first approval of a protected resource and waits; the same person again is refused; another releases it', () => {
+    // Prepare
+    const held = protectedHeld();
+    // Act
+    const first = approvedBy(held, 'isolate', operators.alice, 'a-1');
+    const again = approvalGranted(
+      first,
+      approval('isolate', operators.alice) as never,
+      context({ eventKey: 'a-2' }),
+    );
+    const second = approvalGranted(
+      first,
+      approval('isolate', operators.bob) as never,
+      context({ eventKey: 'b-1' }),
+    );
+    // Assess
+    expect(held.steps.find((s) => s.stepId === 'isolate')).toMatchObject({
+      status: 'awaiting-approval',
+      approvalsRequired: 2,
+      holdReasons: ['protected-resource'],
+    });
+    expect(first.steps.find((s) => s.stepId === 'isolate')).toMatchObject({
+      status: 'awaiting-approval',
+      approvals: [{ by: 'Alice Approver', actor: operators.alice }],
+    });
+    expect(first.steps.find((s) => s.stepId === 'notify:second-approval-needed:isolate')).toBeDefined();
+    expect(again.step('isolate')).toEqual(first.steps.find((s) => s.stepId === 'isolate'));
+    expect(again.recorded.map((entry) => [entry.kind, entry.detail?.reason])).toEqual([
+      ['approval-refused', expect.stringContaining('already approved this step')],
+    ]);
+    expect(again.outbox).toEqual([]);
+    expect(second.step('isolate')).toMatchObject({
+      status: 'dispatched',
+      approvedBy: 'Bob Approver',
+      approvedByActor: operators.bob,
+      approvals: [{ actor: operators.alice }, { actor: operators.bob }],
+    });
+    expect(second.recorded.find((entry) => entry.kind === 'step-approved')?.detail).toMatchObject({
+      actor: operators.bob,
+      requestedBy: { by: 'Alice Approver', actor: operators.alice },
+    });
+  });
+
+  it('treats the same subject of another issuer as another person, and refuses an approval with no identity', () => {
+    // Prepare
+    const first = approvedBy(protectedHeld(), 'isolate', operators.alice, 'a-1');
+    const sameSubjectOtherIssuer = { ...operators.alice, issuer: 'https://other-idp.example.test' };
+    // Act
+    const anonymous = approvalGranted(
+      first,
+      approval('isolate', undefined) as never,
+      context({ eventKey: 'x' }),
+    );
+    const other = approvalGranted(
+      first,
+      approval('isolate', sameSubjectOtherIssuer) as never,
+      context({ eventKey: 'y' }),
+    );
+    // Assess
+    expect(anonymous.step('isolate')?.status).toBe('awaiting-approval');
+    expect(anonymous.recorded[0]).toMatchObject({
+      kind: 'approval-refused',
+      detail: { reason: expect.stringContaining('no verified identity') },
+    });
+    expect(other.step('isolate')?.status).toBe('dispatched');
+  });
+
+  it('asks two approvers for a step whose playbook says approvers: 2, and one for an ordinary approval', () => {
+    // Prepare
+    const twoApprovers = {
+      ...plan,
+      steps: plan.steps.map((step) =>
+        step.stepId === 'isolate' ? { ...step, approval: 'required' as const, approvers: 2 as const } : step,
+      ),
+    };
+    const oneApprover = {
+      ...plan,
+      steps: plan.steps.map((step) =>
+        step.stepId === 'isolate' ? { ...step, approval: 'required' as const } : step,
+      ),
+    };
+    const heldWith = (p: typeof plan) => {
+      const open = committed(openIncident(opened(), () => p, context()));
+      return committed(stepSucceeded(open, succeeded('snapshot', 'evidence.snapshot-volumes'), context()), 2);
+    };
+    // Act
+    const two = approvedBy(heldWith(twoApprovers), 'isolate', operators.alice);
+    const one = approvedBy(heldWith(oneApprover), 'isolate', operators.alice);
+    // Assess
+    expect(two.steps.find((s) => s.stepId === 'isolate')).toMatchObject({
+      status: 'awaiting-approval',
+      approvalsRequired: 2,
+    });
+    expect(one.steps.find((s) => s.stepId === 'isolate')).toMatchObject({
+      status: 'dispatched',
+      approvalsRequired: 1,
+      approvedByActor: operators.alice,
+    });
+  });
+
+  it('refuses the rollback requester’s own approval, and the playbook steps wait behind the request', () => {
+    // Prepare: isolate-2 succeeded; the snapshot is in flight, so isolate and seal are still pending.
+    const contained = earlyContainment();
+    const requested = committed(rollbackRequested(contained, rollbackRequest(operators.alice), context()), 3);
+    // Act
+    const own = approvalGranted(
+      requested,
+      approval('rollback:isolate-2', operators.alice) as never,
+      context({ eventKey: 'own' }),
+    );
+    const other = approvalGranted(
+      requested,
+      approval('rollback:isolate-2', operators.bob) as never,
+      context({ eventKey: 'other' }),
+    );
+    // Assess
+    expect(requested.steps.find((s) => s.stepId === 'seal')?.status).toBe('pending');
+    expect(own.step('rollback:isolate-2')?.status).toBe('awaiting-approval');
+    expect(own.recorded.map((entry) => [entry.kind, entry.detail?.reason])).toEqual([
+      ['approval-refused', expect.stringContaining('requested this and may not approve it')],
+    ]);
+    expect(other.step('rollback:isolate-2')?.status).toBe('dispatched');
+    expect(other.step('isolate')?.status).toBe('skipped');
+    expect(other.step('seal')).toMatchObject({
+      status: 'skipped',
+      skipReason: 'rollback requested by Alice Approver, approved by Bob Approver',
+    });
+  });
+
+  it('withdraws a rejected rollback: the incident goes back to open, its waiting steps go on, and it can be asked again', () => {
+    // Prepare
+    const contained = earlyContainment();
+    const requested = committed(rollbackRequested(contained, rollbackRequest(operators.rita), context()), 3);
+    // Act
+    const rejected = approvalRejected(
+      requested,
+      approval('rollback:isolate-2', operators.bob, 'approval.rejected') as never,
+      context({ eventKey: 'reject' }),
+    );
+    const again = rollbackRequested(
+      committed(rejected, 4),
+      rollbackRequest(operators.rita),
+      context({ eventKey: 'rb-2' }),
+    );
+    // Assess
+    expect(rejected.step('rollback:isolate-2')).toMatchObject({
+      status: 'skipped',
+      rejectedBy: 'Bob Approver',
+      rejectedByActor: operators.bob,
+    });
+    expect(rejected.incident.status).toBe('open');
+    expect(rejected.incident.rollbackRequestedAt).toBeUndefined();
+    // The snapshot is still in flight, so isolate and seal wait for it, no longer for the rollback.
+    expect(rejected.step('seal')?.status).toBe('pending');
+    expect(rejected.step('isolate')?.status).toBe('pending');
+    expect(rejected.recorded.find((entry) => entry.kind === 'rollback-rejected')?.detail).toMatchObject({
+      withdrawn: true,
+      actor: operators.bob,
+    });
+    expect(again.step('rollback:isolate-2:retry-1')).toMatchObject({
+      status: 'awaiting-approval',
+      holdReasons: ['two-person-rule'],
+    });
+  });
+
+  it('adds the rollback of a containment that finished after the request to the waiting batch', () => {
+    // Prepare: isolate in flight when the rollback of isolate-2 is requested.
+    const snap = oneOfTwoContainmentsSucceeded();
+    const requested = committed(rollbackRequested(snap, rollbackRequest(operators.rita), context()), 4);
+    // Act
+    const late = committed(
+      stepSucceeded(
+        requested,
+        succeeded('isolate', 'contain.ec2-instance', { n: 1 }),
+        context({ eventKey: 'late' }),
+      ),
+      5,
+    );
+    const released = approvalGranted(
+      late,
+      approval('rollback:isolate-2', operators.bob) as never,
+      context({ eventKey: 'ok' }),
+    );
+    // Assess
+    expect(late.steps.find((s) => s.stepId === 'rollback:isolate')).toMatchObject({
+      status: 'awaiting-approval',
+      requestedBy: { actor: operators.rita },
+    });
+    expect(late.steps.some((s) => s.stepId === 'notify:approval-needed:rollback:isolate')).toBe(false);
+    expect(released.step('rollback:isolate-2')?.status).toBe('dispatched');
+    expect(released.step('rollback:isolate')).toMatchObject({
+      status: 'pending',
+      approvedBy: 'Bob Approver',
+    });
+  });
+
+  it('escalates an overdue rollback batch once per sweep, naming who asked', () => {
+    // Prepare
+    const requested = committed(
+      rollbackRequested(twoContainmentsSucceeded(), rollbackRequest(operators.rita), context()),
+      5,
+    );
+    // Act
+    const draft = escalateOverdueSteps(
+      requested,
+      context({ now: new Date('2024-05-02T15:00:00.000Z'), eventKey: 'tick' }),
+    );
+    // Assess
+    expect(draft.step('rollback:isolate')).toMatchObject({ status: 'awaiting-approval', escalations: 1 });
+    expect(draft.step('rollback:isolate-2')).toMatchObject({ status: 'awaiting-approval', escalations: 1 });
+    const notices = draft.steps.filter((s) => s.stepId.startsWith('notify:approval-overdue:'));
+    expect(notices.map((s) => s.params.summary)).toEqual([
+      expect.stringMatching(
+        /rollback requested by Rita Responder still waits.*approver other than Rita Responder/,
+      ),
+    ]);
   });
 });

@@ -1,11 +1,13 @@
+import { type OperatorIdentity, sameOperator } from '@ir/contracts';
 import type { CoordinatorApi, Decision, IncidentDetailView } from '../api-client.js';
-import { integerOption, positional, stringOption } from '../args.js';
+import { API_OPTIONS, integerOption, positional, stringOption } from '../args.js';
 import type { CommandContext, CommandSpec, OptionSpec } from '../command.js';
 import { ExitCode, IrctlError } from '../errors.js';
 import { toJson } from '../format/text.js';
 import { apiOf } from './api-context.js';
 
 const decisionOptions: Record<string, OptionSpec> = {
+  ...API_OPTIONS,
   by: {
     type: 'string',
     valueName: '<name>',
@@ -16,8 +18,11 @@ const decisionOptions: Record<string, OptionSpec> = {
   timeout: { type: 'string', valueName: '<seconds>', help: 'how long --wait waits (default 120)' },
 };
 
-/** What `--wait` waits for: done, failed (with why), or not yet. */
-type Settled = { done: true } | { done: false; failed?: string };
+/**
+ * What `--wait` waits for: done, failed (with why), not yet, or as far as this person can take it
+ * (`waiting`: the decision is recorded and the two-person rule wants another approver).
+ */
+type Settled = { done: true; waiting?: string } | { done: false; failed?: string };
 
 /** Rollback steps that failed or timed out: a retried rollback's earlier failures are not its answer. */
 const stalledRollbackSteps = (view: IncidentDetailView) =>
@@ -29,18 +34,37 @@ const stalledRollbackSteps = (view: IncidentDetailView) =>
  */
 const applied: Record<
   Decision,
-  (view: IncidentDetailView, stepId: string | undefined, known: ReadonlySet<string>) => Settled
+  (
+    view: IncidentDetailView,
+    stepId: string | undefined,
+    known: ReadonlySet<string>,
+    actor: OperatorIdentity | undefined,
+  ) => Settled
 > = {
-  approve: (view, stepId) => {
+  approve: (view, stepId, _known, actor) => {
     const step = view.steps.find((s) => s.stepId === stepId);
-    return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
+    if (step && step.status !== 'awaiting-approval') return { done: true };
+    return step?.approvals?.some((approval) => sameOperator(approval.actor, actor))
+      ? {
+          done: true,
+          waiting: `your approval is recorded; step ${stepId} still needs a second, different approver (two-person rule)`,
+        }
+      : { done: false };
   },
   reject: (view, stepId) => {
     const step = view.steps.find((s) => s.stepId === stepId);
     return step && step.status !== 'awaiting-approval' ? { done: true } : { done: false };
   },
-  rollback: (view, _stepId, known) => {
+  rollback: (view, _stepId, known, actor) => {
     if (view.incident.status === 'rolled-back') return { done: true };
+    const held = view.steps.find(
+      (s) => s.rollbackOf && s.status === 'awaiting-approval' && sameOperator(s.requestedBy?.actor, actor),
+    );
+    if (held)
+      return {
+        done: true,
+        waiting: `the rollback waits for an approver other than you (two-person rule): irctl approve ${view.incident.incidentId} ${held.stepId}`,
+      };
     const failed = stalledRollbackSteps(view).find((s) => !known.has(s.stepId));
     return failed
       ? {
@@ -59,12 +83,13 @@ async function waitApplied(
   target: { incidentId: string; stepId?: string },
   timeoutSeconds: number,
   known: ReadonlySet<string>,
-): Promise<IncidentDetailView> {
+  actor: OperatorIdentity | undefined,
+): Promise<{ view: IncidentDetailView; waiting?: string }> {
   const deadline = context.now().getTime() + timeoutSeconds * 1000;
   for (;;) {
     const view = await api.incident(target.incidentId);
-    const settled = applied[decision](view, target.stepId, known);
-    if (settled.done) return view;
+    const settled = applied[decision](view, target.stepId, known, actor);
+    if (settled.done) return { view, ...(settled.waiting ? { waiting: settled.waiting } : {}) };
     if (settled.failed)
       throw new IrctlError(`${decision} of ${target.incidentId} failed: ${settled.failed}`, ExitCode.failed);
     if (context.now().getTime() >= deadline) {
@@ -89,6 +114,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
       ...details,
       'The coordinator answers 202 once it has checked the incident and queued the decision; with --wait',
       'irctl reads the incident back until the decision shows (exit 1 if it failed or did not in time).',
+      'Under the two-person rule --wait ends once your part is recorded, and says what another approver must do.',
     ],
     async run(args, context) {
       const incidentId = positional(args, 0);
@@ -98,7 +124,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
         context.err('irctl: --by is ignored: the coordinator records the identity of your token');
       const reason = stringOption(args, 'reason');
       const timeout = integerOption(args, 'timeout', 120, { min: 1, max: 3600 }, decision);
-      const api = apiOf(context);
+      const api = await apiOf(args, context);
       const target = { incidentId, ...(stepId === undefined ? {} : { stepId }) };
       const wait = args.values.wait === true;
       const known = new Set(
@@ -108,7 +134,10 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
       );
       const accepted = await api.decide(decision, target, reason ? { reason } : {});
       const by = accepted.by ?? 'the identity of the token';
-      const view = wait ? await waitApplied(api, context, decision, target, timeout, known) : undefined;
+      const outcome = wait
+        ? await waitApplied(api, context, decision, target, timeout, known, accepted.actor)
+        : undefined;
+      const view = outcome?.view;
       if (args.values.json === true) {
         context.out(
           toJson({
@@ -118,6 +147,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
             ...(view
               ? {
                   applied: true,
+                  ...(outcome?.waiting ? { waiting: outcome.waiting } : {}),
                   status: view.incident.status,
                   step: view.steps.find((s) => s.stepId === stepId),
                 }
@@ -131,6 +161,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
       if (view) {
         const step = view.steps.find((s) => s.stepId === stepId);
         context.out(`applied: incident ${view.incident.status}${step ? `, step ${step.status}` : ''}`);
+        if (outcome?.waiting) context.out(outcome.waiting);
       } else {
         context.out(`the coordinator applies it from its queue; follow it with: irctl show ${incidentId}`);
       }

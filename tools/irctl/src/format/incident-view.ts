@@ -1,4 +1,4 @@
-import { evidenceActions } from '@ir/contracts';
+import { evidenceActions, type OperatorIdentity } from '@ir/contracts';
 import type { IncidentDetailView, StepView } from '../api-client.js';
 import { renderTable } from './table.js';
 import { compact, printable } from './text.js';
@@ -13,17 +13,41 @@ export function secondsBetween(from: string | undefined, to: string | undefined)
   return Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : undefined;
 }
 
+/**
+ * A person as irctl shows them: the label and, when recorded, the identity that proves who it was,
+ * `Name <email> (issuer, subject)`.
+ */
+export function personLabel(label: string, actor: OperatorIdentity | undefined): string {
+  return actor ? `${label} (${actor.issuer}, ${actor.subject})` : label;
+}
+
+/** Who asked for a step: a rollback's requester, or the first of two approvers. */
+function requesterOf(step: StepView): string | undefined {
+  const first = (step.approvalsRequired ?? 1) > 1 ? step.approvals?.[0] : undefined;
+  const requester = step.requestedBy ?? first;
+  return requester ? personLabel(requester.by, requester.actor) : undefined;
+}
+
 /** Why a step is where it is, in a few words: failure, skip reason, holds, or who decided. */
 export function stepDetail(step: StepView): string {
   if (step.failure)
     return `${step.failure.errorName ? `${step.failure.errorName}: ` : ''}${step.failure.reason}`;
-  if (step.skipReason) return step.skipReason;
-  if (step.status === 'awaiting-approval')
-    return `held: ${(step.holdReasons ?? []).join(', ') || 'approval'}`;
+  if (step.skipReason && !step.rejectedBy) return step.skipReason;
+  const requester = requesterOf(step);
+  const requested = requester ? `, requested by ${requester}` : '';
+  if (step.status === 'awaiting-approval') {
+    const holds = `held: ${(step.holdReasons ?? []).join(', ') || 'approval'}`;
+    const approvals = step.approvals ?? [];
+    if ((step.approvalsRequired ?? 1) > 1 && approvals[0])
+      return `${holds}; approved by ${personLabel(approvals[0].by, approvals[0].actor)}, needs a second, different approver`;
+    if (step.requestedBy)
+      return `${holds}; needs an approver other than ${personLabel(step.requestedBy.by, step.requestedBy.actor)}`;
+    return (step.approvalsRequired ?? 1) > 1 ? `${holds}; needs two different approvers` : holds;
+  }
   if (step.approvedBy)
-    return `approved by ${step.approvedBy}${step.decisionReason ? `: ${step.decisionReason}` : ''}`;
+    return `approved by ${personLabel(step.approvedBy, step.approvedByActor)}${requested}${step.decisionReason ? `: ${step.decisionReason}` : ''}`;
   if (step.rejectedBy)
-    return `rejected by ${step.rejectedBy}${step.decisionReason ? `: ${step.decisionReason}` : ''}`;
+    return `rejected by ${personLabel(step.rejectedBy, step.rejectedByActor)}${requested}${step.decisionReason ? `: ${step.decisionReason}` : ''}`;
   if (step.rollbackOf) return `undoes ${step.rollbackOf}`;
   return '';
 }
@@ -45,9 +69,13 @@ export function renderIncident(view: IncidentDetailView): string {
   if (contained) lines.push(`  contained ${incident.firstContainedAt} (${contained} after receipt)`);
   if (sealed) lines.push(`  evidence sealed ${incident.evidenceSealedAt} (${sealed} after receipt)`);
   if (incident.rollbackRequestedBy)
-    lines.push(`  rollback requested by ${printable(incident.rollbackRequestedBy)}`);
+    lines.push(
+      `  rollback requested by ${printable(personLabel(incident.rollbackRequestedBy, incident.rollbackRequestedByActor))}`,
+    );
   if (incident.resolvedAt)
-    lines.push(`  resolved ${incident.resolvedAt} by ${printable(incident.resolvedBy ?? '?')}`);
+    lines.push(
+      `  resolved ${incident.resolvedAt} by ${printable(personLabel(incident.resolvedBy ?? '?', incident.resolvedByActor))}`,
+    );
   for (const note of incident.notes ?? []) lines.push(`  note: ${printable(note)}`);
   for (const finding of incident.findings ?? [])
     lines.push(`  finding ${printable(finding.id)} ${printable(finding.type)}`);
