@@ -2,7 +2,8 @@
  * A real Prometheus (Debian's `prometheus` package) scrapes the five services, running as their own
  * processes against the emulator, while an EC2 compromise goes through; MTTI and MTTE are then read
  * back from Prometheus's query API and checked against the incident record. The shipped recording
- * and alert rules are loaded by the same Prometheus, so a rule that stops parsing fails here too.
+ * and alert rules are loaded by the same Prometheus, so a rule that stops parsing fails here too; a
+ * forged operator decision on the coordinator queue must then fire the shipped alert.
  * Without the binary the test is skipped, unless IR_REQUIRE_TOOLS=1 (CI) makes that a failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { buildMessage } from '@ir/contracts';
 import {
   bootstrap,
   createInstance,
@@ -32,6 +34,11 @@ if (!hasPrometheus && process.env.IR_REQUIRE_TOOLS === '1') {
   throw new Error('prometheus is required (IR_REQUIRE_TOOLS=1) but not installed');
 }
 
+interface PromAlert {
+  state: string;
+  labels: Record<string, string>;
+}
+
 interface PromVector {
   status: string;
   data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
@@ -47,7 +54,7 @@ describe('Prometheus scraping the running services', () => {
 
   // skip: install Debian's prometheus package to run (CI installs it and sets IR_REQUIRE_TOOLS=1)
   it.skipIf(!hasPrometheus)(
-    'reports MTTI and MTTE of an EC2 compromise through its query API, matching the incident record',
+    'reports MTTI and MTTE of an EC2 compromise through its query API, matching the incident record, and alerts on a forged decision',
     async () => {
       // Prepare: an account with a 2-ENI instance, the system's resources, five services, Prometheus.
       const endpoint = inject('awsEndpoint');
@@ -202,6 +209,36 @@ describe('Prometheus scraping the running services', () => {
       const rules = (await (await fetch(`${prom}/api/v1/rules`)).json()) as {
         data: { groups: Array<{ name: string; rules: unknown[] }> };
       };
+      // A forged approval straight onto the coordinator queue (unsigned, as any sender could write it):
+      // refused, and the shipped alert fires on the coordinator's counter.
+      const forged = buildMessage('approval.granted', {
+        incidentId: incident?.incidentId ?? '',
+        correlationId: incident?.incidentId ?? '',
+        causationId: null,
+        producer: 'response-coordinator-api',
+        dryRun: false,
+        payload: { stepId: 'isolate-instance', by: 'Mallory' },
+      });
+      await clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: system.queues.coordinator.url,
+          MessageBody: JSON.stringify(forged),
+        }),
+      );
+      let forgedAlert: PromAlert | undefined;
+      await eventually(
+        async () => {
+          const alerts = (await (await fetch(`${prom}/api/v1/alerts`)).json()) as {
+            data: { alerts: PromAlert[] };
+          };
+          forgedAlert = alerts.data.alerts.find(
+            (alert) => alert.labels.alertname === 'IrForgedOperatorDecision',
+          );
+          return forgedAlert?.state === 'firing';
+        },
+        60_000,
+        'the IrForgedOperatorDecision alert firing',
+      );
 
       // Assess
       const seconds = (from: string, to?: string) => (Date.parse(to ?? '') - Date.parse(from)) / 1000;
@@ -218,6 +255,12 @@ describe('Prometheus scraping the running services', () => {
         seconds(record.receivedAt, record.evidenceSealedAt),
         3,
       );
+      expect(forgedAlert?.labels).toMatchObject({
+        alertname: 'IrForgedOperatorDecision',
+        type: 'approval.granted',
+        reason: 'missing',
+        severity: 'critical',
+      });
       expect(rules.data.groups.map((group) => group.name).sort()).toEqual([
         'incident-response-alerts',
         'incident-response-recording',

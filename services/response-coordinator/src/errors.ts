@@ -1,4 +1,5 @@
 import { IrError } from '@ir/runtime';
+import type { RefusalReason } from './decision-signing.js';
 
 /**
  * Errors of the response coordinator. The runtime reads `retryable` (and `reason` for the DLQ):
@@ -32,6 +33,29 @@ export class UnknownStepError extends CoordinatorError {
     });
   }
 }
+
+/**
+ * An operator decision whose signature does not prove the operator API sent it (missing, malformed,
+ * an unknown key, or a MAC that does not match): refused before anything is decided, and sent to the
+ * DLQ now with `decision-signature-<why>` as its reason. Never retried: no retry makes it genuine.
+ */
+export class ForgedDecisionError extends CoordinatorError {
+  override readonly name = 'ForgedDecisionError';
+  constructor(incidentId: string, messageType: string, why: RefusalReason) {
+    super(`refused ${messageType} for incident ${incidentId}: its signature is ${REFUSALS[why]}`, {
+      retryable: false,
+      reason: `decision-signature-${why}`,
+      context: { incidentId, messageType, why },
+    });
+  }
+}
+
+const REFUSALS: Record<RefusalReason, string> = {
+  missing: 'missing (not sent by the operator API)',
+  malformed: 'malformed (not HMAC-SHA256 with a 32-byte MAC)',
+  'unknown-key': 'made with a key this coordinator does not hold',
+  mismatch: 'not valid for this message (changed after signing, or signed with another key)',
+};
 
 /** Another writer kept winning the conditional write; the message is retried from the queue. */
 export class ConcurrentUpdateError extends CoordinatorError {

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { DECISION_TYPES, RefusalReason } from './decision-signing.js';
 
 /** MTTI/MTTE buckets: 50 ms to 1 h, dense where automation lands (seconds) and sparse after. */
 export const RESPONSE_TIME_BUCKETS = [
@@ -15,6 +16,8 @@ export interface CoordinatorMetrics {
   readonly approvalsPending: Gauge;
   /** Commands published from the outbox by someone other than the writer that committed them. */
   readonly outboxRepublished: Counter<'by'>;
+  /** Decisions refused because their signature did not prove the operator API sent them. */
+  readonly forgedDecisions: Counter<'type' | 'reason'>;
 }
 
 /** Registers the coordinator's metrics on `registry`. */
@@ -64,5 +67,23 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
       labelNames: ['by'],
       registers,
     }),
+    forgedDecisions: forgedDecisionsCounter(registers),
   };
+}
+
+/**
+ * Every series starts at 0 (the label sets are known), so `increase()` sees the first forged decision:
+ * a series born at 1 has no earlier sample, and an alert on its increase would never fire.
+ */
+function forgedDecisionsCounter(registers: Registry[]): Counter<'type' | 'reason'> {
+  const counter = new Counter({
+    name: 'ir_coordinator_forged_decisions_total',
+    help: 'Operator decisions on the coordinator queue refused because their signature is missing, malformed, from an unknown key or does not match (sent to the DLQ; alert on any increase).',
+    labelNames: ['type', 'reason'],
+    registers,
+  });
+  for (const type of DECISION_TYPES) {
+    for (const reason of Object.values(RefusalReason)) counter.inc({ type, reason }, 0);
+  }
+  return counter;
 }

@@ -16,14 +16,35 @@ export const OperatorIdentity = z.object({
 export type OperatorIdentity = z.infer<typeof OperatorIdentity>;
 
 /**
+ * The operator API's proof that it sent a decision: a MAC over the decision's envelope and payload
+ * (everything but this field), made with a key only the coordinator holds, named by `keyId` so keys
+ * can be rotated. Why a signature: any service allowed to send to the coordinator queue could
+ * otherwise forge an approval or a rollback (TRAPS 23). The coordinator checks `alg`, `keyId` and
+ * `mac` itself, so that a malformed signature is refused, counted and alerted as forged, not only
+ * dead-lettered as a schema error.
+ */
+export const DecisionSignature = z.object({
+  /** `HMAC-SHA256` today; anything else is refused. */
+  alg: z.string().min(1).max(32),
+  keyId: z.string().min(1).max(128),
+  /** base64url, without padding. */
+  mac: z.string().min(1).max(512),
+});
+/** @see DecisionSignature */
+export type DecisionSignature = z.infer<typeof DecisionSignature>;
+
+/**
  * Who decided and, optionally, why; the base of every operator message. `by` is a display label the
  * API derives from `actor` (never typed by the operator); `actor` is the verified identity. `actor` is
  * optional only so that messages queued before it existed still parse; the API always sets it.
+ * `signature` is optional in the schema so an unsigned message parses and is then refused, by name,
+ * by the coordinator (which verifies every decision before it applies it).
  */
 export const OperatorDecision = z.object({
   by: z.string().min(1),
   reason: z.string().optional(),
   actor: OperatorIdentity.optional(),
+  signature: DecisionSignature.optional(),
 });
 /** @see OperatorDecision */
 export type OperatorDecision = z.infer<typeof OperatorDecision>;

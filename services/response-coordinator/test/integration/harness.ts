@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
@@ -79,6 +80,9 @@ export async function coordinatorFixture(env: Record<string, string> = {}) {
     // The findings of these tests come from the factories' default account, a member account here.
     IR_ALLOWED_ACCOUNTS: DEFAULT_EMULATOR_ACCOUNT_ID,
     ...auth,
+    // One decision signing key for every replica the fixture starts (and required with IR_ENV=production,
+    // the default of the OIDC tests): a decision the API of one replica signed is applied by any other.
+    IR_DECISION_SIGNING_KEY: randomBytes(32).toString('base64'),
     IR_HTTP_HOST: '127.0.0.1',
     IR_HTTP_PORT: '0',
     IR_WAIT_TIME_SECONDS: '1',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { redactConfig } from '@ir/runtime';
 import { describe, expect, it } from 'vitest';
 import { tokensEqual } from '../../src/api/auth.js';
@@ -8,7 +9,13 @@ import { blastWindow } from '../../src/repository/blast-window.js';
 const token = 'a-token-of-enough-length';
 /** The explicit local-development mode. */
 const dev = { IR_ENV: 'development', IR_AUTH_MODE: 'static-token', IR_API_TOKEN: token };
-const oidc = { IR_OIDC_ISSUER: 'https://idp.example.test', IR_OIDC_AUDIENCE: 'urn:ir:operator-api' };
+/** Production needs the decision signing key: a random one per test run. */
+const decisionKey = randomBytes(32);
+const oidc = {
+  IR_OIDC_ISSUER: 'https://idp.example.test',
+  IR_OIDC_AUDIENCE: 'urn:ir:operator-api',
+  IR_DECISION_SIGNING_KEY: decisionKey.toString('base64'),
+};
 
 describe('loadConfig', () => {
   it('applies the defaults', () => {
@@ -105,6 +112,69 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...oidc, IR_OIDC_CLOCK_TOLERANCE_SECONDS: '3600' })).toThrow(
       /IR_OIDC_CLOCK_TOLERANCE_SECONDS/,
     );
+  });
+
+  it('requires a decision signing key in production, of at least 32 bytes in hex or base64', () => {
+    // Prepare
+    const { IR_DECISION_SIGNING_KEY: _key, ...unsigned } = oidc;
+    const short = randomBytes(16);
+    // Act / Assess
+    expect(() => loadConfig(unsigned)).toThrow(/IR_DECISION_SIGNING_KEY is required with IR_ENV=production/);
+    expect(() => loadConfig({ ...oidc, IR_DECISION_SIGNING_KEY: short.toString('base64') })).toThrow(
+      /IR_DECISION_SIGNING_KEY must be at least 32 bytes/,
+    );
+    expect(() => loadConfig({ ...oidc, IR_DECISION_SIGNING_KEY: short.toString('hex') })).toThrow(
+      /IR_DECISION_SIGNING_KEY must be at least 32 bytes/,
+    );
+    expect(() => loadConfig({ ...oidc, IR_DECISION_SIGNING_KEY: 'not a key, not base64 at all!' })).toThrow(
+      /IR_DECISION_SIGNING_KEY must be/,
+    );
+    expect(() =>
+      loadConfig({
+        ...unsigned,
+        IR_ENV: 'development',
+        IR_DECISION_SIGNING_KEY_PREVIOUS: oidc.IR_DECISION_SIGNING_KEY,
+      }),
+    ).toThrow(/IR_DECISION_SIGNING_KEY_PREVIOUS needs IR_DECISION_SIGNING_KEY/);
+    expect(() => loadConfig({ ...oidc, IR_DECISION_SIGNING_KEY_PREVIOUS: short.toString('hex') })).toThrow(
+      /IR_DECISION_SIGNING_KEY_PREVIOUS must be at least 32 bytes/,
+    );
+  });
+
+  it('reads the same key from hex and base64, and names keys by id only when logged', () => {
+    // Prepare
+    const previous = randomBytes(48);
+    // Act
+    const fromBase64 = loadConfig({
+      ...oidc,
+      IR_DECISION_SIGNING_KEY_PREVIOUS: previous.toString('base64url'),
+    });
+    const fromHex = loadConfig({ ...oidc, IR_DECISION_SIGNING_KEY: decisionKey.toString('hex') });
+    const logged = JSON.stringify(redactConfig(fromBase64));
+    // Assess
+    expect(fromHex.decisionSigning.keyId).toBe(fromBase64.decisionSigning.keyId);
+    expect(fromBase64.decisionSigning.generated).toBe(false);
+    expect(fromBase64.decisionSigning.previousKeyId).toMatch(/^[0-9a-f]{16}$/);
+    expect(Object.keys(fromBase64).filter((key) => key.startsWith('IR_DECISION_SIGNING'))).toEqual([]);
+    expect(logged).toContain(fromBase64.decisionSigning.keyId);
+    expect(logged).toContain(String(fromBase64.decisionSigning.previousKeyId));
+    for (const secret of [decisionKey, previous]) {
+      for (const encoding of ['base64', 'base64url', 'hex'] as const) {
+        expect(logged).not.toContain(secret.toString(encoding));
+      }
+    }
+  });
+
+  it('outside production without a key, makes a random one per process', () => {
+    // Act
+    const first = loadConfig(dev);
+    const second = loadConfig(dev);
+    // Assess
+    expect(first.decisionSigning.generated).toBe(true);
+    expect(first.decisionSigning.keyId).not.toBe(second.decisionSigning.keyId);
+    expect(
+      loadConfig({ ...dev, IR_DECISION_SIGNING_KEY: oidc.IR_DECISION_SIGNING_KEY }).decisionSigning,
+    ).toMatchObject({ generated: false });
   });
 
   it('reads durations with units', () => {
