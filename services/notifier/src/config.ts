@@ -27,6 +27,19 @@ export const NotifierEnv = StepWorkerEnv.extend({
   IR_NOTIFY_RETRY_BASE_MS: z.coerce.number().int().min(0).default(500),
   IR_NOTIFY_RETRY_MAX_MS: z.coerce.number().int().positive().default(30_000),
   IR_SLACK_WEBHOOK_URL: z.url().optional(),
+  /**
+   * The Slack app's bot token (scope `chat:write`): with `IR_SLACK_APPROVAL_CHANNEL`, notifications
+   * that hold steps for approval are posted by the bot with Approve and Reject buttons.
+   */
+  IR_SLACK_BOT_TOKEN: z
+    .string()
+    .trim()
+    .regex(/^xoxb-[A-Za-z0-9-]+$/, 'a Slack bot token (xoxb-...)')
+    .optional(),
+  /** The channel the bot posts to: its id (e.g. C0123456789), which survives renames. */
+  IR_SLACK_APPROVAL_CHANNEL: optionalText,
+  /** Slack's Web API base URL; tests point it at a local stand-in. */
+  IR_SLACK_API_URL: z.url().default('https://slack.com/api'),
   IR_PAGERDUTY_ROUTING_KEY: optionalText,
   IR_PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
   IR_PAGERDUTY_SOURCE: z.string().min(1).default('aws-incident-response'),
@@ -57,32 +70,44 @@ export const NotifierEnv = StepWorkerEnv.extend({
 /** @see NotifierEnv */
 export type NotifierConfig = z.infer<typeof NotifierEnv>;
 
-/** The variables a channel needs; a channel is configured when all are set, and half-set is an error. */
+/**
+ * The variables a channel needs, as alternative sets: a channel is configured when all variables of
+ * one set are set, and a set that is half-set is an error. Slack has two: the incoming webhook, and
+ * the bot (token and channel) that posts approval messages with buttons; either or both.
+ */
 const channelVariables = {
-  slack: ['IR_SLACK_WEBHOOK_URL'],
-  pagerduty: ['IR_PAGERDUTY_ROUTING_KEY'],
-  email: ['IR_SMTP_HOST', 'IR_EMAIL_FROM', 'IR_EMAIL_TO'],
-  sns: ['IR_SNS_TOPIC_ARN'],
-  webhook: ['IR_WEBHOOK_URL', 'IR_WEBHOOK_SECRET'],
-  securityhub: ['IR_SECURITYHUB_ENABLED'],
-  jira: ['IR_JIRA_BASE_URL', 'IR_JIRA_EMAIL', 'IR_JIRA_API_TOKEN', 'IR_JIRA_PROJECT_KEY'],
-} as const satisfies Record<ChannelName, readonly (keyof NotifierConfig)[]>;
+  slack: [['IR_SLACK_WEBHOOK_URL'], ['IR_SLACK_BOT_TOKEN', 'IR_SLACK_APPROVAL_CHANNEL']],
+  pagerduty: [['IR_PAGERDUTY_ROUTING_KEY']],
+  email: [['IR_SMTP_HOST', 'IR_EMAIL_FROM', 'IR_EMAIL_TO']],
+  sns: [['IR_SNS_TOPIC_ARN']],
+  webhook: [['IR_WEBHOOK_URL', 'IR_WEBHOOK_SECRET']],
+  securityhub: [['IR_SECURITYHUB_ENABLED']],
+  jira: [['IR_JIRA_BASE_URL', 'IR_JIRA_EMAIL', 'IR_JIRA_API_TOKEN', 'IR_JIRA_PROJECT_KEY']],
+} as const satisfies Record<ChannelName, readonly (readonly (keyof NotifierConfig)[])[]>;
 
 function isSet(value: unknown): boolean {
   if (Array.isArray(value)) return value.length > 0;
   return value !== undefined && value !== false;
 }
 
-/** The channels whose variables are all set, in a stable order. */
+const allSet = (config: NotifierConfig, variables: readonly (keyof NotifierConfig)[]) =>
+  variables.every((variable) => isSet(config[variable]));
+
+/** The channels with one set of variables all set, in a stable order. */
 export function configuredChannels(config: NotifierConfig): ChannelName[] {
   return (Object.keys(channelVariables) as ChannelName[]).filter((channel) =>
-    channelVariables[channel].every((variable) => isSet(config[variable])),
+    channelVariables[channel].some((variables) => allSet(config, variables)),
   );
 }
 
-/** The variables a channel needs, for error messages that tell the operator what to set. */
+/** Whether the Slack bot (Web API, approval buttons) is configured. */
+export function slackBotConfigured(config: NotifierConfig): boolean {
+  return allSet(config, ['IR_SLACK_BOT_TOKEN', 'IR_SLACK_APPROVAL_CHANNEL']);
+}
+
+/** The variables a channel can use, for error messages that tell the operator what to set. */
 export function variablesOf(channel: ChannelName): readonly string[] {
-  return channelVariables[channel];
+  return channelVariables[channel].flat();
 }
 
 /**
@@ -95,11 +120,12 @@ export function loadConfig(environment: Env = process.env): NotifierConfig {
   const config = parseEnvironment(NotifierEnv, environment);
   const problems: { variable: string; text: string }[] = [];
   for (const channel of Object.keys(channelVariables) as ChannelName[]) {
-    const variables: readonly (keyof NotifierConfig)[] = channelVariables[channel];
-    const missing = variables.filter((variable) => !isSet(config[variable]));
-    if (missing.length > 0 && missing.length < variables.length) {
-      for (const variable of missing) {
-        problems.push({ variable, text: `${variable}: required to use the ${channel} channel` });
+    for (const variables of channelVariables[channel] as readonly (readonly (keyof NotifierConfig)[])[]) {
+      const missing = variables.filter((variable) => !isSet(config[variable]));
+      if (missing.length > 0 && missing.length < variables.length) {
+        for (const variable of missing) {
+          problems.push({ variable, text: `${variable}: required to use the ${channel} channel` });
+        }
       }
     }
   }
@@ -145,6 +171,7 @@ export function secretValues(config: NotifierConfig): string[] {
   });
   return [
     ...urlParts,
+    config.IR_SLACK_BOT_TOKEN,
     config.IR_PAGERDUTY_ROUTING_KEY,
     config.IR_SMTP_PASSWORD,
     config.IR_WEBHOOK_SECRET,

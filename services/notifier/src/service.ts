@@ -20,7 +20,7 @@ import { securityHubChannel } from './channels/security-hub.js';
 import { slackChannel } from './channels/slack.js';
 import { snsChannel } from './channels/sns.js';
 import { webhookChannel } from './channels/webhook.js';
-import { configuredChannels, type NotifierConfig, secretValues } from './config.js';
+import { configuredChannels, type NotifierConfig, secretValues, slackBotConfigured } from './config.js';
 import type { RetryTools } from './delivery/retry.js';
 import { createScrubber } from './delivery/scrub.js';
 import { createHandlers } from './handlers/index.js';
@@ -55,7 +55,21 @@ async function buildChannels(config: NotifierConfig, aws: Awaited<ReturnType<typ
   for (const name of configuredChannels(config)) {
     switch (name) {
       case 'slack':
-        channels.set(name, slackChannel({ webhookUrl: config.IR_SLACK_WEBHOOK_URL ?? '' }));
+        channels.set(
+          name,
+          slackChannel({
+            ...(config.IR_SLACK_WEBHOOK_URL ? { webhookUrl: config.IR_SLACK_WEBHOOK_URL } : {}),
+            ...(slackBotConfigured(config)
+              ? {
+                  bot: {
+                    token: config.IR_SLACK_BOT_TOKEN ?? '',
+                    channel: config.IR_SLACK_APPROVAL_CHANNEL ?? '',
+                    apiUrl: config.IR_SLACK_API_URL,
+                  },
+                }
+              : {}),
+          }),
+        );
         break;
       case 'pagerduty':
         channels.set(

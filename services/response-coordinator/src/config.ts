@@ -1,6 +1,8 @@
 import { ConfigError, type Env, env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
 import { OperatorRole, SeverityBand } from '@ir/contracts';
 import { z } from 'zod';
+import { checkSlackConfig, SlackEnv } from './slack/config.js';
+import { DecisionKeyring, decodeKey, MIN_DECISION_KEY_BYTES } from './decision-signing.js';
 
 const DURATION = /^(\d+)(s|m|h|d)?$/;
 const UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
@@ -47,6 +49,8 @@ export type AuthConfig =
 
 /** The coordinator's environment: the shared worker settings plus its own. */
 export const CoordinatorEnv = WorkerEnv.extend({
+  /** Slack approvals (`IR_SLACK_SIGNING_SECRET`, `IR_SLACK_USER_MAP`, ...): see slack/config.ts. */
+  ...SlackEnv,
   /** The incident table; `${IR_PREFIX}-incidents` when unset. */
   IR_TABLE: z.string().min(3).max(255).optional(),
   /**
@@ -156,14 +160,34 @@ export const CoordinatorEnv = WorkerEnv.extend({
    * manifest's signature against it (`kms:Verify`). Required with `IR_EVIDENCE_BUCKET`.
    */
   IR_EVIDENCE_SIGNING_KEY: z.string().min(1).optional(),
+  /**
+   * The key the operator API signs decisions with and the queue handler verifies them with
+   * (HMAC-SHA256): at least 32 bytes, written as hex or base64. Required with `IR_ENV=production`
+   * (ECS injects it from a Secrets Manager secret). Every replica needs the same key. Unset outside
+   * production, each process makes its own, so decisions published by another replica are refused.
+   */
+  IR_DECISION_SIGNING_KEY: z.string().min(1).max(1024).optional(),
+  /**
+   * During a rotation, the key that was `IR_DECISION_SIGNING_KEY` before: decisions signed with it are
+   * still accepted (nothing is signed with it). Remove it once the queue holds none of its decisions.
+   */
+  IR_DECISION_SIGNING_KEY_PREVIOUS: z.string().min(1).max(1024).optional(),
 });
 
+/** The decision keys' variables: read into `decisionSigning`, and not kept as text in the config. */
+type DecisionKeyVariables = 'IR_DECISION_SIGNING_KEY' | 'IR_DECISION_SIGNING_KEY_PREVIOUS';
+
 /** The parsed configuration, with derived values. */
-export type CoordinatorConfig = z.infer<typeof CoordinatorEnv> & {
+export type CoordinatorConfig = Omit<z.infer<typeof CoordinatorEnv>, DecisionKeyVariables> & {
   readonly tableName: string;
   readonly blastWindowSeconds: number;
   readonly protectedTag: { readonly key: string; readonly value: string };
   readonly auth: AuthConfig;
+  /**
+   * The decision keys. Why not the variables' text: the config is logged at start, redacted by
+   * variable name, and `…_KEY_PREVIOUS` does not look like a secret's name; the keyring shows only ids.
+   */
+  readonly decisionSigning: DecisionKeyring;
 };
 
 /** Parses and checks the environment; every error names the variable. Called once, in main.ts. */
@@ -182,10 +206,13 @@ export function loadConfig(environment: Env = process.env): CoordinatorConfig {
       ['IR_EVIDENCE_BUCKET', 'IR_EVIDENCE_SIGNING_KEY'],
     );
   }
+  checkSlackConfig(config);
   const separator = config.IR_PROTECTED_TAG.indexOf('=');
+  const { IR_DECISION_SIGNING_KEY: _key, IR_DECISION_SIGNING_KEY_PREVIOUS: _previous, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     auth: authConfig(config),
+    decisionSigning: decisionKeyring(config),
     tableName: config.IR_TABLE ?? `${config.IR_PREFIX}-incidents`,
     blastWindowSeconds,
     protectedTag: {
@@ -244,4 +271,39 @@ function authConfig(config: z.infer<typeof CoordinatorEnv>): AuthConfig {
     jwksCooldownSeconds: config.IR_OIDC_JWKS_COOLDOWN_SECONDS,
     jwksCacheSeconds: config.IR_OIDC_JWKS_CACHE_SECONDS,
   };
+}
+
+/**
+ * Decodes and checks the decision keys. Why required in production: without a shared key each replica
+ * would refuse the others' decisions, and without any key a forged approval could not be told apart.
+ */
+function decisionKeyring(config: z.infer<typeof CoordinatorEnv>): DecisionKeyring {
+  const current = decisionKey(config.IR_DECISION_SIGNING_KEY, 'IR_DECISION_SIGNING_KEY');
+  const previous = decisionKey(config.IR_DECISION_SIGNING_KEY_PREVIOUS, 'IR_DECISION_SIGNING_KEY_PREVIOUS');
+  if (current) return DecisionKeyring.of(current, previous);
+  if (previous) {
+    throw new ConfigError(
+      'Invalid configuration: IR_DECISION_SIGNING_KEY_PREVIOUS needs IR_DECISION_SIGNING_KEY (the previous key only verifies; the current one signs)',
+      ['IR_DECISION_SIGNING_KEY_PREVIOUS', 'IR_DECISION_SIGNING_KEY'],
+    );
+  }
+  if (config.IR_ENV === 'production') {
+    throw new ConfigError(
+      'Invalid configuration: IR_DECISION_SIGNING_KEY is required with IR_ENV=production: operator decisions on the coordinator queue are verified with it, and every replica must share it (at least 32 random bytes, hex or base64, from Secrets Manager)',
+      ['IR_DECISION_SIGNING_KEY', 'IR_ENV'],
+    );
+  }
+  return DecisionKeyring.generate();
+}
+
+function decisionKey(text: string | undefined, variable: string): Buffer | undefined {
+  if (text === undefined) return undefined;
+  const key = decodeKey(text);
+  if (!key || key.length < MIN_DECISION_KEY_BYTES) {
+    throw new ConfigError(
+      `Invalid configuration: ${variable} must be at least ${MIN_DECISION_KEY_BYTES} bytes written as hex or base64 (e.g. \`openssl rand -base64 32\`)`,
+      [variable],
+    );
+  }
+  return key;
 }

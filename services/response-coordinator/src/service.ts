@@ -14,14 +14,16 @@ import {
 } from '@ir/runtime';
 import { type Authenticator, staticTokenAuthenticator } from './api/auth.js';
 import { oidcAuthenticator } from './api/oidc-authenticator.js';
-import { apiRoutes } from './api/routes.js';
+import { type ApiDeps, apiRoutes } from './api/routes.js';
 import type { CoordinatorConfig } from './config.js';
+import { signingPublisher } from './decision-signing.js';
 import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
 import { createCoordinatorMetrics } from './metrics.js';
 import { reportVerifier } from './report/evidence-verification.js';
 import { createReportMetrics } from './report/report-metrics.js';
 import { createIncidentRepository, type IncidentRepository } from './repository/incident-repository.js';
 import type { Planner } from './state/plan-steps.js';
+import { slackApprovals } from './slack/register.js';
 import { createSweeper, type Sweeper } from './sweeper.js';
 
 /** The service name, in logs, metrics and the `producer` of every message. */
@@ -90,8 +92,47 @@ export async function createService(
     },
     blast: { max: config.IR_MAX_AUTO_CONTAINMENTS, windowSeconds: config.blastWindowSeconds },
   };
-  const handlers = createHandlers({ ...applyDeps, planner, accounts: runtime.accounts });
+  const keyring = config.decisionSigning;
+  if (keyring.generated) {
+    runtime.logger.warn(
+      {
+        keyId: keyring.keyId,
+        detail:
+          'IR_DECISION_SIGNING_KEY is unset: this process signs operator decisions with its own random key and refuses those another replica published; fine for a single replica in development, set a shared key otherwise',
+      },
+      'decision_signing_key_generated',
+    );
+  }
+  const handlers = createHandlers({
+    ...applyDeps,
+    planner,
+    accounts: runtime.accounts,
+    decisions: keyring,
+  });
   const sweeper = createSweeper(applyDeps, runtime.logger, config.IR_SWEEP_INTERVAL_SECONDS * 1000);
+  const apiDeps: ApiDeps = {
+    repository,
+    // Decisions leave the API signed; the queue handler refuses any that are not (TRAPS 23).
+    publisher: signingPublisher(publisher, keyring),
+    authenticator:
+      deps.authenticator ??
+      (config.auth.mode === 'oidc'
+        ? oidcAuthenticator(config.auth)
+        : staticTokenAuthenticator(config.IR_API_TOKEN ?? '')),
+    producer: `${SERVICE_NAME}-api`,
+    clock,
+    logger: runtime.logger,
+    verifyReport: reportVerifier({
+      s3,
+      bucket: config.IR_EVIDENCE_BUCKET,
+      signing:
+        kms && config.IR_EVIDENCE_SIGNING_KEY ? { kms, keyId: config.IR_EVIDENCE_SIGNING_KEY } : undefined,
+      clock,
+    }),
+    reportMetrics: createReportMetrics(runtime.metrics.registry),
+    ...(deps.newId ? { newId: deps.newId } : {}),
+  };
+  const slack = slackApprovals(config, { registry: runtime.metrics.registry, logger: runtime.logger, clock });
   const service = await createQueueService<CoordinatorMessage>({
     name: SERVICE_NAME,
     config,
@@ -99,29 +140,13 @@ export async function createService(
     queue: 'coordinator',
     parse: envelopeParser('coordinator', coordinatorMessageTypes),
     handle: handlers.handle,
-    routes: apiRoutes({
-      repository,
-      publisher,
-      authenticator:
-        deps.authenticator ??
-        (config.auth.mode === 'oidc'
-          ? oidcAuthenticator(config.auth)
-          : staticTokenAuthenticator(config.IR_API_TOKEN ?? '')),
-      producer: `${SERVICE_NAME}-api`,
-      clock,
-      logger: runtime.logger,
-      verifyReport: reportVerifier({
-        s3,
-        bucket: config.IR_EVIDENCE_BUCKET,
-        signing:
-          kms && config.IR_EVIDENCE_SIGNING_KEY ? { kms, keyId: config.IR_EVIDENCE_SIGNING_KEY } : undefined,
-        clock,
-      }),
-      reportMetrics: createReportMetrics(runtime.metrics.registry),
-      ...(deps.newId ? { newId: deps.newId } : {}),
-    }),
+    routes: async (app) => {
+      await apiRoutes(apiDeps)(app);
+      await slack.register(app, apiDeps);
+    },
     onStop: async () => {
       await sweeper.stop();
+      await slack.drain();
       dynamodb.destroy();
       s3?.destroy();
       kms?.destroy();

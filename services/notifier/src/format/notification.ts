@@ -118,6 +118,27 @@ export function approvalLines(notification: Notification): string[] {
   });
 }
 
+/** A step that waits for a person's decision, as the notification names it. */
+export interface HeldStep {
+  readonly stepId: string;
+  readonly action: string;
+}
+
+/**
+ * The steps a notification asks a person to decide: its `pendingApprovals` or, for the
+ * coordinator's own `approval-needed` notifications (which name the step in `details`), that step.
+ * Why both: playbook notify steps list approvals, while the coordinator's hold and reminder
+ * notifications carry the held step only in their details.
+ */
+export function heldSteps(notification: Notification): HeldStep[] {
+  if (notification.pendingApprovals.length > 0) {
+    return notification.pendingApprovals.map(({ stepId, action }) => ({ stepId, action }));
+  }
+  const { stepId, action } = notification.details;
+  if (notification.stage !== 'approval-needed' || typeof stepId !== 'string' || stepId === '') return [];
+  return [{ stepId, action: typeof action === 'string' && action !== '' ? action : stepId }];
+}
+
 /** The plain-text body shared by email, Jira comments and Security Hub's description. */
 export function plainText(notification: Notification): string {
   const lines = [titleOf(notification), ''];

@@ -71,9 +71,35 @@ const SlackBody = z.object({
           .array(z.object({ type: z.enum(['plain_text', 'mrkdwn']), text: z.string().max(2000) }))
           .max(10)
           .optional(),
+        block_id: z.string().min(1).max(255).optional(),
+        elements: z.array(z.looseObject({ type: z.string().min(1) })).optional(),
       }),
     )
     .max(50),
+});
+// https://docs.slack.dev/reference/block-kit/block-elements/button-element
+const SlackButton = z.looseObject({
+  type: z.literal('button'),
+  action_id: z.string().min(1).max(255),
+  text: z.object({ type: z.literal('plain_text'), text: z.string().min(1).max(75) }),
+  value: z.string().max(2000).optional(),
+  style: z.enum(['primary', 'danger']).optional(),
+});
+// https://docs.slack.dev/reference/methods/chat.postMessage (JSON body)
+const SlackPostMessage = SlackBody.extend({ channel: z.string().min(1) }).superRefine((body, context) => {
+  const ids = new Set<string>();
+  for (const block of body.blocks) {
+    if (block.block_id !== undefined) {
+      if (ids.has(block.block_id)) context.addIssue({ code: 'custom', message: 'duplicate block_id' });
+      ids.add(block.block_id);
+    }
+    if (block.type !== 'actions') continue;
+    const buttons = z.array(SlackButton).min(1).max(25).safeParse(block.elements);
+    if (!buttons.success) context.addIssue({ code: 'custom', message: 'invalid actions block' });
+    const actionIds = (buttons.data ?? []).map((button) => button.action_id);
+    if (new Set(actionIds).size !== actionIds.length)
+      context.addIssue({ code: 'custom', message: 'duplicate action_id in a block' });
+  }
 });
 const PagerDutyBody = z
   .object({
@@ -112,6 +138,7 @@ const JiraComment = z.object({ body: AdfDoc });
 /** Settings the receivers check against (what the notifier is configured with). */
 export interface ReceiverSecrets {
   readonly slackPath: string;
+  readonly slackBotToken: string;
   readonly pagerDutyRoutingKey: string;
   readonly jiraEmail: string;
   readonly jiraToken: string;
@@ -154,6 +181,8 @@ export async function startHttpReceivers(secrets: ReceiverSecrets) {
     done(null, body),
   );
   const slack = createReceiver();
+  // `posted`: the bodies Slack accepted (answered `ok: true`).
+  const slackApi = Object.assign(createReceiver(), { posted: [] as string[] });
   const pagerDuty = createReceiver();
   const jira = createReceiver();
   const webhook = createReceiver();
@@ -191,6 +220,29 @@ export async function startHttpReceivers(secrets: ReceiverSecrets) {
       .code(valid ? 200 : 400)
       .type('text/plain')
       .send(valid ? 'ok' : 'invalid_blocks');
+  });
+
+  // Slack's Web API: HTTP 200 whatever happens, `ok: false` with an error code when it refuses.
+  app.post('/api/chat.postMessage', async (request, reply) => {
+    const raw = String(request.body ?? '');
+    const scripted = slackApi.next();
+    if (scripted) {
+      record(slackApi, request.url, request.headers, raw, scripted.status);
+      return answer(reply, scripted)
+        .type('application/json')
+        .send(scripted.body ?? '{"ok":false,"error":"internal_error"}');
+    }
+    const authorised = request.headers.authorization === `Bearer ${secrets.slackBotToken}`;
+    const parsed = SlackPostMessage.safeParse(safeJson(raw));
+    const error = !authorised ? 'invalid_auth' : !parsed.success ? 'invalid_blocks' : undefined;
+    record(slackApi, request.url, request.headers, raw, 200);
+    if (error) return reply.send({ ok: false, error });
+    slackApi.posted.push(raw);
+    return reply.send({
+      ok: true,
+      channel: parsed.data?.channel,
+      ts: `${Math.floor(Date.now() / 1000)}.${String(slackApi.posted.length).padStart(6, '0')}`,
+    });
   });
 
   app.post('/v2/enqueue', async (request, reply) => {
@@ -275,12 +327,14 @@ export async function startHttpReceivers(secrets: ReceiverSecrets) {
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     slack,
+    slackApi,
     pagerDuty,
     jira,
     webhook,
     issues,
     reset() {
-      for (const receiver of [slack, pagerDuty, jira, webhook]) receiver.reset();
+      for (const receiver of [slack, slackApi, pagerDuty, jira, webhook]) receiver.reset();
+      slackApi.posted.splice(0);
     },
     close: () => app.close(),
   };

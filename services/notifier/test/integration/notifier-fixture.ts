@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,8 @@ fallbacks:
 /** Secret values, distinctive so a test can search captured logs and results for them. */
 export const SECRETS = {
   slackPath: '/services/T0SECRET/B0SECRET/slackSecretToken4242',
+  // Random per run, shaped as Slack's bot tokens are.
+  slackBotToken: `xoxb-${randomBytes(6).toString('hex')}-${randomBytes(16).toString('hex')}`,
   pagerDutyRoutingKey: 'pdRoutingKeySecret0123456789abcd',
   jiraEmail: 'ir-bot@example.com',
   jiraToken: 'jiraApiTokenSecretATATT3xFf',
@@ -45,8 +48,17 @@ export const SECRETS = {
   smtpPassword: 'smtpPasswordSecret!55',
 } as const;
 
+/** Options of {@link startNotifier}. */
+export interface NotifierOptions {
+  /** Also configure the Slack bot (Web API stand-in, approval channel), as well as the webhook. */
+  readonly slackBot?: boolean;
+}
+
+/** The channel the Slack bot posts approvals to in these tests. */
+export const APPROVAL_CHANNEL = 'C0APPROVALS';
+
 /** A running notifier in its own emulated account, with every receiver it talks to. */
-export async function startNotifier() {
+export async function startNotifier(options: NotifierOptions = {}) {
   const harness = await serviceHarness({
     endpoint: inject('awsEndpoint'),
     steps: {
@@ -110,6 +122,13 @@ export async function startNotifier() {
       IR_JIRA_EMAIL: SECRETS.jiraEmail,
       IR_JIRA_API_TOKEN: SECRETS.jiraToken,
       IR_JIRA_PROJECT_KEY: 'SEC',
+      ...(options.slackBot
+        ? {
+            IR_SLACK_BOT_TOKEN: SECRETS.slackBotToken,
+            IR_SLACK_APPROVAL_CHANNEL: APPROVAL_CHANNEL,
+            IR_SLACK_API_URL: `${http.baseUrl}/api`,
+          }
+        : {}),
     }),
   );
 

@@ -29,6 +29,22 @@ describe('loadConfig', () => {
     );
   });
 
+  it('configures Slack with a bot alone, and names the missing half of a bot set up halfway', () => {
+    // Prepare
+    const bot = { IR_SLACK_BOT_TOKEN: 'xoxb-1-abc', IR_SLACK_APPROVAL_CHANNEL: 'C0123456' };
+    // Act
+    const config = loadConfig({ ...minimal, ...bot });
+    // Assess
+    expect(configuredChannels(config)).toEqual(['slack']);
+    expect(config.IR_SLACK_API_URL).toBe('https://slack.com/api');
+    expect(() => loadConfig({ ...minimal, IR_SLACK_BOT_TOKEN: 'xoxb-1-abc' })).toThrow(
+      /IR_SLACK_APPROVAL_CHANNEL: required to use the slack channel/,
+    );
+    expect(() => loadConfig({ ...minimal, ...bot, IR_SLACK_BOT_TOKEN: 'xoxp-user-token' })).toThrow(
+      /IR_SLACK_BOT_TOKEN: a Slack bot token/,
+    );
+  });
+
   it('names the routing variable when it is missing, and bad values', () => {
     // Prepare / Act / Assess
     expect(() => loadConfig({})).toThrow(/IR_NOTIFY_ROUTES/);
@@ -60,11 +76,15 @@ describe('loadConfig', () => {
       IR_JIRA_EMAIL: 'bot@example.com',
       IR_JIRA_API_TOKEN: 'jiraToken123456',
       IR_JIRA_PROJECT_KEY: 'SEC',
+      IR_SLACK_BOT_TOKEN: 'xoxb-42-botTokenSecret',
+      IR_SLACK_APPROVAL_CHANNEL: 'C0123456',
     });
     const scrub = createScrubber(secretValues(config));
     // Act
     const logged = JSON.stringify(redactConfig(config));
-    const echoed = scrub('404 /services/T0/B0/secretPart and ?token=queryToken123 and routingKey123456');
+    const echoed = scrub(
+      '404 /services/T0/B0/secretPart and ?token=queryToken123 and routingKey123456 xoxb-42-botTokenSecret',
+    );
     // Assess
     for (const secret of [
       'secretPart',
@@ -72,6 +92,7 @@ describe('loadConfig', () => {
       'a-signing-secret',
       'routingKey123456',
       'jiraToken123456',
+      'botTokenSecret',
     ]) {
       expect(logged).not.toContain(secret);
       expect(echoed).not.toContain(secret);

@@ -13,7 +13,7 @@ import {
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coordinatorFixture, type Fixture, finding } from './harness.js';
-import { playWorkers } from './worker-double.js';
+import { openAwaitingApproval, stopConsumer } from './worker-double.js';
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -81,22 +81,13 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
     });
     const started = await fixture.start();
     base = started.base;
-    await fixture.open(
+    await openAwaitingApproval(
+      fixture,
       incidentId,
       finding({ type: findingTypes.portProbe, severity: 8, remoteIp: '203.0.113.7' }),
     );
-    await playWorkers(fixture, incidentId, {
-      until: (_status, steps) =>
-        Object.values(steps).includes('awaiting-approval') && !Object.values(steps).includes('dispatched'),
-      what: 'a step awaiting approval, nothing in flight',
-    });
-    await eventually(
-      async () => (await queueDepth(fixture.clients.sqs, fixture.system.queues.coordinator.url)) === 0,
-      30_000,
-      'the coordinator queue drained',
-    );
     // From here the API runs without its consumer, so anything it sends stays on the queue to be seen.
-    await started.service.worker.stop(5_000);
+    await stopConsumer(fixture, started);
     before = await fixture.incident(incidentId);
     heldStep = before?.steps.find((s) => s.status === 'awaiting-approval')?.stepId ?? '';
     approveUrl = `${base}/incidents/${incidentId}/steps/${encodeURIComponent(heldStep)}/approve`;
@@ -198,6 +189,7 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
     const responder = await idp.operatorToken('responder');
     const other = 'inc-auth-resolve';
     const alice = DEMO_OPERATORS.approver;
+    const bob = DEMO_OPERATORS.secondApprover;
     const rita = DEMO_OPERATORS.responder;
     // Act
     const approved = await call(approveUrl, approver, { by: 'mallory', reason: 'port probe, contained' });
@@ -210,10 +202,23 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
     );
     await eventually(
       async () =>
+        (await fixture.incident(incidentId))?.steps.find((s) => s.stepId === heldStep)?.approvals.length ===
+        1,
+      30_000,
+      'the first approval recorded',
+    );
+    // A NACL block needs two people: the second approver releases it.
+    const second = await call(
+      `${restarted.base}/incidents/${incidentId}/steps/${encodeURIComponent(heldStep)}/approve`,
+      await idp.operatorToken('secondApprover'),
+      { reason: 'second pair of eyes' },
+    );
+    await eventually(
+      async () =>
         (await fixture.incident(incidentId))?.steps.find((s) => s.stepId === heldStep)?.status !==
         'awaiting-approval',
       30_000,
-      'the approval applied',
+      'the second approval applied',
     );
     await eventually(
       async () => (await fixture.incident(other)) !== undefined,
@@ -236,6 +241,7 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
     };
     // Assess
     expect(approved.status).toBe(202);
+    expect(second.status).toBe(202);
     expect(resolved.status).toBe(202);
     const actor = { issuer: idp.issuer, subject: alice.subject, name: alice.name, email: alice.email };
     expect(approval).toMatchObject({
@@ -248,13 +254,18 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
       },
     });
     expect(JSON.stringify(approval)).not.toContain('mallory');
-    expect(detail.steps.find((s) => s.stepId === heldStep)?.approvedBy).toBe(
-      `${alice.name} <${alice.email}>`,
-    );
+    expect(detail.steps.find((s) => s.stepId === heldStep)?.approvedBy).toBe(`${bob.name} <${bob.email}>`);
+    expect(
+      detail.timeline.find((e) => e.kind === 'step-approval-recorded' && e.stepId === heldStep)?.detail,
+    ).toMatchObject({ actor });
     expect(
       detail.timeline.find((e) => e.kind === 'step-approved' && e.stepId === heldStep)?.detail,
     ).toMatchObject({
-      actor,
+      actor: { issuer: idp.issuer, subject: bob.subject },
+      requestedBy: {
+        by: `${alice.name} <${alice.email}>`,
+        actor: { issuer: idp.issuer, subject: alice.subject },
+      },
     });
     expect(closed.incident.resolvedBy).toBe(`${rita.name} <${rita.email}>`);
     expect(closed.timeline.find((e) => e.kind === 'incident-resolved')?.detail).toMatchObject({
