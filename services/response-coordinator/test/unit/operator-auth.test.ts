@@ -2,6 +2,7 @@ import { operatorApi } from '@ir/contracts';
 import { createLogger } from '@ir/runtime';
 import { freePort, type LocalIdentityProvider, startIdentityProvider } from '@ir/testkit';
 import Fastify from 'fastify';
+import { decodeJwt, decodeProtectedHeader, type JWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   actorLabel,
@@ -160,6 +161,38 @@ describe('oidcAuthenticator (against the local oidc-provider)', () => {
     await expect(authenticator.authenticate(await idp.operatorToken('viewer'))).rejects.toMatchObject({
       name: 'IdentityProviderUnavailableError',
       message: expect.stringContaining('names issuer'),
+    });
+  });
+
+  it("refuses an HS256 token keyed with the issuer's public key (algorithm confusion)", async () => {
+    // Prepare: the classic forgery: claims of a genuine token, re-signed with HMAC under the bytes of
+    // the public key a verifier fetches, with the genuine key id.
+    const authenticator = oidcAuthenticator(oidcConfig(idp.issuer, idp.audience));
+    const genuine = await idp.operatorToken('viewer');
+    const { kid } = decodeProtectedHeader(genuine);
+    const published = (await (await fetch(`${idp.issuer}/jwks`)).json()) as { keys: JWK[] };
+    const publicKey = published.keys.find((key) => key.kid === kid);
+    expect(publicKey?.n).toBeTruthy();
+    const forged = await new SignJWT({ ...decodeJwt(genuine), groups: ['ir-approvers'] })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: String(kid) })
+      .sign(new TextEncoder().encode(JSON.stringify(publicKey)));
+    // Act / Assess
+    await expect(authenticator.authenticate(forged)).rejects.toMatchObject({ name: 'AuthenticationError' });
+    await expect(authenticator.authenticate(genuine)).resolves.toMatchObject({ role: 'viewer' });
+  });
+
+  it('accepts a token just past its expiry within the clock tolerance, and refuses it without one', async () => {
+    // Prepare: the short-lived client's tokens live one second.
+    const tolerant = oidcAuthenticator(oidcConfig(idp.issuer, idp.audience));
+    const strict = oidcAuthenticator({ ...oidcConfig(idp.issuer, idp.audience), clockToleranceSeconds: 0 });
+    const token = await idp.clientToken('shortLived');
+    const { exp } = decodeJwt(token);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, (Number(exp) + 1) * 1000 - Date.now())));
+    // Act / Assess: 1-2 s past "exp", inside the 60 s tolerance only.
+    await expect(tolerant.authenticate(token)).resolves.toMatchObject({ role: 'approver' });
+    await expect(strict.authenticate(token)).rejects.toMatchObject({
+      name: 'AuthenticationError',
+      message: expect.stringContaining('"exp" claim'),
     });
   });
 
