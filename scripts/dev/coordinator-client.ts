@@ -24,10 +24,12 @@ export interface IncidentView {
   }>;
 }
 
-/** A small client of the coordinator's operator API (bearer token). */
-export function coordinatorClient(baseUrl: string, token: string) {
+/** A small client of the coordinator's operator API (bearer token, asked for on each request). */
+export function coordinatorClient(baseUrl: string, token: () => Promise<string>) {
   const get = async <T>(path: string): Promise<T> => {
-    const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const response = await fetch(`${baseUrl}${path}`, {
+      headers: { authorization: `Bearer ${await token()}` },
+    });
     if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
     return (await response.json()) as T;
   };

@@ -10,7 +10,8 @@ export interface DemoSettings {
   readonly account: DemoAccount;
   readonly accountId: string;
   readonly region: string;
-  readonly api: { readonly url: string; readonly token: string };
+  /** The coordinator API and a bearer token for it (asked for per read: a token may expire mid-demo). */
+  readonly api: { readonly url: string; readonly token: () => Promise<string> };
   readonly send: (body: string) => Promise<void>;
   readonly sqs: SQSClient;
   readonly findingsDlqUrl: string;

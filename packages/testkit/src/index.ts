@@ -70,6 +70,7 @@ export {
   type DemoOperatorName,
   demoOperatorBySubject,
 } from './identity/demo-operators.js';
+export { approveDeviceCode } from './identity/device-login.js';
 export {
   DEFAULT_OPERATOR_API_AUDIENCE,
   type IdentityProviderOptions,

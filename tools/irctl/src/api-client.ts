@@ -157,7 +157,8 @@ function describeFailure(method: string, path: string, status: number, body: unk
         .join('; ')
     : '';
   const message = [record.message, issues].filter((part) => typeof part === 'string' && part).join(': ');
-  const hint = status === 401 ? ' (check IR_API_TOKEN)' : '';
+  const hint =
+    status === 401 ? ' (the token was refused: check it with irctl whoami, or run irctl login)' : '';
   return `${method} ${path}: HTTP ${status}${typeof record.error === 'string' ? ` (${record.error})` : ''}${message ? `: ${message}` : ''}${hint}`;
 }
 

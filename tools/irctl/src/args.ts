@@ -8,6 +8,19 @@ export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   help: { type: 'boolean', short: 'h', help: 'show this help' },
 };
 
+/**
+ * Options of every command that calls the coordinator API. `--token` comes first in the order of
+ * tokens (then IR_API_TOKEN, then the cached login); its value lands in the shell's history and in
+ * `ps` for other users to see, so the environment or `irctl login` are the better ways.
+ */
+export const API_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  token: {
+    type: 'string',
+    valueName: '<jwt>',
+    help: 'bearer token for this call, over IR_API_TOKEN and the login cache; it lands in shell history and ps: prefer IR_API_TOKEN or irctl login',
+  },
+};
+
 /** True when the arguments ask for help (`--help` or `-h` before any `--`). */
 export function wantsHelp(argv: readonly string[]): boolean {
   const end = argv.indexOf('--');

@@ -5,6 +5,7 @@ import type { AwsClients, CommandContext, CommandSpec } from './command.js';
 import { approveCommand, rejectCommand, resolveCommand, rollbackCommand } from './commands/decisions.js';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq.js';
 import { incidentsCommand, showCommand } from './commands/incidents.js';
+import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.js';
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { submitCommand } from './commands/submit.js';
@@ -27,6 +28,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   reportCommand,
   dlqListCommand,
   dlqRedriveCommand,
+  loginCommand,
+  logoutCommand,
+  whoamiCommand,
 ];
 
 /** Where a run writes and reads, and what it may inject (tests: clients, fetch, clock). */

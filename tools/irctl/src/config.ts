@@ -11,8 +11,8 @@ const optionalText = z.string().trim().min(1).optional();
 
 /**
  * irctl's environment. Keys are the variable names so that every error names the variable as the
- * operator wrote it. Nothing is required here: each command asks for what it needs
- * ({@link requireToken}, {@link requireBucket}), so `irctl plan` works with no environment at all.
+ * operator wrote it. Nothing is required here: each command asks for what it needs (a token through
+ * auth/token-source.ts, {@link requireBucket}), so `irctl plan` works with no environment at all.
  */
 export const IrctlEnv = z.object({
   IR_API_URL: z.url().default(DEFAULT_API_URL),
@@ -31,6 +31,24 @@ export const IrctlEnv = z.object({
   /** The KMS key evidence manifests are signed with (id, ARN or alias); `irctl verify --signing-key` overrides it. */
   IR_EVIDENCE_SIGNING_KEY: optionalText,
   IR_PLAYBOOKS_DIR: optionalText,
+  /**
+   * The OIDC issuer `irctl login` signs in to (`--issuer` overrides it), and whose cached token API
+   * commands use; unset, they use the token of the last login.
+   */
+  IR_OIDC_ISSUER: z.url().optional(),
+  /** The client id irctl is registered with at the issuer (`--client-id`; `irctl` for the device flow unless set). */
+  IR_OIDC_CLIENT_ID: optionalText,
+  /** The operator API's audience, sent as the resource indicator (RFC 8707); `--audience` overrides it. */
+  IR_OIDC_AUDIENCE: optionalText,
+  /** Scopes to ask for (`--scope`); default `openid offline_access` for the device flow, none for client credentials. */
+  IR_OIDC_SCOPE: optionalText,
+  /** The confidential client's secret for `irctl login --client-credentials`; never printed, never cached. */
+  IR_OIDC_CLIENT_SECRET: optionalText,
+  /** The claim whoami shows as roles (the coordinator's IR_OIDC_ROLES_CLAIM; default `groups`). */
+  IR_OIDC_ROLES_CLAIM: z.string().trim().min(1).default('groups'),
+  /** Where the token cache lives: `$XDG_CONFIG_HOME/irctl/tokens.json`, else `$HOME/.config/irctl/tokens.json`. */
+  XDG_CONFIG_HOME: optionalText,
+  HOME: optionalText,
 });
 
 /** irctl's parsed configuration. */
@@ -51,15 +69,6 @@ export function loadConfig(environment: Env): IrctlConfig {
   throw new ConfigurationError(
     `invalid configuration: ${issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ')}`,
     issues.map((issue) => issue.variable),
-  );
-}
-
-/** The API token, or an error naming IR_API_TOKEN (commands that talk to the coordinator need it). */
-export function requireToken(config: IrctlConfig): string {
-  if (config.IR_API_TOKEN) return config.IR_API_TOKEN;
-  throw new ConfigurationError(
-    'IR_API_TOKEN is not set: the coordinator API needs its bearer token (with pnpm dev: export IR_API_TOKEN=$(cat .ir/dev-api-token))',
-    ['IR_API_TOKEN'],
   );
 }
 
@@ -90,6 +99,10 @@ export function requireSigningKey(config: IrctlConfig, flag?: string): string {
  */
 export function tokenSentInClear(apiUrl: string): boolean {
   const url = new URL(apiUrl);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  return url.protocol === 'http:' && !loopback;
+  return url.protocol === 'http:' && !isLoopback(url);
+}
+
+/** True for a URL on this machine (localhost, 127.0.0.1, [::1]). */
+export function isLoopback(url: URL): boolean {
+  return ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
 }

@@ -15,7 +15,10 @@ export const ExitCode = {
   conflict: 4,
   /** The coordinator or AWS could not be reached, or answered with an error. */
   unavailable: 5,
-  /** The coordinator refused the token (HTTP 401/403) or AWS refused the credentials. */
+  /**
+   * No usable token (none given or cached, or the cached one expired: run irctl login), the identity
+   * provider refused the login, or the coordinator refused the token (HTTP 401/403) or AWS the credentials.
+   */
   unauthorized: 6,
 } as const;
 /** @see ExitCode */
@@ -82,6 +85,33 @@ export class ApiError extends IrctlError {
   }
 }
 
+/**
+ * No usable token for the coordinator API: none given, none cached, or the cached one expired and
+ * could not be refreshed. The message always ends in what to do (`run irctl login`).
+ */
+export class LoginRequiredError extends IrctlError {
+  override readonly name: string = 'LoginRequiredError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, ExitCode.unauthorized, options);
+  }
+}
+
+/** `irctl login` failed: the identity provider refused, the code expired, or it could not be reached. */
+export class LoginError extends IrctlError {
+  override readonly name: string = 'LoginError';
+}
+
+/**
+ * The token cache cannot be used safely or at all: readable by other users, not a file irctl wrote,
+ * or not writable. Never silently ignored: a token others can read must be revoked, not reused.
+ */
+export class TokenCacheError extends IrctlError {
+  override readonly name: string = 'TokenCacheError';
+  constructor(message: string, options: { cause?: unknown; detail?: Record<string, unknown> } = {}) {
+    super(message, ExitCode.usage, options);
+  }
+}
+
 /** An AWS call irctl made itself (SQS, S3) failed. */
 export class AwsCallError extends IrctlError {
   override readonly name: string = 'AwsCallError';
@@ -102,8 +132,16 @@ export function isIrctlError(error: unknown): error is IrctlError {
   return (
     error instanceof Error &&
     typeof (error as { exitCode?: unknown }).exitCode === 'number' &&
-    ['IrctlError', 'UsageError', 'ConfigurationError', 'InputError', 'ApiError', 'AwsCallError'].includes(
-      error.name,
-    )
+    [
+      'IrctlError',
+      'UsageError',
+      'ConfigurationError',
+      'InputError',
+      'ApiError',
+      'AwsCallError',
+      'LoginRequiredError',
+      'LoginError',
+      'TokenCacheError',
+    ].includes(error.name)
   );
 }

@@ -13,6 +13,14 @@ export {
   TimelineView,
 } from './api-client.js';
 export {
+  type CachedLogin,
+  loginKey,
+  readTokenCache,
+  TokenCacheFile,
+  tokenCachePath,
+} from './auth/token-cache.js';
+export { type ApiToken, EXPIRY_SKEW_MS, resolveApiToken, type TokenOrigin } from './auth/token-source.js';
+export {
   COMMANDS,
   execute,
   findCommand,
@@ -33,6 +41,9 @@ export {
   InputError,
   IrctlError,
   isIrctlError,
+  LoginError,
+  LoginRequiredError,
+  TokenCacheError,
   UsageError,
 } from './errors.js';
 export { MAX_FINDING_BYTES } from './finding-input.js';

@@ -58,6 +58,28 @@ async function follow(jar: CookieJar, base: string, first: Response): Promise<{ 
 }
 
 /**
+ * The person's half of the device authorization grant (RFC 8628), as at a browser: opens
+ * `verificationUri`, enters and confirms `userCode`, and signs in as `operator` on the provider's
+ * sign-in page. Afterwards the device's next token request succeeds. Why exported: a test of a
+ * device client (`irctl login`) drives its own device half and needs a person to complete it.
+ */
+export async function approveDeviceCode(
+  issuer: string,
+  verificationUri: string,
+  userCode: string,
+  operator: DemoOperator,
+): Promise<void> {
+  const jar = new CookieJar();
+  const page = await follow(jar, issuer, await jar.fetch(verificationUri));
+  const xsrf = inputValue(page.html, 'xsrf');
+  const confirmed = await jar.fetch(verificationUri, form({ xsrf, user_code: userCode, confirm: 'yes' }));
+  const signIn = await follow(jar, issuer, confirmed);
+  const action = /<form method="post" action="([^"]+)"/.exec(signIn.html)?.[1];
+  if (!action) throw new TestkitError(`no sign-in form at ${signIn.url}: ${signIn.html.slice(0, 300)}`);
+  await follow(jar, issuer, await jar.fetch(new URL(action, issuer).href, form({ login: operator.subject })));
+}
+
+/**
  * An access token for `operator` through the OAuth 2.0 device authorization grant (RFC 8628), driven
  * as irctl and a person at a browser would: the device authorization request, the verification page
  * (its XSRF token and the user code), the confirmation, the sign-in page, then the token request.
@@ -83,17 +105,7 @@ export async function deviceCodeToken(
     throw new TestkitError(`device authorization refused: ${JSON.stringify(device)}`);
   }
   // The person: open the verification page, enter and confirm the code, sign in.
-  const jar = new CookieJar();
-  const page = await follow(jar, issuer, await jar.fetch(device.verification_uri));
-  const xsrf = inputValue(page.html, 'xsrf');
-  const confirmed = await jar.fetch(
-    device.verification_uri,
-    form({ xsrf, user_code: device.user_code, confirm: 'yes' }),
-  );
-  const signIn = await follow(jar, issuer, confirmed);
-  const action = /<form method="post" action="([^"]+)"/.exec(signIn.html)?.[1];
-  if (!action) throw new TestkitError(`no sign-in form at ${signIn.url}: ${signIn.html.slice(0, 300)}`);
-  await follow(jar, issuer, await jar.fetch(new URL(action, issuer).href, form({ login: operator.subject })));
+  await approveDeviceCode(issuer, device.verification_uri, device.user_code, operator);
   // The device again: the code is now approved.
   const token = await fetch(
     `${issuer}/token`,

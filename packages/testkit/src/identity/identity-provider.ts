@@ -167,6 +167,12 @@ export async function startIdentityProvider(
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      // `irctl logout` revokes its refresh token (RFC 7009) where a provider offers it.
+      // A client revokes only its own tokens.
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       deviceFlow: {
         enabled: true,
         userCodeInputSource: async (ctx, form) => {

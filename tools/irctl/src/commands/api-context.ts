@@ -1,13 +1,15 @@
 import { type CoordinatorApi, coordinatorApi } from '../api-client.js';
-import type { CommandContext } from '../command.js';
-import { requireToken, tokenSentInClear } from '../config.js';
+import { resolveApiToken } from '../auth/token-source.js';
+import type { CommandContext, ParsedArgs } from '../command.js';
+import { tokenSentInClear } from '../config.js';
 
 /**
- * The coordinator API for a command: needs IR_API_TOKEN, and warns (on standard error) when the
- * token would cross a network in clear text.
+ * The coordinator API for a command, with the token from `--token`, IR_API_TOKEN or the login cache
+ * (see auth/token-source.ts), and a warning on standard error when the token would cross a network
+ * in clear text.
  */
-export function apiOf(context: CommandContext): CoordinatorApi {
-  const token = requireToken(context.config);
+export async function apiOf(args: ParsedArgs, context: CommandContext): Promise<CoordinatorApi> {
+  const { token } = await resolveApiToken(args, context);
   const baseUrl = context.config.IR_API_URL;
   if (tokenSentInClear(baseUrl)) {
     context.err(

@@ -1,5 +1,5 @@
 import { IncidentStatus } from '@ir/contracts';
-import { integerOption, positional, stringOption } from '../args.js';
+import { API_OPTIONS, integerOption, positional, stringOption } from '../args.js';
 import type { CommandSpec } from '../command.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { renderIncident } from '../format/incident-view.js';
@@ -16,6 +16,7 @@ export const incidentsCommand: CommandSpec = {
   summary: 'list incidents, newest first',
   positionals: [],
   options: {
+    ...API_OPTIONS,
     status: {
       type: 'string',
       valueName: '<status>',
@@ -29,7 +30,10 @@ export const incidentsCommand: CommandSpec = {
       throw new UsageError(`--status must be one of ${INCIDENT_STATUSES.join(', ')}`, 'incidents');
     }
     const limit = integerOption(args, 'limit', 100, { min: 1, max: 500 }, 'incidents');
-    const incidents = await apiOf(context).listIncidents({ ...(status ? { status } : {}), limit });
+    const incidents = await (await apiOf(args, context)).listIncidents({
+      ...(status ? { status } : {}),
+      limit,
+    });
     if (args.values.json === true) {
       context.out(toJson({ incidents }));
       return ExitCode.ok;
@@ -69,9 +73,9 @@ export const showCommand: CommandSpec = {
   name: 'show',
   summary: 'show an incident: timeline, steps, evidence, pre-state',
   positionals: ['<id>'],
-  options: {},
+  options: { ...API_OPTIONS },
   async run(args, context) {
-    const view = await apiOf(context).incident(positional(args, 0));
+    const view = await (await apiOf(args, context)).incident(positional(args, 0));
     context.out(args.values.json === true ? toJson(view) : renderIncident(view));
     return ExitCode.ok;
   },

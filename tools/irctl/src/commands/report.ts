@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { IncidentReport } from '@ir/contracts';
 import { renderMarkdown } from '@ir/reporting';
-import { positional, stringOption } from '../args.js';
+import { API_OPTIONS, positional, stringOption } from '../args.js';
 import type { CommandSpec } from '../command.js';
 import { ExitCode, IrctlError, UsageError } from '../errors.js';
 import { printable, toJson } from '../format/text.js';
@@ -26,6 +26,7 @@ export const reportCommand: CommandSpec = {
   summary: 'the incident report: steps, approvals, rollback, evidence verification, MTTI/MTTE, NIST phases',
   positionals: ['<id>'],
   options: {
+    ...API_OPTIONS,
     format: {
       type: 'string',
       valueName: '<format>',
@@ -49,7 +50,7 @@ export const reportCommand: CommandSpec = {
       throw new UsageError(`--format must be one of ${FORMATS.join(', ')}`, 'report');
     }
     const format = requested as Format;
-    const report = await apiOf(context).report(incidentId);
+    const report = await (await apiOf(args, context)).report(incidentId);
     const text = format === 'json' ? toJson(report) : renderMarkdown(report).trimEnd();
     const out = stringOption(args, 'out');
     if (out === undefined) {

@@ -14,6 +14,8 @@ import {
   findingTypes,
   guardDutyEventBridgeFinding,
   isolatedAccount,
+  type LocalIdentityProvider,
+  startIdentityProvider,
 } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { IncidentDetailView } from '../../src/api-client.js';
@@ -23,14 +25,23 @@ import { type RunningSystem, startSystem } from '../support/system.js';
 
 const SLOW = 240_000;
 
-describe('irctl against the running system (five services as processes, on the emulator)', () => {
+describe('irctl against the running system (five services as processes, on the emulator, OIDC operators)', () => {
   let clients: EmulatorClients;
+  let idp: LocalIdentityProvider;
+  /** Bob's token: the second approver the two-person rule asks for on rollbacks. */
+  let secondApprover = '';
   let running: RunningSystem | undefined;
   let env: Record<string, string>;
   let instance: CreatedInstance;
   let incidentId = '';
-  const run = (argv: string[]) =>
-    runIrctl(argv, env, { aws: { sqs: () => clients.sqs, s3: () => clients.s3, kms: () => clients.kms } });
+  const run = (argv: string[], extraEnv: Record<string, string> = {}) =>
+    runIrctl(
+      argv,
+      { ...env, ...extraEnv },
+      {
+        aws: { sqs: () => clients.sqs, s3: () => clients.s3, kms: () => clients.kms },
+      },
+    );
   const show = async (): Promise<IncidentDetailView> => {
     const result = await run(['show', incidentId, '--json']);
     expect(result.code, result.stderr).toBe(ExitCode.ok);
@@ -64,6 +75,9 @@ describe('irctl against the running system (five services as processes, on the e
       volumes: [{ sizeGiB: 8 }],
     });
     original = await groupsByEni();
+    // Operators are people: the coordinator trusts the local identity provider; Alice runs irctl.
+    idp = await startIdentityProvider();
+    secondApprover = await idp.operatorToken('secondApprover');
     // Every containment waits for a person: the approval path is what irctl is for.
     running = await startSystem({
       endpoint,
@@ -71,13 +85,14 @@ describe('irctl against the running system (five services as processes, on the e
       account,
       system,
       extra: { 'response-coordinator': { IR_MAX_AUTO_CONTAINMENTS: '0' } },
+      oidc: { issuer: idp.issuer, audience: idp.audience },
     });
     env = {
       AWS_ENDPOINT_URL: endpoint,
       AWS_REGION: region,
       IR_PREFIX: 'ir',
       IR_API_URL: running.apiUrl,
-      IR_API_TOKEN: running.token,
+      IR_API_TOKEN: await idp.operatorToken('approver'),
       IR_EVIDENCE_BUCKET: system.bucketName,
       IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
     };
@@ -103,6 +118,7 @@ describe('irctl against the running system (five services as processes, on the e
   }, SLOW);
   afterAll(async () => {
     await running?.stop();
+    await idp?.stop();
     clients?.destroy();
   }, 60_000);
 
@@ -167,8 +183,8 @@ describe('irctl against the running system (five services as processes, on the e
       expect(approved.code, approved.stderr).toBe(ExitCode.ok);
       const isolated = await groupsByEni();
       for (const eni of instance.networkInterfaceIds) expect(isolated[eni]).not.toEqual(original[eni]);
-      // The actor is the token's: the static token of the test system says it is no person.
-      expect((await step('isolate-instance'))?.approvedBy).toBe('local development token (not a person)');
+      // The actor is the token's: Alice, as the identity provider signed her in.
+      expect((await step('isolate-instance'))?.approvedBy).toContain('Alice Approver');
     },
     SLOW,
   );
@@ -222,7 +238,7 @@ describe('irctl against the running system (five services as processes, on the e
   );
 
   it(
-    'rolls the incident back (ENIs get their original groups) and resolves it',
+    'rolls the incident back (ENIs get their original groups), approved by a second person, and resolves it',
     async () => {
       // Prepare
       await eventually(
@@ -230,20 +246,29 @@ describe('irctl against the running system (five services as processes, on the e
         120_000,
         'incident settled',
       );
-      // Act
-      const rolledBack = await run([
-        'rollback',
-        incidentId,
-        '--reason',
-        'false positive',
-        '--wait',
-        '--timeout',
-        '150',
-      ]);
+      // Act: Alice asks for the rollback and waits as far as she can take it: the rollback waits for
+      // an approver other than her, and irctl says which step to approve.
+      const requested = await run(['rollback', incidentId, '--reason', 'false positive', '--wait']);
+      const heldStep = /irctl approve \S+ (\S+)/.exec(requested.stdout)?.[1] ?? '';
+      const aliceAgain = await run(['approve', incidentId, heldStep, '--reason', 'mine']);
+      // One approval by Bob releases the whole rollback.
+      const approved = await run(['approve', incidentId, heldStep, '--reason', 'agreed', '--wait'], {
+        IR_API_TOKEN: secondApprover,
+      });
+      await eventually(
+        async () => (await show()).incident.status === 'rolled-back',
+        150_000,
+        'incident rolled back',
+      );
       const resolved = await run(['resolve', incidentId, '--wait']);
       const listed = await run(['incidents', '--status', 'resolved', '--json']);
       // Assess
-      expect(rolledBack.code, rolledBack.stderr).toBe(ExitCode.ok);
+      expect(requested.code, requested.stderr).toBe(ExitCode.ok);
+      expect(requested.stdout).toContain('waits for an approver other than you (two-person rule)');
+      expect(heldStep).toMatch(/^rollback:/);
+      expect(aliceAgain.code).not.toBe(ExitCode.ok);
+      expect(aliceAgain.stderr).toContain('two-person rule');
+      expect(approved.code, approved.stderr).toBe(ExitCode.ok);
       expect(await groupsByEni()).toEqual(original);
       expect(resolved.code, resolved.stderr).toBe(ExitCode.ok);
       expect(

@@ -30,6 +30,13 @@ export interface StartSystemOptions {
   /** Extra variables per service (e.g. `IR_MAX_AUTO_CONTAINMENTS` for the coordinator). */
   readonly extra?: Partial<Record<ServiceName, Record<string, string>>>;
   readonly readyTimeoutMs?: number;
+  /**
+   * The coordinator's operator API in OIDC mode, trusting this issuer and audience (the testkit's
+   * identity provider), instead of the static-token mode; `token` is then unused.
+   */
+  readonly oidc?: { readonly issuer: string; readonly audience: string };
+  /** Only these services (default all five), e.g. the coordinator alone for an API test. */
+  readonly services?: readonly ServiceName[];
 }
 
 /**
@@ -40,6 +47,7 @@ export interface StartSystemOptions {
  */
 export async function startSystem(options: StartSystemOptions): Promise<RunningSystem> {
   const token = randomBytes(24).toString('hex');
+  const decisionSigningKey = randomBytes(32).toString('base64');
   const { credentials } = options.account;
   const common: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -67,8 +75,12 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
       IR_ENV: 'test',
       IR_AUTH_MODE: 'static-token',
       IR_API_TOKEN: token,
+      // One decision signing key for the whole run: a coordinator restarted (or killed and started
+      // again) must verify the decisions its predecessor published.
+      IR_DECISION_SIGNING_KEY: decisionSigningKey,
       IR_TABLE: options.system.tableName,
       IR_SWEEP_INTERVAL_SECONDS: '5',
+      ...(options.oidc ? oidcModeEnv(options.oidc) : {}),
       IR_EVIDENCE_SIGNING_KEY: options.system.signingKeyArn,
     },
     isolator: {},
@@ -87,7 +99,8 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
   };
   const lines = new Map<ServiceName, string[]>();
   const ports = new Map<ServiceName, number>();
-  const processes = SERVICE_NAMES.map((name) => {
+  const names = SERVICE_NAMES.filter((name) => !options.services || options.services.includes(name));
+  const processes = names.map((name) => {
     lines.set(name, []);
     return startServiceProcess({
       name,
@@ -107,7 +120,7 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     await Promise.all(processes.map((service) => service.stop(15_000)));
   };
   const deadline = Date.now() + (options.readyTimeoutMs ?? 180_000);
-  for (const name of SERVICE_NAMES) {
+  for (const name of names) {
     for (;;) {
       const port = ports.get(name);
       const ready =
@@ -131,5 +144,18 @@ export async function startSystem(options: StartSystemOptions): Promise<RunningS
     processes,
     tail: (name) => [...(lines.get(name) ?? [])],
     stop,
+  };
+}
+
+/**
+ * The coordinator's OIDC variables (as services/response-coordinator's operator-auth test sets them):
+ * overrides the static-token mode's IR_AUTH_MODE and removes its IR_API_TOKEN, which OIDC mode refuses.
+ */
+function oidcModeEnv(oidc: { issuer: string; audience: string }): NodeJS.ProcessEnv {
+  return {
+    IR_AUTH_MODE: 'oidc',
+    IR_API_TOKEN: undefined,
+    IR_OIDC_ISSUER: oidc.issuer,
+    IR_OIDC_AUDIENCE: oidc.audience,
   };
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findingTypes, guardDutyEventBridgeFinding } from '@ir/testkit';
@@ -64,15 +64,20 @@ describe('irctl help', () => {
 });
 
 describe('irctl configuration errors', () => {
-  it('names IR_API_TOKEN when an API command runs without it, and an invalid IR_API_URL', async () => {
-    // Prepare
+  it('says to run irctl login when an API command has no token, and names an invalid IR_API_URL', async () => {
+    // Prepare: an empty configuration directory, so there is no cached login either.
     const api = fakeApi(() => ({ status: 200, body: { incidents: [] } }));
+    const config = await mkdtemp(join(tmpdir(), 'irctl-cli-'));
     // Act
-    const noToken = await runIrctl(['incidents'], { IR_API_TOKEN: '' }, { fetch: api.fetch });
+    const noToken = await runIrctl(
+      ['incidents'],
+      { IR_API_TOKEN: '', XDG_CONFIG_HOME: config },
+      { fetch: api.fetch },
+    );
     const badUrl = await runIrctl(['incidents'], { ...env, IR_API_URL: 'not a url' }, { fetch: api.fetch });
     // Assess
-    expect(noToken.code).toBe(ExitCode.usage);
-    expect(noToken.stderr).toContain('IR_API_TOKEN is not set');
+    expect(noToken.code).toBe(ExitCode.unauthorized);
+    expect(noToken.stderr).toContain('not logged in: run irctl login (or set IR_API_TOKEN, or pass --token)');
     expect(badUrl.code).toBe(ExitCode.usage);
     expect(badUrl.stderr).toContain('IR_API_URL');
     expect(api.requests).toHaveLength(0);
