@@ -21,6 +21,16 @@ export const NOTIFIER_SECRET_VARIABLES = [
 export type NotifierSecretVariable = (typeof NOTIFIER_SECRET_VARIABLES)[number];
 
 const accountId = z.string().regex(/^\d{12}$/, '12 digits');
+/** A comma-separated context value as its trimmed, non-empty items (unset: none). */
+const commaList = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** A JSON object given as a context string (cdk.json objects are stringified first); unset is `{}`. */
@@ -86,6 +96,90 @@ export const DeployConfig = z
     oidcRoleMap: jsonObject.pipe(
       z.record(z.string().min(1), z.enum(['viewer', 'responder', 'approver', 'admin'])),
     ),
+    /**
+     * Which of the two generated decision-signing keys (`<prefix>/decision-signing-key-a`, `-b`) the
+     * coordinator signs with (`IR_DECISION_SIGNING_KEY`); the other still verifies
+     * (`IR_DECISION_SIGNING_KEY_PREVIOUS`). Rotation writes a new value into the other one and flips
+     * this, so nobody ever reads a key (README, "Decision-signing key").
+     */
+    decisionSigningKey: z.enum(['a', 'b']).default('a'),
+    /**
+     * Roles of the people who run `irctl submit` and `irctl dlq redrive` (or the console's DLQ
+     * redrive), comma-separated: the only principals besides the services the work queues' policies
+     * let send. A trailing `*` is allowed for SSO permission-set roles, whose names end in a random
+     * suffix. Unset: nobody but the services and the finding rules may send to any queue.
+     */
+    operatorRoleArns: commaList.pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:iam::\d{12}:role\/([\w+=,.@-]+\/)*[\w+=,.@-]{3,}\*?$/,
+            'a role ARN (with its path), optionally ending in * after at least 3 characters of its name',
+          ),
+      ),
+    ),
+    /** Secret (name) holding Slack's signing secret: the coordinator's `IR_SLACK_SIGNING_SECRET`. */
+    slackSigningSecretName: z.string().min(1).optional(),
+    /** Secret (name) holding the Slack bot token (`xoxb-…`): the notifier's `IR_SLACK_BOT_TOKEN`. */
+    slackBotTokenSecretName: z.string().min(1).optional(),
+    /** Slack channel (id) approval requests are posted to: the notifier's `IR_SLACK_APPROVAL_CHANNEL`. */
+    slackApprovalChannel: z
+      .string()
+      .regex(/^[A-Z0-9]{9,}$/, 'a Slack channel id such as C0123456789')
+      .optional(),
+    /**
+     * Slack user id → operator, as JSON (the coordinator's `IR_SLACK_USER_MAP`):
+     * `{"U0123ABCD":{"issuer":"https://idp…","subject":"…","name":"…","email":"…","role":"approver"}}`,
+     * with the issuer and subject the person's tokens carry, so the two-person rule sees one person
+     * whether they decide in Slack or with irctl.
+     */
+    slackUserMap: z
+      .string()
+      .optional()
+      .transform((value, context): unknown => {
+        if (value === undefined) return undefined;
+        try {
+          return JSON.parse(value);
+        } catch {
+          context.addIssue({ code: 'custom', message: 'not JSON' });
+          return z.NEVER;
+        }
+      })
+      .pipe(
+        z
+          .record(
+            z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id such as U0123ABCD'),
+            // The coordinator's SlackOperator (an OperatorIdentity with its role); deploy does not
+            // depend on contracts, so the fields a mistake is likeliest in are checked here, the rest there.
+            z.looseObject({
+              issuer: z.string().min(1),
+              subject: z.string().min(1),
+              role: z.enum(['viewer', 'responder', 'approver', 'admin']),
+            }),
+          )
+          .refine((map) => Object.keys(map).length > 0, 'maps no Slack user')
+          .optional(),
+      ),
+    /**
+     * ACM certificate (ARN, in the stack's region) for the optional public Slack ingress: set, the
+     * stack adds an internet-facing load balancer whose only route is `POST /slack/interactions` to the
+     * coordinator (constructs/slack-ingress.ts), so Slack can deliver button clicks. Only with the
+     * three Slack keys.
+     */
+    slackIngressCertificateArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+        'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+      )
+      .optional(),
+    /**
+     * IPv4 CIDRs, comma-separated, the Slack ingress admits on 443; unset: anywhere. Slack publishes
+     * no fixed egress addresses, so narrowing this only fits a proxy of your own in front; Slack's
+     * request signature is what authenticates a request either way.
+     */
+    slackIngressAllowedCidrs: commaList.pipe(z.array(z.cidrv4('an IPv4 CIDR such as 203.0.113.0/24'))),
     /** Name of the Secrets Manager secret holding `IR_MEMBER_ROLE_EXTERNAL_ID`; unset: no external id. */
     memberExternalIdSecretName: z.string().min(1).optional(),
     /** AWS Organizations id: scopes sts:AssumeRole and the cross-account use of the evidence key. */
@@ -94,16 +188,7 @@ export const DeployConfig = z
       .regex(/^o-[a-z0-9]{10,32}$/, 'an organization id such as o-abc123defg')
       .optional(),
     /** Member accounts allowed to use the evidence key (snapshot copies), when no organization is set. */
-    memberAccountIds: z
-      .string()
-      .optional()
-      .transform((value) =>
-        (value ?? '')
-          .split(',')
-          .map((item) => item.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(accountId)),
+    memberAccountIds: commaList.pipe(z.array(accountId)),
     /**
      * The clean room's analysis image (e.g. with The Sleuth Kit and the SSM agent) in the deployed
      * region; set, the stack adds the forensics VPC, SSM endpoints, group and launch template and the
@@ -156,6 +241,46 @@ export const DeployConfig = z
     if (config.minTasks > config.maxTasks) {
       context.addIssue({ code: 'custom', path: ['minTasks'], message: 'must not exceed maxTasks' });
     }
+    // Slack approvals need both halves: the notifier posts the buttons, the coordinator verifies clicks.
+    const slack = {
+      slackSigningSecretName: config.slackSigningSecretName,
+      slackBotTokenSecretName: config.slackBotTokenSecretName,
+      slackApprovalChannel: config.slackApprovalChannel,
+    };
+    const given = Object.entries(slack).filter(([, value]) => value !== undefined);
+    if (given.length > 0 && given.length < 3) {
+      for (const [key] of Object.entries(slack).filter(([, value]) => value === undefined)) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is required with ${given.map(([name]) => name).join(', ')} (Slack approvals need the signing secret, the bot token and the channel)`,
+        });
+      }
+    }
+    if (config.slackUserMap && given.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['slackUserMap'],
+        message:
+          'is only used with Slack approvals (slackSigningSecretName, slackBotTokenSecretName, slackApprovalChannel)',
+      });
+    }
+    // The ingress exists only to carry Slack's clicks to a coordinator that verifies them.
+    if (config.slackIngressCertificateArn && given.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['slackIngressCertificateArn'],
+        message:
+          'is only used with Slack approvals: set slackSigningSecretName, slackBotTokenSecretName and slackApprovalChannel too (without the signing secret the coordinator serves no /slack/interactions for the load balancer to forward to)',
+      });
+    }
+    if (config.slackIngressAllowedCidrs.length > 0 && !config.slackIngressCertificateArn) {
+      context.addIssue({
+        code: 'custom',
+        path: ['slackIngressAllowedCidrs'],
+        message: 'is only used with slackIngressCertificateArn (the Slack ingress)',
+      });
+    }
     for (const key of Object.keys(config.notifierEnvironment)) {
       if ((NOTIFIER_SECRET_VARIABLES as readonly string[]).includes(key)) {
         context.addIssue({
@@ -164,8 +289,22 @@ export const DeployConfig = z
           message: 'is a secret: give it in notifierSecrets as a Secrets Manager secret name',
         });
       }
+      const slackSetting = SLACK_VARIABLES[key];
+      if (slackSetting) {
+        context.addIssue({
+          code: 'custom',
+          path: ['notifierEnvironment', key],
+          message: `is set by ${slackSetting}`,
+        });
+      }
     }
   });
+
+/** Slack approval variables the stack sets from their own keys (never through notifierEnvironment). */
+const SLACK_VARIABLES: Readonly<Record<string, string>> = {
+  IR_SLACK_BOT_TOKEN: 'slackBotTokenSecretName (a Secrets Manager secret name: the token is a secret)',
+  IR_SLACK_APPROVAL_CHANNEL: 'slackApprovalChannel',
+};
 export type DeployConfig = z.infer<typeof DeployConfig>;
 
 /** Context keys that no longer exist, with what replaced them, so an old setting is not silently ignored. */

@@ -20,16 +20,7 @@ import { EXISTING_RESOURCE_TAG_KEYS, guardStatements } from './iam/guard-stateme
 import { isolatorStatements } from './iam/isolator-policy.js';
 import type { PolicyRefs } from './iam/policy-refs.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
-
-/** Queues each service publishes to (packages/runtime `resolveQueueUrls` in each service's app.ts). */
-export const PUBLISHES_TO: Readonly<Record<ServiceName, readonly LogicalQueueName[]>> = {
-  detection: ['coordinator'],
-  'response-coordinator': ['isolator', 'forensics', 'notifier', 'coordinator'],
-  isolator: ['coordinator'],
-  // forensics sends itself delayed follow-ups (the evidence snapshot watch).
-  forensics: ['coordinator', 'forensics'],
-  notifier: ['coordinator'],
-};
+import { SYSTEM_QUEUES, serviceSendersOf } from './queue-senders.js';
 
 /** Queue each service consumes. */
 const CONSUMES: Readonly<Record<ServiceName, LogicalQueueName>> = {
@@ -75,21 +66,22 @@ export interface ServicePermissionsProps {
 }
 
 /**
- * Grants each task role exactly what its service calls: consume its queue, copy to its DLQ, publish
- * to the queues it sends to, the table items it reads or writes, and for the workers that act on
- * resources their act policy (deploy/src/iam), sts:AssumeRole on their own member response role, and
- * the guard denies; and every task role the evidence denies (deploy/src/iam/evidence-guard.ts).
+ * Grants each task role exactly what its service calls: consume its queue, send to the queues the
+ * sender table lists it for (queue-senders.ts: publishes, deferred copies, its DLQ), the table items
+ * it reads or writes, and for the workers that act on resources their act policy (deploy/src/iam),
+ * sts:AssumeRole on their own member response role, and the guard denies; and every task role the
+ * evidence denies (deploy/src/iam/evidence-guard.ts).
  */
 export function grantServicePermissions(scope: Construct, props: ServicePermissionsProps): void {
   const { services, queues, config } = props;
   for (const [service, worker] of Object.entries(services) as [ServiceName, WorkerService][]) {
-    const own = queues.pairs[CONSUMES[service]];
-    own.queue.grantConsumeMessages(worker.taskRole);
-    // The runtime copies a poison message to the DLQ itself (with the reason) and reads its depth.
-    own.dlq.grantSendMessages(worker.taskRole);
-    for (const target of PUBLISHES_TO[service]) {
-      if (target !== CONSUMES[service]) queues.pairs[target].queue.grantSendMessages(worker.taskRole);
-      else own.queue.grantSendMessages(worker.taskRole);
+    queues.pairs[CONSUMES[service]].queue.grantConsumeMessages(worker.taskRole);
+    // Exactly the sends of the sender table, which the queue policies enforce too (queue-senders.ts):
+    // its publishes, its deferred copies, and its dead-letter copies (with the reason; the grant also
+    // lets the runtime read the DLQ's depth).
+    for (const queue of SYSTEM_QUEUES) {
+      if (queue === 'findings-delivery-dlq' || !serviceSendersOf(queue).includes(service)) continue;
+      queues.byName(queue).grantSendMessages(worker.taskRole);
     }
     const tableActions = TABLE_ACTIONS[service];
     if (tableActions) {

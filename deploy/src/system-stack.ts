@@ -16,11 +16,15 @@ import {
 } from './config.js';
 import { createAlarmTopic } from './constructs/alarm-topic.js';
 import { CleanRoom } from './constructs/clean-room.js';
+import { DecisionSigningKeys } from './constructs/decision-signing.js';
 import { EvidenceAlarms } from './constructs/evidence-alarms.js';
 import { EvidenceStore } from './constructs/evidence-store.js';
 import { FindingRules } from './constructs/finding-rules.js';
+import { ForgedDecisionAlarm } from './constructs/forged-decision-alarm.js';
 import { createIncidentTable } from './constructs/incident-table.js';
+import { restrictQueueSenders } from './constructs/queue-policies.js';
 import { IrQueues, type LogicalQueueName } from './constructs/queues.js';
+import { SLACK_INTERACTIONS_PATH, SlackIngress } from './constructs/slack-ingress.js';
 import { OwnedSsmDocuments } from './constructs/ssm-documents.js';
 import { HTTP_PORT, WorkerService } from './constructs/worker-service.js';
 import { grantServicePermissions } from './service-permissions.js';
@@ -55,6 +59,14 @@ export class IncidentResponseStack extends Stack {
   readonly cleanRoom: CleanRoom | undefined;
   /** Break-glass alerts: evidence key destruction attempts and unexpected evidence reads. */
   readonly evidenceAlarms: EvidenceAlarms;
+  /** The HMAC keys operator decisions are signed with (coordinator only). */
+  readonly decisionKeys: DecisionSigningKeys;
+  /** The alarm on a decision refused for its signature. */
+  readonly forgedDecisionAlarm: ForgedDecisionAlarm;
+  /** The EventBridge rules feeding the findings queue. */
+  readonly findingRules: FindingRules;
+  /** The public load balancer for Slack's clicks, when `slackIngressCertificateArn` is set. */
+  readonly slackIngress: SlackIngress | undefined;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
@@ -81,7 +93,7 @@ export class IncidentResponseStack extends Stack {
       breakGlassRoleArn: config.breakGlassRoleArn,
       manifestSignerRoleArn: `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(prefix, 'forensics')}`,
     });
-    new FindingRules(this, 'FindingRules', {
+    this.findingRules = new FindingRules(this, 'FindingRules', {
       prefix,
       findingsQueue: this.queues.pairs.findings.queue,
       severityThreshold: config.findingSeverityThreshold,
@@ -145,6 +157,17 @@ export class IncidentResponseStack extends Stack {
       minLength: 1,
       ...(config.oidcAudience ? { default: config.oidcAudience } : {}),
     });
+    this.decisionKeys = new DecisionSigningKeys(this, 'DecisionSigning', {
+      prefix,
+      active: config.decisionSigningKey,
+    });
+    // Slack approvals (all three set, or none: config.ts): secrets are referenced, never created.
+    const slackSecret = (id: string, name: string | undefined) =>
+      name
+        ? ecs.Secret.fromSecretsManager(secretsmanager.Secret.fromSecretNameV2(this, id, name))
+        : undefined;
+    const slackSigningSecret = slackSecret('SlackSigningSecret', config.slackSigningSecretName);
+    const slackBotToken = slackSecret('SlackBotToken', config.slackBotTokenSecretName);
     const externalId = config.memberExternalIdSecretName
       ? secretsmanager.Secret.fromSecretNameV2(this, 'MemberExternalId', config.memberExternalIdSecretName)
       : undefined;
@@ -206,8 +229,12 @@ export class IncidentResponseStack extends Stack {
           ...(Object.keys(config.oidcRoleMap).length > 0
             ? { IR_OIDC_ROLE_MAP: JSON.stringify(config.oidcRoleMap) }
             : {}),
+          ...(config.slackUserMap ? { IR_SLACK_USER_MAP: JSON.stringify(config.slackUserMap) } : {}),
         },
-        secrets: {},
+        secrets: {
+          ...this.decisionKeys.containerSecrets(),
+          ...(slackSigningSecret ? { IR_SLACK_SIGNING_SECRET: slackSigningSecret } : {}),
+        },
       },
       isolator: memberAccess('isolator'),
       forensics: {
@@ -229,15 +256,22 @@ export class IncidentResponseStack extends Stack {
         secrets: memberAccess('forensics').secrets,
       },
       notifier: {
-        environment: { IR_NOTIFY_ROUTES: config.notifierRoutesPath, ...config.notifierEnvironment },
-        secrets: Object.fromEntries(
-          Object.entries(config.notifierSecrets).map(([variable, name]) => [
-            variable,
-            ecs.Secret.fromSecretsManager(
-              secretsmanager.Secret.fromSecretNameV2(this, `Notifier${variable}`, name),
-            ),
-          ]),
-        ),
+        environment: {
+          IR_NOTIFY_ROUTES: config.notifierRoutesPath,
+          ...config.notifierEnvironment,
+          ...(config.slackApprovalChannel ? { IR_SLACK_APPROVAL_CHANNEL: config.slackApprovalChannel } : {}),
+        },
+        secrets: {
+          ...Object.fromEntries(
+            Object.entries(config.notifierSecrets).map(([variable, name]) => [
+              variable,
+              ecs.Secret.fromSecretsManager(
+                secretsmanager.Secret.fromSecretNameV2(this, `Notifier${variable}`, name),
+              ),
+            ]),
+          ),
+          ...(slackBotToken ? { IR_SLACK_BOT_TOKEN: slackBotToken } : {}),
+        },
       },
     };
 
@@ -287,6 +321,37 @@ export class IncidentResponseStack extends Stack {
 
     this.cleanRoom?.grantTo(this.services.forensics.taskRole);
 
+    // Each queue admits only the senders of the table in queue-senders.ts (issue 18).
+    restrictQueueSenders({
+      queueOf: (name) =>
+        name === 'findings-delivery-dlq' ? this.findingRules.deliveryDlq : this.queues.byName(name),
+      taskRoleArn: (service) =>
+        `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(prefix, service)}`,
+      findingRuleArns: [this.findingRules.guardDuty.ruleArn, this.findingRules.securityHub.ruleArn],
+      operatorRoleArns: config.operatorRoleArns,
+    });
+    const coordinator = this.services['response-coordinator'];
+    const coordinatorExecutionRole = coordinator.service.taskDefinition.executionRole;
+    if (!coordinatorExecutionRole) throw new Error('the coordinator task definition has no execution role');
+    this.decisionKeys.restrictReadsTo(coordinatorExecutionRole);
+    this.forgedDecisionAlarm = new ForgedDecisionAlarm(this, 'ForgedDecisionAlarm', {
+      prefix,
+      logGroup: coordinator.logGroup,
+      alarmTopic,
+    });
+
+    // Slack must reach POST /slack/interactions over public HTTPS; nothing else of the API is exposed.
+    this.slackIngress = config.slackIngressCertificateArn
+      ? new SlackIngress(this, 'SlackIngress', {
+          prefix,
+          vpc,
+          coordinator: coordinator.service,
+          certificateArn: config.slackIngressCertificateArn,
+          allowedCidrs: config.slackIngressAllowedCidrs,
+          accessLogs: this.evidence.accessLogs,
+        })
+      : undefined;
+
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'EvidenceKeyArn', { value: this.evidence.key.keyArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
@@ -299,6 +364,16 @@ export class IncidentResponseStack extends Stack {
     new CfnOutput(this, 'PrometheusSrvNames', {
       value: SERVICE_NAMES.map((service) => `${service}.${prefix}.internal`).join(','),
     });
+    if (this.slackIngress) {
+      new CfnOutput(this, 'SlackIngressDnsName', {
+        value: this.slackIngress.loadBalancer.loadBalancerDnsName,
+        description: `Point the certificate's host name at this (CNAME, or a Route 53 alias with SlackIngressHostedZoneId); Slack's Request URL is https://<that host>${SLACK_INTERACTIONS_PATH}`,
+      });
+      new CfnOutput(this, 'SlackIngressHostedZoneId', {
+        value: this.slackIngress.loadBalancer.loadBalancerCanonicalHostedZoneId,
+        description: 'Hosted zone of the Slack ingress load balancer, for a Route 53 alias record',
+      });
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPolicyDocument, iamPolicyDocuments } from '../src/iam/policy-documents.js';
+import { queueSendersMarkdown } from '../src/queue-senders.js';
 import { repoRoot } from './build.js';
 
 const docsDir = join(repoRoot, 'docs', 'iam');
@@ -21,6 +22,16 @@ describe('docs/iam', () => {
     // Assess
     expect(Object.keys(committed).sort()).toEqual(Object.keys(generated).sort());
     for (const [file, text] of Object.entries(generated)) expect(committed[file], file).toBe(text);
+  });
+
+  it('shows the queue sender table the stack enforces (run `pnpm docs:iam` after changing it)', () => {
+    // Prepare
+    const committed = readFileSync(join(docsDir, 'queue-senders.md'), 'utf8');
+    // Act
+    const generated = queueSendersMarkdown();
+    // Assess
+    expect(committed).toBe(generated);
+    expect(generated).toContain('| `<prefix>-coordinator` | isolator task role | step results |');
   });
 
   it('renders deployment values as placeholders, never as CDK tokens', () => {

@@ -209,8 +209,12 @@ describe('IncidentResponseStack services', () => {
       Value: 'ir-isolator-response',
     });
     expect(forensics.Secrets?.map((secret) => secret.Name)).toEqual(['IR_MEMBER_ROLE_EXTERNAL_ID']);
-    // No static API token in a deployment: the operator API trusts the OIDC issuer, a parameter.
-    expect(containerOf('response-coordinator').Secrets ?? []).toEqual([]);
+    // No static API token in a deployment: the operator API trusts the OIDC issuer, a parameter. Its
+    // only secrets are the decision-signing keys (issue 18).
+    expect(containerOf('response-coordinator').Secrets?.map((secret) => secret.Name)).toEqual([
+      'IR_DECISION_SIGNING_KEY',
+      'IR_DECISION_SIGNING_KEY_PREVIOUS',
+    ]);
     const coordinator = containerOf('response-coordinator');
     expect(coordinator.Environment).toContainEqual({ Name: 'IR_AUTH_MODE', Value: 'oidc' });
     expect(coordinator.Environment).toContainEqual({ Name: 'IR_ENV', Value: 'production' });
@@ -220,7 +224,8 @@ describe('IncidentResponseStack services', () => {
       Value: { Ref: 'OidcAudience' },
     });
     expect(template.toJSON().Parameters.OidcIssuer.Default).toBeUndefined();
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    // The stack creates only the two decision-signing keys (no API-token secret).
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     for (const service of SERVICE_NAMES) {
       const plain = containerOf(service).Environment.map((variable) => variable.Name);
       expect(plain.filter((name) => /TOKEN|SECRET|PASSWORD|EXTERNAL_ID|ROUTING_KEY/.test(name))).toEqual([]);

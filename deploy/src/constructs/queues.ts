@@ -38,6 +38,13 @@ export class IrQueues extends Construct {
     this.pairs = Object.fromEntries(entries) as Record<LogicalQueueName, QueuePair>;
   }
 
+  /** A work queue (`coordinator`) or a DLQ (`coordinator-dlq`) by the name the sender table uses. */
+  byName(name: LogicalQueueName | `${LogicalQueueName}-dlq`): sqs.Queue {
+    const dlq = name.endsWith('-dlq');
+    const pair = this.pairs[(dlq ? name.slice(0, -'-dlq'.length) : name) as LogicalQueueName];
+    return dlq ? pair.dlq : pair.queue;
+  }
+
   private createPair(name: LogicalQueueName, props: IrQueuesProps): QueuePair {
     const physical = `${props.prefix}-${name}`;
     const dlq = new sqs.Queue(this, `${name}-dlq`, {

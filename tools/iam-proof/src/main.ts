@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CallRecord } from './call-mapping.js';
 import { type ProofResult, prove } from './prove.js';
+import { PROOF_SYNTH_CONTEXT } from './synth-context.js';
 import type { CfnTemplate } from './template-resolver.js';
 
 /**
@@ -41,21 +42,9 @@ process.exit(result.findings.length > 0 ? 1 : 0);
 function synthesise(): string {
   const outdir = mkdtempSync(join(tmpdir(), 'ir-iam-proof-'));
   const context = {
-    // A fixed image, so synthesis stages no Docker context; an AMI, so the clean room exists.
+    // A fixed image, so synthesis stages no Docker context.
     imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/ir:proof',
-    forensicsAmiId: 'ami-0123456789abcdef0',
-    memberAccountIds: '222222222222',
-    // As deploy/README.md deploys it: the services present an external id to their member roles.
-    memberExternalIdSecretName: 'ir/external-id',
-    // The operator API's issuer and audience are stack parameters without defaults; give them some.
-    oidcIssuer: 'https://login.example.com/realms/security',
-    oidcAudience: 'incident-response',
-    // Every channel that calls AWS on, as the tests run the notifier (a topic in the security account,
-    // the stand-in 111111111111 of prove.ts, and Security Hub): their grants exist only when configured.
-    notifierEnvironment: JSON.stringify({
-      IR_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:ir-notifications',
-      IR_SECURITYHUB_ENABLED: 'true',
-    }),
+    ...PROOF_SYNTH_CONTEXT,
   };
   process.stderr.write(`synthesising the app into ${outdir}…\n`);
   const run = spawnSync(process.execPath, ['--conditions=@ir/source', '--import', 'tsx', 'bin/synth.ts'], {

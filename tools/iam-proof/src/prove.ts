@@ -1,5 +1,6 @@
 import { type CallRecord, ec2Arn, iamRequestsFor, type MappingContext } from './call-mapping.js';
 import { type CleanRoomValues, cleanRoomCalls, escalationPaths, type ProofAccounts } from './checks.js';
+import { sendMessage, templateQueues, unrelatedRole } from './queue-policies.js';
 import { templateRoles, type TemplateRole } from './role-policies.js';
 import { type Decision, type IamRequest, simulate } from './simulate.js';
 import { bindCleanRoom, bindToStack, type ServiceSettings, serviceSettings } from './stack-bindings.js';
@@ -20,7 +21,8 @@ export interface Finding {
     | 'call-unmapped'
     | 'escalation-open'
     | 'clean-room-denied'
-    | 'service-unlisted';
+    | 'service-unlisted'
+    | 'queue-open';
   readonly what: string;
   readonly request?: IamRequest;
   readonly decision?: Decision;
@@ -274,6 +276,9 @@ export async function prove(
       resourcePolicies.set(`arn:${partition}:s3:::${properties.Bucket}`, properties.PolicyDocument);
     }
   }
+  // Queue policies: their Deny of SendMessage to unlisted senders applies to the services' sends too.
+  const queues = templateQueues(templates.system, system, HOME_ACCOUNT);
+  for (const queue of queues) if (queue.policy) resourcePolicies.set(queue.arn, queue.policy);
   // Trust policies of the member roles: AssumeRole across accounts needs the role's trust as well.
   for (const role of memberRoles) if (role.trustPolicy) resourcePolicies.set(role.arn, role.trustPolicy);
   const resourcePolicyOf = (arn: string) =>
@@ -419,6 +424,24 @@ export async function prove(
           decision,
         });
       }
+    }
+  }
+
+  // No queue takes a message from a principal outside the system, however broad its own policy
+  // (issue 18: a forged decision or command needs a sender the queue policy admits).
+  const outsider = unrelatedRole(HOME_ACCOUNT, partition);
+  for (const queue of queues) {
+    const decision = await sendMessage(queue, { role: outsider });
+    tally(outsider.roleName).escalationsChecked += 1;
+    if (decision.result === 'Allowed' || decision.result === 'Error') {
+      tally(outsider.roleName).escalationsOpen += 1;
+      findings.push({
+        role: outsider.roleName,
+        kind: 'queue-open',
+        what: `queue ${queue.name} takes messages from a role outside the system (its policy must deny SendMessage to every sender it does not list)`,
+        request: { action: 'sqs:SendMessage', resource: queue.arn, resourceAccount: HOME_ACCOUNT },
+        decision,
+      });
     }
   }
 

@@ -54,6 +54,45 @@ export async function simulate(
     },
     { simulationMode: 'Strict' },
   );
+  return decisionOf(response, request, role.arn.split(':')[4] ?? '', resourcePolicy);
+}
+
+/**
+ * Runs iam-simulate (Strict mode) for `request` made by an AWS service principal
+ * (`events.amazonaws.com`) on behalf of a resource of the home account (`aws:SourceArn`,
+ * `aws:SourceAccount`): decided by the resource's policy alone, since a service principal has no
+ * identity policy.
+ */
+export async function simulateService(
+  servicePrincipal: string,
+  request: IamRequest,
+  resourcePolicy: unknown,
+): Promise<Decision> {
+  const response = await runSimulation(
+    {
+      request: {
+        principal: servicePrincipal,
+        action: request.action,
+        resource: { resource: request.resource, accountId: request.resourceAccount },
+        contextVariables: { ...request.context },
+      },
+      identityPolicies: [],
+      serviceControlPolicies: [],
+      resourceControlPolicies: [],
+      resourcePolicy,
+    },
+    { simulationMode: 'Strict' },
+  );
+  return decisionOf(response, request, '', resourcePolicy);
+}
+
+/** The decision and the statements that made it, from iam-simulate's answer. */
+function decisionOf(
+  response: Awaited<ReturnType<typeof runSimulation>>,
+  request: IamRequest,
+  principalAccount: string,
+  resourcePolicy: unknown,
+): Decision {
   if (response.resultType === 'error') {
     return { result: 'Error', decidedBy: [errorText(response.errors)] };
   }
@@ -81,7 +120,7 @@ export async function simulate(
   if (decidedBy.length === 0 && response.overallResult !== 'Allowed') {
     // iam-simulate names no reason for a call into another account that only the caller's identity
     // policy allows: AWS needs the resource's own policy (a key policy, a role's trust) to allow it too.
-    const crossAccount = request.resourceAccount !== (role.arn.split(':')[4] ?? '');
+    const crossAccount = principalAccount !== '' && request.resourceAccount !== principalAccount;
     decidedBy.push(
       crossAccount && !resourcePolicy
         ? 'no resource policy of the other account allows it (none known to the proof)'

@@ -1,6 +1,9 @@
 /** A CloudFormation template as `cdk synth` writes it (only what the proof reads). */
 export interface CfnTemplate {
   readonly Parameters?: Record<string, { readonly Default?: unknown }>;
+  /** Region-keyed look-ups (`Fn::FindInMap`), e.g. the ELB log-delivery account of the Slack ingress. */
+  readonly Mappings?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly Conditions?: Record<string, unknown>;
   readonly Resources: Record<string, CfnResource>;
 }
 
@@ -46,9 +49,13 @@ function keyIdFor(logicalId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** What `Ref: AWS::NoValue` resolves to: the property or list item it stands in is removed. */
+const NO_VALUE = Symbol('AWS::NoValue');
+
 /**
  * Resolves `Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Sub` (both forms), `Fn::Select`, `Fn::Split`,
- * `Fn::If`-free templates' pseudo parameters, parameters and resource attributes to concrete strings,
+ * `Fn::FindInMap`, `Fn::If` (with the template's conditions and `AWS::NoValue`), pseudo parameters,
+ * parameters and resource attributes to concrete strings,
  * the way CloudFormation would for one deployment. Resource names come from their properties
  * (`QueueName`, `TableName`, `BucketName`, `RoleName`…) or, where CloudFormation would generate one, a
  * stable stand-in. Why it matters: iam-simulate needs concrete ARNs, and a wrong resolution would
@@ -154,6 +161,9 @@ export function createResolver(template: CfnTemplate, context: ResolveContext) {
         return refOf(logicalId);
       case 'AWS::EC2::Subnet.SubnetId':
         return refOf(logicalId);
+      case 'AWS::Events::Rule.Arn':
+        // Queue policies admit EventBridge by the rule's ARN (aws:SourceArn), so it must be one.
+        return arn('events', `rule/${prop(logicalId, 'Name') ?? generated(logicalId)}`);
       case 'AWS::Logs::LogGroup.Arn':
         return arn('logs', `log-group:${prop(logicalId, 'LogGroupName') ?? generated(logicalId)}:*`);
       default:
@@ -185,13 +195,13 @@ export function createResolver(template: CfnTemplate, context: ResolveContext) {
     });
 
   function resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(resolve);
+    if (Array.isArray(value)) return value.map(resolve).filter((item) => item !== NO_VALUE);
     if (value === null || typeof value !== 'object') return value;
     const entries = Object.entries(value);
     const [first] = entries;
     if (entries.length === 1 && first) {
       const [key, argument] = first;
-      if (key === 'Ref') return ref(String(argument));
+      if (key === 'Ref') return argument === 'AWS::NoValue' ? NO_VALUE : ref(String(argument));
       if (key === 'Fn::GetAtt') {
         const [logicalId, attribute] = Array.isArray(argument)
           ? (argument as string[])
@@ -221,9 +231,40 @@ export function createResolver(template: CfnTemplate, context: ResolveContext) {
         return asString(resolve(text)).split(separator);
       }
       if (key === 'Fn::GetAZs') return [`${region}a`, `${region}b`, `${region}c`];
+      if (key === 'Fn::FindInMap') {
+        const [map, top, second] = (argument as unknown[]).map((part) => asString(resolve(part)));
+        const found = template.Mappings?.[map ?? '']?.[top ?? '']?.[second ?? ''];
+        if (found === undefined)
+          throw new UnresolvableError(`Fn::FindInMap ${map}/${top}/${second} not found`);
+        return found;
+      }
+      if (key === 'Fn::If') {
+        const [condition, whenTrue, whenFalse] = argument as [string, unknown, unknown];
+        return resolve(conditionHolds(condition) ? whenTrue : whenFalse);
+      }
       if (key.startsWith('Fn::')) throw new UnresolvableError(`unsupported intrinsic ${key}`);
     }
-    return Object.fromEntries(entries.map(([key, child]) => [key, resolve(child)]));
+    return Object.fromEntries(
+      entries.map(([key, child]) => [key, resolve(child)]).filter(([, child]) => child !== NO_VALUE),
+    );
+  }
+
+  /** Evaluates a condition of the template (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`, `Condition`). */
+  function conditionHolds(name: string): boolean {
+    const expression = template.Conditions?.[name];
+    if (expression === undefined) throw new UnresolvableError(`no condition ${name}`);
+    return evaluate(expression);
+  }
+
+  function evaluate(expression: unknown): boolean {
+    const [[key, argument] = []] = Object.entries(expression as Record<string, unknown>);
+    const operands = argument as unknown[];
+    if (key === 'Condition') return conditionHolds(String(argument));
+    if (key === 'Fn::Equals') return asString(resolve(operands[0])) === asString(resolve(operands[1]));
+    if (key === 'Fn::Not') return !evaluate(operands[0]);
+    if (key === 'Fn::And') return operands.every(evaluate);
+    if (key === 'Fn::Or') return operands.some(evaluate);
+    throw new UnresolvableError(`unsupported condition ${JSON.stringify(expression)}`);
   }
 
   return { resolve, ref, attributeOf, partition };

@@ -199,3 +199,90 @@ describe('prove', () => {
     ]);
   });
 });
+
+describe('prove with queue policies', () => {
+  const coordinatorArn = `arn:aws:sqs:us-east-1:111111111111:ir-coordinator`;
+  /** The coordinator queue, whose policy admits `sender` only, and an isolator queue without a policy. */
+  const withQueues = (sender: string) =>
+    systemTemplate({
+      externalIdSecret: true,
+      extra: {
+        CoordinatorQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'ir-coordinator' } },
+        CoordinatorQueuePolicy: {
+          Type: 'AWS::SQS::QueuePolicy',
+          Properties: {
+            Queues: [{ Ref: 'CoordinatorQueue' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Sid: 'SendOnlyFromListedSenders',
+                  Effect: 'Deny',
+                  Principal: { AWS: '*' },
+                  Action: 'sqs:SendMessage',
+                  Resource: { 'Fn::GetAtt': ['CoordinatorQueue', 'Arn'] },
+                  Condition: {
+                    ArnNotLike: {
+                      'aws:PrincipalArn': {
+                        'Fn::Join': ['', ['arn:aws:iam::', { Ref: 'AWS::AccountId' }, `:role/${sender}`]],
+                      },
+                    },
+                  },
+                },
+              ],
+            },
+          },
+        },
+        IsolatorQueue: { Type: 'AWS::SQS::Queue', Properties: { QueueName: 'ir-isolator' } },
+        ForensicsSends: {
+          Type: 'AWS::IAM::Policy',
+          Properties: {
+            Roles: [{ Ref: 'ForensicsTaskRole' }],
+            PolicyDocument: {
+              Statement: [
+                {
+                  Effect: 'Allow',
+                  Action: 'sqs:SendMessage',
+                  Resource: { 'Fn::GetAtt': ['CoordinatorQueue', 'Arn'] },
+                },
+              ],
+            },
+          },
+        },
+      },
+    });
+  const send = record('forensics', 'sqs', 'SendMessageBatch', {
+    input: { QueueUrl: `http://localhost/${HOME}/ir-coordinator` },
+  });
+
+  it('reports a queue without a sender restriction as open to a role outside the system, and not the restricted one', async () => {
+    // Act
+    const result = await prove({ system: withQueues('ir-forensics-task'), member: memberTemplate }, [send]);
+    // Assess
+    const open = result.findings.filter((finding) => finding.kind === 'queue-open');
+    expect(open).toEqual([
+      expect.objectContaining({ role: 'ir-proof-unrelated', what: expect.stringContaining('ir-isolator') }),
+    ]);
+    expect(result.tallies.get('ir-proof-unrelated')).toMatchObject({
+      escalationsChecked: 2,
+      escalationsOpen: 1,
+    });
+  });
+
+  it('proves a recorded send against the queue policy too: allowed for a listed sender, denied otherwise', async () => {
+    // Act
+    const listed = await prove({ system: withQueues('ir-forensics-task'), member: memberTemplate }, [send]);
+    const unlisted = await prove({ system: withQueues('ir-isolator-task'), member: memberTemplate }, [send]);
+    // Assess
+    expect(listed.findings.filter((finding) => finding.kind === 'call-denied')).toEqual([]);
+    expect(unlisted.findings.filter((finding) => finding.kind === 'call-denied')).toEqual([
+      expect.objectContaining({
+        role: 'ir-forensics-task',
+        request: expect.objectContaining({ action: 'sqs:SendMessage', resource: coordinatorArn }),
+        decision: expect.objectContaining({
+          result: 'ExplicitlyDenied',
+          decidedBy: [expect.stringContaining('SendOnlyFromListedSenders')],
+        }),
+      }),
+    ]);
+  });
+});

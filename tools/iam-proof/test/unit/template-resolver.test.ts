@@ -18,6 +18,7 @@ const template: CfnTemplate = {
     },
     Key: { Type: 'AWS::KMS::Key' },
     Role: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'ir-isolator-task' } },
+    Rule: { Type: 'AWS::Events::Rule', Properties: { Name: 'ir-guardduty-findings' } },
     Policy: {
       Type: 'AWS::IAM::Policy',
       Properties: {
@@ -73,6 +74,15 @@ describe('createResolver', () => {
     expect(bucketArn).toBe('arn:aws:s3:::ir-evidence-111111111111-eu-west-1');
     expect(queueUrl).toBe('https://sqs.eu-west-1.amazonaws.com/111111111111/ir-isolator');
     expect(table).toBe('arn:aws:dynamodb:eu-west-1:111111111111:table/ir-incidents');
+  });
+
+  it('resolves an EventBridge rule to its ARN, which queue policies compare aws:SourceArn with', () => {
+    // Prepare
+    const { attributeOf } = createResolver(template, { accountId: '111111111111', region: 'eu-west-1' });
+    // Act
+    const arn = attributeOf('Rule', 'Arn');
+    // Assess
+    expect(arn).toBe('arn:aws:events:eu-west-1:111111111111:rule/ir-guardduty-findings');
   });
 
   it('resolves both Fn::Sub forms, with variables, parameters and attribute references', () => {
