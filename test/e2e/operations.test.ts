@@ -1,17 +1,19 @@
 /**
  * What operators and GuardDuty do to a running system, end to end: an approval, a rollback that
  * restores the original state, a re-emission storm, and the same incident in dry-run. The five
- * services run as separate processes against the emulator; AWS state is read back.
+ * services run as separate processes against the emulator; AWS state is read back. The operators are
+ * people of the testkit's identity provider, and the two-person rule holds: the NACL block needs two
+ * approvers, and every rollback an approver other than the one who asked for it.
  */
 import { DescribeNetworkAclsCommand, type NetworkAclEntry } from '@aws-sdk/client-ec2';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { eventually, findingTypes, queueDepth } from '@ir/testkit';
+import { DEMO_OPERATORS, eventually, findingTypes, queueDepth } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemInIsolatedAccount } from '../support/e2e-fixture.js';
 import { createTargetInstance, instanceFinding } from '../support/findings.js';
 import { stepOf, waitForIncidentOf, waitForIncidents } from '../support/incident-progress.js';
 import { incidentSnapshots, readInstanceState } from '../support/instance-state.js';
-import { irctlAvailable, type Operator, operatorFor } from '../support/operator.js';
+import { approveHeldRollback, irctlAvailable, type Operator, operatorFor } from '../support/operator.js';
 import { scrapeMetrics, sumOf } from '../support/prometheus.js';
 import type { RunningSystem } from '../support/system.js';
 
@@ -20,10 +22,14 @@ const via = irctlAvailable() ? 'irctl' : 'the coordinator API';
 
 describe('operating the running system, end to end', () => {
   let system: RunningSystem;
-  let operator: Operator;
+  let alice: Operator;
+  let bob: Operator;
+  let rita: Operator;
   beforeAll(async () => {
     system = await systemInIsolatedAccount();
-    operator = operatorFor(system);
+    alice = operatorFor(system, 'approver');
+    bob = operatorFor(system, 'secondApprover');
+    rita = operatorFor(system, 'responder');
   }, 300_000);
   afterAll(async () => {
     await system?.stop();
@@ -40,7 +46,7 @@ describe('operating the running system, end to end', () => {
       .sort((a, b) => `${a.Egress}${a.RuleNumber}`.localeCompare(`${b.Egress}${b.RuleNumber}`));
   }
 
-  it(`an approval through ${via} runs the held NACL block, and a rollback through ${via} removes it again`, async () => {
+  it(`two approvals through ${via} run the held NACL block, and a rollback through ${via}, approved by another person, removes it again`, async () => {
     // Prepare
     const instance = await createTargetInstance(system.clients);
     const subnetId = instance.subnetIds[0] ?? '';
@@ -55,35 +61,68 @@ describe('operating the running system, end to end', () => {
     const block = stepOf(held, 'contain.block-ip');
     expect(block.status).toBe('awaiting-approval');
 
-    // Act: approve
-    await operator.approve(held.incident.incidentId, block.stepId);
+    const denies = (entries: readonly NetworkAclEntry[]) =>
+      entries
+        .filter((entry) => entry.CidrBlock === '203.0.113.9/32' && entry.RuleAction === 'deny')
+        .map((entry) => entry.Egress)
+        .sort();
+
+    // Act: the first approval (the block needs two people)
+    await alice.approve(held.incident.incidentId, block.stepId);
+    const halfApproved = await waitForIncidentOf(
+      system.api,
+      String(finding.detail.id),
+      (v) => stepOf(v, 'contain.block-ip').approvals.length === 1,
+    );
+    // Give a wrongly dispatched block the time it would take to reach the ACL.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const afterFirst = await aclEntries(subnetId);
+
+    // Assess: recorded, still held, nothing in the ACL
+    expect(stepOf(halfApproved, 'contain.block-ip')).toMatchObject({
+      status: 'awaiting-approval',
+      approvalsRequired: 2,
+      approvals: [{ actor: { issuer: system.issuer, subject: DEMO_OPERATORS.approver.subject } }],
+    });
+    expect(stepOf(await system.api.get(held.incident.incidentId), 'contain.block-ip').status).toBe(
+      'awaiting-approval',
+    );
+    expect(denies(afterFirst)).toEqual([]);
+
+    // Act: the second approval, by another approver
+    await bob.approve(held.incident.incidentId, block.stepId);
     const approved = await waitForIncidentOf(
       system.api,
       String(finding.detail.id),
       (v) => stepOf(v, 'contain.block-ip').status === 'succeeded' && v.incident.status === 'completed',
     );
 
-    // Assess: the deny is in the subnet's ACL, inbound and outbound
-    const blocked = await aclEntries(subnetId);
-    const denies = blocked.filter(
-      (entry) => entry.CidrBlock === '203.0.113.9/32' && entry.RuleAction === 'deny',
-    );
-    expect(denies.map((entry) => entry.Egress).sort()).toEqual([false, true]);
+    // Assess: the deny is in the subnet's ACL, inbound and outbound; the second approver ran it
+    expect(denies(await aclEntries(subnetId))).toEqual([false, true]);
+    expect(stepOf(approved, 'contain.block-ip').approvedByActor).toMatchObject({
+      issuer: system.issuer,
+      subject: DEMO_OPERATORS.secondApprover.subject,
+    });
 
-    // Act: roll back
-    await operator.rollback(approved.incident.incidentId);
+    // Act: a responder asks for the rollback; it waits for an approver
+    await rita.rollback(approved.incident.incidentId);
+    const heldRollback = await approveHeldRollback(system.api, String(finding.detail.id), alice);
     const rolledBack = await waitForIncidentOf(
       system.api,
       String(finding.detail.id),
       (v) => v.incident.status === 'rolled-back',
     );
 
-    // Assess: the ACL is what it was
+    // Assess: held for the requester's second person; then the ACL is what it was
+    expect(stepOf(heldRollback, 'rollback.block-ip', 'rollback:')).toMatchObject({
+      holdReasons: ['two-person-rule'],
+      requestedBy: { actor: { issuer: system.issuer, subject: DEMO_OPERATORS.responder.subject } },
+    });
     expect(stepOf(rolledBack, 'contain.block-ip').status).toBe('rolled-back');
     expect(await aclEntries(subnetId)).toEqual(original);
   });
 
-  it(`a rollback through ${via} of an isolated 2-ENI instance in an ASG restores its original state`, async () => {
+  it(`a rollback through ${via} of an isolated 2-ENI instance in an ASG, approved by someone other than its requester, restores its original state`, async () => {
     // Prepare
     const instance = await createTargetInstance(system.clients, { eniCount: 2, scaled: true });
     const original = await readInstanceState(system.clients, instance.instanceId, instance.targetGroupArn);
@@ -97,15 +136,31 @@ describe('operating the running system, end to end', () => {
     const isolated = await readInstanceState(system.clients, instance.instanceId, instance.targetGroupArn);
     expect(isolated.eniGroups).not.toEqual(original.eniGroups);
 
-    // Act
-    await operator.rollback(contained.incident.incidentId);
+    // Act: an approver asks for the rollback; approving it themself is refused, another approver's counts
+    await alice.rollback(contained.incident.incidentId);
+    const held = await waitForIncidentOf(system.api, String(finding.detail.id), (v) =>
+      v.steps.some((step) => step.origin === 'rollback' && step.status === 'awaiting-approval'),
+    );
+    const heldStep = stepOf(held, 'rollback.ec2-instance', 'rollback:');
+    const ownApproval = alice.approve(held.incident.incidentId, heldStep.stepId);
+    await expect(ownApproval).rejects.toThrow(/requested this and may not approve it/);
+    const afterOwnApproval = await system.api.get(held.incident.incidentId);
+    const stillIsolated = await readInstanceState(
+      system.clients,
+      instance.instanceId,
+      instance.targetGroupArn,
+    );
+    await approveHeldRollback(system.api, String(finding.detail.id), bob);
     const view = await waitForIncidentOf(
       system.api,
       String(finding.detail.id),
       (v) => v.incident.status === 'rolled-back',
     );
 
-    // Assess: everything containment changed is back (the incident's own ir:* tags are the record)
+    // Assess: the requester's own approval changed nothing; after the second person's, everything
+    // containment changed is back (the incident's own ir:* tags are the record)
+    expect(stepOf(afterOwnApproval, 'rollback.ec2-instance', 'rollback:').status).toBe('awaiting-approval');
+    expect(stillIsolated.eniGroups).toEqual(isolated.eniGroups);
     expect(stepOf(view, 'contain.ec2-instance').status).toBe('rolled-back');
     const restored = await readInstanceState(system.clients, instance.instanceId, instance.targetGroupArn);
     const { irTags: _restoredTags, ...restoredState } = restored;
@@ -154,7 +209,10 @@ describe('operating the running system, end to end', () => {
       'the findings queue drained',
     );
     const after = await scrapeMetrics(system.url('detection'));
-    expect(handled(after) - handled(before)).toBe(300);
+    // At least once: SQS redelivers a message whose visibility lapsed while a loaded machine handled
+    // it (seen once in 300 here), and a redelivery is handled and counted again, but must still
+    // coalesce: exactly one finding accepted.
+    expect(handled(after) - handled(before)).toBeGreaterThanOrEqual(300);
     const accepted = (samples: typeof before) => sumOf(samples, 'ir_findings_total', { outcome: 'accepted' });
     expect(accepted(after) - accepted(before)).toBe(1);
   }, 300_000);

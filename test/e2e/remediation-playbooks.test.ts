@@ -2,7 +2,8 @@
  * Commodity remediation end to end: the five services as separate processes against the emulator,
  * a Security Hub control finding (EC2.13) and a GuardDuty CloudTrailLoggingDisabled finding sent as
  * EventBridge delivers them, AWS state read back after containment and after an operator's rollback
- * (which the responder verifies: the operator re-opens the ingress, then rolls back again).
+ * (which the responder verifies: the operator re-opens the ingress, then rolls back again). Each
+ * rollback request is a responder's and waits for an approver (the two-person rule).
  */
 import { readFileSync } from 'node:fs';
 import { AuthorizeSecurityGroupIngressCommand, type IpPermission } from '@aws-sdk/client-ec2';
@@ -21,6 +22,7 @@ import {
 } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
+import { approveHeldRollback, apiOperator } from '../support/operator.js';
 import { type RunningSystem, startSystem } from '../support/system.js';
 
 type Json = Record<string, unknown>;
@@ -79,7 +81,9 @@ describe('the remediation playbooks, end to end', () => {
     );
     const incidentId = contained.incident.incidentId;
     const afterContainment = await ingressRuleSet(system.clients.ec2, groupId);
-    await system.api.rollback(incidentId, { by: 'e2e-operator', reason: 'change window' });
+    const approver = apiOperator(system.apiAs('approver'), 'approver');
+    await system.api.rollback(incidentId, { reason: 'change window' });
+    await approveHeldRollback(system.api, findingId, approver);
     const refused = await waitForIncidentOf(system.api, findingId, rollbackFailed);
     const afterRefusal = await ingressRuleSet(system.clients.ec2, groupId);
     const failure = stepOf(refused, 'rollback.security-group-ingress').failure;
@@ -92,7 +96,8 @@ describe('the remediation playbooks, end to end', () => {
         IpPermissions: JSON.parse(json) as IpPermission[],
       }),
     );
-    await system.api.rollback(incidentId, { by: 'e2e-operator', reason: 'rules re-opened by hand' });
+    await system.api.rollback(incidentId, { reason: 'rules re-opened by hand' });
+    const retryHeld = await approveHeldRollback(system.api, findingId, approver);
     const rolledBack = await waitForIncidentOf(
       system.api,
       findingId,
@@ -117,6 +122,9 @@ describe('the remediation playbooks, end to end', () => {
         (e) => e.kind === 'step-failed' && String(e.detail?.reason).includes(command ?? 'no command'),
       ),
     ).toBe(true);
+    expect(
+      retryHeld.steps.find((s) => s.origin === 'rollback' && s.status === 'awaiting-approval')?.stepId,
+    ).toMatch(/:retry-1$/);
     expect(stepOf(rolledBack, 'contain.security-group-ingress').status).toBe('rolled-back');
     expect(stepOf(rolledBack, 'rollback.security-group-ingress', 'rollback:').status).toBe('failed');
     expect(

@@ -44,16 +44,20 @@ export interface CoordinatorApi {
   resolve(incidentId: string, decision: Decision): Promise<void>;
 }
 
+/** A bearer token, or where to get the current one (an OIDC access token expires during a long run). */
+export type TokenSource = string | (() => Promise<string>);
+
 /**
  * A small client of the coordinator's operator API. Step ids can contain ':', so every path segment
  * is URL-encoded.
  */
-export function coordinatorApi(baseUrl: string, token: string): CoordinatorApi {
+export function coordinatorApi(baseUrl: string, token: TokenSource): CoordinatorApi {
+  const bearer = typeof token === 'string' ? async () => token : token;
   const call = async <T>(method: 'GET' | 'POST', path: string, body?: Decision): Promise<T> => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
-        authorization: `Bearer ${token}`,
+        authorization: `Bearer ${await bearer()}`,
         ...(body ? { 'content-type': 'application/json' } : {}),
       },
       ...(body ? { body: JSON.stringify(body) } : {}),

@@ -11,10 +11,12 @@ import {
   SERVICE_NAMES,
   type ServiceName,
   type ServiceProcess,
+  startIdentityProvider,
   startServiceProcess,
 } from '@ir/testkit';
 import { type CoordinatorApi, coordinatorApi } from './coordinator-api.js';
 import { type NotificationReceivers, startNotificationReceivers } from './notification-receivers.js';
+import { type OperatorName, operatorTokens } from './operator.js';
 
 /** Settings of {@link startSystem}. */
 export interface SystemOptions {
@@ -46,9 +48,17 @@ export interface RunningSystem {
   /** Clients acting in the system's account, straight on the emulator (never through a proxy). */
   readonly clients: EmulatorClients;
   readonly boot: BootstrapResult;
+  /**
+   * The operator API as the responder of the local identity provider: reads, rollback and resolve
+   * requests. Approvals need an approver: {@link RunningSystem.apiAs}.
+   */
   readonly api: CoordinatorApi;
-  /** The operator API's bearer token (for irctl). */
-  readonly apiToken: string;
+  /** The operator API as another person of the local identity provider (`DEMO_OPERATORS`). */
+  apiAs(name: OperatorName): CoordinatorApi;
+  /** A current access token of a person of the local identity provider (for irctl's IR_API_TOKEN). */
+  operatorToken(name: OperatorName): Promise<string>;
+  /** The local identity provider's issuer, which the coordinator trusts. */
+  readonly issuer: string;
   readonly receivers: NotificationReceivers;
   readonly unexpectedExits: readonly UnexpectedExit[];
   /** Base URL of a service's HTTP server (health, metrics; the API on the coordinator). */
@@ -78,7 +88,8 @@ const LOG_LINES_KEPT = 400;
 
 /**
  * Bootstraps the account (queues, table, bucket, notifications topic), starts local notification
- * receivers, then the five services as separate processes from their real entry points, and waits
+ * receivers and the testkit's identity provider (the coordinator's operator API runs in OIDC mode, as
+ * in production: decisions are a person's, so the two-person rule can be met), then the five services as separate processes from their real entry points, and waits
  * until each answers `/readyz`. Tuned for tests: short long-polls, visibility and retry back-off, so a
  * killed service's messages come back in seconds; the blast radius is raised (tests that need it set
  * `IR_MAX_AUTO_CONTAINMENTS` themselves).
@@ -89,7 +100,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const clients = emulatorClients({ endpoint, region, credentials: account.credentials });
   const boot = await bootstrap({ prefix, clients, notificationsTopic: `${prefix}-notifications` });
   const receivers = await startNotificationReceivers(clients, boot.topicArn ?? '');
-  const token = randomBytes(24).toString('hex');
+  const idp = await startIdentityProvider();
+  const tokens = operatorTokens(idp);
+  const decisionSigningKey = randomBytes(32).toString('base64');
   const ports = new Map<ServiceName, number>();
   for (const name of SERVICE_NAMES) ports.set(name, await freePort());
   const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
@@ -122,10 +135,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
     detection: {},
     'response-coordinator': {
-      // The local-development static-token mode (its actor is `local-dev-token`, not a person).
+      // OIDC, trusting the local identity provider: its demo operators are distinct people, which the
+      // two-person rule needs (the static-token mode has one identity, `local-dev-token`). Groups map
+      // to roles through the coordinator's default IR_OIDC_ROLE_MAP, which the demo operators follow.
       IR_ENV: 'test',
-      IR_AUTH_MODE: 'static-token',
-      IR_API_TOKEN: token,
+      IR_AUTH_MODE: 'oidc',
+      IR_OIDC_ISSUER: idp.issuer,
+      IR_OIDC_AUDIENCE: idp.audience,
+      // One decision signing key for the whole run: a coordinator restarted (or killed and started
+      // again) must verify the decisions its predecessor published.
+      IR_DECISION_SIGNING_KEY: decisionSigningKey,
       IR_TABLE: boot.tableName,
       IR_MAX_AUTO_CONTAINMENTS: '1000',
       IR_SWEEP_INTERVAL_SECONDS: '10',
@@ -186,8 +205,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     region,
     clients,
     boot,
-    api: coordinatorApi(url('response-coordinator'), token),
-    apiToken: token,
+    api: coordinatorApi(url('response-coordinator'), () => tokens('responder')),
+    apiAs: (name) => coordinatorApi(url('response-coordinator'), () => tokens(name)),
+    operatorToken: tokens,
+    issuer: idp.issuer,
     receivers,
     unexpectedExits,
     url,
@@ -255,6 +276,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       for (const service of processes.values()) expectedExit.add(service);
       await Promise.all([...processes.values()].map((service) => service.stop(20_000)));
       await receivers.stop();
+      await idp.stop();
       clients.destroy();
     },
   };
