@@ -9,9 +9,14 @@
  * operators) runs on 127.0.0.1 and the coordinator trusts it (IR_AUTH_MODE=oidc); `irctl login` gets
  * a token from it. `--static-token` is the opt-in fallback of one shared token in `.ir/dev-api-token`
  * (the coordinator's local-development mode, recorded as `local-dev-token`, not a person).
+ *
+ * The web console is served by the coordinator at /console/ when `pnpm build` has built it
+ * (packages/console/dist); the provider knows it as the public client `ir-console`, whose sign-in
+ * returns to the coordinator's /console/callback. It is off with `--static-token` (it signs in with OIDC).
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -69,6 +74,14 @@ out(
 );
 
 const apiUrl = `http://127.0.0.1:${portOf(1)}`;
+// The console signs in through the provider and comes back here (the coordinator serves both).
+const consoleUrl = `${apiUrl}/console/`;
+// Built on every start (vite, about 2 s), so a fresh clone's `pnpm demo` has it and a changed app is
+// never served stale.
+const consoleBuild = spawnSync('pnpm', ['--filter', '@ir/console', 'build'], { cwd: root, stdio: 'ignore' });
+if (consoleBuild.status !== 0)
+  out('[dev] the console did not build: run pnpm --filter @ir/console build to see why');
+const consoleBuilt = existsSync(join(root, 'packages/console/dist/index.html'));
 mkdirSync(join(root, '.ir'), { recursive: true });
 const tokenFile = join(root, '.ir', 'dev-api-token');
 const secretFile = join(root, '.ir', 'dev-client-secret');
@@ -193,7 +206,10 @@ interface DevAuth {
  */
 async function identityProviderAuth(): Promise<DevAuth> {
   const port = process.env.IR_DEV_PORTS === 'auto' ? 0 : Number(process.env.IR_DEV_IDP_PORT ?? '8700');
-  const idp: LocalIdentityProvider = await startIdentityProvider({ port });
+  const idp: LocalIdentityProvider = await startIdentityProvider({
+    port,
+    consoleRedirectUris: [`${consoleUrl}callback`],
+  });
   // A static token left by an earlier `--static-token` run would only mislead: this coordinator refuses it.
   rmSync(tokenFile, { force: true });
   writeFileSync(secretFile, `${idp.clientSecrets.automation}\n`, { mode: 0o600 });
@@ -211,6 +227,8 @@ async function identityProviderAuth(): Promise<DevAuth> {
       IR_OIDC_ROLES_CLAIM: 'groups',
       // An IR_API_TOKEN exported in this shell (an old static token) would make OIDC mode refuse to start.
       IR_API_TOKEN: undefined,
+      // The console's public client at this provider (the coordinator's default, said here as the pair).
+      IR_CONSOLE_CLIENT_ID: LOCAL_IDP_CLIENTS.console,
     },
     async demoToken() {
       // Tokens live 600 s; the demo may run longer than that.
@@ -226,6 +244,9 @@ async function identityProviderAuth(): Promise<DevAuth> {
       `[dev]   ${operators}`,
       `[dev] automation (responder):  IR_OIDC_CLIENT_SECRET=$(cat .ir/dev-client-secret) pnpm irctl login --client-credentials --client-id ${LOCAL_IDP_CLIENTS.automation} ${target}`,
       `[dev] then: pnpm irctl whoami; pnpm irctl incidents (AWS_ENDPOINT_URL=${emulator.endpoint} AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing for submit, verify, dlq)`,
+      consoleBuilt
+        ? `[dev] console ${consoleUrl} (sign in as a demo operator)`
+        : `[dev] console: not built; run pnpm build (it builds packages/console), then restart pnpm dev to use ${consoleUrl}`,
     ],
     async stop() {
       await idp.stop();
@@ -249,6 +270,7 @@ function staticTokenAuth(): DevAuth {
     howToGetAToken: [
       `[dev] coordinator API ${apiUrl} in static-token mode (--static-token): export IR_API_TOKEN=$(cat .ir/dev-api-token)`,
       '[dev]   decisions made with it are recorded as local-dev-token, not a person',
+      '[dev] console: off with --static-token (it signs operators in with OIDC; run without the flag to use it)',
     ],
     stop: async () => undefined,
   };

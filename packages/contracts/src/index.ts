@@ -136,6 +136,7 @@ export {
   DecisionAccepted,
   DecisionMessageType,
   DecisionRequest,
+  DurationPercentiles,
   IncidentDetail,
   IncidentList,
   IncidentParams,
@@ -145,6 +146,8 @@ export {
   operatorApi,
   OperatorRole,
   ReportQuery,
+  ResponseTimeStats,
+  ResponseTimesQuery,
   roleAllows,
   StepParams,
 } from './api/operator-api.js';

@@ -70,6 +70,11 @@ export {
   type DemoOperatorName,
   demoOperatorBySubject,
 } from './identity/demo-operators.js';
+export {
+  type AuthorizationCodeLogin,
+  type AuthorizationCodeResult,
+  authorizationCodeLogin,
+} from './identity/code-login.js';
 export { approveDeviceCode } from './identity/device-login.js';
 export {
   DEFAULT_OPERATOR_API_AUDIENCE,

@@ -113,6 +113,29 @@ export const CoordinatorEnv = WorkerEnv.extend({
   IR_OIDC_JWKS_COOLDOWN_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
   /** Seconds the issuer's keys are used before they are fetched again. */
   IR_OIDC_JWKS_CACHE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /**
+   * The built web console (`vite build` of packages/console: `index.html` and `assets/`), served under
+   * `/console/`. Unset: the workspace's `packages/console/dist` when it has been built, else no console.
+   * The console signs in with OIDC, so it is off in the static-token mode whatever this says.
+   */
+  IR_CONSOLE_DIR: z.string().min(1).optional(),
+  /** The console's client id at the issuer: a public client (authorization code with PKCE, no secret). */
+  IR_CONSOLE_CLIENT_ID: z.string().min(1).default('ir-console'),
+  /**
+   * Comma-separated origins, besides the issuer's, that the console's Content-Security-Policy lets it
+   * call and post forms to: for an IdP whose endpoints are not on the issuer's origin (Amazon Cognito's
+   * token endpoint is on the user pool domain).
+   */
+  IR_CONSOLE_IDP_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin !== ''),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))),
   /** `key=value`: resources carrying this tag are never contained without approval. */
   IR_PROTECTED_TAG: z
     .string()

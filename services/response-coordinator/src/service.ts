@@ -16,6 +16,9 @@ import { type Authenticator, staticTokenAuthenticator } from './api/auth.js';
 import { oidcAuthenticator } from './api/oidc-authenticator.js';
 import { type ApiDeps, apiRoutes } from './api/routes.js';
 import type { CoordinatorConfig } from './config.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { consoleSettings } from './console/console-settings.js';
+import { responseTimesRoute } from './console/response-times.js';
 import { signingPublisher } from './decision-signing.js';
 import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
 import { createCoordinatorMetrics } from './metrics.js';
@@ -54,6 +57,8 @@ export async function createService(
   config: CoordinatorConfig,
   deps: CoordinatorDeps = {},
 ): Promise<CoordinatorService> {
+  // Decided first: an IR_CONSOLE_DIR without a built console stops the start before anything opens.
+  const webConsole = consoleSettings(config);
   const runtime = await createRuntime(SERVICE_NAME, config, deps);
   const clock = deps.clock ?? (() => new Date());
   let planner = deps.planner;
@@ -143,6 +148,8 @@ export async function createService(
     routes: async (app) => {
       await apiRoutes(apiDeps)(app);
       await slack.register(app, apiDeps);
+      await responseTimesRoute(apiDeps)(app);
+      await consoleRoutes(webConsole, runtime.logger)(app);
     },
     onStop: async () => {
       await sweeper.stop();

@@ -48,6 +48,43 @@ export const IncidentDetail = z.object({
 /** @see IncidentDetail */
 export type IncidentDetail = z.infer<typeof IncidentDetail>;
 
+/** `GET /stats/response-times?hours`: the window, in hours back from now (default 24, at most a week). */
+export const ResponseTimesQuery = z.object({
+  hours: z.coerce.number().int().min(1).max(168).default(24),
+});
+/** @see ResponseTimesQuery */
+export type ResponseTimesQuery = z.infer<typeof ResponseTimesQuery>;
+
+/** The median and 95th percentile of a set of durations in seconds (`null` when `count` is 0). */
+export const DurationPercentiles = z.object({
+  p50: z.number().min(0).nullable(),
+  p95: z.number().min(0).nullable(),
+  /** How many incidents the percentiles are over. */
+  count: z.number().int().min(0),
+});
+/** @see DurationPercentiles */
+export type DurationPercentiles = z.infer<typeof DurationPercentiles>;
+
+/**
+ * `GET /stats/response-times`: the console's overview, from the coordinator's incident records. MTTI
+ * runs from detection receiving the first finding to the first containment step succeeding, MTTE to
+ * the evidence being sealed: the definitions of the `ir_time_to_isolate_seconds` and
+ * `ir_time_to_evidence_seconds` metrics, dry runs left out. Over incidents opened in the window.
+ */
+export const ResponseTimeStats = z.object({
+  windowHours: z.number().int().min(1),
+  /** Incidents opened in the window (dry runs included). */
+  incidents: z.number().int().min(0),
+  /** Incidents not resolved now, whenever they opened (what the `ir_incidents_open` gauge counts). */
+  open: z.number().int().min(0),
+  /** True when the window held more incidents of one status than are read: the figures cover the newest. */
+  truncated: z.boolean(),
+  mtti: DurationPercentiles,
+  mtte: DurationPercentiles,
+});
+/** @see ResponseTimeStats */
+export type ResponseTimeStats = z.infer<typeof ResponseTimeStats>;
+
 /** The message an operator decision becomes on the coordinator queue. */
 export const DecisionMessageType = MessageType.extract([
   'approval.granted',
@@ -164,6 +201,15 @@ export const operatorApi = {
       params: IncidentParams,
       querystring: ReportQuery,
       response: { 200: IncidentReport, ...refusals },
+    },
+  },
+  responseTimes: {
+    method: 'GET',
+    url: '/stats/response-times',
+    role: 'viewer',
+    schema: {
+      querystring: ResponseTimesQuery,
+      response: { 200: ResponseTimeStats, ...refusals },
     },
   },
   approveStep: {

@@ -2,7 +2,7 @@ import { TestkitError } from '../errors.js';
 import type { DemoOperator } from './demo-operators.js';
 
 /** A browser's cookies for one host, enough for the provider's session and interaction cookies. */
-class CookieJar {
+export class CookieJar {
   private readonly cookies = new Map<string, string>();
 
   /** A request with the jar's cookies; stores what the answer sets. Redirects are not followed. */
@@ -34,7 +34,8 @@ function inputValue(html: string, name: string): string {
   return match[1];
 }
 
-const form = (fields: Record<string, string>): RequestInit => ({
+/** A POST of an urlencoded form, as a browser submits one. */
+export const form = (fields: Record<string, string>): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
   body: new URLSearchParams(fields),

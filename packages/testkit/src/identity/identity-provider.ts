@@ -2,7 +2,13 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type Configuration, errors, type JWK, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type ClientMetadata,
+  type Configuration,
+  errors,
+  type JWK,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import { TestkitError } from '../errors.js';
 import {
   type DemoOperator,
@@ -25,6 +31,11 @@ export const LOCAL_IDP_CLIENTS = {
   automation: 'ir-automation',
   /** Like `automation`, with the approver group and tokens that live one second. */
   shortLived: 'ir-automation-short-lived',
+  /**
+   * Public client of the web console: authorization code with PKCE (required, S256), refresh tokens;
+   * present when `consoleRedirectUris` is given.
+   */
+  console: 'ir-console',
 } as const;
 
 /** Options of {@link startIdentityProvider}. */
@@ -35,6 +46,12 @@ export interface IdentityProviderOptions {
   readonly accessTokenTtlSeconds?: number;
   /** 0 (default): a free port. */
   readonly port?: number;
+  /**
+   * Where the console's sign-in may return (e.g. `http://127.0.0.1:9102/console/callback`): registers
+   * the public `ir-console` client with these redirect URIs, and lets their origins call the token
+   * endpoint from a browser (CORS). Empty (default): no console client.
+   */
+  readonly consoleRedirectUris?: readonly string[];
 }
 
 /** A running local identity provider (the real `oidc-provider`) on 127.0.0.1. */
@@ -69,11 +86,21 @@ function newSigningKey(): JWK {
   return { ...(privateKey.export({ format: 'jwk' }) as JWK), kid: randomUUID(), alg: 'RS256', use: 'sig' };
 }
 
+/** The origin of a URL, or undefined for text that is none. */
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
+}
+
 const htmlEscape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Starts `oidc-provider` on 127.0.0.1 with the demo operators, a device-code client, two
- * client-credentials clients, and JWT access tokens for the operator API's audience (and one other
+ * client-credentials clients, the console's public client (authorization code with PKCE, when
+ * `consoleRedirectUris` are given), and JWT access tokens for the operator API's audience (and one other
  * audience, for refusal tests). Keys, client secrets and cookie keys are generated here. Sign-in is a
  * page listing the demo operators (no passwords: it is a local development provider).
  */
@@ -105,8 +132,29 @@ export async function startIdentityProvider(
     return typeof own === 'number' ? own : ttl;
   };
 
+  const consoleRedirectUris = [...(options.consoleRedirectUris ?? [])];
+  const consoleClients: ClientMetadata[] =
+    consoleRedirectUris.length === 0
+      ? []
+      : [
+          {
+            client_id: LOCAL_IDP_CLIENTS.console,
+            client_name: 'incident-response console',
+            application_type: 'web',
+            token_endpoint_auth_method: 'none',
+            grant_types: ['authorization_code', 'refresh_token'],
+            response_types: ['code'],
+            redirect_uris: consoleRedirectUris,
+            // Signing out returns to the console's start page (the directory of its callback).
+            post_logout_redirect_uris: [
+              ...new Set(consoleRedirectUris.map((uri) => new URL('./', uri).href)),
+            ],
+          },
+        ];
+
   const configuration = (): Configuration => ({
     clients: [
+      ...consoleClients,
       {
         client_id: LOCAL_IDP_CLIENTS.cli,
         client_name: 'irctl',
@@ -164,6 +212,14 @@ export async function startIdentityProvider(
       const groups = client?.metadata().ir_groups;
       return Array.isArray(groups) ? { groups } : undefined;
     },
+    // A browser may call the token (and revocation) endpoint only from a public client's own
+    // redirect origins: the console's. Said explicitly, as the provider asks of production set-ups.
+    clientBasedCORS: (_ctx, origin, client) =>
+      origin !== 'null' &&
+      client.clientAuthMethod === 'none' &&
+      (client.redirectUris ?? []).some((uri) => originOf(uri) === origin),
+    // PKCE for every public client (the provider's default, stated): a code without its verifier is useless.
+    pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
