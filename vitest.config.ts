@@ -35,6 +35,8 @@ export default defineConfig({
             'tools/*/test/integration/**/*.test.ts',
             'test/e2e/**/*.test.ts',
             'test/observability/**/*.test.ts',
+            // The console in Debian's chromium (playwright-core), against `pnpm demo`.
+            'test/browser/**/*.test.ts',
           ],
           globalSetup: ['packages/testkit/src/vitest-global-setup.ts'],
           // Outcomes, never speed: a loaded 2-core CI machine makes the emulator slow.

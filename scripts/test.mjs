@@ -2,7 +2,7 @@
 // `pnpm test`: the unit and integration projects, with every AWS call the services make recorded
 // (IR_AWS_CALL_LOG) into a fresh directory, then the IAM proof (tools/iam-proof) over those calls and
 // the synthesised templates: every recorded call allowed to the role that made it, every escalation
-// path denied, the clean room allowed. Arguments go to vitest; a filtered run (any argument) records
+// path denied, the clean room allowed. The web console is built first, for its browser tests. Arguments go to vitest; a filtered run (any argument) records
 // and runs its tests but skips the proof, since a part of the suite proves only part of the calls.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +14,10 @@ const calls = mkdtempSync(join(tmpdir(), 'ir-calls-'));
 const env = { ...process.env, IR_AWS_CALL_LOG: calls };
 const run = (command, commandArgs) => spawnSync(command, commandArgs, { stdio: 'inherit', env }).status ?? 1;
 
-let status = run('pnpm', ['exec', 'vitest', 'run', '--project', 'unit', '--project', 'integration', ...args]);
+// The console's browser tests need its build (vite, about 2 s); built each time, never stale.
+let status = run('pnpm', ['--filter', '@ir/console', 'build']);
+if (status === 0)
+  status = run('pnpm', ['exec', 'vitest', 'run', '--project', 'unit', '--project', 'integration', ...args]);
 if (status === 0 && args.length === 0) {
   process.stdout.write('\n=== IAM proof over the calls the suite recorded ===\n');
   status = run('pnpm', ['run', '--silent', 'iam:prove', '--calls', calls]);
