@@ -1,4 +1,10 @@
-import { buildMessage, Finding, type MessageOf, type OperatorIdentity } from '@ir/contracts';
+import {
+  buildMessage,
+  Finding,
+  type MessageFields,
+  type MessageOf,
+  type OperatorIdentity,
+} from '@ir/contracts';
 import type { IncidentPlan, PlannedStep } from '@ir/playbooks';
 import type { IncidentAggregate } from '../../src/model.js';
 import type { DecisionContext, Draft } from '../../src/state/draft.js';
@@ -153,15 +159,13 @@ const envelope = {
 } as const;
 
 /** An operator's `approval.granted` or `approval.rejected` of `stepId`, as the API publishes it (`who` undefined: an old, actor-less message). */
-export function approval(
+export function approval<K extends 'approval.granted' | 'approval.rejected' = 'approval.granted'>(
   stepId: string,
   who: TestOperator | undefined,
-  kind: 'approval.granted' | 'approval.rejected' = 'approval.granted',
-): MessageOf<'approval.granted'> | MessageOf<'approval.rejected'> {
+  kind: K = 'approval.granted' as K,
+): MessageOf<K> {
   const payload = { stepId, by: who?.name ?? 'someone', ...(who ? { actor: { ...who } } : {}) };
-  return kind === 'approval.granted'
-    ? buildMessage('approval.granted', { ...envelope, payload })
-    : buildMessage('approval.rejected', { ...envelope, payload });
+  return buildMessage(kind, { ...envelope, payload } as MessageFields<K>);
 }
 
 /** An operator's `rollback.requested`, sent at `sentAt` when given. */

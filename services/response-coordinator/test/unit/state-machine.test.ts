@@ -31,7 +31,7 @@ function approvedBy(
   eventKey = `approve-${who.subject}`,
 ) {
   return committed(
-    approvalGranted(aggregate, approval(stepId, who) as never, context({ eventKey })),
+    approvalGranted(aggregate, approval(stepId, who), context({ eventKey })),
     aggregate.version + 1,
   );
 }
@@ -300,7 +300,7 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
     const draft = rollbackRequested(failedOnce, request(), retryContext);
     const released = approvalGranted(
       committed(draft, 8),
-      approval('rollback:isolate-2:retry-1', operators.alice) as never,
+      approval('rollback:isolate-2:retry-1', operators.alice),
       context({ eventKey: 'approve-retry' }),
     );
     // Assess
@@ -359,7 +359,7 @@ describe('rollbackRequested again (retry of a stalled rollback)', () => {
     // Act
     const draft = approvalGranted(
       retried,
-      approval('rollback:isolate:retry-1', operators.bob) as never,
+      approval('rollback:isolate:retry-1', operators.bob),
       context({ eventKey: 'approve-retry' }),
     );
     // Assess
@@ -439,7 +439,7 @@ describe('rollbackRequested', () => {
     const draft = rollbackRequested(both, rollbackRequest(operators.rita), context());
     const released = approvalGranted(
       committed(draft, 5),
-      approval('rollback:isolate-2', operators.bob) as never,
+      approval('rollback:isolate-2', operators.bob),
       context({ eventKey: 'approve' }),
     );
     // Assess
@@ -492,16 +492,8 @@ describe('two-person rule', () => {
     const held = protectedHeld();
     // Act
     const first = approvedBy(held, 'isolate', operators.alice, 'a-1');
-    const again = approvalGranted(
-      first,
-      approval('isolate', operators.alice) as never,
-      context({ eventKey: 'a-2' }),
-    );
-    const second = approvalGranted(
-      first,
-      approval('isolate', operators.bob) as never,
-      context({ eventKey: 'b-1' }),
-    );
+    const again = approvalGranted(first, approval('isolate', operators.alice), context({ eventKey: 'a-2' }));
+    const second = approvalGranted(first, approval('isolate', operators.bob), context({ eventKey: 'b-1' }));
     // Assess
     expect(held.steps.find((s) => s.stepId === 'isolate')).toMatchObject({
       status: 'awaiting-approval',
@@ -535,14 +527,10 @@ describe('two-person rule', () => {
     const first = approvedBy(protectedHeld(), 'isolate', operators.alice, 'a-1');
     const sameSubjectOtherIssuer = { ...operators.alice, issuer: 'https://other-idp.example.test' };
     // Act
-    const anonymous = approvalGranted(
-      first,
-      approval('isolate', undefined) as never,
-      context({ eventKey: 'x' }),
-    );
+    const anonymous = approvalGranted(first, approval('isolate', undefined), context({ eventKey: 'x' }));
     const other = approvalGranted(
       first,
-      approval('isolate', sameSubjectOtherIssuer) as never,
+      approval('isolate', sameSubjectOtherIssuer),
       context({ eventKey: 'y' }),
     );
     // Assess
@@ -594,12 +582,12 @@ describe('two-person rule', () => {
     // Act
     const own = approvalGranted(
       requested,
-      approval('rollback:isolate-2', operators.alice) as never,
+      approval('rollback:isolate-2', operators.alice),
       context({ eventKey: 'own' }),
     );
     const other = approvalGranted(
       requested,
-      approval('rollback:isolate-2', operators.bob) as never,
+      approval('rollback:isolate-2', operators.bob),
       context({ eventKey: 'other' }),
     );
     // Assess
@@ -623,7 +611,7 @@ describe('two-person rule', () => {
     // Act
     const rejected = approvalRejected(
       requested,
-      approval('rollback:isolate-2', operators.bob, 'approval.rejected') as never,
+      approval('rollback:isolate-2', operators.bob, 'approval.rejected'),
       context({ eventKey: 'reject' }),
     );
     const again = rollbackRequested(
@@ -667,7 +655,7 @@ describe('two-person rule', () => {
     );
     const released = approvalGranted(
       late,
-      approval('rollback:isolate-2', operators.bob) as never,
+      approval('rollback:isolate-2', operators.bob),
       context({ eventKey: 'ok' }),
     );
     // Assess
