@@ -1,3 +1,5 @@
+import type { DeadLetterRedriveProblem } from './dead-letters.js';
+
 /**
  * Errors the runtime understands. Two kinds matter: retryable (the message goes back to the queue and
  * is retried after a back-off through the visibility timeout) and non-retryable (the message goes to
@@ -67,6 +69,48 @@ export class ConfigError extends IrError {
     super(message, { retryable: false, reason: 'config' });
     this.variables = variables;
   }
+}
+
+/**
+ * Receiving from a dead-letter queue failed part-way (the SDK's error is the `cause`). It says what was
+ * done before the failure, since a redrive is not undone: the ids a redrive moved, the messages it did
+ * not, and how many received messages could not be made visible again (they reappear when their
+ * visibility timeout ends).
+ */
+export class DeadLetterReadError extends IrError {
+  override readonly name: string = 'DeadLetterReadError';
+  readonly moved: readonly string[];
+  readonly problems: readonly DeadLetterRedriveProblem[];
+  readonly unreleased: number;
+  constructor(
+    queueUrl: string,
+    cause: unknown,
+    progress: {
+      readonly moved: readonly string[];
+      readonly problems: readonly DeadLetterRedriveProblem[];
+      readonly unreleased: number;
+    },
+  ) {
+    super(`receiving from ${queueUrl} failed: ${errorName(cause)}: ${errorMessage(cause)}`, {
+      retryable: isRetryable(cause),
+      reason: 'dead-letter-read',
+      cause,
+      context: {
+        queueUrl,
+        moved: progress.moved.length,
+        problems: progress.problems.length,
+        unreleased: progress.unreleased,
+      },
+    });
+    this.moved = progress.moved;
+    this.problems = progress.problems;
+    this.unreleased = progress.unreleased;
+  }
+}
+
+/** Whether `error` is a {@link DeadLetterReadError} (by name: it may come from another copy of the package). */
+export function isDeadLetterReadError(error: unknown): error is DeadLetterReadError {
+  return errorName(error) === 'DeadLetterReadError';
 }
 
 /** AWS error codes that will not succeed on retry: the step fails at once with the reason. */

@@ -31,10 +31,12 @@ export { type Env, env, loadConfig, redactConfig, WorkerEnv } from './config.js'
 export {
   AccountNotAllowedError,
   ConfigError,
+  DeadLetterReadError,
   errorMessage,
   errorName,
   errorReason,
   IrError,
+  isDeadLetterReadError,
   isRetryable,
   isThrottling,
   NonRetryableError,
@@ -65,10 +67,25 @@ export {
   type ServiceLifecycle,
   type ServiceLifecycleSettings,
 } from './service.js';
-export { refreshQueueDepth } from './queue-depth.js';
+export { type QueueDepth, readQueueDepth, refreshQueueDepth } from './queue-depth.js';
 export { type QueueService, type QueueServiceSettings, createQueueService } from './queue-service.js';
 export { type AcceptedMessage, envelopeParser } from './worker/envelope-parser.js';
 export { DlqAttribute, type DeadLetterReason, sendToDeadLetterQueue } from './worker/dead-letter.js';
+export {
+  type DeadLetter,
+  type DeadLetterPeek,
+  type DeadLetterRedrive,
+  type DeadLetterRedriveOutcome,
+  type DeadLetterRedriveProblem,
+  DLQ_ATTRIBUTE_PREFIX,
+  describeDeadLetter,
+  FORGED_DECISION_REASON_PREFIX,
+  peekDeadLetters,
+  RETRIES_EXHAUSTED,
+  redriveAttributes,
+  redriveDeadLetters,
+  redriveRefusal,
+} from './dead-letters.js';
 export {
   type AccountSlots,
   createAccountSlots,

@@ -3,8 +3,27 @@ import type { Logger } from 'pino';
 import type { RuntimeMetrics } from './metrics.js';
 import type { QueueEndpoints } from './queues.js';
 
-const count = (attributes: Record<string, string> | undefined, name: string) =>
-  Number(attributes?.[name] ?? 0);
+/** A queue's depth as SQS approximates it. */
+export interface QueueDepth {
+  /** `ApproximateNumberOfMessages`: visible, waiting to be received. */
+  readonly messages: number;
+  /** `ApproximateNumberOfMessagesNotVisible`: received by someone and not yet deleted or released. */
+  readonly inFlight: number;
+}
+
+/** Reads a queue's {@link QueueDepth} (one `GetQueueAttributes`). */
+export async function readQueueDepth(sqs: SQSClient, queueUrl: string): Promise<QueueDepth> {
+  const output = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    messages: Number(output.Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(output.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
 
 /**
  * Reads the depth of a queue and its DLQ into `ir_queue_depth`, for each scrape of `/metrics`. A
@@ -16,28 +35,14 @@ export async function refreshQueueDepth(
   queue: { readonly name: string } & QueueEndpoints,
   logger: Logger,
 ): Promise<void> {
-  const read = (url: string) =>
-    sqs.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: url,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
-    );
   try {
-    const [main, dlq] = await Promise.all([read(queue.url), read(queue.dlqUrl)]);
-    metrics.queueDepth.set(
-      { queue: queue.name, kind: 'visible' },
-      count(main.Attributes, 'ApproximateNumberOfMessages'),
-    );
-    metrics.queueDepth.set(
-      { queue: queue.name, kind: 'in_flight' },
-      count(main.Attributes, 'ApproximateNumberOfMessagesNotVisible'),
-    );
-    metrics.queueDepth.set(
-      { queue: queue.name, kind: 'dlq' },
-      count(dlq.Attributes, 'ApproximateNumberOfMessages') +
-        count(dlq.Attributes, 'ApproximateNumberOfMessagesNotVisible'),
-    );
+    const [main, dlq] = await Promise.all([
+      readQueueDepth(sqs, queue.url),
+      readQueueDepth(sqs, queue.dlqUrl),
+    ]);
+    metrics.queueDepth.set({ queue: queue.name, kind: 'visible' }, main.messages);
+    metrics.queueDepth.set({ queue: queue.name, kind: 'in_flight' }, main.inFlight);
+    metrics.queueDepth.set({ queue: queue.name, kind: 'dlq' }, dlq.messages + dlq.inFlight);
   } catch (error: unknown) {
     logger.warn({ err: error, queue: queue.name }, 'queue_depth_read_failed');
   }

@@ -19,6 +19,10 @@ export function physicalQueueName(prefix: string, name: QueueName, dlq = false):
 export interface QueueEndpoints {
   readonly url: string;
   readonly dlqUrl: string;
+  /** The queue's physical name, `${prefix}-${name}`. */
+  readonly queueName: string;
+  /** The DLQ's physical name, from the queue's redrive policy (else `${prefix}-${name}-dlq`). */
+  readonly dlqName: string;
 }
 
 /**
@@ -26,19 +30,20 @@ export interface QueueEndpoints {
  * source of truth in AWS), else by the naming convention.
  */
 export async function resolveQueue(sqs: SQSClient, prefix: string, name: QueueName): Promise<QueueEndpoints> {
-  const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: physicalQueueName(prefix, name) })))
-    .QueueUrl;
-  if (!url) throw new Error(`queue ${physicalQueueName(prefix, name)} has no URL`);
+  const queueName = physicalQueueName(prefix, name);
+  const url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queueName }))).QueueUrl;
+  if (!url) throw new Error(`queue ${queueName} has no URL`);
   const attributes = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['RedrivePolicy'] }),
   );
   const redrive = attributes.Attributes?.RedrivePolicy;
-  const dlqName = redrive
-    ? (JSON.parse(redrive) as { deadLetterTargetArn: string }).deadLetterTargetArn.split(':').pop()
-    : physicalQueueName(prefix, name, true);
+  const dlqName =
+    (redrive
+      ? (JSON.parse(redrive) as { deadLetterTargetArn: string }).deadLetterTargetArn.split(':').pop()
+      : undefined) ?? physicalQueueName(prefix, name, true);
   const dlqUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: dlqName }))).QueueUrl;
   if (!dlqUrl) throw new Error(`dead-letter queue ${dlqName} has no URL`);
-  return { url, dlqUrl };
+  return { url, dlqUrl, queueName, dlqName };
 }
 
 /** Resolves the URL of every named queue (no DLQs), for publishers. */

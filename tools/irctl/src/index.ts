@@ -32,7 +32,6 @@ export {
 export type { AwsClients, CommandContext, CommandSpec, OptionSpec, ParsedArgs } from './command.js';
 export { DRY_RUN_ATTRIBUTE, SUBMITTED_BY_ATTRIBUTE } from './commands/submit.js';
 export { DEFAULT_API_URL, type Env, type IrctlConfig, IrctlEnv, loadConfig } from './config.js';
-export { describeDeadLetter, type DeadLetter, RETRIES_EXHAUSTED, redriveAttributes } from './dlq-messages.js';
 export {
   ApiError,
   AwsCallError,

@@ -37,9 +37,8 @@ export async function resolveSystemQueue(
 ): Promise<ResolvedQueue> {
   const name = physicalQueueName(prefix, logical);
   try {
-    const endpoints = await resolveQueue(sqs, prefix, logical);
-    const dlqName = endpoints.dlqUrl.split('/').pop() ?? physicalQueueName(prefix, logical, true);
-    return { logical, name, dlqName, ...endpoints };
+    const { url, dlqUrl, dlqName } = await resolveQueue(sqs, prefix, logical);
+    return { logical, name, dlqName, url, dlqUrl };
   } catch (error: unknown) {
     throw awsFailure(error, `looking up queue ${name} and its dead-letter queue`);
   }

@@ -1,8 +1,15 @@
-import { DeleteMessageCommand, type Message, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import {
+  type DeadLetterPeek,
+  type DeadLetterRedriveOutcome,
+  isDeadLetterReadError,
+  peekDeadLetters,
+  redriveDeadLetters,
+  redriveRefusal,
+} from '@ir/runtime';
 import { integerOption, positional } from '../args.js';
 import { awsFailure } from '../aws.js';
 import type { CommandContext, CommandSpec, ParsedArgs } from '../command.js';
-import { describeDeadLetter, receiveBatch, redriveAttributes, releaseMessages } from '../dlq-messages.js';
 import { ExitCode } from '../errors.js';
 import { renderTable } from '../format/table.js';
 import { toJson } from '../format/text.js';
@@ -41,24 +48,20 @@ export const dlqListCommand: CommandSpec = {
   ],
   async run(args, context) {
     const { limit, queue, sqs } = await dlqTarget(args, context, 'dlq list', { fallback: 100, max: 1000 });
-    const received = new Map<string, Message>();
-    try {
-      for (;;) {
-        const batch = await receiveBatch(sqs, queue.dlqUrl, 30, limit - received.size);
-        const fresh = batch.filter((message) => message.MessageId && !received.has(message.MessageId));
-        for (const message of fresh) received.set(message.MessageId ?? '', message);
-        if (fresh.length === 0 || received.size >= limit) break;
-      }
-    } catch (error: unknown) {
-      throw awsFailure(error, `reading ${queue.dlqName}`);
-    } finally {
-      const unreleased = await releaseMessages(sqs, queue.dlqUrl, [...received.values()]).catch(
-        () => received.size,
-      );
+    const warnUnreleased = (unreleased: number) => {
       if (unreleased > 0)
         context.err(`warning: ${unreleased} message(s) stay hidden for up to 30 s (could not release them)`);
+    };
+    let peek: DeadLetterPeek;
+    try {
+      peek = await peekDeadLetters(sqs, queue.dlqUrl, { limit, visibilityTimeout: 30 });
+    } catch (error: unknown) {
+      if (!isDeadLetterReadError(error)) throw error;
+      warnUnreleased(error.unreleased);
+      throw awsFailure(error.cause, `reading ${queue.dlqName}`);
     }
-    const letters = [...received.values()].map(describeDeadLetter);
+    warnUnreleased(peek.unreleased);
+    const { letters } = peek;
     if (args.values.json === true) {
       context.out(
         toJson({ queue: queue.name, dlq: queue.dlqName, count: letters.length, messages: letters }),
@@ -97,13 +100,6 @@ export const dlqListCommand: CommandSpec = {
   },
 };
 
-/** One message the redrive could not move, and at which stage. */
-interface RedriveFailure {
-  readonly messageId: string;
-  readonly stage: 'send' | 'delete';
-  readonly error: string;
-}
-
 /**
  * `irctl dlq redrive <queue>`: moves messages from `<queue>-dlq` back to `<queue>`. Each is sent first
  * (body and attributes, minus the `ir-dlq-*` ones) and deleted from the DLQ only after the send
@@ -119,50 +115,36 @@ export const dlqRedriveCommand: CommandSpec = {
   details: [
     QUEUE_HELP,
     'The ir-dlq-* attributes are removed, every other attribute is kept. Fix the cause first: a message',
-    'that fails again goes back to the DLQ. Exit 1 if any message could not be moved or deleted.',
+    'that fails again goes back to the DLQ. A decision dead-lettered for its signature (decision-signature-*)',
+    'is evidence of a forgery and is never moved. Exit 1 if any message was not moved or not deleted.',
   ],
   async run(args, context) {
     const { limit, queue, sqs } = await dlqTarget(args, context, 'dlq redrive', {
       fallback: 1000,
       max: 10_000,
     });
-    const seen = new Set<string>();
-    const failures: RedriveFailure[] = [];
-    let moved = 0;
-    while (moved + failures.length < limit) {
-      let batch: Message[];
-      try {
-        batch = await receiveBatch(sqs, queue.dlqUrl, 60, limit - moved - failures.length);
-      } catch (error: unknown) {
-        throw awsFailure(error, `reading ${queue.dlqName} (${moved} message(s) moved so far)`);
-      }
-      const fresh = batch.filter((message) => message.MessageId && !seen.has(message.MessageId));
-      if (fresh.length === 0) break;
-      for (const message of fresh) {
-        const messageId = message.MessageId ?? '';
-        seen.add(messageId);
-        try {
-          await sqs.send(
-            new SendMessageCommand({
-              QueueUrl: queue.url,
-              MessageBody: message.Body ?? '',
-              MessageAttributes: redriveAttributes(message),
-            }),
-          );
-        } catch (error: unknown) {
-          failures.push({ messageId, stage: 'send', error: awsFailure(error, 'send').message });
-          continue;
-        }
-        try {
-          await sqs.send(
-            new DeleteMessageCommand({ QueueUrl: queue.dlqUrl, ReceiptHandle: message.ReceiptHandle ?? '' }),
-          );
-          moved += 1;
-        } catch (error: unknown) {
-          failures.push({ messageId, stage: 'delete', error: awsFailure(error, 'delete').message });
-        }
-      }
+    let outcome: DeadLetterRedriveOutcome;
+    try {
+      outcome = await redriveDeadLetters(sqs, {
+        from: queue.dlqUrl,
+        to: queue.url,
+        limit,
+        refuse: redriveRefusal,
+      });
+    } catch (error: unknown) {
+      if (!isDeadLetterReadError(error)) throw error;
+      throw awsFailure(
+        error.cause,
+        `reading ${queue.dlqName} (${error.moved.length} message(s) moved so far)`,
+      );
     }
+    const moved = outcome.moved.length;
+    // `send: <error>` / `delete: <error>`, as irctl has always reported them.
+    const failures = outcome.problems.map(({ messageId, stage, message }) => ({
+      messageId,
+      stage,
+      error: `${stage}: ${message}`,
+    }));
     const code = failures.length === 0 ? ExitCode.ok : ExitCode.failed;
     if (args.values.json === true) {
       context.out(toJson({ from: queue.dlqName, to: queue.name, moved, failed: failures }));
@@ -171,9 +153,9 @@ export const dlqRedriveCommand: CommandSpec = {
     context.out(`moved ${moved} message(s) from ${queue.dlqName} to ${queue.name}`);
     for (const failure of failures) {
       context.out(
-        failure.stage === 'send'
-          ? `not moved: ${failure.messageId} (${failure.error}); it stays in ${queue.dlqName}`
-          : `sent but not deleted: ${failure.messageId} (${failure.error}); it is now in both queues`,
+        failure.stage === 'delete'
+          ? `sent but not deleted: ${failure.messageId} (${failure.error}); it is now in both queues`
+          : `not moved: ${failure.messageId} (${failure.error}); it stays in ${queue.dlqName}`,
       );
     }
     return code;

@@ -145,6 +145,33 @@ describe('irctl submit and dlq (on the emulator)', () => {
     }
   });
 
+  it('dlq redrive leaves a decision dead-lettered for its signature in the DLQ and exits 1', async () => {
+    // Prepare: a forged decision as the coordinator dead-letters it, next to an ordinary one.
+    const { url, dlqUrl } = system.queues.coordinator;
+    for (const reason of ['decision-signature-mismatch', 'transient']) {
+      await clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: dlqUrl,
+          MessageBody: JSON.stringify({ reason }),
+          MessageAttributes: { [DlqAttribute.reason]: text(reason), type: text('approval.granted') },
+        }),
+      );
+    }
+    // Act
+    const result = await run(['dlq', 'redrive', 'coordinator']);
+    // Assess
+    expect(result.code).toBe(ExitCode.failed);
+    expect(result.stdout).toMatch(/^not moved: \S+ \(refused: .*evidence of a forgery/m);
+    // Everything else left the DLQ (earlier tests' letters too); the forgery alone stayed.
+    expect(await queueDepth(clients.sqs, dlqUrl)).toBe(1);
+    const kept = await receiveMessages(clients.sqs, dlqUrl, 1);
+    expect(kept.map((message) => message.Body)).toEqual(['{"reason":"decision-signature-mismatch"}']);
+    const depth = await queueDepth(clients.sqs, url);
+    const moved = await receiveMessages(clients.sqs, url, depth);
+    expect(moved.map((message) => message.Body)).toContain('{"reason":"transient"}');
+    expect(moved.map((message) => message.Body)).not.toContain('{"reason":"decision-signature-mismatch"}');
+  });
+
   it('dlq refuses a queue that is not one of the system queues (exit 2)', async () => {
     // Prepare
     const argv = ['dlq', 'redrive', 'payments'];

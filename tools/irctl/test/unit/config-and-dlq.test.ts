@@ -1,12 +1,7 @@
-import type { Message } from '@aws-sdk/client-sqs';
-import { DlqAttribute } from '@ir/runtime';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_API_URL, loadConfig, tokenSentInClear } from '../../src/config.js';
-import { describeDeadLetter, RETRIES_EXHAUSTED, redriveAttributes } from '../../src/dlq-messages.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { logicalQueue } from '../../src/queues.js';
-
-const text = (value: string) => ({ DataType: 'String', StringValue: value });
 
 describe('loadConfig', () => {
   it('defaults to the pnpm dev coordinator, us-east-1 and prefix ir, and treats empty values as unset', () => {
@@ -54,59 +49,5 @@ describe('logicalQueue', () => {
     expect(resolved).toEqual(['findings', 'findings', 'coordinator', 'notifier']);
     expect(() => logicalQueue('payments', 'ir', 'dlq list')).toThrow(/unknown queue "payments"/);
     expect(() => logicalQueue('other-findings', 'ir', 'dlq list')).toThrow(/unknown queue/);
-  });
-});
-
-describe('dead-letter messages', () => {
-  it('reads the runtime reason attributes, and calls a message without them retries-exhausted', () => {
-    // Prepare
-    const withReason: Message = {
-      MessageId: 'm-1',
-      Body: '{}',
-      MessageAttributes: {
-        [DlqAttribute.reason]: text('schema'),
-        [DlqAttribute.error]: text('FindingParseError'),
-        [DlqAttribute.detail]: text('detail.id: expected string'),
-        [DlqAttribute.receiveCount]: text('1'),
-        type: text('guardduty-eventbridge'),
-      },
-    };
-    const byRedrivePolicy: Message = {
-      MessageId: 'm-2',
-      Body: '{}',
-      Attributes: { ApproximateReceiveCount: '6' },
-    };
-    // Act
-    const first = describeDeadLetter(withReason);
-    const second = describeDeadLetter(byRedrivePolicy);
-    // Assess
-    expect(first).toMatchObject({
-      reason: 'schema',
-      error: 'FindingParseError',
-      detail: 'detail.id: expected string',
-      type: 'guardduty-eventbridge',
-    });
-    expect(second).toMatchObject({ reason: RETRIES_EXHAUSTED, receiveCount: '6', error: null });
-  });
-
-  it('strips the ir-dlq-* attributes for a redrive and keeps every other one', () => {
-    // Prepare
-    const message: Message = {
-      MessageAttributes: {
-        [DlqAttribute.reason]: text('schema'),
-        [DlqAttribute.sourceQueue]: text('findings'),
-        'ir-dry-run': text('true'),
-        incidentId: { ...text('inc-1'), StringListValues: [] },
-        blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) },
-      },
-    };
-    // Act
-    const kept = redriveAttributes(message);
-    // Assess
-    expect(kept).toEqual({
-      'ir-dry-run': text('true'),
-      incidentId: text('inc-1'),
-      blob: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) },
-    });
   });
 });
