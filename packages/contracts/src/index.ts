@@ -151,6 +151,18 @@ export {
   roleAllows,
   StepParams,
 } from './api/operator-api.js';
+export {
+  DeadLetterList,
+  DeadLetterListQuery,
+  DeadLetterMessage,
+  DeadLetterOverview,
+  DeadLetterParams,
+  DeadLetterQueueSummary,
+  RedriveProblem,
+  RedriveRequest,
+  RedriveResult,
+  SystemQueueName,
+} from './api/dead-letters.js';
 export { FindingRef, IncidentRecord, IncidentStatus } from './records/incident-record.js';
 export {
   IncidentReport,

@@ -20,6 +20,9 @@ import { consoleRoutes } from './console/console-routes.js';
 import { consoleSettings } from './console/console-settings.js';
 import { responseTimesRoute } from './console/response-times.js';
 import { signingPublisher } from './decision-signing.js';
+import { createDeadLetterMetrics } from './dlq/dlq-metrics.js';
+import { deadLetterRoutes } from './dlq/dlq-routes.js';
+import { systemQueues } from './dlq/system-queues.js';
 import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
 import { createCoordinatorMetrics } from './metrics.js';
 import { reportVerifier } from './report/evidence-verification.js';
@@ -149,6 +152,13 @@ export async function createService(
       await apiRoutes(apiDeps)(app);
       await slack.register(app, apiDeps);
       await responseTimesRoute(apiDeps)(app);
+      await deadLetterRoutes({
+        sqs: runtime.sqs,
+        queues: systemQueues(runtime.sqs, config.IR_PREFIX),
+        authenticator: apiDeps.authenticator,
+        logger: runtime.logger,
+        metrics: createDeadLetterMetrics(runtime.metrics.registry),
+      })(app);
       await consoleRoutes(webConsole, runtime.logger)(app);
     },
     onStop: async () => {

@@ -5,6 +5,14 @@ import { IncidentReport } from '../records/incident-report.js';
 import { IncidentRecord, IncidentStatus } from '../records/incident-record.js';
 import { StepRecord } from '../records/step-record.js';
 import { TimelineEntry } from '../records/timeline.js';
+import {
+  DeadLetterList,
+  DeadLetterListQuery,
+  DeadLetterOverview,
+  DeadLetterParams,
+  RedriveRequest,
+  RedriveResult,
+} from './dead-letters.js';
 
 /** `GET /incidents?status&limit`: one status (all when absent), at most `limit` incidents. */
 export const ListIncidentsQuery = z.object({
@@ -174,7 +182,9 @@ const decisionResponses = { 202: DecisionAccepted, ...refusals, 409: ApiRefusal 
  *
  * Roles: reads are `viewer`; asking for a rollback or a resolve is `responder` (it starts or stops
  * work on an incident, and every step of a rollback is recorded); approving or rejecting a held step
- * is `approver` (it lets a dangerous or protected containment run, or refuses it).
+ * is `approver` (it lets a dangerous or protected containment run, or refuses it). The dead-letter
+ * queues: their depths are `viewer`, their messages `responder` (bodies carry findings and decisions),
+ * and a redrive `admin` (it puts work back in front of a service).
  */
 export const operatorApi = {
   listIncidents: {
@@ -235,6 +245,32 @@ export const operatorApi = {
     url: '/incidents/:id/resolve',
     role: 'responder',
     schema: { params: IncidentParams, body: DecisionRequest, response: decisionResponses },
+  },
+  deadLetterQueues: {
+    method: 'GET',
+    url: '/dlq',
+    role: 'viewer',
+    schema: { response: { 200: DeadLetterOverview, ...refusals } },
+  },
+  deadLetters: {
+    method: 'GET',
+    url: '/dlq/:queue/messages',
+    role: 'responder',
+    schema: {
+      params: DeadLetterParams,
+      querystring: DeadLetterListQuery,
+      response: { 200: DeadLetterList, ...refusals },
+    },
+  },
+  redriveDeadLetters: {
+    method: 'POST',
+    url: '/dlq/:queue/redrive',
+    role: 'admin',
+    schema: {
+      params: DeadLetterParams,
+      body: RedriveRequest,
+      response: { 200: RedriveResult, ...refusals },
+    },
   },
 } as const satisfies Record<
   string,
