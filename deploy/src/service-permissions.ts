@@ -11,7 +11,7 @@ import {
 } from './config.js';
 import type { CleanRoom } from './constructs/clean-room.js';
 import type { EvidenceStore } from './constructs/evidence-store.js';
-import type { IrQueues, LogicalQueueName } from './constructs/queues.js';
+import { type IrQueues, type LogicalQueueName, QUEUE_NAMES } from './constructs/queues.js';
 import type { WorkerService } from './constructs/worker-service.js';
 import { coordinatorReportStatements } from './iam/coordinator-report-policy.js';
 import { forensicsStatements } from './iam/forensics-policy.js';
@@ -20,7 +20,13 @@ import { EXISTING_RESOURCE_TAG_KEYS, guardStatements } from './iam/guard-stateme
 import { isolatorStatements } from './iam/isolator-policy.js';
 import type { PolicyRefs } from './iam/policy-refs.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
-import { SYSTEM_QUEUES, serviceSendersOf } from './queue-senders.js';
+import {
+  COORDINATOR_DLQ_READ_ACTIONS,
+  COORDINATOR_DLQ_REDRIVE_ACTIONS,
+  COORDINATOR_DLQ_SIDS,
+  SYSTEM_QUEUES,
+  serviceSendersOf,
+} from './queue-senders.js';
 
 /** Queue each service consumes. */
 const CONSUMES: Readonly<Record<ServiceName, LogicalQueueName>> = {
@@ -70,7 +76,8 @@ export interface ServicePermissionsProps {
  * sender table lists it for (queue-senders.ts: publishes, deferred copies, its DLQ), the table items
  * it reads or writes, and for the workers that act on resources their act policy (deploy/src/iam),
  * sts:AssumeRole on their own member response role, and the guard denies; and every task role the
- * evidence denies (deploy/src/iam/evidence-guard.ts).
+ * evidence denies (deploy/src/iam/evidence-guard.ts). The coordinator also reads and redrives the five
+ * DLQs for the console ({@link COORDINATOR_DLQ_READ_ACTIONS}).
  */
 export function grantServicePermissions(scope: Construct, props: ServicePermissionsProps): void {
   const { services, queues, config } = props;
@@ -182,6 +189,23 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
 
   for (const statement of coordinatorReportStatements(refs))
     services['response-coordinator'].taskRole.addToPrincipalPolicy(statement);
+  // The console's DLQ view and redrive (COORDINATOR_DLQ_READ_ACTIONS): the five DLQs of the work
+  // queues, not the finding rules' delivery DLQ, which no route reads.
+  const deadLetterQueues = QUEUE_NAMES.map((name) => queues.pairs[name].dlq.queueArn);
+  services['response-coordinator'].taskRole.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: COORDINATOR_DLQ_SIDS.read,
+      actions: [...COORDINATOR_DLQ_READ_ACTIONS],
+      resources: deadLetterQueues,
+    }),
+  );
+  services['response-coordinator'].taskRole.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      sid: COORDINATOR_DLQ_SIDS.redrive,
+      actions: [...COORDINATOR_DLQ_REDRIVE_ACTIONS],
+      resources: deadLetterQueues,
+    }),
+  );
 
   const notifier = services.notifier.taskRole;
   // The notifier's SNS channel publishes to IR_SNS_TOPIC_ARN only (services/notifier/src/channels/sns.ts).

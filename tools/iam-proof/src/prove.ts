@@ -428,7 +428,12 @@ export async function prove(
   }
 
   // No queue takes a message from a principal outside the system, however broad its own policy
-  // (issue 18: a forged decision or command needs a sender the queue policy admits).
+  // (issue 18: a forged decision or command needs a sender the queue policy admits). What this counts
+  // is the queue policies' Deny for every principal the sender table does not list; a sender the table
+  // does list is a decision of that table, proved by the recorded calls and by
+  // deploy/test/queue-policies.test.ts, not here. So the coordinator's send to the findings queue (the
+  // console's DLQ redrive, issue 19) changes nothing this check sees, and opens nothing: that role may
+  // already put commands straight on the workers' queues, past every check a finding goes through.
   const outsider = unrelatedRole(HOME_ACCOUNT, partition);
   for (const queue of queues) {
     const decision = await sendMessage(queue, { role: outsider });
