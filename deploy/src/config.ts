@@ -31,6 +31,13 @@ const commaList = z
       .map((item) => item.trim())
       .filter(Boolean),
   );
+/** An ACM certificate ARN (a load balancer's HTTPS listener, in the stack's region). */
+const acmCertificateArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
+    'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
+  );
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** A JSON object given as a context string (cdk.json objects are stringified first); unset is `{}`. */
@@ -104,9 +111,10 @@ export const DeployConfig = z
      */
     decisionSigningKey: z.enum(['a', 'b']).default('a'),
     /**
-     * Roles of the people who run `irctl submit` and `irctl dlq redrive` (or the console's DLQ
-     * redrive), comma-separated: the only principals besides the services the work queues' policies
-     * let send. A trailing `*` is allowed for SSO permission-set roles, whose names end in a random
+     * Roles of the people who run `irctl submit` and `irctl dlq redrive` (which call SQS with their
+     * own credentials), comma-separated: the only principals besides the services the work queues'
+     * policies let send. Not needed for the console's DLQ redrive, which the coordinator makes with its
+     * task role. A trailing `*` is allowed for SSO permission-set roles, whose names end in a random
      * suffix. Unset: nobody but the services and the finding rules may send to any queue.
      */
     operatorRoleArns: commaList.pipe(
@@ -167,19 +175,60 @@ export const DeployConfig = z
      * coordinator (constructs/slack-ingress.ts), so Slack can deliver button clicks. Only with the
      * three Slack keys.
      */
-    slackIngressCertificateArn: z
-      .string()
-      .regex(
-        /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/,
-        'an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)',
-      )
-      .optional(),
+    slackIngressCertificateArn: acmCertificateArn.optional(),
     /**
      * IPv4 CIDRs, comma-separated, the Slack ingress admits on 443; unset: anywhere. Slack publishes
      * no fixed egress addresses, so narrowing this only fits a proxy of your own in front; Slack's
      * request signature is what authenticates a request either way.
      */
     slackIngressAllowedCidrs: commaList.pipe(z.array(z.cidrv4('an IPv4 CIDR such as 203.0.113.0/24'))),
+    /**
+     * ACM certificate (ARN, in the stack's region) of the host name operators open the console at: set,
+     * the stack adds the console's entry, an internal load balancer in the services' private subnets
+     * that forwards only the coordinator's operator paths over HTTPS (constructs/console-ingress.ts).
+     * Needs `consoleAllowedCidrs`.
+     */
+    consoleCertificateArn: acmCertificateArn.optional(),
+    /**
+     * IPv4 CIDRs, comma-separated, the console's entry admits on 443: the networks operators come from
+     * (VPN, Direct Connect). Required with `consoleCertificateArn`, so the entry admits nobody by
+     * default; `0.0.0.0/0` is refused (name the networks).
+     */
+    consoleAllowedCidrs: commaList.pipe(
+      z.array(
+        z
+          .cidrv4('an IPv4 CIDR such as 10.20.0.0/16')
+          .refine(
+            (cidr) => !cidr.endsWith('/0'),
+            'admits every address: name the networks operators reach the VPC from (VPN, Direct Connect)',
+          ),
+      ),
+    ),
+    /**
+     * The console's client id at the issuer (the coordinator's `IR_CONSOLE_CLIENT_ID`; unset, its
+     * default `ir-console`): a public client, authorization code with PKCE, no secret.
+     */
+    consoleClientId: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,255}$/, 'a client id: 1 to 255 visible ASCII characters, no spaces')
+      .optional(),
+    /**
+     * Origins, comma-separated, besides the issuer's, that the console may call and post forms to (the
+     * coordinator's `IR_CONSOLE_IDP_ORIGINS`): an identity provider whose authorization or token
+     * endpoint is elsewhere (Amazon Cognito: the user pool domain). Each an https origin, no path.
+     */
+    consoleIdpOrigins: commaList.pipe(
+      z.array(
+        z
+          .string()
+          .regex(
+            /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/,
+            'an https origin (scheme, host and optional port, no path), such as https://auth.example.com',
+          )
+          // As the coordinator compares origins: lower-case host, no default port, no trailing slash.
+          .transform((origin) => new URL(origin).origin),
+      ),
+    ),
     /** Name of the Secrets Manager secret holding `IR_MEMBER_ROLE_EXTERNAL_ID`; unset: no external id. */
     memberExternalIdSecretName: z.string().min(1).optional(),
     /** AWS Organizations id: scopes sts:AssumeRole and the cross-account use of the evidence key. */
@@ -279,6 +328,22 @@ export const DeployConfig = z
         code: 'custom',
         path: ['slackIngressAllowedCidrs'],
         message: 'is only used with slackIngressCertificateArn (the Slack ingress)',
+      });
+    }
+    // The console's entry admits only named networks: without them it would admit nobody, or everybody.
+    if (config.consoleCertificateArn && config.consoleAllowedCidrs.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['consoleAllowedCidrs'],
+        message:
+          'is required with consoleCertificateArn: the IPv4 CIDRs operators reach the console from (VPN, Direct Connect); the entry admits nobody else',
+      });
+    }
+    if (config.consoleAllowedCidrs.length > 0 && !config.consoleCertificateArn) {
+      context.addIssue({
+        code: 'custom',
+        path: ['consoleAllowedCidrs'],
+        message: "is only used with consoleCertificateArn (the console's HTTPS entry)",
       });
     }
     for (const key of Object.keys(config.notifierEnvironment)) {

@@ -2,7 +2,7 @@ import { SSM_DOCUMENT_KEYS, ssmDocumentName } from '@ir/ssm-documents';
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { MEMBER_ACTING_SERVICES, memberRoleNameOf, SERVICE_NAMES } from './config.js';
-import { ANYWHERE } from './constructs/slack-ingress.js';
+import { ANYWHERE } from './constructs/coordinator-ingress.js';
 import type { MemberAccountStack } from './member-account-stack.js';
 import type { IncidentResponseStack } from './system-stack.js';
 
@@ -135,6 +135,8 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
   acknowledgeSnapshotSharing(stack.services.forensics.taskRole);
   acknowledgeCleanRoom(stack);
   acknowledgeSlackIngress(stack);
+  // The console's entry (ConsoleIngress) needs no acknowledgement: internal, access logs on, and its
+  // group never admits 0.0.0.0/0 (config.ts refuses it), so EC23 has nothing to report.
   if (stack.config.organizationId) {
     for (const service of ['response-coordinator', 'isolator'] as const) {
       acknowledge(

@@ -22,6 +22,7 @@ import { EvidenceStore } from './constructs/evidence-store.js';
 import { FindingRules } from './constructs/finding-rules.js';
 import { ForgedDecisionAlarm } from './constructs/forged-decision-alarm.js';
 import { createIncidentTable } from './constructs/incident-table.js';
+import { CONSOLE_DIR_IN_IMAGE, CONSOLE_PATH, ConsoleIngress } from './constructs/console-ingress.js';
 import { restrictQueueSenders } from './constructs/queue-policies.js';
 import { IrQueues, type LogicalQueueName } from './constructs/queues.js';
 import { SLACK_INTERACTIONS_PATH, SlackIngress } from './constructs/slack-ingress.js';
@@ -67,6 +68,8 @@ export class IncidentResponseStack extends Stack {
   readonly findingRules: FindingRules;
   /** The public load balancer for Slack's clicks, when `slackIngressCertificateArn` is set. */
   readonly slackIngress: SlackIngress | undefined;
+  /** The internal HTTPS entry to the console and operator API, when `consoleCertificateArn` is set. */
+  readonly consoleIngress: ConsoleIngress | undefined;
 
   constructor(scope: Construct, id: string, props: IncidentResponseStackProps) {
     super(scope, id, props);
@@ -230,6 +233,7 @@ export class IncidentResponseStack extends Stack {
             ? { IR_OIDC_ROLE_MAP: JSON.stringify(config.oidcRoleMap) }
             : {}),
           ...(config.slackUserMap ? { IR_SLACK_USER_MAP: JSON.stringify(config.slackUserMap) } : {}),
+          ...consoleEnvironment(config),
         },
         secrets: {
           ...this.decisionKeys.containerSecrets(),
@@ -352,6 +356,19 @@ export class IncidentResponseStack extends Stack {
         })
       : undefined;
 
+    // The console needs a secure context (PKCE uses Web Crypto): HTTPS, inside the network only.
+    this.consoleIngress =
+      config.consoleCertificateArn && config.consoleAllowedCidrs.length > 0
+        ? new ConsoleIngress(this, 'ConsoleIngress', {
+            prefix,
+            vpc,
+            coordinator: coordinator.service,
+            certificateArn: config.consoleCertificateArn,
+            allowedCidrs: config.consoleAllowedCidrs,
+            accessLogs: this.evidence.accessLogs,
+          })
+        : undefined;
+
     new CfnOutput(this, 'EvidenceBucketName', { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, 'EvidenceKeyArn', { value: this.evidence.key.keyArn });
     new CfnOutput(this, 'AlarmTopicArn', { value: alarmTopic.topicArn });
@@ -364,6 +381,16 @@ export class IncidentResponseStack extends Stack {
     new CfnOutput(this, 'PrometheusSrvNames', {
       value: SERVICE_NAMES.map((service) => `${service}.${prefix}.internal`).join(','),
     });
+    if (this.consoleIngress) {
+      new CfnOutput(this, 'ConsoleDnsName', {
+        value: this.consoleIngress.loadBalancer.loadBalancerDnsName,
+        description: `Point the console certificate's host name at this internal load balancer (CNAME, or a Route 53 alias with ConsoleHostedZoneId); open https://<that host>${CONSOLE_PATH}/ and register https://<that host>${CONSOLE_PATH}/callback at the identity provider`,
+      });
+      new CfnOutput(this, 'ConsoleHostedZoneId', {
+        value: this.consoleIngress.loadBalancer.loadBalancerCanonicalHostedZoneId,
+        description: 'Hosted zone of the console load balancer, for a Route 53 alias record',
+      });
+    }
     if (this.slackIngress) {
       new CfnOutput(this, 'SlackIngressDnsName', {
         value: this.slackIngress.loadBalancer.loadBalancerDnsName,
@@ -375,6 +402,26 @@ export class IncidentResponseStack extends Stack {
       });
     }
   }
+}
+
+/**
+ * The coordinator's console variables from the `console*` keys. `IR_CONSOLE_DIR` names where the image
+ * holds the console whenever one is set: the coordinator then refuses to start without it (naming
+ * the variable) rather than quietly serving no console; without console keys it finds the same
+ * directory by itself and serves it when present, as before.
+ */
+function consoleEnvironment(config: DeployConfig): Record<string, string> {
+  const wanted =
+    config.consoleCertificateArn !== undefined ||
+    config.consoleClientId !== undefined ||
+    config.consoleIdpOrigins.length > 0;
+  return {
+    ...(wanted ? { IR_CONSOLE_DIR: CONSOLE_DIR_IN_IMAGE } : {}),
+    ...(config.consoleClientId ? { IR_CONSOLE_CLIENT_ID: config.consoleClientId } : {}),
+    ...(config.consoleIdpOrigins.length > 0
+      ? { IR_CONSOLE_IDP_ORIGINS: config.consoleIdpOrigins.join(',') }
+      : {}),
+  };
 }
 
 /**

@@ -1,24 +1,14 @@
-import { Stack } from 'aws-cdk-lib';
-import type { Template } from 'aws-cdk-lib/assertions';
-import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { prove } from '../../tools/iam-proof/src/prove.js';
 import { PROOF_SYNTH_CONTEXT } from '../../tools/iam-proof/src/synth-context.js';
-import { type CfnTemplate, createResolver } from '../../tools/iam-proof/src/template-resolver.js';
+import type { CfnTemplate } from '../../tools/iam-proof/src/template-resolver.js';
 import { DeployConfigError, parseDeployConfig } from '../src/config.js';
-import { SLACK_INGRESS_LOG_PREFIX } from '../src/constructs/slack-ingress.js';
+import { ANYWHERE } from '../src/constructs/coordinator-ingress.js';
+import { SLACK_INGRESS_LOG_PREFIX, SLACK_INTERACTIONS_PATH } from '../src/constructs/slack-ingress.js';
 import { unsuppressedNagFindings } from '../src/nag-findings.js';
 import { buildTestApp } from './build.js';
-
-type Resource = { Properties: Record<string, unknown>; DependsOn?: string[] };
-type Rule = {
-  CidrIp?: string;
-  SourceSecurityGroupId?: unknown;
-  DestinationSecurityGroupId?: unknown;
-  FromPort?: number;
-  ToPort?: number;
-  IpProtocol: string;
-};
+import { itBehavesAsACoordinatorIngress } from './coordinator-ingress-behaviour.js';
+import { logicalIdOf, type Resource, resourcesOf, rulesOf } from './template.js';
 
 const SLACK = {
   slackSigningSecretName: 'ir/slack-signing-secret',
@@ -26,40 +16,6 @@ const SLACK = {
   slackApprovalChannel: 'C0123456789',
 };
 const CERTIFICATE = 'arn:aws:acm:eu-west-1:123456789012:certificate/0b7e6a9c-1111-2222-3333-444455556666';
-
-const resourcesOf = (template: Template, type: string): [string, Resource][] =>
-  Object.entries(template.findResources(type)) as [string, Resource][];
-const logicalIdOf = (construct: IConstruct): string =>
-  Stack.of(construct).getLogicalId(construct.node.defaultChild as never);
-const groupIdOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'GroupId'] });
-
-/** Every ingress rule of a group: inline, and the separate AWS::EC2::SecurityGroupIngress resources. */
-function ingressOf(template: Template, groupLogicalId: string): Rule[] {
-  const group = template.toJSON().Resources[groupLogicalId] as Resource;
-  const inline = (group.Properties.SecurityGroupIngress as Rule[] | undefined) ?? [];
-  const separate = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress')
-    .map(([, rule]) => rule.Properties)
-    .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify(groupIdOf(groupLogicalId)));
-  return [...inline, ...(separate as unknown as Rule[])];
-}
-
-/** Every egress rule of a group, likewise. */
-function egressOf(template: Template, groupLogicalId: string): Rule[] {
-  const group = template.toJSON().Resources[groupLogicalId] as Resource;
-  const inline = (group.Properties.SecurityGroupEgress as Rule[] | undefined) ?? [];
-  const separate = resourcesOf(template, 'AWS::EC2::SecurityGroupEgress')
-    .map(([, rule]) => rule.Properties)
-    .filter((rule) => JSON.stringify(rule.GroupId) === JSON.stringify(groupIdOf(groupLogicalId)));
-  return [...inline, ...(separate as unknown as Rule[])];
-}
-
-const attributesOf = (loadBalancer: Resource): Record<string, unknown> =>
-  Object.fromEntries(
-    (loadBalancer.Properties.LoadBalancerAttributes as { Key: string; Value: unknown }[]).map((attribute) => [
-      attribute.Key,
-      attribute.Value,
-    ]),
-  );
 
 describe('IncidentResponseStack without slackIngressCertificateArn', () => {
   it('has no load balancer, listener or target group, and the coordinator no load balancer', () => {
@@ -87,78 +43,22 @@ describe('IncidentResponseStack with slackIngressCertificateArn (SlackIngress)',
   const template = built.systemTemplate;
   const ingress = built.system.slackIngress;
   if (!ingress) throw new Error('no Slack ingress built');
-  const albGroup = logicalIdOf(ingress.securityGroup);
-  const coordinatorGroup = logicalIdOf(built.system.services['response-coordinator'].securityGroup);
   const targetGroup = logicalIdOf(ingress.targetGroup);
 
-  it('is one internet-facing application load balancer in the public subnets, dropping invalid headers', () => {
-    // Prepare / Act: built above.
-    const balancers = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer');
-    // Assess
-    expect(balancers).toHaveLength(1);
-    const [, balancer] = balancers[0] as [string, Resource];
-    expect(balancer.Properties).toMatchObject({
-      Type: 'application',
-      Scheme: 'internet-facing',
-      SecurityGroups: [groupIdOf(albGroup)],
-    });
-    const publicSubnets = built.system.node
-      .findChild('Vpc')
-      .node.findAll()
-      .filter((construct) => /^publicSubnet\d$/.test(construct.node.id))
-      .map((subnet) => ({ Ref: logicalIdOf(subnet) }));
-    expect(publicSubnets).toHaveLength(2);
-    expect(balancer.Properties.Subnets).toEqual(publicSubnets);
-    expect(attributesOf(balancer)['routing.http.drop_invalid_header_fields.enabled']).toBe('true');
-  });
-
-  it('logs access to the stack’s log bucket, which lets the region’s ELB log delivery write there', () => {
-    // Prepare
-    const [, balancer] = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer')[0] as [
-      string,
-      Resource,
-    ];
-    const logBucket = logicalIdOf(built.system.evidence.accessLogs);
-    const [policyId, policy] = resourcesOf(template, 'AWS::S3::BucketPolicy').find(
-      ([, candidate]) => JSON.stringify(candidate.Properties.Bucket) === JSON.stringify({ Ref: logBucket }),
-    ) as [string, Resource];
-    // Act
-    const attributes = attributesOf(balancer);
-    const statement = (
-      policy.Properties.PolicyDocument as { Statement: { Sid?: string; [key: string]: unknown }[] }
-    ).Statement.find((candidate) => candidate.Sid === 'SlackIngressAccessLogs');
-    // Assess
-    expect(attributes).toMatchObject({
-      'access_logs.s3.enabled': 'true',
-      'access_logs.s3.bucket': { Ref: logBucket },
-      'access_logs.s3.prefix': SLACK_INGRESS_LOG_PREFIX,
-    });
-    expect(balancer.DependsOn).toContain(policyId);
-    expect(statement).toMatchObject({ Effect: 'Allow', Action: 's3:PutObject' });
-    expect(JSON.stringify(statement?.Resource)).toContain(`/${SLACK_INGRESS_LOG_PREFIX}/AWSLogs/`);
-    // The old regions' ELB account where there is one, the log-delivery service principal elsewhere.
-    const rendered = JSON.stringify(statement?.Principal);
-    expect(rendered).toContain('logdelivery.elasticloadbalancing.amazonaws.com');
-    const mapping = Object.values(template.toJSON().Mappings as Record<string, unknown>).find((candidate) =>
-      JSON.stringify(candidate).includes('127311923021'),
-    ) as Record<string, { account: string }>;
-    expect(mapping['us-east-1']?.account).toBe('127311923021');
-    expect(mapping['eu-central-2']?.account).toBe('none');
-  });
-
-  it('listens on 443 only, with HTTPS, the certificate, a TLS 1.2+ policy and a 404 by default', () => {
-    // Prepare / Act: built above.
-    const listeners = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener');
-    // Assess
-    expect(listeners).toHaveLength(1);
-    const [, listener] = listeners[0] as [string, Resource];
-    expect(listener.Properties).toMatchObject({
-      Port: 443,
-      Protocol: 'HTTPS',
-      Certificates: [{ CertificateArn: CERTIFICATE }],
-      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-      DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404' } }],
-    });
+  itBehavesAsACoordinatorIngress({
+    built,
+    ingress,
+    scheme: 'internet-facing',
+    subnetGroup: 'public',
+    certificateArn: CERTIFICATE,
+    // Slack publishes no fixed egress addresses: anywhere unless slackIngressAllowedCidrs narrows it.
+    allowedCidrs: [ANYWHERE],
+    logPrefix: SLACK_INGRESS_LOG_PREFIX,
+    logSid: 'SlackIngressAccessLogs',
+    output: 'SlackIngress',
+    registeredPath: SLACK_INTERACTIONS_PATH,
+    // EC23 (a group open to anywhere), for the open 443 only.
+    acknowledged: ['AwsSolutions-EC23'],
   });
 
   it('has exactly one rule: POST /slack/interactions, forwarded to the coordinator’s target group', () => {
@@ -177,106 +77,6 @@ describe('IncidentResponseStack with slackIngressCertificateArn (SlackIngress)',
     expect(rule.Properties.Conditions).toHaveLength(2);
   });
 
-  it('targets the coordinator’s tasks (and no other service) on 8080, checked on /healthz', () => {
-    // Prepare / Act: built above.
-    const targetGroups = resourcesOf(template, 'AWS::ElasticLoadBalancingV2::TargetGroup');
-    const withBalancers = resourcesOf(template, 'AWS::ECS::Service').filter(
-      ([, service]) => service.Properties.LoadBalancers !== undefined,
-    );
-    // Assess
-    expect(targetGroups.map(([id]) => id)).toEqual([targetGroup]);
-    expect(targetGroups[0]?.[1].Properties).toMatchObject({
-      TargetType: 'ip',
-      Protocol: 'HTTP',
-      Port: 8080,
-      HealthCheckPath: '/healthz',
-      HealthCheckPort: '8080',
-    });
-    expect(withBalancers.map(([, service]) => service.Properties.ServiceName)).toEqual([
-      'ir-response-coordinator',
-    ]);
-    expect(withBalancers[0]?.[1].Properties.LoadBalancers).toEqual([
-      { ContainerName: 'response-coordinator', ContainerPort: 8080, TargetGroupArn: { Ref: targetGroup } },
-    ]);
-  });
-
-  it('admits HTTPS from anywhere to the load balancer, and the load balancer only to the coordinator on 8080', () => {
-    // Prepare / Act: built above.
-    const albIngress = ingressOf(template, albGroup);
-    const albEgress = egressOf(template, albGroup);
-    const fromAlb = resourcesOf(template, 'AWS::EC2::SecurityGroupIngress')
-      .map(([, rule]) => rule.Properties as unknown as Rule & { GroupId: unknown })
-      .filter((rule) => JSON.stringify(rule.SourceSecurityGroupId) === JSON.stringify(groupIdOf(albGroup)));
-    // Assess
-    expect(albIngress).toEqual([
-      expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 }),
-    ]);
-    expect(albEgress).toEqual([
-      expect.objectContaining({
-        DestinationSecurityGroupId: groupIdOf(coordinatorGroup),
-        IpProtocol: 'tcp',
-        FromPort: 8080,
-        ToPort: 8080,
-      }),
-    ]);
-    expect(fromAlb).toEqual([
-      expect.objectContaining({
-        GroupId: groupIdOf(coordinatorGroup),
-        IpProtocol: 'tcp',
-        FromPort: 8080,
-        ToPort: 8080,
-      }),
-    ]);
-    // The coordinator admits, besides, only what it did before: Prometheus and the operator API's group.
-    const coordinatorSources = ingressOf(template, coordinatorGroup).map((rule) => [
-      rule.SourceSecurityGroupId,
-      rule.FromPort,
-      rule.ToPort,
-    ]);
-    const groupOf = (id: string) => groupIdOf(logicalIdOf(built.system.node.findChild(id)));
-    expect(coordinatorSources).toEqual(
-      expect.arrayContaining([
-        [groupOf('ScrapeAccess'), 8080, 8080],
-        [groupOf('ApiAccess'), 8080, 8080],
-        [groupIdOf(albGroup), 8080, 8080],
-      ]),
-    );
-    expect(coordinatorSources).toHaveLength(3);
-  });
-
-  it('outputs the load balancer’s DNS name and hosted zone for the certificate’s host name', () => {
-    // Prepare / Act
-    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown; Description?: string }>;
-    // Assess
-    expect(outputs.SlackIngressDnsName?.Value).toEqual({
-      'Fn::GetAtt': [logicalIdOf(ingress.loadBalancer), 'DNSName'],
-    });
-    expect(outputs.SlackIngressDnsName?.Description).toContain('/slack/interactions');
-    expect(outputs.SlackIngressHostedZoneId?.Value).toEqual({
-      'Fn::GetAtt': [logicalIdOf(ingress.loadBalancer), 'CanonicalHostedZoneID'],
-    });
-  });
-
-  it('lets the region’s ELB account deliver logs in older regions, the log-delivery service in newer ones', () => {
-    // Prepare
-    const cfn = template.toJSON() as CfnTemplate;
-    const [, policy] = resourcesOf(template, 'AWS::S3::BucketPolicy').find(([, candidate]) =>
-      JSON.stringify(candidate).includes('SlackIngressAccessLogs'),
-    ) as [string, Resource];
-    const principalIn = (region: string) => {
-      const resolved = createResolver(cfn, { accountId: '111111111111', region }).resolve(
-        policy.Properties.PolicyDocument,
-      ) as { Statement: { Sid?: string; Principal: unknown; Resource: unknown }[] };
-      return resolved.Statement.find((statement) => statement.Sid === 'SlackIngressAccessLogs');
-    };
-    // Act
-    const [old, newer] = [principalIn('us-east-1'), principalIn('eu-central-2')];
-    // Assess: as CloudFormation resolves the mapping and the condition in each region.
-    expect(old?.Principal).toEqual({ AWS: 'arn:aws:iam::127311923021:root' });
-    expect(newer?.Principal).toEqual({ Service: 'logdelivery.elasticloadbalancing.amazonaws.com' });
-    expect(old?.Resource).toMatch(/:s3:::.+\/slack-ingress\/AWSLogs\/111111111111\/\*$/);
-  });
-
   it('is a stack the IAM proof still reads (tools/iam-proof, with the context its main.ts synthesises)', async () => {
     // Prepare
     const proofApp = buildTestApp({
@@ -293,16 +93,6 @@ describe('IncidentResponseStack with slackIngressCertificateArn (SlackIngress)',
     // Assess
     expect(result.findings).toEqual([]);
   }, 60_000);
-
-  it('leaves no unacknowledged cdk-nag finding (EC23 acknowledged for the open 443 only)', () => {
-    // Prepare / Act
-    const findings = unsuppressedNagFindings(built.system);
-    const metadata = (template.toJSON().Resources as Record<string, { Metadata?: unknown }>)[albGroup]
-      ?.Metadata;
-    // Assess
-    expect(findings).toEqual([]);
-    expect(JSON.stringify(metadata)).toContain('AwsSolutions-EC23');
-  });
 });
 
 describe('SlackIngress with slackIngressAllowedCidrs', () => {
@@ -316,7 +106,7 @@ describe('SlackIngress with slackIngressAllowedCidrs', () => {
     const ingress = built.system.slackIngress;
     if (!ingress) throw new Error('no Slack ingress built');
     // Act
-    const rules = ingressOf(built.systemTemplate, logicalIdOf(ingress.securityGroup));
+    const rules = rulesOf(built.systemTemplate, logicalIdOf(ingress.securityGroup), 'Ingress');
     const acknowledged = JSON.stringify(
       (built.systemTemplate.toJSON().Resources as Record<string, { Metadata?: unknown }>)[
         logicalIdOf(ingress.securityGroup)
