@@ -20,6 +20,12 @@ export interface DemoAccount {
   };
   /** Tagged `ir:protected=true`: containment waits for approval. */
   readonly databaseInstance: { instanceId: string; networkInterfaceIds: string[] };
+  /**
+   * SSH open to the internet, in the second subnet: the port-probe target, whose incident holds a
+   * network ACL block of the prober's IP for two approvers. An instance of its own, because detection
+   * attaches a second finding on the same instance to the first one's incident.
+   */
+  readonly bastionInstance: { instanceId: string; networkInterfaceIds: string[]; subnetId: string };
   /** Runs with an instance role whose credentials the demo "exfiltrates". */
   readonly batchInstance: { instanceId: string; networkInterfaceIds: string[] };
   readonly batchRole: { roleName: string; arn: string };
@@ -29,9 +35,10 @@ export interface DemoAccount {
 }
 
 /**
- * A small but realistic account: a VPC with two subnets; three instances (one with two ENIs in an
- * Auto Scaling group behind a target group, one protected, one with an instance role); two IAM users
- * with access keys (one with a console password); a bucket someone made public.
+ * A small but realistic account: a VPC with two subnets; four instances (one with two ENIs in an
+ * Auto Scaling group behind a target group, one protected, a bastion in the second subnet, one with an
+ * instance role); two IAM users with access keys (one with a console password); a bucket someone made
+ * public.
  */
 export async function seedDemoAccount(clients: EmulatorClients): Promise<DemoAccount> {
   const vpc = await createVpc({ ec2: clients.ec2, subnets: 2, tags: { Name: 'ir-demo' } });
@@ -48,6 +55,12 @@ export async function seedDemoAccount(clients: EmulatorClients): Promise<DemoAcc
     ec2: clients.ec2,
     subnetIds: vpc.subnetIds,
     tags: { Name: 'db-1', 'ir:protected': 'true' },
+  });
+  const bastionSubnet = vpc.subnetIds[1] ?? vpc.subnetIds[0] ?? '';
+  const bastion = await createInstance({
+    ec2: clients.ec2,
+    subnetIds: [bastionSubnet],
+    tags: { Name: 'bastion-1', role: 'ssh-bastion' },
   });
   const batchRole = await createRole({
     iam: clients.iam,
@@ -81,6 +94,7 @@ export async function seedDemoAccount(clients: EmulatorClients): Promise<DemoAcc
     subnetIds: vpc.subnetIds,
     webInstance: web,
     databaseInstance: database,
+    bastionInstance: { ...bastion, subnetId: bastionSubnet },
     batchInstance: batch,
     batchRole,
     deployer,

@@ -6,6 +6,20 @@ import {
 } from '@ir/testkit';
 import type { DemoAccount } from './demo-account.js';
 
+/**
+ * The IP the demo's port probe comes from (TEST-NET-3, RFC 5737: never a real host). Its incident
+ * holds `contain.block-ip` of this address in the network ACL of bastion-1's subnet until two
+ * approvers agree (in the console, or with `irctl approve`).
+ */
+export const DEMO_PROBE_IP = '203.0.113.77';
+
+/**
+ * A finding detection cannot parse (no account, a numeric id): it is dead-lettered at once with the
+ * reason `schema`, and is still malformed if an admin redrives it.
+ */
+export const DEMO_MALFORMED_FINDING =
+  '{"detail-type":"GuardDuty Finding","source":"aws.guardduty","detail":{"id":42}}';
+
 /** A demo finding as it would arrive on the findings queue, and what the demo expects of it. */
 export interface DemoFinding {
   readonly name: string;
@@ -68,6 +82,27 @@ export function demoFindings(account: DemoAccount, accountId: string, region: st
       ),
     },
     {
+      name: `Port probe of bastion-1 from ${DEMO_PROBE_IP}: a network ACL block held for two approvers`,
+      opensIncident: true,
+      body: JSON.stringify(
+        guardDutyEventBridgeFinding({
+          ...common,
+          type: findingTypes.portProbe,
+          severity: 8,
+          remoteIp: DEMO_PROBE_IP,
+          resource: {
+            kind: 'instance',
+            instanceId: account.bastionInstance.instanceId,
+            enis: account.bastionInstance.networkInterfaceIds.map((networkInterfaceId) => ({
+              networkInterfaceId,
+              vpcId: account.vpcId,
+              subnetId: account.bastionInstance.subnetId,
+            })),
+          },
+        }),
+      ),
+    },
+    {
       name: 'GuardDuty sample finding (skipped unless IR_ACCEPT_SAMPLE_FINDINGS=true)',
       opensIncident: false,
       body: JSON.stringify(guardDutyEventBridgeFinding({ ...common, sample: true })),
@@ -75,7 +110,7 @@ export function demoFindings(account: DemoAccount, accountId: string, region: st
     {
       name: 'Malformed finding (ends in ir-findings-dlq with its reason)',
       opensIncident: false,
-      body: '{"detail-type":"GuardDuty Finding","source":"aws.guardduty","detail":{"id":42}}',
+      body: DEMO_MALFORMED_FINDING,
     },
   ];
 }

@@ -1,7 +1,7 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { DlqAttribute } from '@ir/runtime';
 import { receiveMessages } from '@ir/testkit';
-import { coordinatorClient, type IncidentView, MOVING_STEP_STATUSES } from './coordinator-client.js';
+import { coordinatorClient, type IncidentView, isSettled } from './coordinator-client.js';
 import type { DemoAccount } from './demo-account.js';
 import { demoFindings } from './demo-findings.js';
 
@@ -19,12 +19,11 @@ export interface DemoSettings {
   readonly timeoutMs?: number;
 }
 
-const settled = (view: IncidentView) => view.steps.every((step) => !MOVING_STEP_STATUSES.has(step.status));
-
 /**
- * Sends the demo findings, waits until every incident they open has no step in flight, and prints
- * each incident's steps and timeline, plus the malformed finding's DLQ reason. True when every
- * expected incident settled and the malformed finding was dead-lettered with a reason.
+ * Sends the demo findings, waits until every incident they open has nothing moving (a step held for
+ * approval waits for people, not for the demo), and prints each incident's steps and timeline, the
+ * steps waiting for approval, and the malformed finding's DLQ reason. True when every expected
+ * incident settled and the malformed finding was dead-lettered with a reason.
  */
 export async function runDemo(settings: DemoSettings): Promise<boolean> {
   const { out } = settings;
@@ -40,21 +39,43 @@ export async function runDemo(settings: DemoSettings): Promise<boolean> {
   while (Date.now() < deadline) {
     const listed = await api.listIncidents().catch(() => []);
     views = await Promise.all(listed.map((incident) => api.incident(incident.incidentId)));
-    if (views.length >= expected && views.every(settled)) break;
+    if (views.length >= expected && views.every(isSettled)) break;
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   for (const view of views) printIncident(view, out);
+  const held = views.flatMap((view) =>
+    view.steps
+      .filter((step) => step.status === 'awaiting-approval')
+      .map((step) => ({ incidentId: view.incident.incidentId, step })),
+  );
+  for (const { incidentId, step } of held) {
+    out(
+      `[demo] waiting for approval: ${step.action} ${step.stepId} in incident ${incidentId} (${step.approvals?.length ?? 0} of ${step.approvalsRequired ?? 1} approvals): approve it in the console or with irctl approve`,
+    );
+  }
   const dead = await receiveMessages(settings.sqs, settings.findingsDlqUrl, 1, 10_000);
   for (const message of dead) {
     out(
       `[demo] dead-lettered finding: reason=${message.MessageAttributes?.[DlqAttribute.reason]?.StringValue} detail=${message.MessageAttributes?.[DlqAttribute.detail]?.StringValue}`,
     );
+    // Visible again at once: the console's DLQ page and irctl dlq list show it, and an admin can redrive it.
+    await settings.sqs
+      .send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: settings.findingsDlqUrl,
+          ReceiptHandle: message.ReceiptHandle ?? '',
+          VisibilityTimeout: 0,
+        }),
+      )
+      .catch(() => undefined);
   }
-  const ok = views.length === expected && views.every(settled) && dead.length >= 1;
+  const ok = views.length === expected && views.every(isSettled) && dead.length >= 1;
+  const waiting =
+    held.length === 0 ? '' : ` (${held.length} step${held.length === 1 ? '' : 's'} waiting for approval)`;
   out(
     ok
-      ? `[demo] done: ${views.length} incidents handled, the sample finding skipped, the malformed one in the DLQ with its reason.`
-      : `[demo] NOT complete: ${views.length}/${expected} incidents, ${views.filter(settled).length} settled, ${dead.length} dead-lettered.`,
+      ? `[demo] done: ${views.length} incidents handled${waiting}, the sample finding skipped, the malformed one in the DLQ with its reason.`
+      : `[demo] NOT complete: ${views.length}/${expected} incidents, ${views.filter(isSettled).length} settled, ${dead.length} dead-lettered.`,
   );
   return ok;
 }

@@ -70,7 +70,7 @@ out(
 );
 const account = await seedDemoAccount(clients);
 out(
-  `[dev] demo account seeded: web-1 ${account.webInstance.instanceId} (2 ENIs, ASG, target group), db-1 ${account.databaseInstance.instanceId} (protected), batch-1, users ${account.deployer.userName} and ${account.analyst.userName}, bucket ${account.publicBucket.bucketName}`,
+  `[dev] demo account seeded: web-1 ${account.webInstance.instanceId} (2 ENIs, ASG, target group), db-1 ${account.databaseInstance.instanceId} (protected), bastion-1 ${account.bastionInstance.instanceId} (port-probed), batch-1, users ${account.deployer.userName} and ${account.analyst.userName}, bucket ${account.publicBucket.bucketName}`,
 );
 
 const apiUrl = `http://127.0.0.1:${portOf(1)}`;

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { approveDeviceCode, type DemoOperator, LOCAL_IDP_CLIENTS } from '@ir/testkit';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { approveDeviceCode, type DemoOperator, LOCAL_IDP_CLIENTS, REPO_ROOT } from '@ir/testkit';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /**
@@ -10,6 +12,37 @@ export const CHROMIUM = process.env.IR_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Whether {@link CHROMIUM} is there. */
 export const hasChromium = existsSync(CHROMIUM);
+
+/** Whether to save the README's screenshots (IR_SCREENSHOTS=1): CI never rewrites tracked files. */
+const saveScreenshots = process.env.IR_SCREENSHOTS === '1';
+
+/**
+ * Saves `docs/images/console-<name>.png` for the README when IR_SCREENSHOTS=1: what the window shows,
+ * or with `fullPage` the whole page.
+ */
+export async function screenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean } = {},
+): Promise<void> {
+  if (!saveScreenshots) return;
+  await mkdir(join(REPO_ROOT, 'docs/images'), { recursive: true });
+  await page.screenshot({
+    path: join(REPO_ROOT, 'docs/images', `console-${name}.png`),
+    fullPage: options.fullPage ?? false,
+  });
+}
+
+/** How many CSS pixels the page is wider than the window (0: nothing scrolls sideways). */
+export function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    // Runs in the page (the tests compile without DOM types).
+    const root = (
+      globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+    ).document.documentElement;
+    return root.scrollWidth - root.clientWidth;
+  });
+}
 
 /** Starts headless chromium; as root (CI, containers) its sandbox cannot start, so it is switched off. */
 export function launchChromium(): Promise<Browser> {

@@ -4,16 +4,16 @@
  * identity provider (authorization code with PKCE). What the browser shows is checked against state
  * read back: the network ACL from the emulator, steps and approvals from the coordinator's API.
  *
- * Beyond the demo's own findings, two are sent to the findings queue as the demo sends its own: a
- * port probe from a remote IP (the malicious-ip playbook: a NACL block held for two approvers) and
- * a custom detector's finding whose title carries a <script> element.
+ * The held NACL block is the demo's own: its port probe of bastion-1 (the malicious-ip playbook holds
+ * `contain.block-ip` for two approvers). One finding is sent beyond the demo's, as the demo sends its
+ * own: a custom detector's finding whose title carries a <script> element. The DLQ page's tests
+ * (./dead-letters.ts) run in this suite too, on the same `pnpm demo`: one stack, not two.
  *
  * Without chromium the suite is skipped, unless IR_REQUIRE_TOOLS=1 (CI) makes that a failure.
  * IR_SCREENSHOTS=1 also saves the screenshots the README shows (docs/images/console-*.png).
  */
-import { mkdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DescribeNetworkAclsCommand } from '@aws-sdk/client-ec2';
+import { readFile } from 'node:fs/promises';
+import { DescribeInstancesCommand, DescribeNetworkAclsCommand } from '@aws-sdk/client-ec2';
 import { GetQueueUrlCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { IncidentReport } from '@ir/contracts';
 import {
@@ -22,39 +22,33 @@ import {
   emulatorClients,
   findingTypes,
   nativeFinding,
-  REPO_ROOT,
 } from '@ir/testkit';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PROBE_IP } from '../../scripts/dev/demo-findings.js';
 import { type CoordinatorApi, coordinatorApi, type IncidentView } from '../support/coordinator-api.js';
-import { createTargetInstance, instanceFinding, type TargetInstance } from '../support/findings.js';
-import { isQuiescent, stepOf, waitForIncidentOf } from '../support/incident-progress.js';
+import { createTargetInstance } from '../support/findings.js';
+import { isQuiescent, stepOf, waitForIncidentOf, waitForIncidents } from '../support/incident-progress.js';
 import {
   cspViolations,
   deviceFlowToken,
   hasChromium,
+  horizontalOverflow,
   launchChromium,
   type PersonPage,
   personPage,
+  screenshot,
   signIn,
   tokenInPageStorage,
 } from './browser.js';
+import { deadLetterPageTests } from './dead-letters.js';
 import { type DevStack, startDevStack } from './dev-stack.js';
 
 if (!hasChromium && process.env.IR_REQUIRE_TOOLS === '1') {
   throw new Error('chromium is required (IR_REQUIRE_TOOLS=1) but not installed (apt-get install chromium)');
 }
 
-const BLOCKED_IP = '203.0.113.77';
 const SCRIPT_TITLE = '<script>window.__pwned=1</script> Probe';
-const saveScreenshots = process.env.IR_SCREENSHOTS === '1';
-
-/** Saves a screenshot for the README when IR_SCREENSHOTS=1 (CI never rewrites tracked files). */
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!saveScreenshots) return;
-  await mkdir(join(REPO_ROOT, 'docs/images'), { recursive: true });
-  await page.screenshot({ path: join(REPO_ROOT, 'docs/images', `console-${name}.png`) });
-}
 
 /** Opens an incident from the list, as a person does: its row's link. */
 async function openIncident(page: Page, view: IncidentView): Promise<void> {
@@ -105,7 +99,8 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
   let clients: EmulatorClients;
   /** The API as the viewer, for read-backs (a token per five minutes: they live ten). */
   let api: CoordinatorApi;
-  let target: TargetInstance;
+  /** The subnet of the demo's bastion-1, read from the emulator: where the deny entry must appear. */
+  let bastionSubnet: string;
   let blocked: IncidentView;
   let blockStep: string;
   let scripted: IncidentView;
@@ -133,17 +128,17 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
       return cached.token;
     });
 
-    // Two findings the demo does not send, on instances of their own (detection would attach a second
+    // The demo's bastion-1, as the emulator has it (not as the incident says it is).
+    const bastions = await clients.ec2.send(
+      new DescribeInstancesCommand({ Filters: [{ Name: 'tag:Name', Values: ['bastion-1'] }] }),
+    );
+    bastionSubnet = bastions.Reservations?.[0]?.Instances?.[0]?.SubnetId ?? '';
+    expect(bastionSubnet).not.toBe('');
+
+    // A finding the demo does not send, on an instance of its own (detection would attach a second
     // finding on the same instance to the first one's incident).
-    target = await createTargetInstance(clients);
     const other = await createTargetInstance(clients);
     const where = { accountId: stack.accountId, region };
-    const probe = instanceFinding(target, {
-      ...where,
-      type: findingTypes.portProbe,
-      severity: 8,
-      remoteIp: BLOCKED_IP,
-    });
     const now = new Date().toISOString();
     const hostile = {
       ...nativeFinding({
@@ -158,16 +153,17 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
     };
     const findings =
       (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: 'ir-findings' }))).QueueUrl ?? '';
-    for (const body of [probe, hostile]) {
-      await clients.sqs.send(
-        new SendMessageCommand({ QueueUrl: findings, MessageBody: JSON.stringify(body) }),
-      );
-    }
-    blocked = await waitForIncidentOf(
-      api,
-      String(probe.detail.id),
-      (view) => isQuiescent(view) && stepOf(view, 'contain.block-ip').status === 'awaiting-approval',
+    await clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: findings, MessageBody: JSON.stringify(hostile) }),
     );
+    // The incident the demo's port probe opened, its NACL block held.
+    const [probed] = await waitForIncidents(api, {
+      count: 1,
+      filter: (view) => view.incident.findings.some((finding) => finding.type === findingTypes.portProbe),
+      done: (view) => isQuiescent(view) && stepOf(view, 'contain.block-ip').status === 'awaiting-approval',
+    });
+    if (!probed) throw new Error('the demo opened no incident for its port probe');
+    blocked = probed;
     blockStep = stepOf(blocked, 'contain.block-ip').stepId;
     scripted = await waitForIncidentOf(api, hostile.id);
     browser = await launchChromium();
@@ -244,11 +240,11 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
       (
         await clients.ec2.send(
           new DescribeNetworkAclsCommand({
-            Filters: [{ Name: 'association.subnet-id', Values: [target.subnetIds[0] ?? ''] }],
+            Filters: [{ Name: 'association.subnet-id', Values: [bastionSubnet] }],
           }),
         )
       ).NetworkAcls?.flatMap((acl) => acl.Entries ?? []).filter(
-        (entry) => entry.CidrBlock === `${BLOCKED_IP}/32` && entry.RuleAction === 'deny',
+        (entry) => entry.CidrBlock === `${DEMO_PROBE_IP}/32` && entry.RuleAction === 'deny',
       ) ?? [];
 
     // Act: Alice approves, with a reason.
@@ -365,15 +361,7 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
     // Prepare
     const { page, messages } = await person();
     await signIn(page, stack.consoleUrl, DEMO_OPERATORS.approver);
-    const overflow = () =>
-      page.evaluate(() => {
-        const root = (
-          globalThis as unknown as {
-            document: { documentElement: { scrollWidth: number; clientWidth: number } };
-          }
-        ).document.documentElement;
-        return root.scrollWidth - root.clientWidth;
-      });
+    const overflow = () => horizontalOverflow(page);
     // Act and assess: the list.
     await page.getByRole('heading', { name: 'Incidents' }).waitFor();
     await expect.poll(() => page.locator('a[href^="/console/incidents/"]').count()).toBeGreaterThanOrEqual(5);
@@ -400,4 +388,6 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
     expect(await overflow()).toBe(0);
     expect(cspViolations(messages)).toEqual([]);
   });
+
+  deadLetterPageTests(() => ({ stack, clients, person }));
 });

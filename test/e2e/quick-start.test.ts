@@ -30,9 +30,11 @@ describe('the README quick start: pnpm demo --once', () => {
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     // Assess
     const output = lines.join('\n');
-    expect(output).toContain('[demo] done: 3 incidents handled');
+    expect(output).toContain('[demo] done: 4 incidents handled (1 step waiting for approval)');
     expect(output).toMatch(/playbook=ec2-compromise {2}severity=HIGH {2}status=completed/);
     expect(output).toMatch(/succeeded +contain\.ec2-instance/);
+    // The port probe's NACL block waits for two approvers; the demo does not wait for them.
+    expect(output).toMatch(/awaiting-approval +contain\.block-ip/);
     expect(output).toContain('dead-lettered finding: reason=schema');
     expect(code).toBe(0);
   });

@@ -1,10 +1,14 @@
 import type {
+  DeadLetterList,
+  DeadLetterOverview,
   DecisionAccepted,
   IncidentDetail,
   IncidentList,
   IncidentReport,
   IncidentStatus,
+  RedriveResult,
   ResponseTimeStats,
+  SystemQueueName,
 } from '@ir/contracts';
 
 /** A refusal or failure of the operator API, with the status and the API's own message. */
@@ -107,6 +111,29 @@ export class OperatorApi {
   /** `GET /stats/response-times?hours`. */
   responseTimes(hours = 24): Promise<ResponseTimeStats> {
     return this.json(`/stats/response-times?hours=${hours}`);
+  }
+
+  /** `GET /dlq`: the depth of every dead-letter queue (viewer). */
+  deadLetterQueues(): Promise<DeadLetterOverview> {
+    return this.json('/dlq');
+  }
+
+  /**
+   * `GET /dlq/:queue/messages` (responder). The coordinator receives and releases at once to list
+   * them, so each call counts as a receive of every message listed: the page calls it on demand only.
+   */
+  deadLetters(queue: SystemQueueName, limit = 50): Promise<DeadLetterList> {
+    return this.json(`/dlq/${encodeURIComponent(queue)}/messages?limit=${limit}`);
+  }
+
+  /** `POST /dlq/:queue/redrive` (admin): the messages named, back to their work queue. */
+  redrive(queue: SystemQueueName, messageIds: readonly string[], reason: string): Promise<RedriveResult> {
+    const body = { messageIds, ...(reason.trim() === '' ? {} : { reason: reason.trim() }) };
+    return this.json(`/dlq/${encodeURIComponent(queue)}/redrive`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   }
 
   /** Sends a decision; the 202 says it was queued, not yet applied (read the incident back). */

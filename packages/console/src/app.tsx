@@ -4,6 +4,7 @@ import { completeSignIn, markSignedOut, startSignIn } from './auth/oidc.js';
 import { type Session, SessionStore } from './auth/session.js';
 import { Header } from './components/header.js';
 import type { ConsoleConfig } from './config.js';
+import { DeadLettersPage } from './pages/dead-letters.js';
 import { IncidentDetailPage } from './pages/incident-detail.js';
 import { IncidentListPage } from './pages/incident-list.js';
 import { OverviewPage } from './pages/overview.js';
@@ -86,6 +87,7 @@ export function App({ config }: { readonly config: ConsoleConfig }) {
       incidents: 'Incidents',
       incident: 'Incident',
       overview: 'Overview',
+      'dead-letters': 'Dead-letter queues',
       callback: 'Signing in',
       'not-found': 'Not found',
     };
@@ -133,6 +135,9 @@ export function App({ config }: { readonly config: ConsoleConfig }) {
           <IncidentDetailPage api={api} id={route.id} role={session.person.role} />
         )}
         {route.page === 'overview' && <OverviewPage api={api} />}
+        {route.page === 'dead-letters' && (
+          <DeadLettersPage api={api} queue={route.queue} role={session.person.role} />
+        )}
         {route.page === 'not-found' && (
           <>
             <h1>Not found</h1>

@@ -1,4 +1,6 @@
+import type { SystemQueueName } from '@ir/contracts';
 import { useEffect, useState } from 'preact/hooks';
+import { isQueueName } from './dead-letters.js';
 
 /** The console's base path; every page lives under it. */
 export const BASE = '/console/';
@@ -8,6 +10,8 @@ export type Route =
   | { readonly page: 'incidents'; readonly query: URLSearchParams }
   | { readonly page: 'incident'; readonly id: string }
   | { readonly page: 'overview' }
+  /** The DLQ depths, and with `queue` the messages in that queue's DLQ. */
+  | { readonly page: 'dead-letters'; readonly queue?: SystemQueueName }
   | { readonly page: 'callback' }
   | { readonly page: 'not-found'; readonly path: string };
 
@@ -17,6 +21,9 @@ export function routeOf(pathname: string, search = ''): Route {
   if (path === '' || path === 'incidents') return { page: 'incidents', query: new URLSearchParams(search) };
   if (path === 'overview') return { page: 'overview' };
   if (path === 'callback') return { page: 'callback' };
+  if (path === 'dlq') return { page: 'dead-letters' };
+  const deadLetters = /^dlq\/([^/]+)$/.exec(path);
+  if (deadLetters?.[1] && isQueueName(deadLetters[1])) return { page: 'dead-letters', queue: deadLetters[1] };
   const incident = /^incidents\/([^/]+)$/.exec(path);
   if (incident?.[1]) {
     try {
@@ -31,6 +38,11 @@ export function routeOf(pathname: string, search = ''): Route {
 /** The path of an incident's page. */
 export function incidentPath(id: string): string {
   return `${BASE}incidents/${encodeURIComponent(id)}`;
+}
+
+/** The path of the DLQ page, showing the messages of `queue`'s DLQ when given. */
+export function deadLettersPath(queue?: SystemQueueName): string {
+  return queue ? `${BASE}dlq/${queue}` : `${BASE}dlq`;
 }
 
 /** Goes to `href` (a path under the console) without reloading; `replace` keeps Back where it was. */

@@ -26,6 +26,11 @@ export function Header(props: {
               Overview
             </Link>
           </li>
+          <li>
+            <Link href={`${BASE}dlq`} current={route.page === 'dead-letters'}>
+              Dead letters
+            </Link>
+          </li>
         </ul>
       </nav>
       <div class="account">

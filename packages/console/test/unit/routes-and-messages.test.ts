@@ -4,7 +4,7 @@ import { ApiError } from '../../src/api.js';
 import { parseConsoleConfig } from '../../src/config.js';
 import { decisionMessage } from '../../src/decisions.js';
 import { reportFileName } from '../../src/download.js';
-import { incidentPath, routeOf } from '../../src/router.js';
+import { deadLettersPath, incidentPath, routeOf } from '../../src/router.js';
 import { verificationSummary } from '../../src/verification.js';
 
 describe('routeOf', () => {
@@ -15,7 +15,10 @@ describe('routeOf', () => {
     expect(routeOf('/console/callback').page).toBe('callback');
     expect(routeOf('/console/incidents/inc-1')).toEqual({ page: 'incident', id: 'inc-1' });
     expect(routeOf(incidentPath('a/b c'))).toEqual({ page: 'incident', id: 'a/b c' });
-    expect(routeOf('/console/dlq').page).toBe('not-found');
+    expect(routeOf('/console/dlq')).toEqual({ page: 'dead-letters' });
+    expect(routeOf(deadLettersPath('findings'))).toEqual({ page: 'dead-letters', queue: 'findings' });
+    expect(routeOf('/console/dlq/someone-elses-queue').page).toBe('not-found');
+    expect(routeOf('/console/dlq/findings/x').page).toBe('not-found');
     expect(routeOf('/console/incidents/%E0%A4%A').page).toBe('not-found');
   });
 });
