@@ -1,10 +1,16 @@
 import { z } from 'zod';
+import { AttackSequence } from './attack-sequence.js';
+import { FindingActor, FindingMalware, FindingRuntime } from './finding-context.js';
 import { AccountId, AwsRegion, IpAddress, IsoDateTime, Port } from './primitives.js';
 import { Resource } from './resource.js';
 import { SeverityBand } from './severity.js';
 
-/** Where a finding came from. */
-export const FindingSource = z.enum(['guardduty', 'securityhub', 'native']);
+/**
+ * Where a finding came from. `securityhub` covers both of Security Hub's formats (ASFF events and
+ * OCSF `Findings Imported V2` / `GetFindingsV2`); `ocsf` is an OCSF finding from any other producer,
+ * sent to the findings queue as a bare OCSF object (docs/finding-format.md).
+ */
+export const FindingSource = z.enum(['guardduty', 'securityhub', 'native', 'ocsf']);
 /** @see FindingSource */
 export type FindingSource = z.infer<typeof FindingSource>;
 
@@ -86,6 +92,14 @@ export const Finding = z.object({
   /** ASFF `Compliance.Status` of a control finding (`FAILED`, `PASSED`, `WARNING`, `NOT_AVAILABLE`). */
   complianceStatus: z.string().optional(),
   apiCall: FindingApiCall.optional(),
+  /** Who acted: the principal behind the activity and where it came from (see `FindingActor`). */
+  actor: FindingActor.optional(),
+  /** The process of a Runtime Monitoring finding. */
+  runtime: FindingRuntime.optional(),
+  /** What a malware scan found (Malware Protection for S3 or EC2). */
+  malware: FindingMalware.optional(),
+  /** The attack sequence of an `AttackSequence:*` finding; its resources are in `resources`. */
+  sequence: AttackSequence.optional(),
   raw: z.unknown(),
 });
 /** @see Finding */

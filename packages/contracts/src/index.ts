@@ -24,6 +24,26 @@ export type {
   MessageParseReason,
 } from './errors.js';
 export {
+  AttackSequence,
+  indicatorValueLimit,
+  SequenceActor,
+  SequenceEndpoint,
+  SequenceIndicator,
+  SequenceResourceRef,
+  SequenceSignal,
+} from './attack-sequence.js';
+export {
+  FindingActor,
+  FindingMalware,
+  FindingRuntime,
+  KubernetesUser,
+  lineageLimit,
+  MalwareThreat,
+  malwareThreatLimit,
+  ProcessAncestor,
+  RuntimeProcess,
+} from './finding-context.js';
+export {
   ConnectionDirection,
   Finding,
   FindingApiCall,
@@ -40,6 +60,17 @@ export {
 export { parseGuardDutyApi } from './findings/guardduty-api.js';
 export { NativeFinding, nativeFindingFormat, parseNativeFinding } from './findings/native.js';
 export type { NativeFindingInput, NativeParseOptions } from './findings/native.js';
+export {
+  isOcsfFinding,
+  OcsfFinding,
+  ocsfFindingClasses,
+  parseOcsfFinding,
+  parseSecurityHubV2Api,
+  parseSecurityHubV2Event,
+  SecurityHubV2Event,
+  securityHubV2DetailType,
+  severityFromOcsf,
+} from './findings/ocsf.js';
 export { detectFindingFormat, FindingFormat, parseFindings } from './findings/parse-finding.js';
 export type { ParseFindingsOptions } from './findings/parse-finding.js';
 export {
@@ -111,14 +142,31 @@ export { AccountId, AwsRegion, IpAddress, IsoDateTime, Port, toUtcIso } from './
 export {
   Ec2InstanceResource,
   IamAccessKeyResource,
-  NetworkInterface,
   OtherResource,
   Resource,
+  ResourceKindName,
   resourceKey,
   S3BucketResource,
+  unqualifiedFunctionArn,
+} from './resource.js';
+export {
+  ContainerInfo,
+  HostInstance,
+  NetworkInterface,
   SecurityGroupRef,
   Tags,
-} from './resource.js';
+} from './resource-parts.js';
+export {
+  ContainerResource,
+  EcsClusterResource,
+  EcsTaskResource,
+  EksClusterResource,
+  EksWorkloadResource,
+  LambdaFunctionResource,
+  LambdaVpcConfig,
+} from './resource-workloads.js';
+export { RdsDatabaseResource, RdsDbUser, S3ObjectResource } from './resource-data-stores.js';
+export { describeResource } from './resource-label.js';
 export type { ResourceKind } from './resource.js';
 export {
   bandAtLeast,

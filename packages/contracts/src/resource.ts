@@ -1,41 +1,14 @@
 import { z } from 'zod';
-import { AwsRegion } from './primitives.js';
-
-/**
- * The resource's own region when it differs from the finding's (a finding may name resources in
- * several regions); absent: the finding's region. Workers act in `step.target.region`, which the
- * planner takes from here.
- */
-const ResourceRegion = AwsRegion.optional();
-
-/** Resource tags as a plain map (sources send `[{key, value}]` lists or maps; we keep one form). */
-export const Tags = z.record(z.string(), z.string());
-/** @see Tags */
-export type Tags = z.infer<typeof Tags>;
-
-/** A security group attached to a network interface. */
-export const SecurityGroupRef = z.object({
-  groupId: z.string().min(1),
-  groupName: z.string().optional(),
-});
-/** @see SecurityGroupRef */
-export type SecurityGroupRef = z.infer<typeof SecurityGroupRef>;
-
-/**
- * One ENI of an instance. Why per ENI: containment must change every interface and record each
- * one's groups for rollback (`ModifyInstanceAttribute` covers only the primary one).
- */
-export const NetworkInterface = z.object({
-  networkInterfaceId: z.string().min(1),
-  vpcId: z.string().optional(),
-  subnetId: z.string().optional(),
-  securityGroups: z.array(SecurityGroupRef).default([]),
-  privateIpv4: z.array(z.ipv4()).default([]),
-  publicIpv4: z.array(z.ipv4()).default([]),
-  ipv6: z.array(z.ipv6()).default([]),
-});
-/** @see NetworkInterface */
-export type NetworkInterface = z.infer<typeof NetworkInterface>;
+import { RdsDatabaseResource, S3ObjectResource } from './resource-data-stores.js';
+import { NetworkInterface, ResourceRegion, Tags } from './resource-parts.js';
+import {
+  ContainerResource,
+  EcsClusterResource,
+  EcsTaskResource,
+  EksClusterResource,
+  EksWorkloadResource,
+  LambdaFunctionResource,
+} from './resource-workloads.js';
 
 /** An EC2 instance named by a finding. */
 export const Ec2InstanceResource = z.object({
@@ -81,8 +54,11 @@ export const S3BucketResource = z.object({
 export type S3BucketResource = z.infer<typeof S3BucketResource>;
 
 /**
- * Any other resource (EKS cluster, Lambda function, RDS instance, ...). Kept so that the finding is
- * recorded and a person is told, even though no playbook contains it automatically.
+ * Any other resource: a type no kind above models (an Auto Scaling group, a security group, a
+ * CloudFormation stack, a type a source adds tomorrow). Why it exists: no resource a finding names is
+ * ever dropped; it is recorded, keyed and reported, and a person is told, even though no playbook
+ * contains it automatically. `resourceType` is the source's own word for the type (GuardDuty
+ * `resourceType`, ASFF/OCSF type), `id` its identifier (an ARN when the source gives one).
  */
 export const OtherResource = z.object({
   kind: z.literal('other'),
@@ -97,6 +73,14 @@ export const Resource = z.discriminatedUnion('kind', [
   Ec2InstanceResource,
   IamAccessKeyResource,
   S3BucketResource,
+  S3ObjectResource,
+  EcsClusterResource,
+  EcsTaskResource,
+  EksClusterResource,
+  EksWorkloadResource,
+  LambdaFunctionResource,
+  RdsDatabaseResource,
+  ContainerResource,
   OtherResource,
 ]);
 /** @see Resource */
@@ -106,10 +90,41 @@ export type Resource = z.infer<typeof Resource>;
 export type ResourceKind = Resource['kind'];
 
 /**
+ * Every resource kind, as a zod enum (playbooks match on `resourceKinds`). Kept in step with
+ * `Resource` by the type check below.
+ */
+export const ResourceKindName = z.enum([
+  'ec2-instance',
+  'iam-access-key',
+  's3-bucket',
+  's3-object',
+  'ecs-cluster',
+  'ecs-task',
+  'eks-cluster',
+  'eks-workload',
+  'lambda-function',
+  'rds-database',
+  'container',
+  'other',
+]);
+type SameKinds<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const kindsInStep: SameKinds<z.infer<typeof ResourceKindName>, ResourceKind> = true;
+void kindsInStep;
+
+/**
  * A stable key for a resource, e.g. `ec2-instance:i-0abc`, `iam-access-key:role/Admin`,
- * `s3-bucket:logs`. Why: detection coalesces repeated findings by resource. Roles key by role name,
- * not by the temporary `ASIA...` key, so every session of one role coalesces. Unique within an
- * account; pair it with the account id across accounts.
+ * `s3-bucket:logs`. Why: detection coalesces repeated findings by resource, and the coordinator
+ * records an incident's resources by key. Unique within an account; pair it with the account id
+ * across accounts. Each kind keys by what names it for good:
+ *
+ * - roles by role name, not by the temporary `ASIA...` key, so every session of one role coalesces;
+ * - an S3 object by bucket and key, plus the version when known (`s3-object:b/k#v`);
+ * - an ECS task by its ARN, an ECS or EKS cluster by its name;
+ * - an EKS workload by cluster, namespace, workload type and name (`eks-workload:c/ns/pods/web-1`);
+ * - a Lambda function by its ARN without a version or alias (every version is one function), else
+ *   by name;
+ * - an RDS database by instance, else cluster, else shard group identifier;
+ * - a container by its runtime id.
  */
 export function resourceKey(resource: Resource): string {
   switch (resource.kind) {
@@ -119,6 +134,22 @@ export function resourceKey(resource: Resource): string {
       return `iam-access-key:${iamPrincipalKey(resource)}`;
     case 's3-bucket':
       return `s3-bucket:${resource.bucketName}`;
+    case 's3-object':
+      return `s3-object:${resource.bucketName}/${resource.key}${resource.versionId ? `#${resource.versionId}` : ''}`;
+    case 'ecs-cluster':
+      return `ecs-cluster:${resource.clusterName}`;
+    case 'ecs-task':
+      return `ecs-task:${resource.taskArn}`;
+    case 'eks-cluster':
+      return `eks-cluster:${resource.clusterName}`;
+    case 'eks-workload':
+      return `eks-workload:${resource.clusterName}/${resource.namespace}/${resource.workloadType}/${resource.workloadName}`;
+    case 'lambda-function':
+      return `lambda-function:${resource.functionArn ? unqualifiedFunctionArn(resource.functionArn) : resource.functionName}`;
+    case 'rds-database':
+      return `rds-database:${rdsKey(resource)}`;
+    case 'container':
+      return `container:${resource.containerId}`;
     case 'other':
       return `other:${resource.resourceType}:${resource.id}`;
   }
@@ -129,4 +160,21 @@ function iamPrincipalKey(resource: IamAccessKeyResource): string {
   if (resource.accessKeyId) return resource.accessKeyId;
   if (resource.userName) return `user/${resource.userName}`;
   return `principal/${resource.principalId ?? resource.userType}`;
+}
+
+function rdsKey(resource: RdsDatabaseResource): string {
+  if (resource.dbInstanceIdentifier) return `instance/${resource.dbInstanceIdentifier}`;
+  if (resource.dbClusterIdentifier) return `cluster/${resource.dbClusterIdentifier}`;
+  return `shard-group/${resource.dbShardGroupIdentifier ?? ''}`;
+}
+
+/**
+ * A function ARN without its qualifier: `arn:aws:lambda:r:a:function:name:7` and `...:name:live`
+ * become `arn:aws:lambda:r:a:function:name`. Anything that is not a function ARN is returned as is.
+ */
+export function unqualifiedFunctionArn(arn: string): string {
+  const parts = arn.split(':');
+  return parts.length > 7 && parts[2] === 'lambda' && parts[5] === 'function'
+    ? parts.slice(0, 7).join(':')
+    : arn;
 }

@@ -1,4 +1,11 @@
-import { bandAtLeast, ConnectionDirection, type Finding, FindingSource, SeverityBand } from '@ir/contracts';
+import {
+  bandAtLeast,
+  ConnectionDirection,
+  type Finding,
+  FindingSource,
+  ResourceKindName,
+  SeverityBand,
+} from '@ir/contracts';
 import { z } from 'zod';
 import { matchesAny } from './glob.js';
 import type { PlanContext } from './variables.js';
@@ -13,10 +20,7 @@ const UserTypes = z.array(z.string().min(1)).min(1);
  */
 export const PlaybookMatch = z.strictObject({
   /** The finding names at least one resource of one of these kinds. */
-  resourceKinds: z
-    .array(z.enum(['ec2-instance', 'iam-access-key', 's3-bucket', 'other']))
-    .min(1)
-    .optional(),
+  resourceKinds: z.array(ResourceKindName).min(1).optional(),
   findingTypes: Patterns.optional(),
   /**
    * Security Hub control ids (`EC2.13`, `S3.*`), as patterns. An alternative to `findingTypes`: when

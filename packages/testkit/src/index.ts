@@ -49,10 +49,16 @@ export {
   findingTypes,
   guardDutyApiFinding,
   guardDutyEventBridgeFinding,
+  guardDutyWorkloadFinding,
   instanceEnis,
   nativeFinding,
+  type OcsfResourceOptions,
   type SecurityHubEventOptions,
+  type SecurityHubV2EventOptions,
   securityHubImportedEvent,
+  securityHubV2Event,
+  type WorkloadFindingOptions,
+  type WorkloadResourceOptions,
 } from './factories/index.js';
 export {
   cloudTrailClient,

@@ -13,7 +13,7 @@ export type FindingOutcome = (typeof FindingOutcome)[keyof typeof FindingOutcome
 
 /** The detection service's own metrics, registered on the runtime's registry. */
 export interface DetectionMetrics {
-  /** `source` is guardduty, securityhub, native or unknown (unparseable input). */
+  /** `source` is guardduty, securityhub, native, ocsf or unknown (unparseable input). */
   readonly findingsTotal: Counter<'source' | 'outcome'>;
   /** `rule` is a rule name from the suppression file: bounded by that file. */
   readonly suppressionsTotal: Counter<'rule'>;

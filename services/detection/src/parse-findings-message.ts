@@ -26,13 +26,17 @@ export const DRY_RUN_ATTRIBUTE = 'ir-dry-run';
 /** The `source` label for an input format; `unknown` when even the format could not be told. */
 export function sourceOfFormat(
   format: FindingFormat | undefined,
-): 'guardduty' | 'securityhub' | 'native' | 'unknown' {
+): 'guardduty' | 'securityhub' | 'native' | 'ocsf' | 'unknown' {
   switch (format) {
     case 'guardduty-eventbridge':
     case 'guardduty-api':
       return 'guardduty';
     case 'securityhub-eventbridge':
+    case 'securityhub-v2-eventbridge':
+    case 'securityhub-v2-api':
       return 'securityhub';
+    case 'ocsf':
+      return 'ocsf';
     case 'native':
       return 'native';
     default:
@@ -51,7 +55,7 @@ export interface FindingsParserSettings {
 
 /**
  * The worker's parse function for `${IR_PREFIX}-findings`, which carries RAW findings (EventBridge
- * events, GuardDuty API findings, native findings), not envelopes. Every failure is non-retryable
+ * events, GuardDuty and Security Hub API responses, OCSF and native findings), not envelopes. Every failure is non-retryable
  * (the contracts' FindingParseError, or FindingTooLargeError) so the runtime dead-letters the
  * message at once with the reason; the size is checked before the body is parsed so a huge body
  * costs nothing. The `type` label is the input format, a bounded set.

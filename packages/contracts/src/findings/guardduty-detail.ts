@@ -1,67 +1,20 @@
 import { z } from 'zod';
 import { FindingParseError, formatPath } from '../errors.js';
-import type { Finding, RemoteIp } from '../finding.js';
-import { AccountId, AwsRegion, IsoDateTime, Port, toUtcIso } from '../primitives.js';
+import type { Finding } from '../finding.js';
+import { AccountId, AwsRegion, IsoDateTime, toUtcIso } from '../primitives.js';
+import { type Resource, resourceKey } from '../resource.js';
 import { bandFromScore } from '../severity.js';
+import { actorOf, apiCallOf, GuardDutyAction, networkOf, rdsLoginUser } from './guardduty-action.js';
 import { GuardDutyResource, resourcesFromGuardDuty } from './guardduty-resources.js';
-import {
-  defined,
-  networkOrUndefined,
-  noResource,
-  type PathStyle,
-  parseOrThrow,
-  toFinding,
-  unique,
-} from './shared.js';
+import { MalwareScanDetails, malwareOf, RuntimeDetails, runtimeOf } from './guardduty-runtime.js';
+import { GuardDutySequence, sequenceOf } from './guardduty-sequence.js';
+import { defined, noResource, orNull, type PathStyle, parseOrThrow, toFinding } from './shared.js';
 
 /*
  * The content of a GuardDuty finding, in the camelCase of EventBridge's `detail`. The API shape
  * (PascalCase) is re-keyed into this one, so both formats share one schema and one normaliser.
  * Unknown fields pass through untouched in `raw`; only what we use is checked.
  */
-
-const PortDetails = z.object({ port: Port.optional() });
-
-const RemoteIpDetails = z.object({
-  ipAddressV4: z.ipv4().optional(),
-  ipAddressV6: z.ipv6().optional(),
-  country: z.object({ countryName: z.string().optional() }).optional(),
-  organization: z.object({ org: z.string().optional(), asnOrg: z.string().optional() }).optional(),
-});
-type RemoteIpDetails = z.infer<typeof RemoteIpDetails>;
-
-const Action = z.object({
-  actionType: z.string().optional(),
-  networkConnectionAction: z
-    .object({
-      remoteIpDetails: RemoteIpDetails.optional(),
-      remotePortDetails: PortDetails.optional(),
-      localPortDetails: PortDetails.optional(),
-      connectionDirection: z.string().optional(),
-      protocol: z.string().optional(),
-    })
-    .optional(),
-  awsApiCallAction: z
-    .object({
-      remoteIpDetails: RemoteIpDetails.optional(),
-      api: z.string().optional(),
-      serviceName: z.string().optional(),
-      callerType: z.string().optional(),
-      affectedResources: z.record(z.string(), z.string()).optional(),
-    })
-    .optional(),
-  dnsRequestAction: z.object({ domain: z.string().optional(), protocol: z.string().optional() }).optional(),
-  portProbeAction: z
-    .object({
-      portProbeDetails: z
-        .array(
-          z.object({ remoteIpDetails: RemoteIpDetails.optional(), localPortDetails: PortDetails.optional() }),
-        )
-        .optional(),
-    })
-    .optional(),
-});
-type Action = z.infer<typeof Action>;
 
 const GuardDutyDetail = z.object({
   schemaVersion: z.string().optional(),
@@ -78,9 +31,12 @@ const GuardDutyDetail = z.object({
   resource: GuardDutyResource.optional(),
   service: z
     .object({
-      action: Action.optional(),
+      action: orNull(GuardDutyAction),
       count: z.number().int().min(1).optional(),
       additionalInfo: z.unknown().optional(),
+      runtimeDetails: orNull(RuntimeDetails),
+      malwareScanDetails: orNull(MalwareScanDetails),
+      detection: orNull(z.object({ sequence: orNull(GuardDutySequence) })),
     })
     .optional(),
 });
@@ -96,7 +52,16 @@ export function findingFromGuardDutyDetail(detail: unknown, raw: unknown, style:
       ...style.prefix,
       ...path.map((key) => (typeof key === 'string' ? (style.rename ?? same)(key) : key)),
     ]);
-  if (!parsed.resource) noResource({ path: name('resource'), message: 'the finding names no resource' });
+  const service = parsed.service;
+  const action = service?.action;
+  const sequence = service?.detection?.sequence ? sequenceOf(service.detection.sequence) : undefined;
+  if (!parsed.resource && !sequence?.resources.length)
+    noResource({ path: name('resource'), message: 'the finding names no resource' });
+  const named = parsed.resource
+    ? resourcesFromGuardDuty(parsed.resource, parsed.arn ?? parsed.id, name).map((resource) =>
+        withLoginUser(resource, rdsLoginUser(action)),
+      )
+    : [];
   return toFinding({
     source: 'guardduty',
     id: parsed.id,
@@ -108,30 +73,34 @@ export function findingFromGuardDutyDetail(detail: unknown, raw: unknown, style:
     region: parsed.region,
     createdAt: toUtcIso(parsed.createdAt),
     updatedAt: toUtcIso(parsed.updatedAt),
-    count: parsed.service?.count ?? 1,
-    sample: readSample(parsed.service?.additionalInfo, name),
-    resources: resourcesFromGuardDuty(parsed.resource, parsed.arn ?? parsed.id, name),
-    network: networkOf(parsed.service?.action),
-    ...defined({ apiCall: apiCallOf(parsed.service?.action) }),
+    count: service?.count ?? 1,
+    sample: readSample(service?.additionalInfo, name),
+    resources: mergeResources(named, sequence?.resources ?? []),
+    network: networkOf(action),
+    ...defined({
+      apiCall: apiCallOf(action),
+      actor: actorOf(parsed.resource?.accessKeyDetails, parsed.resource?.kubernetesDetails, action),
+      runtime: runtimeOf(service?.runtimeDetails),
+      malware: malwareOf(service?.malwareScanDetails),
+      sequence: sequence?.sequence,
+    }),
     raw,
   });
 }
 
-/** The API call of an `AWS_API_CALL` finding, or `undefined` when it names none. */
-function apiCallOf(action: Action | undefined): Finding['apiCall'] {
-  const call = action?.awsApiCallAction;
-  if (!call) return undefined;
-  // The API format is re-keyed to camelCase, which turns `AWS::CloudTrail::Trail` into `aWS::…`.
-  const affected = Object.fromEntries(
-    Object.entries(call.affectedResources ?? {}).map(([type, id]) => [type.replace(/^aWS::/, 'AWS::'), id]),
-  );
-  const apiCall = defined({
-    api: call.api,
-    serviceName: call.serviceName,
-    callerType: call.callerType,
-    affectedResources: Object.keys(affected).length > 0 ? affected : undefined,
-  });
-  return Object.keys(apiCall).length > 0 ? apiCall : undefined;
+/**
+ * The finding's own resources first (the first one keys coalescing), then the attack sequence's
+ * that are not already among them.
+ */
+function mergeResources(named: Resource[], fromSequence: Resource[]): Resource[] {
+  const keys = new Set(named.map(resourceKey));
+  return [...named, ...fromSequence.filter((resource) => !keys.has(resourceKey(resource)))];
+}
+
+/** An RDS resource without `rdsDbUserDetails` takes its user from the login attempt, if any. */
+function withLoginUser(resource: Resource, user: string | undefined): Resource {
+  if (resource.kind !== 'rds-database' || resource.dbUser || !user) return resource;
+  return { ...resource, dbUser: { user } };
 }
 
 const same = (key: string) => key;
@@ -156,47 +125,4 @@ function readSample(additionalInfo: unknown, name: (...p: PropertyKey[]) => stri
     }
   }
   return info.sample === true;
-}
-
-function remoteIp(details: RemoteIpDetails | undefined, port?: number): RemoteIp | undefined {
-  const ip = details?.ipAddressV4 ?? details?.ipAddressV6;
-  if (!ip) return undefined;
-  const country = details?.country?.countryName;
-  const org = details?.organization?.org ?? details?.organization?.asnOrg;
-  return {
-    ip,
-    ...(port !== undefined ? { port } : {}),
-    ...(country ? { country } : {}),
-    ...(org ? { org } : {}),
-  };
-}
-
-function networkOf(action: Action | undefined) {
-  if (!action) return undefined;
-  const connection = action.networkConnectionAction;
-  const probes = action.portProbeAction?.portProbeDetails ?? [];
-  const direction = connection?.connectionDirection?.toLowerCase();
-  return networkOrUndefined({
-    remoteIps: unique([
-      remoteIp(connection?.remoteIpDetails, connection?.remotePortDetails?.port),
-      remoteIp(action.awsApiCallAction?.remoteIpDetails),
-      ...probes.map((probe) => remoteIp(probe.remoteIpDetails)),
-    ]),
-    localPorts: unique([
-      connection?.localPortDetails?.port,
-      ...probes.map((probe) => probe.localPortDetails?.port),
-    ]),
-    domain: action.dnsRequestAction?.domain,
-    direction:
-      direction === 'inbound' || direction === 'outbound'
-        ? direction
-        : probes.length > 0
-          ? 'inbound'
-          : action.dnsRequestAction
-            ? 'outbound'
-            : connection
-              ? 'unknown'
-              : undefined,
-    protocol: connection?.protocol ?? action.dnsRequestAction?.protocol,
-  });
 }

@@ -1,68 +1,35 @@
-import { z } from 'zod';
 import type { Resource } from '../resource.js';
-import { defined, noResource, tagsFromList, unique } from './shared.js';
+import {
+  containerResource,
+  ecsResource,
+  eksResource,
+  lambdaResource,
+  rdsResource,
+  s3ObjectResources,
+} from './guardduty-workloads.js';
+import { hostInstance } from './guardduty-instance.js';
+import type { GuardDutyResource } from './guardduty-schemas.js';
+import { defined, noResource, tagsFromList } from './shared.js';
+
+export { GuardDutyResource } from './guardduty-schemas.js';
 
 /*
- * The `resource` part of a GuardDuty finding (camelCase) and its normalisation into `Resource`s.
- * Unknown resource types become `other` resources so the finding is still recorded.
+ * Normalises GuardDuty's `resource` into `Resource`s, one `resourceType` at a time. A type with no
+ * kind of its own (or whose details are missing, for the newer types) becomes an `other` resource
+ * named by the finding, so the finding is still recorded and a person told: nothing is dropped.
  */
 
-const Tag = z.object({ key: z.string(), value: z.string().optional() });
-
-const NetworkInterfaceDetails = z.object({
-  networkInterfaceId: z.string().min(1),
-  vpcId: z.string().optional(),
-  subnetId: z.string().optional(),
-  privateIpAddress: z.ipv4().optional(),
-  privateIpAddresses: z.array(z.object({ privateIpAddress: z.ipv4().optional() })).optional(),
-  publicIp: z.ipv4().optional(),
-  ipv6Addresses: z.array(z.ipv6()).optional(),
-  securityGroups: z
-    .array(z.object({ groupId: z.string().min(1), groupName: z.string().optional() }))
-    .optional(),
-});
-
-const InstanceDetails = z.object({
-  instanceId: z.string().min(1),
-  instanceType: z.string().optional(),
-  imageId: z.string().optional(),
-  iamInstanceProfile: z.object({ arn: z.string().optional(), id: z.string().optional() }).optional(),
-  networkInterfaces: z.array(NetworkInterfaceDetails).optional(),
-  tags: z.array(Tag).optional(),
-});
-
-const AccessKeyDetails = z.object({
-  accessKeyId: z.string().optional(),
-  principalId: z.string().optional(),
-  userName: z.string().optional(),
-  userType: z.string().optional(),
-});
-
-const S3BucketDetails = z.object({
-  name: z.string().min(1),
-  arn: z.string().optional(),
-  tags: z.array(Tag).optional(),
-});
-
-/** GuardDuty's `resource` object: its type and the details for that type. */
-export const GuardDutyResource = z.object({
-  resourceType: z.string().min(1),
-  instanceDetails: InstanceDetails.optional(),
-  accessKeyDetails: AccessKeyDetails.optional(),
-  s3BucketDetails: z.array(S3BucketDetails).optional(),
-});
-/** @see GuardDutyResource */
-export type GuardDutyResource = z.infer<typeof GuardDutyResource>;
-
 /**
- * The resources a GuardDuty finding names: one instance, one access key, or every bucket.
- * `name` spells a field path for errors in the input's own casing.
+ * The resources a GuardDuty finding names: one instance, one access key, every bucket, every
+ * object, the ECS task or cluster, the EKS workload or cluster, the Lambda function, the RDS
+ * database, the container. `name` spells a field path for errors in the input's own casing.
  */
 export function resourcesFromGuardDuty(
   resource: GuardDutyResource,
   findingRef: string,
   name: (...path: PropertyKey[]) => string,
 ): Resource[] {
+  const other = (): Resource[] => [{ kind: 'other', resourceType: resource.resourceType, id: findingRef }];
   switch (resource.resourceType) {
     case 'Instance': {
       const details = resource.instanceDetails;
@@ -71,29 +38,7 @@ export function resourcesFromGuardDuty(
           path: name('resource', 'instanceDetails'),
           message: 'missing for resourceType Instance',
         });
-      return [
-        {
-          kind: 'ec2-instance',
-          instanceId: details.instanceId,
-          ...defined({
-            instanceType: details.instanceType,
-            imageId: details.imageId,
-            iamInstanceProfileArn: details.iamInstanceProfile?.arn,
-          }),
-          tags: tagsFromList(details.tags),
-          networkInterfaces: (details.networkInterfaces ?? []).map((eni) => ({
-            networkInterfaceId: eni.networkInterfaceId,
-            ...defined({ vpcId: eni.vpcId, subnetId: eni.subnetId }),
-            securityGroups: (eni.securityGroups ?? []).map((group) => ({ ...group })),
-            privateIpv4: unique([
-              eni.privateIpAddress,
-              ...(eni.privateIpAddresses ?? []).map((a) => a.privateIpAddress),
-            ]),
-            publicIpv4: unique([eni.publicIp]),
-            ipv6: unique(eni.ipv6Addresses ?? []),
-          })),
-        },
-      ];
+      return [{ kind: 'ec2-instance', ...hostInstance(details) }];
     }
     case 'AccessKey': {
       const details = resource.accessKeyDetails;
@@ -131,7 +76,26 @@ export function resourcesFromGuardDuty(
         tags: tagsFromList(bucket.tags),
       }));
     }
+    case 'S3Object': {
+      const objects = s3ObjectResources(resource.s3BucketDetails ?? []);
+      return objects.length > 0 ? objects : other();
+    }
+    case 'EKSCluster':
+      return orOther(eksResource(resource), other);
+    case 'ECSCluster':
+      return orOther(ecsResource(resource), other);
+    case 'Container':
+      return orOther(containerResource(resource), other);
+    case 'Lambda':
+      return orOther(lambdaResource(resource.lambdaDetails), other);
+    case 'RDSDBInstance':
+    case 'RDSLimitlessDB':
+      return orOther(rdsResource(resource), other);
     default:
-      return [{ kind: 'other', resourceType: resource.resourceType, id: findingRef }];
+      return other();
   }
+}
+
+function orOther(resource: Resource | undefined, other: () => Resource[]): Resource[] {
+  return resource ? [resource] : other();
 }

@@ -5,6 +5,13 @@ import { parseJsonText } from '../json.js';
 import { parseGuardDutyApi } from './guardduty-api.js';
 import { guardDutyDetailType, parseGuardDutyEventBridge } from './guardduty-eventbridge.js';
 import { type NativeParseOptions, nativeFindingFormat, parseNativeFinding } from './native.js';
+import {
+  isOcsfFinding,
+  parseOcsfFinding,
+  parseSecurityHubV2Api,
+  parseSecurityHubV2Event,
+  securityHubV2DetailType,
+} from './ocsf.js';
 import { isRecord } from './shared.js';
 import { parseSecurityHubEvent, securityHubDetailType } from './security-hub.js';
 
@@ -13,6 +20,9 @@ export const FindingFormat = z.enum([
   'guardduty-eventbridge',
   'guardduty-api',
   'securityhub-eventbridge',
+  'securityhub-v2-eventbridge',
+  'securityhub-v2-api',
+  'ocsf',
   'native',
 ]);
 /** @see FindingFormat */
@@ -22,8 +32,10 @@ export type FindingFormat = z.infer<typeof FindingFormat>;
 export type ParseFindingsOptions = NativeParseOptions;
 
 /**
- * Says which format `value` is in, by its markers: EventBridge `detail-type`, native `format`, or
- * GuardDuty API PascalCase (`{ Findings: [...] }`, or `SchemaVersion` + `Id` + `Service`).
+ * Says which format `value` is in, by its markers: EventBridge `detail-type`, native `format`, an
+ * OCSF finding (`class_uid` + `finding_info`) alone or in a `GetFindingsV2` response
+ * (`{ Findings: [...] }` whose first entry is OCSF), or GuardDuty API PascalCase
+ * (`{ Findings: [...] }`, or `SchemaVersion` + `Id` + `Service`).
  * Throws `FindingParseError` ('unknown-detail-type' naming `detail-type`, or 'unknown-format').
  */
 export function detectFindingFormat(value: unknown): FindingFormat {
@@ -34,10 +46,11 @@ export function detectFindingFormat(value: unknown): FindingFormat {
     const detailType = value['detail-type'];
     if (detailType === guardDutyDetailType) return 'guardduty-eventbridge';
     if (detailType === securityHubDetailType) return 'securityhub-eventbridge';
+    if (detailType === securityHubV2DetailType) return 'securityhub-v2-eventbridge';
     throw new FindingParseError('unknown-detail-type', [
       {
         path: 'detail-type',
-        message: `${JSON.stringify(detailType)} is not '${guardDutyDetailType}' or '${securityHubDetailType}'`,
+        message: `${JSON.stringify(detailType)} is not '${guardDutyDetailType}', '${securityHubDetailType}' or '${securityHubV2DetailType}'`,
       },
     ]);
   }
@@ -47,6 +60,8 @@ export function detectFindingFormat(value: unknown): FindingFormat {
       { path: 'format', message: `${JSON.stringify(value.format)} is not '${nativeFindingFormat}'` },
     ]);
   }
+  if (isOcsfFinding(value)) return 'ocsf';
+  if (Array.isArray(value.Findings) && isOcsfFinding(value.Findings[0])) return 'securityhub-v2-api';
   if (Array.isArray(value.Findings) || ('SchemaVersion' in value && 'Id' in value && 'Service' in value)) {
     return 'guardduty-api';
   }
@@ -54,7 +69,7 @@ export function detectFindingFormat(value: unknown): FindingFormat {
     {
       path: '(root)',
       message:
-        'not an EventBridge GuardDuty/Security Hub event, a GuardDuty API finding or an ir.finding/v1 finding',
+        'not an EventBridge GuardDuty/Security Hub event, a GuardDuty or Security Hub API response, an OCSF finding or an ir.finding/v1 finding',
     },
   ]);
 }
@@ -79,6 +94,12 @@ export function parseFindings(input: unknown, options: ParseFindingsOptions = {}
       return parseGuardDutyApi(value);
     case 'securityhub-eventbridge':
       return parseSecurityHubEvent(value);
+    case 'securityhub-v2-eventbridge':
+      return parseSecurityHubV2Event(value);
+    case 'securityhub-v2-api':
+      return parseSecurityHubV2Api(value);
+    case 'ocsf':
+      return parseOcsfFinding(value);
     case 'native':
       return parseNativeFinding(value, options);
   }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Finding, FindingNetwork, FindingSeverity, RemoteIp } from '../finding.js';
 import { AccountId, AwsRegion, IsoDateTime, Port, toUtcIso } from '../primitives.js';
-import type { NetworkInterface, Resource } from '../resource.js';
+import type { Resource } from '../resource.js';
+import type { NetworkInterface } from '../resource-parts.js';
 import {
   bandFromScore,
   bandFromSecurityHubLabel,

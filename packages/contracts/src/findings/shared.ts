@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { IsoDateTime, toUtcIso } from '../primitives.js';
 import { type ContractIssue, FindingParseError, issuesFromZod } from '../errors.js';
 import { Finding, type FindingNetwork, type RemoteIp } from '../finding.js';
 
@@ -15,6 +16,11 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, sty
   throw new FindingParseError('schema', issuesFromZod(result.error, style.prefix, style.rename), {
     cause: result.error,
   });
+}
+
+/** Throws `FindingParseError('schema')` for the named field (a check zod could not express). */
+export function invalid(issue: ContractIssue): never {
+  throw new FindingParseError('schema', [issue]);
 }
 
 /** Throws `FindingParseError('no-resource')` for the named field. */
@@ -77,4 +83,37 @@ export function defined<T extends Record<string, unknown>>(fields: T): Partial<T
 /** True for a plain JSON object (not an array, not null). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * `schema`, also accepting `null` (read as absent). Why: GuardDuty's API and EventBridge send `null`
+ * for many fields they have no value for (`kubernetesWorkloadDetails: null`, `name: null`), and a
+ * finding must not be rejected for saying "none" that way.
+ */
+export function orNull<S extends z.ZodType>(schema: S) {
+  return schema.nullish().transform((value): z.output<S> | undefined => value ?? undefined);
+}
+
+/**
+ * A timestamp as ISO 8601 UTC: GuardDuty's EventBridge events send ISO strings, its API epoch
+ * seconds (`1728014790.377`), OCSF epoch milliseconds (`time`). Returns `undefined` for anything
+ * else. `unit` says how to read a number; a number too large to be seconds (past 1e11, the year
+ * 5138) is read as milliseconds whatever `unit` says, so a source that changes unit cannot produce
+ * a date that fails the `Finding` schema.
+ */
+export function isoTime(value: unknown, unit: 'seconds' | 'milliseconds'): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+    const millis = unit === 'seconds' && value < 1e11 ? value * 1000 : value;
+    const date = new Date(millis);
+    return Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999 ? undefined : date.toISOString();
+  }
+  if (typeof value === 'string' && IsoDateTime.safeParse(value).success) return toUtcIso(value);
+  return undefined;
+}
+
+/** The non-empty strings of `values`, first-seen order, without repeats. */
+export function strings(values: ReadonlyArray<unknown> | undefined): string[] {
+  return unique(
+    (values ?? []).map((value) => (typeof value === 'string' && value !== '' ? value : undefined)),
+  );
 }

@@ -5,3 +5,10 @@ export { guardDutyApiFinding, guardDutyEventBridgeFinding } from './findings.js'
 export { nativeFinding } from './native-findings.js';
 export { securityHubImportedEvent } from './security-hub-findings.js';
 export type { SecurityHubEventOptions } from './security-hub-findings.js';
+export { guardDutyWorkloadFinding, securityHubV2Event } from './workload-findings.js';
+export type {
+  OcsfResourceOptions,
+  SecurityHubV2EventOptions,
+  WorkloadFindingOptions,
+  WorkloadResourceOptions,
+} from './workload-findings.js';

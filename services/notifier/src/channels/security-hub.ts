@@ -5,6 +5,7 @@ import {
   type Resource as AsffResource,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { resourceKey } from '@ir/contracts';
 import { partitionOf } from '@ir/runtime';
 import { DeliveryError } from '../errors.js';
 import { type Notification, plainText, stageTitle, truncate } from '../format/notification.js';
@@ -24,7 +25,10 @@ export function responseFindingId(incidentId: string): string {
   return `ir-response/${incidentId}`;
 }
 
-/** The resource the incident is about, as ASFF names it (`Other` with the incident id when unknown). */
+/**
+ * The resource the incident is about, as ASFF names it: `Other` with the resource's key for kinds
+ * ASFF has no type for here, and with the incident id when the incident names no resource.
+ */
 export function asffResource(notification: Notification): AsffResource {
   const { accountId, region } = notification.target;
   const partition = partitionOf(region);
@@ -48,7 +52,7 @@ export function asffResource(notification: Notification): AsffResource {
     case 'other':
       return { ...base, Type: 'Other', Id: resource.id };
     default:
-      return { ...base, Type: 'Other', Id: notification.incidentId };
+      return { ...base, Type: 'Other', Id: resource ? resourceKey(resource) : notification.incidentId };
   }
 }
 

@@ -1,10 +1,11 @@
-import type {
-  MessageOf,
-  NotifyStage,
-  PendingApproval,
-  Resource,
-  SeverityBand,
-  StepTarget,
+import {
+  describeResource as describeContractResource,
+  type MessageOf,
+  type NotifyStage,
+  type PendingApproval,
+  type Resource,
+  type SeverityBand,
+  type StepTarget,
 } from '@ir/contracts';
 
 /** What every channel renders: the notify command, flattened, plus the Jira key once known. */
@@ -68,25 +69,9 @@ export function titleOf(notification: Notification): string {
   return `[${notification.severityBand}] ${stageTitle[notification.stage]}: ${notification.summary} (${notification.incidentId})`;
 }
 
-/** A resource as a person reads it, e.g. `EC2 instance i-0abc`. */
+/** A resource as a person reads it, e.g. `EC2 instance i-0abc` (contracts' `describeResource`). */
 export function describeResource(resource: Resource | undefined): string {
-  if (!resource) return 'not given';
-  switch (resource.kind) {
-    case 'ec2-instance':
-      return `EC2 instance ${resource.instanceId}`;
-    case 'iam-access-key': {
-      const who = resource.roleName
-        ? `role ${resource.roleName}`
-        : resource.userName
-          ? `user ${resource.userName}`
-          : resource.userType;
-      return resource.accessKeyId ? `IAM ${who}, access key ${resource.accessKeyId}` : `IAM ${who}`;
-    }
-    case 's3-bucket':
-      return `S3 bucket ${resource.bucketName}`;
-    case 'other':
-      return `${resource.resourceType} ${resource.id}`;
-  }
+  return resource ? describeContractResource(resource) : 'not given';
 }
 
 /** Label/value pairs shown by every human-readable channel, in one order. */

@@ -1,0 +1,76 @@
+import { type Finding, parseFindings } from '@ir/contracts';
+import {
+  guardDutyEventBridgeFinding,
+  guardDutyWorkloadFinding,
+  securityHubV2Event,
+  type WorkloadResourceOptions,
+} from '@ir/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { GENERIC_PLAYBOOK_ID, loadPlaybooks, type Playbook, planIncident } from '../../src/index.js';
+
+/*
+ * Issue 20, intake: findings about the new resource kinds are parsed with their details but have
+ * no family playbook yet, so they must reach the notify-only generic playbook, not an EC2, IAM or S3
+ * playbook that happens to match their finding type.
+ */
+
+let playbooks: Playbook[];
+beforeAll(async () => {
+  playbooks = await loadPlaybooks();
+});
+
+function parsed(input: unknown): Finding {
+  const [finding] = parseFindings(input);
+  if (!finding) throw new Error('no finding');
+  return finding;
+}
+
+describe('findings about the new resource kinds', () => {
+  const kinds: [WorkloadResourceOptions['kind'], string][] = [
+    ['eks-pod', 'Backdoor:Runtime/C&CActivity.B!DNS'],
+    ['ecs-task', 'CryptoCurrency:Runtime/BitcoinTool.B!DNS'],
+    ['lambda', 'Backdoor:Lambda/C&CActivity.B'],
+    ['rds', 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin'],
+    ['s3-object', 'Object:S3/MaliciousFile'],
+  ];
+
+  it.each(kinds)('plan the generic playbook for a %s finding (%s)', (kind, type) => {
+    // Prepare
+    const finding = parsed(guardDutyWorkloadFinding({ resource: { kind } as WorkloadResourceOptions, type }));
+    // Act
+    const plan = planIncident(finding, playbooks);
+    // Assess
+    expect(plan.playbookId).toBe(GENERIC_PLAYBOOK_ID);
+    expect(plan.steps.length).toBeGreaterThan(0);
+  });
+
+  it('plan the generic playbook for an S3 attack sequence, not the bucket lockdown (for now)', () => {
+    // Prepare
+    const finding = parsed(
+      guardDutyEventBridgeFinding({ type: 'AttackSequence:S3/CompromisedData', resource: { kind: 's3' } }),
+    );
+    // Act
+    const plan = planIncident(finding, playbooks);
+    // Assess
+    expect(plan.playbookId).toBe(GENERIC_PLAYBOOK_ID);
+  });
+
+  it('still plan the S3 playbook for an S3 finding that is not an attack sequence', () => {
+    // Prepare
+    const finding = parsed(
+      guardDutyEventBridgeFinding({
+        type: 'Policy:S3/BucketAnonymousAccessGranted',
+        resource: { kind: 's3' },
+      }),
+    );
+    // Act, Assess
+    expect(planIncident(finding, playbooks).playbookId).toBe('s3-exposure');
+  });
+
+  it('route a Security Hub v2 (OCSF) EC2 finding like the ASFF one: to ec2-compromise', () => {
+    // Prepare
+    const finding = parsed(securityHubV2Event({ type: 'Backdoor:EC2/C&CActivity.B!DNS', severityId: 4 }));
+    // Act, Assess
+    expect(planIncident(finding, playbooks).playbookId).toBe('ec2-compromise');
+  });
+});
