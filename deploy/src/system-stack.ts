@@ -331,7 +331,11 @@ export class IncidentResponseStack extends Stack {
         name === 'findings-delivery-dlq' ? this.findingRules.deliveryDlq : this.queues.byName(name),
       taskRoleArn: (service) =>
         `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:role/${taskRoleNameOf(prefix, service)}`,
-      findingRuleArns: [this.findingRules.guardDuty.ruleArn, this.findingRules.securityHub.ruleArn],
+      findingRuleArns: [
+        this.findingRules.guardDuty.ruleArn,
+        this.findingRules.securityHub.ruleArn,
+        this.findingRules.securityHubV2.ruleArn,
+      ],
       operatorRoleArns: config.operatorRoleArns,
     });
     const coordinator = this.services['response-coordinator'];

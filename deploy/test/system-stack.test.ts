@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { SERVICE_NAMES } from '../src/config.js';
 import { QUEUE_NAMES } from '../src/constructs/queues.js';
+import { ocsfSeverityIdsFrom } from '../src/constructs/finding-rules.js';
 import { buildTestApp } from './build.js';
 
 const built = buildTestApp({
@@ -89,6 +90,44 @@ describe('IncidentResponseStack EventBridge rules', () => {
         },
       },
     });
+  });
+
+  // Pattern structure only: moto 5.2.5 cannot evaluate a pattern on an array of objects
+  // (`detail.findings[]`: its matcher does not flatten lists, so no Security Hub rule ever matches
+  // there) and its TestEventPattern is a no-op, so these patterns are not run on the emulator.
+  it('forwards Security Hub OCSF findings (Findings Imported V2): detection and compliance classes, open, HIGH and CRITICAL or unknown severity, without GuardDuty duplicates', () => {
+    // Prepare / Act: built with findingSeverityThreshold 7.
+    // Assess
+    template.hasResourceProperties('AWS::Events::Rule', {
+      Name: 'ir-securityhub-v2-findings',
+      EventPattern: {
+        source: ['aws.securityhub'],
+        'detail-type': ['Findings Imported V2'],
+        detail: {
+          findings: {
+            class_uid: [2003, 2004],
+            severity_id: [4, 5, 6, 0, 99],
+            status_id: [{ 'anything-but': [3, 4, 5, 6] }],
+            metadata: { product: { name: [{ 'anything-but': 'GuardDuty' }] } },
+          },
+        },
+      },
+      Targets: [Match.objectLike({ DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
+  });
+
+  it('takes the OCSF severities of the labels at or above the threshold, and always the unknown ones', () => {
+    // Prepare
+    const thresholds = [1, 4, 7, 9];
+    // Act
+    const ids = thresholds.map((threshold) => ocsfSeverityIdsFrom(threshold));
+    // Assess
+    expect(ids).toEqual([
+      [1, 2, 3, 4, 5, 6, 0, 99],
+      [3, 4, 5, 6, 0, 99],
+      [4, 5, 6, 0, 99],
+      [5, 6, 0, 99],
+    ]);
   });
 
   it('lets only EventBridge rules of this stack send to the findings queue', () => {

@@ -16,6 +16,46 @@ const LABEL_BANDS = [
 ] as const;
 
 /**
+ * OCSF `severity_id`s of each Security Hub label, as the intake reads them (contracts
+ * `severityFromOcsf`): 1 Informational and 2 Low are LOW, 3 MEDIUM, 4 HIGH, 5 Critical and 6 Fatal
+ * CRITICAL.
+ */
+const OCSF_SEVERITY_IDS: Readonly<Record<(typeof LABEL_BANDS)[number]['label'], readonly number[]>> = {
+  LOW: [1, 2],
+  MEDIUM: [3],
+  HIGH: [4],
+  CRITICAL: [5, 6],
+};
+
+/**
+ * OCSF `severity_id` 0 (Unknown) and 99 (Other): forwarded whatever the threshold, since their band
+ * is only known from the caption, which detection reads (a finding that may be severe is never dropped
+ * by a pattern).
+ */
+const OCSF_SEVERITY_UNKNOWN = [0, 99] as const;
+
+/** The OCSF `severity_id`s at or above a GuardDuty-scale threshold (see {@link securityHubLabelsFrom}). */
+export function ocsfSeverityIdsFrom(threshold: number): number[] {
+  const ids = securityHubLabelsFrom(threshold).flatMap(
+    (label) => OCSF_SEVERITY_IDS[label as keyof typeof OCSF_SEVERITY_IDS],
+  );
+  return [...ids, ...OCSF_SEVERITY_UNKNOWN];
+}
+
+/**
+ * The OCSF finding classes detection parses: 2004 Detection Finding (GuardDuty, Inspector's threats,
+ * other detectors) and 2003 Compliance Finding (Security Hub controls). Other classes would only be
+ * dead-lettered.
+ */
+export const OCSF_FINDING_CLASSES = [2003, 2004] as const;
+
+/**
+ * OCSF `status_id`s left out, nothing to respond to: 3 Suppressed, 4 Resolved, and 5 Archived and
+ * 6 Deleted where the OCSF version has them. 0 Unknown, 1 New, 2 In Progress and 99 Other pass.
+ */
+export const OCSF_CLOSED_STATUS_IDS = [3, 4, 5, 6] as const;
+
+/**
  * The Security Hub labels at or above a GuardDuty-scale threshold. The band that contains the
  * threshold is included: labels are coarse, and dropping a finding that might be above the threshold
  * is worse than forwarding one detection then classifies.
@@ -35,7 +75,9 @@ export interface FindingRulesProps {
 
 /**
  * EventBridge rules on the default bus that feed the findings queue: GuardDuty findings at or above
- * the threshold, and Security Hub imported findings (active, new or notified) in the matching labels.
+ * the threshold, Security Hub imported findings (ASFF: active, new or notified) in the matching
+ * labels, and Security Hub's OCSF findings (`Findings Imported V2`: detection and compliance
+ * findings, not suppressed or resolved) in the matching severities.
  * Security Hub's copies of GuardDuty findings are skipped unless asked for, since the GuardDuty rule
  * already delivers them. Events EventBridge cannot deliver go to `<prefix>-findings-delivery-dlq`,
  * which alarms: a finding must never be dropped silently.
@@ -43,6 +85,8 @@ export interface FindingRulesProps {
 export class FindingRules extends Construct {
   readonly guardDuty: events.Rule;
   readonly securityHub: events.Rule;
+  /** Security Hub's OCSF findings (`Findings Imported V2`). */
+  readonly securityHubV2: events.Rule;
   readonly deliveryDlq: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: FindingRulesProps) {
@@ -84,6 +128,26 @@ export class FindingRules extends Construct {
         source: ['aws.securityhub'],
         detailType: ['Security Hub Findings - Imported'],
         detail: { findings: finding },
+      },
+      targets: [target],
+    });
+
+    // Security Hub (v2) sends OCSF findings as `Findings Imported V2`: the same filters, in OCSF's
+    // words (severity_id, status_id, metadata.product.name), and only the classes detection parses.
+    const ocsf: Record<string, unknown> = {
+      class_uid: [...OCSF_FINDING_CLASSES],
+      severity_id: ocsfSeverityIdsFrom(props.severityThreshold),
+      status_id: [{ 'anything-but': [...OCSF_CLOSED_STATUS_IDS] }],
+    };
+    if (!props.includeGuardDutyFromSecurityHub)
+      ocsf.metadata = { product: { name: [{ 'anything-but': 'GuardDuty' }] } };
+    this.securityHubV2 = new events.Rule(this, 'SecurityHubV2', {
+      ruleName: `${props.prefix}-securityhub-v2-findings`,
+      description: `Security Hub OCSF findings (Findings Imported V2, classes ${OCSF_FINDING_CLASSES.join('/')}) labelled ${securityHubLabelsFrom(props.severityThreshold).join('/')} to ${props.prefix}-findings`,
+      eventPattern: {
+        source: ['aws.securityhub'],
+        detailType: ['Findings Imported V2'],
+        detail: { findings: ocsf },
       },
       targets: [target],
     });
