@@ -156,7 +156,7 @@ describe('queue policies (simulated)', () => {
   it('let EventBridge deliver for the stack’s finding rules only, to the findings queue and its delivery DLQ', async () => {
     // Prepare
     const foreignRule = `arn:aws:events:${REGION}:${ACCOUNT}:rule/someone-elses-rule`;
-    expect(ruleArns).toHaveLength(2);
+    expect(ruleArns).toHaveLength(3);
     // Act
     const delivered: string[] = [];
     for (const sourceArn of [...ruleArns, foreignRule]) {
