@@ -158,6 +158,7 @@ export class MemberAccountStack extends Stack {
           ...guardStatements({
             protectedRoleArns,
             existingResourceTagKeys: EXISTING_RESOURCE_TAG_KEYS[service],
+            objectVersionDelete: service === 'isolator',
           }),
           ...memberEvidenceGuardStatements(Aws.PARTITION, securityAccountId.valueAsString),
           denyChaining,

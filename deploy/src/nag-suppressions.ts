@@ -34,6 +34,7 @@ export function actPolicyWildcards(
   tokens: { readonly prefix: string; readonly evidenceKeyId: string; readonly evidenceBucketArn?: string },
 ): string[] {
   const ec2 = (resource: string) => `Resource::arn:<AWS::Partition>:ec2:*:*:${resource}/*`;
+  const rds = (type: string) => `Resource::arn:<AWS::Partition>:rds:*:*:${type}:*`;
   if (service === 'isolator') {
     return [
       'Resource::*',
@@ -44,6 +45,15 @@ export function actPolicyWildcards(
       // The quarantine policies (TRAPS 20): only under their path, names per incident and principal.
       'Resource::arn:<AWS::Partition>:iam::*:policy/ir-quarantine/*',
       'Resource::arn:<AWS::Partition>:s3:::*',
+      // The S3 object a malware finding names (contain.s3-object tags, contain.s3-object-delete).
+      'Resource::arn:<AWS::Partition>:s3:::*/*',
+      // RDS databases a finding names (contain.rds-*): any instance or cluster, its subnet group.
+      ...['db', 'cluster', 'subgrp'].map(rds),
+      // The Lambda function a finding names (contain.lambda-function), and its event-source mappings.
+      'Resource::arn:<AWS::Partition>:lambda:*:*:function:*',
+      'Resource::arn:<AWS::Partition>:lambda:*:*:event-source-mapping:*',
+      // The ECS task a finding names (contain.ecs-task, contain.ecs-task-stop): any cluster's.
+      'Resource::arn:<AWS::Partition>:ecs:*:*:task/*',
     ];
   }
   return [
@@ -57,6 +67,16 @@ export function actPolicyWildcards(
       (key) => `Resource::arn:<AWS::Partition>:ssm:*:*:document/${ssmDocumentName(tokens.prefix, key)}`,
     ),
     ...(tokens.evidenceBucketArn ? [`Resource::${tokens.evidenceBucketArn}/incidents/*`] : []),
+    // evidence.snapshot-rds: the database a finding names, and the evidence snapshots (`ir-…`).
+    ...['db', 'cluster', 'snapshot', 'cluster-snapshot'].map(rds),
+    'Resource::arn:<AWS::Partition>:rds:*:*:snapshot:ir-*',
+    'Resource::arn:<AWS::Partition>:rds:*:*:cluster-snapshot:ir-*',
+    // evidence.collect-lambda: the function a finding names (read-only).
+    'Resource::arn:<AWS::Partition>:lambda:*:*:function:*',
+    // evidence.collect-ecs-task: the task a finding names (read-only).
+    'Resource::arn:<AWS::Partition>:ecs:*:*:task/*',
+    // evidence.s3-object: the object version a malware finding names (read-only).
+    'Resource::arn:<AWS::Partition>:s3:::*/*',
   ];
 }
 
@@ -146,6 +166,11 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
       );
     }
   }
+  acknowledge(
+    stack.services.isolator.taskRole,
+    `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.evidence.bucket)}.Arn>/incidents/*]`,
+    'The isolator reads (never writes) the evidence record and copy of an object under incidents/<incidentId>/ before contain.s3-object-delete deletes that object version (evidence first); incident ids are not known at deploy time, so the grant is that prefix of this one bucket.',
+  );
   acknowledge(
     stack.services['response-coordinator'].taskRole,
     `AwsSolutions-IAM5[Resource::<${logicalIdOf(stack.evidence.bucket)}.Arn>/incidents/*]`,

@@ -17,7 +17,7 @@ import { coordinatorReportStatements } from './iam/coordinator-report-policy.js'
 import { forensicsStatements } from './iam/forensics-policy.js';
 import { evidenceGuardStatements } from './iam/evidence-guard.js';
 import { EXISTING_RESOURCE_TAG_KEYS, guardStatements } from './iam/guard-statements.js';
-import { isolatorStatements } from './iam/isolator-policy.js';
+import { isolatorEvidenceReadStatements, isolatorStatements } from './iam/isolator-policy.js';
 import type { PolicyRefs } from './iam/policy-refs.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
 import {
@@ -138,6 +138,7 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
         protectedRoleArns: protectedRoles,
         existingResourceTagKeys: EXISTING_RESOURCE_TAG_KEYS[service],
         cleanRoom: service === 'forensics' ? props.cleanRoom?.guardExemption : undefined,
+        objectVersionDelete: service === 'isolator',
       }),
       roles: [role],
     });
@@ -187,6 +188,8 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
   for (const statement of shareEvidenceSnapshots(Aws.ACCOUNT_ID))
     services.forensics.taskRole.addToPrincipalPolicy(statement);
 
+  for (const statement of isolatorEvidenceReadStatements(refs))
+    services.isolator.taskRole.addToPrincipalPolicy(statement);
   for (const statement of coordinatorReportStatements(refs))
     services['response-coordinator'].taskRole.addToPrincipalPolicy(statement);
   // The console's DLQ view and redrive (COORDINATOR_DLQ_READ_ACTIONS): the five DLQs of the work

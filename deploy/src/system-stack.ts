@@ -240,7 +240,14 @@ export class IncidentResponseStack extends Stack {
           ...(slackSigningSecret ? { IR_SLACK_SIGNING_SECRET: slackSigningSecret } : {}),
         },
       },
-      isolator: memberAccess('isolator'),
+      isolator: {
+        ...memberAccess('isolator'),
+        // Read only: contain.s3-object-delete checks the evidence copy first.
+        environment: {
+          ...memberAccess('isolator').environment,
+          IR_EVIDENCE_BUCKET: this.evidence.bucket.bucketName,
+        },
+      },
       forensics: {
         environment: {
           ...memberAccess('forensics').environment,

@@ -121,7 +121,8 @@ const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
     IR_EVIDENCE_BUCKET: system.bucketName,
     IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
   },
-  isolator: {},
+  // The evidence bucket, read-only: contain.s3-object-delete checks the evidence copy first.
+  isolator: { IR_EVIDENCE_BUCKET: system.bucketName },
   forensics: {
     IR_EVIDENCE_BUCKET: system.bucketName,
     IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,

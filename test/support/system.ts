@@ -151,7 +151,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // Used when a test gives the coordinator IR_EVIDENCE_BUCKET (report verification).
       IR_EVIDENCE_SIGNING_KEY: signingKey,
     },
-    isolator: {},
+    // Read only: contain.s3-object-delete checks the evidence copy first.
+    isolator: { IR_EVIDENCE_BUCKET: boot.bucketName },
     forensics: {
       IR_EVIDENCE_BUCKET: boot.bucketName,
       IR_EVIDENCE_SIGNING_KEY: signingKey,

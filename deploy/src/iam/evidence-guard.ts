@@ -62,11 +62,22 @@ export function evidenceGuardStatements(target: EvidenceGuardTarget): iam.Policy
     new iam.PolicyStatement({
       sid: 'DenyEvidenceObjectDestruction',
       effect: iam.Effect.DENY,
-      actions: [...EVIDENCE_OBJECT_ACTIONS],
+      // The retention writer may place legal holds (evidence.s3-object), never lift them: below.
+      actions: EVIDENCE_OBJECT_ACTIONS.filter(
+        (action) => !(retentionWriter && action === 's3:PutObjectLegalHold'),
+      ),
       resources: buckets.map((bucket) => `${bucket}/*`),
     }),
     ...(retentionWriter
       ? [
+          new iam.PolicyStatement({
+            sid: 'DenyEvidenceLegalHoldRelease',
+            effect: iam.Effect.DENY,
+            actions: ['s3:PutObjectLegalHold'],
+            resources: buckets.map((bucket) => `${bucket}/*`),
+            // True when the key is absent too: only a request that sets the hold ON passes.
+            conditions: { StringNotEquals: { 's3:object-lock-legal-hold': 'ON' } },
+          }),
           new iam.PolicyStatement({
             sid: 'DenyEvidenceRetentionInAnotherMode',
             effect: iam.Effect.DENY,

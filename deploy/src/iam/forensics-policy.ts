@@ -63,6 +63,38 @@ export function forensicsActStatements(
       resources: ['*'],
     }),
     new iam.PolicyStatement({
+      // evidence.collect-lambda: configuration (GetFunction also presigns the code package's URL,
+      // which needs no further permission), concurrency, tags and resource policy of the function.
+      sid: 'MemberRoleReadLambdaFunctions',
+      actions: ['lambda:GetFunction', 'lambda:GetFunctionConcurrency', 'lambda:GetPolicy', 'lambda:ListTags'],
+      resources: [`arn:${partition}:lambda:*:*:function:*`],
+    }),
+    new iam.PolicyStatement({
+      // evidence.collect-ecs-task: the task (with its tags and ENI attachment).
+      sid: 'MemberRoleReadEcsTasks',
+      actions: ['ecs:DescribeTasks'],
+      resources: [`arn:${partition}:ecs:*:*:task/*`],
+    }),
+    new iam.PolicyStatement({
+      // DescribeTaskDefinition has no resource-level permission.
+      sid: 'MemberRoleReadEcsTaskDefinitions',
+      actions: ['ecs:DescribeTaskDefinition'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // The function's event-source mappings (no resource-level permission exists for the list).
+      sid: 'MemberRoleListLambdaEventSourceMappings',
+      actions: ['lambda:ListEventSourceMappings'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      // evidence.s3-object: the bytes of the one object version a malware finding names (HeadObject
+      // and GetObject of that version); copied into evidence and hashed there.
+      sid: 'ReadMaliciousObjectVersion',
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: [`arn:${partition}:s3:::*/*`],
+    }),
+    new iam.PolicyStatement({
       sid: 'MemberRoleSnapshotEvidence',
       actions: ['ec2:CreateSnapshots', 'ec2:CreateSnapshot', 'ec2:CopySnapshot'],
       resources: [
@@ -82,6 +114,46 @@ export function forensicsActStatements(
       actions: ['ec2:CreateTags'],
       resources: [`arn:${partition}:ec2:*::snapshot/*`],
       conditions: { StringEquals: { 'aws:ResourceTag/ir:purpose': 'forensic evidence' } },
+    }),
+    // evidence.snapshot-rds: the database's configuration and a snapshot of it, named `ir-…`.
+    new iam.PolicyStatement({
+      sid: 'MemberRoleReadRdsDatabases',
+      actions: [
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBClusters',
+        'rds:DescribeDBSnapshots',
+        'rds:DescribeDBClusterSnapshots',
+        'rds:ListTagsForResource',
+      ],
+      resources: [
+        `arn:${partition}:rds:*:*:db:*`,
+        `arn:${partition}:rds:*:*:cluster:*`,
+        `arn:${partition}:rds:*:*:snapshot:*`,
+        `arn:${partition}:rds:*:*:cluster-snapshot:*`,
+      ],
+    }),
+    new iam.PolicyStatement({
+      sid: 'MemberRoleSnapshotRdsEvidence',
+      actions: ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot'],
+      resources: [
+        `arn:${partition}:rds:*:*:db:*`,
+        `arn:${partition}:rds:*:*:cluster:*`,
+        `arn:${partition}:rds:*:*:snapshot:ir-*`,
+        `arn:${partition}:rds:*:*:cluster-snapshot:ir-*`,
+      ],
+    }),
+    // The tags that come with the create call (RDS authorises them as AddTagsToResource): only the
+    // evidence keys, never `ir:purpose` (a guard on EC2 snapshots), only on our own snapshots.
+    new iam.PolicyStatement({
+      sid: 'MemberRoleTagRdsEvidenceSnapshots',
+      actions: ['rds:AddTagsToResource'],
+      resources: [`arn:${partition}:rds:*:*:snapshot:ir-*`, `arn:${partition}:rds:*:*:cluster-snapshot:ir-*`],
+      conditions: {
+        'ForAllValues:StringEquals': {
+          'aws:TagKeys': ['ir:incident-id', 'ir:step-id', 'ir:kind', 'ir:source-database'],
+        },
+        Null: { 'aws:TagKeys': 'false' },
+      },
     }),
     // Copies under the evidence key: EBS uses the key on the caller's behalf (kms:ViaService), and
     // creates its grants itself (kms:GrantIsForAWSResource); the role never uses the key directly.
@@ -138,6 +210,10 @@ export function forensicsEvidenceStatements(
         's3:GetObject',
         's3:GetObjectVersion',
         's3:GetObjectRetention',
+        // evidence.s3-object puts a legal hold on its copy and reads it back; the evidence guard
+        // denies any hold request but ON (DenyEvidenceLegalHoldRelease), so no hold is ever lifted.
+        's3:PutObjectLegalHold',
+        's3:GetObjectLegalHold',
         // Memory images arrive as multipart uploads through presigned part URLs.
         's3:AbortMultipartUpload',
       ],

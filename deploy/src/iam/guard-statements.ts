@@ -106,6 +106,10 @@ export const TAG_WRITE_ACTIONS = [
   'iam:UntagRole',
   'cloudtrail:AddTags',
   'cloudtrail:RemoveTags',
+  'lambda:TagResource',
+  'lambda:UntagResource',
+  'ecs:TagResource',
+  'ecs:UntagResource',
 ] as const;
 
 /**
@@ -127,6 +131,10 @@ export const EXISTING_RESOURCE_TAG_KEYS = {
     // contain.ec2-metadata
     'ir:imds-cut-by',
     'ir:imds-pre-state-*',
+    // contain.ecs-task: each task ENI's groups before containment
+    'ir:pre-groups',
+    // contain.s3-object (an S3 object tag: S3 has no aws:TagKeys, so this is a record of what is written)
+    'ir:quarantined-by',
   ],
   // The volume and device of each snapshot, known only once CreateSnapshots has returned.
   forensics: ['ir:volume-id', 'ir:device'],
@@ -143,6 +151,13 @@ export interface GuardOptions {
    * instances and volumes tagged `ir:purpose=clean-room` at creation may be terminated and deleted.
    */
   readonly cleanRoom?: CleanRoomExemption | undefined;
+  /**
+   * The isolator only: `contain.s3-object-delete` deletes one malicious object version, after a
+   * person's approval and once its evidence copy is stored, so `s3:DeleteObjectVersion` is lifted
+   * from the evidence-destruction deny. The evidence and log buckets stay protected by the evidence
+   * guards, which deny `s3:DeleteObject*` there to every role.
+   */
+  readonly objectVersionDelete?: boolean | undefined;
 }
 
 /** What the clean room's exemptions from the guard name. */
@@ -165,7 +180,10 @@ const CLEAN_ROOM_TEARDOWN_ACTIONS = ['ec2:TerminateInstances', 'ec2:DeleteVolume
  */
 export function guardStatements(options: GuardOptions): iam.PolicyStatement[] {
   const { cleanRoom } = options;
-  const teardown: readonly string[] = cleanRoom ? CLEAN_ROOM_TEARDOWN_ACTIONS : [];
+  const teardown: readonly string[] = [
+    ...(cleanRoom ? CLEAN_ROOM_TEARDOWN_ACTIONS : []),
+    ...(options.objectVersionDelete ? ['s3:DeleteObjectVersion'] : []),
+  ];
   return [
     new iam.PolicyStatement({
       sid: 'DenyChangesToSystemRoles',

@@ -1,4 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type { PolicyRefs } from './policy-refs.js';
 
 /**
  * The IAM path of the isolator's quarantine policies (services/isolator/src/actions/iam/
@@ -29,6 +30,8 @@ export function quarantinePolicyArns(partition: string): string {
  */
 export function isolatorStatements(partition: string): iam.PolicyStatement[] {
   const arn = (service: string, resource: string) => `arn:${partition}:${service}:*:*:${resource}`;
+  // RDS ARNs separate the type and the name with `:` (`db:orders-1`, `cluster:orders`).
+  const rdsArn = (resource: string) => `arn:${partition}:rds:*:*:${resource}`;
   return [
     new iam.PolicyStatement({
       sid: 'ReadForPreStateAndVerification',
@@ -38,6 +41,10 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         'ec2:DescribeSecurityGroups',
         'ec2:DescribeSecurityGroupRules',
         'ec2:DescribeNetworkAcls',
+        // contain.ecs-task / rollback.ecs-task: the task's ENIs (groups and record tags).
+        'ec2:DescribeNetworkInterfaces',
+        // DescribeTaskDefinition has no resource-level permission (the task role's ARN).
+        'ecs:DescribeTaskDefinition',
         'autoscaling:DescribeAutoScalingInstances',
         'autoscaling:DescribeAutoScalingGroups',
         'elasticloadbalancing:DescribeTargetGroups',
@@ -186,11 +193,149 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       actions: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock'],
       resources: [`arn:${partition}:s3:::*`],
     }),
+    // contain.rds-database / contain.rds-public-access and their rollbacks: read the database, its
+    // subnet group (for the VPC of the isolation group) and its tags, then change its security groups
+    // or PubliclyAccessible. RDS has no condition key that limits ModifyDB* to those two attributes.
+    new iam.PolicyStatement({
+      sid: 'RdsReadForPreStateAndVerification',
+      actions: [
+        'rds:DescribeDBInstances',
+        'rds:DescribeDBClusters',
+        'rds:DescribeDBSubnetGroups',
+        'rds:ListTagsForResource',
+      ],
+      resources: [rdsArn('db:*'), rdsArn('cluster:*'), rdsArn('subgrp:*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RdsDatabaseContainment',
+      actions: ['rds:ModifyDBInstance', 'rds:ModifyDBCluster'],
+      resources: [rdsArn('db:*'), rdsArn('cluster:*')],
+    }),
+    // The records of the previous groups and flags: only record keys, and only named ones.
+    new iam.PolicyStatement({
+      sid: 'RecordTagsOnRdsDatabases',
+      actions: ['rds:AddTagsToResource', 'rds:RemoveTagsFromResource'],
+      resources: [rdsArn('db:*'), rdsArn('cluster:*')],
+      conditions: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': [RECORD_TAG_KEYS] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
+    new iam.PolicyStatement({
+      // contain.s3-object / rollback.s3-object: the object's tags (the previous set is the pre-state).
+      // The deny statement itself goes through S3Lockdown's bucket-policy calls.
+      sid: 'S3ObjectQuarantineTags',
+      actions: [
+        's3:GetObjectTagging',
+        's3:GetObjectVersionTagging',
+        's3:PutObjectTagging',
+        's3:PutObjectVersionTagging',
+        's3:DeleteObjectTagging',
+        's3:DeleteObjectVersionTagging',
+      ],
+      resources: [`arn:${partition}:s3:::*/*`],
+    }),
+    new iam.PolicyStatement({
+      // contain.s3-object-delete: finds the version by listing (no right to read objects), deletes it.
+      sid: 'S3ObjectVersionLookup',
+      actions: ['s3:ListBucketVersions'],
+      resources: [`arn:${partition}:s3:::*`],
+    }),
+    new iam.PolicyStatement({
+      // Approval-gated and refused without an evidence copy; the guard lifts only this action.
+      sid: 'S3ObjectVersionDelete',
+      actions: ['s3:DeleteObjectVersion'],
+      resources: [`arn:${partition}:s3:::*/*`],
+    }),
+    // contain.lambda-function / rollback.lambda-function: reserved concurrency and event-source
+    // mappings of the function a finding names, and the record of what they were (record keys only).
+    new iam.PolicyStatement({
+      sid: 'LambdaFunctionContainment',
+      actions: [
+        'lambda:GetFunctionConfiguration',
+        'lambda:ListTags',
+        'lambda:GetFunctionConcurrency',
+        'lambda:PutFunctionConcurrency',
+        'lambda:DeleteFunctionConcurrency',
+      ],
+      resources: [arn('lambda', 'function:*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'LambdaEventSourceMappings',
+      actions: ['lambda:GetEventSourceMapping', 'lambda:UpdateEventSourceMapping'],
+      resources: [arn('lambda', 'event-source-mapping:*')],
+    }),
+    new iam.PolicyStatement({
+      // ListEventSourceMappings has no resource-level permission.
+      sid: 'LambdaListEventSourceMappings',
+      actions: ['lambda:ListEventSourceMappings'],
+      resources: ['*'],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RecordTagsOnLambdaFunctions',
+      actions: ['lambda:TagResource', 'lambda:UntagResource'],
+      resources: [arn('lambda', 'function:*')],
+      conditions: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': [RECORD_TAG_KEYS] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
+    // contain.ecs-task / rollback.ecs-task / contain.ecs-task-stop: the task, its ENIs' record of
+    // their groups (moved with Ec2InstanceContainment's ModifyNetworkInterfaceAttribute), its status
+    // tags, and the approval-gated stop. The task role's revocation uses the quarantine statements.
+    new iam.PolicyStatement({
+      sid: 'EcsTaskEniRecordTags',
+      actions: ['ec2:CreateTags', 'ec2:DeleteTags'],
+      resources: [arn('ec2', 'network-interface/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EcsTaskReadAndStop',
+      actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
+      resources: [arn('ecs', 'task/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EcsTaskStatusTags',
+      actions: ['ecs:TagResource', 'ecs:UntagResource'],
+      resources: [arn('ecs', 'task/*')],
+      conditions: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['ir:incident-id', 'ir:status', 'ir:contained-at'] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
     new iam.PolicyStatement({
       sid: 'NeverTouchServiceLinkedRoles',
       effect: iam.Effect.DENY,
       actions: ['iam:AttachRolePolicy', 'iam:DetachRolePolicy'],
       resources: [`arn:${partition}:iam::*:role/aws-service-role/*`],
+    }),
+  ];
+}
+
+/**
+ * The isolator task role's read of the evidence store (never the member role's): before
+ * `contain.s3-object-delete` deletes a version it reads the incident's `s3-object.json` record, heads
+ * the copy and reads its legal hold. No write, no retention or hold change (the evidence guard denies
+ * those anyway).
+ */
+export function isolatorEvidenceReadStatements(
+  refs: Pick<PolicyRefs, 'evidenceBucketArn' | 'evidenceKeyArn'>,
+): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadEvidenceCopyBeforeObjectDelete',
+      actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectLegalHold'],
+      resources: [`${refs.evidenceBucketArn}/incidents/*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListEvidenceBeforeObjectDelete',
+      actions: ['s3:ListBucket'],
+      resources: [refs.evidenceBucketArn],
+      conditions: { StringLike: { 's3:prefix': ['incidents/*'] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DecryptEvidenceRecord',
+      actions: ['kms:Decrypt'],
+      resources: [refs.evidenceKeyArn],
     }),
   ];
 }

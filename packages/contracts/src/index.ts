@@ -113,6 +113,7 @@ export {
   TrailActor,
 } from './messages/contain.js';
 export { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './messages/clean-room.js';
+export { RdsTarget } from './messages/rds-target.js';
 export { EvidenceStoreReport, ReportDocument } from './messages/report.js';
 export {
   EvidenceCaptureInstance,

@@ -1,16 +1,20 @@
 import type {
   Ec2InstanceResource,
+  EcsTaskResource,
   Finding,
   IamAccessKeyResource,
+  LambdaFunctionResource,
   OtherResource,
+  RdsDatabaseResource,
   S3BucketResource,
+  S3ObjectResource,
 } from '@ir/contracts';
 import { z } from 'zod';
 
 /**
  * What a step can fan out over (`forEach:`): one step per instance, IAM principal, bucket, other
- * resource, subnet of an instance's ENIs, remote IP of the finding's network activity, or security
- * group the finding names.
+ * resource, subnet of an instance's ENIs, remote IP of the finding's network activity, security
+ * group the finding names, or Lambda function (and the other workload kinds listed below).
  */
 export const Dimension = z.enum([
   'instance',
@@ -20,6 +24,10 @@ export const Dimension = z.enum([
   'subnet',
   'remoteIp',
   'securityGroup',
+  'rdsDatabase',
+  'lambdaFunction',
+  's3Object',
+  'ecsTask',
 ]);
 /** @see Dimension */
 export type Dimension = z.infer<typeof Dimension>;
@@ -60,6 +68,10 @@ export interface DimensionItems {
   subnet: SubnetItem;
   remoteIp: RemoteIpItem;
   securityGroup: SecurityGroupItem;
+  rdsDatabase: RdsDatabaseResource;
+  lambdaFunction: LambdaFunctionResource;
+  s3Object: S3ObjectResource;
+  ecsTask: EcsTaskResource;
 }
 
 /** One fan-out item: its key (used in step ids) and value. */
@@ -133,12 +145,50 @@ function rawItems(finding: Finding, dimension: Dimension): KeyedItem[] {
         const item = r.kind === 'other' ? securityGroupItem(r) : undefined;
         return item ? [{ key: item.groupId, value: item }] : [];
       });
+    case 's3Object':
+      return resources.flatMap((r) => (r.kind === 's3-object' ? [{ key: s3ObjectKey(r), value: r }] : []));
+    case 'lambdaFunction':
+      // By name: a function is one resource whichever version the finding names (as `resourceKey`).
+      return resources.flatMap((r) =>
+        r.kind === 'lambda-function' ? [{ key: r.functionName, value: r }] : [],
+      );
+    case 'rdsDatabase':
+      // The cluster when there is one: an Aurora member's groups and snapshots are the cluster's.
+      return resources.flatMap((r) => {
+        if (r.kind !== 'rds-database') return [];
+        const key = r.dbClusterIdentifier ?? r.dbInstanceIdentifier ?? r.dbShardGroupIdentifier;
+        return key ? [{ key, value: r }] : [];
+      });
+    case 'ecsTask':
+      // By the task id (unique in the account and region), with its cluster: never a `/`.
+      return resources.flatMap((r) => (r.kind === 'ecs-task' ? [{ key: ecsTaskKey(r), value: r }] : []));
     case 'remoteIp':
       return (finding.network?.remoteIps ?? []).map((remote) => ({
         key: remote.ip,
         value: { ...remote, cidr: `${remote.ip}/${remote.ip.includes(':') ? 128 : 32}` },
       }));
   }
+}
+
+/**
+ * An S3 object's key in step ids: the bucket and the object key with every character outside
+ * `[A-Za-z0-9._-]` as `_`, at most 120 characters. Never a `/` (step ids appear in API paths); a
+ * malware finding names one object, so two keys that read the same here do not meet in one plan.
+ */
+function s3ObjectKey(resource: S3ObjectResource): string {
+  return `${resource.bucketName}.${resource.key}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+}
+
+/**
+ * An ECS task's key in step ids: `<cluster>.<task id>` from its ARN (`task/<cluster>/<id>`), with every
+ * character outside `[A-Za-z0-9._-]` as `_`, at most 120 characters.
+ */
+function ecsTaskKey(resource: EcsTaskResource): string {
+  const path = resource.taskArn.slice(resource.taskArn.indexOf(':task/') + ':task/'.length);
+  return path
+    .replaceAll('/', '.')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 120);
 }
 
 /**

@@ -43,6 +43,10 @@ const dimensionWords: Record<Dimension, string> = {
   subnet: 'subnet (no ENI with a subnet id)',
   remoteIp: 'remote IP',
   securityGroup: 'security group',
+  rdsDatabase: 'RDS database',
+  s3Object: 'S3 object',
+  lambdaFunction: 'Lambda function',
+  ecsTask: 'ECS task',
 };
 
 /**
@@ -181,8 +185,12 @@ export function targetRegion(context: PlanContext): string {
   return (
     context.items.instance?.region ??
     context.items.bucket?.region ??
+    context.items.s3Object?.region ??
     context.items.subnet?.region ??
     context.items.securityGroup?.region ??
+    context.items.rdsDatabase?.region ??
+    context.items.lambdaFunction?.region ??
+    context.items.ecsTask?.region ??
     context.finding.region
   );
 }

@@ -94,6 +94,52 @@ export const variables: Readonly<Record<string, Variable>> = {
     'arn',
     'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0',
   ),
+  's3Object.bucketName': item('s3Object', 'bucketName', 'example-bucket'),
+  's3Object.key': item('s3Object', 'key', 'uploads/invoice.pdf'),
+  's3Object.versionId': item('s3Object', 'versionId', '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY'),
+  'lambdaFunction.functionName': item('lambdaFunction', 'functionName', 'invoice-renderer'),
+  'lambdaFunction.functionArn': item(
+    'lambdaFunction',
+    'functionArn',
+    'arn:aws:lambda:us-east-1:123456789012:function:invoice-renderer',
+  ),
+  'lambdaFunction.version': item('lambdaFunction', 'version', '7'),
+  'lambdaFunction.roleArn': item('lambdaFunction', 'roleArn', 'arn:aws:iam::123456789012:role/app-role'),
+  // The execution role's name (the last part of its ARN, after any path), for contain.role-sessions.
+  'lambdaFunction.roleName': {
+    dimension: 'lambdaFunction',
+    sample: 'app-role',
+    get: (c) => c.items.lambdaFunction?.roleArn?.split('/').pop() || undefined,
+  },
+  // The cluster when there is one (what the RDS steps act on), else the instance or shard group.
+  'rdsDatabase.id': {
+    dimension: 'rdsDatabase',
+    sample: 'orders-cluster',
+    get: (c) => {
+      const db = c.items.rdsDatabase;
+      return db?.dbClusterIdentifier ?? db?.dbInstanceIdentifier ?? db?.dbShardGroupIdentifier;
+    },
+  },
+  'rdsDatabase.dbInstanceIdentifier': item('rdsDatabase', 'dbInstanceIdentifier', 'orders-db'),
+  'rdsDatabase.dbClusterIdentifier': item('rdsDatabase', 'dbClusterIdentifier', 'orders-cluster'),
+  'rdsDatabase.engine': item('rdsDatabase', 'engine', 'aurora-postgresql'),
+  'rdsDatabase.dbUser': {
+    dimension: 'rdsDatabase',
+    sample: 'app_user',
+    get: (c) => c.items.rdsDatabase?.dbUser?.user,
+  },
+  'ecsTask.taskArn': item(
+    'ecsTask',
+    'taskArn',
+    'arn:aws:ecs:us-east-1:123456789012:task/orders/0f1e2d3c4b5a69788',
+  ),
+  'ecsTask.clusterName': item('ecsTask', 'clusterName', 'orders'),
+  'ecsTask.launchType': item('ecsTask', 'launchType', 'FARGATE'),
+  'ecsTask.taskDefinitionArn': item(
+    'ecsTask',
+    'taskDefinitionArn',
+    'arn:aws:ecs:us-east-1:123456789012:task-definition/orders-api:12',
+  ),
   'remoteIp.ip': item('remoteIp', 'ip', '203.0.113.10'),
   'remoteIp.cidr': item('remoteIp', 'cidr', '203.0.113.10/32'),
   'remoteIp.port': item('remoteIp', 'port', 443),

@@ -1,9 +1,11 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -25,6 +27,8 @@ export interface EmulatorClients {
   readonly sns: SNSClient;
   readonly kms: KMSClient;
   readonly ssm: SSMClient;
+  readonly lambda: LambdaClient;
+  readonly ecs: ECSClient;
   /** Destroys every client's connection pool. */
   destroy(): void;
 }
@@ -47,6 +51,8 @@ export function emulatorClients(settings: AwsEndpointSettings): EmulatorClients 
     sns: new SNSClient(config),
     kms: new KMSClient(config),
     ssm: new SSMClient(config),
+    lambda: new LambdaClient(config),
+    ecs: new ECSClient(config),
   };
   return {
     ...clients,

@@ -43,6 +43,22 @@ export {
   uniqueName,
 } from './factories/aws-resources.js';
 export {
+  awsvpcAttachment,
+  type CreatedEcsTask,
+  type CreateEcsTaskOptions,
+  createEcsTask,
+  withAwsvpcAttachments,
+} from './factories/ecs-task.js';
+export {
+  type CreatedLambdaFunction,
+  type CreateLambdaFunctionOptions,
+  createLambdaFunction,
+} from './factories/lambda-function.js';
+export {
+  type CreatedS3Object,
+  type CreateS3ObjectOptions,
+  createS3Object,
+  EICAR_TEST_FILE,
   type EniOptions,
   type FindingOptions,
   type FindingResourceOptions,
@@ -60,6 +76,12 @@ export {
   type WorkloadFindingOptions,
   type WorkloadResourceOptions,
 } from './factories/index.js';
+export {
+  type CreatedRdsDatabase,
+  type CreateRdsDatabaseOptions,
+  createRdsDatabase,
+  rdsClient,
+} from './factories/rds.js';
 export {
   cloudTrailClient,
   createMixedSecurityGroup,

@@ -48,6 +48,14 @@ export const IsolatorEnv = StepWorkerEnv.extend({
    * a command's own `ports` add to these. SSH and RDP by default.
    */
   IR_ADMIN_PORTS: portList,
+  /**
+   * The evidence bucket (read only): `contain.s3-object-delete` deletes an object version only once its
+   * evidence copy is there. Unset, that delete is always refused (evidence first).
+   */
+  IR_EVIDENCE_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')
+    .optional(),
 });
 /** @see IsolatorEnv */
 export type IsolatorConfig = z.infer<typeof IsolatorEnv>;

@@ -248,6 +248,19 @@ const S3_OBJECT: Record<string, string> = {
   PutObjectRetention: 's3:PutObjectRetention',
   DeleteObject: 's3:DeleteObject',
   GetObjectTagging: 's3:GetObjectTagging',
+  PutObjectTagging: 's3:PutObjectTagging',
+  DeleteObjectTagging: 's3:DeleteObjectTagging',
+  PutObjectLegalHold: 's3:PutObjectLegalHold',
+  GetObjectLegalHold: 's3:GetObjectLegalHold',
+};
+
+/** Object actions AWS authorises as another action when the request names a version. */
+const S3_VERSIONED: Record<string, string> = {
+  's3:GetObject': 's3:GetObjectVersion',
+  's3:DeleteObject': 's3:DeleteObjectVersion',
+  's3:GetObjectTagging': 's3:GetObjectVersionTagging',
+  's3:PutObjectTagging': 's3:PutObjectVersionTagging',
+  's3:DeleteObjectTagging': 's3:DeleteObjectVersionTagging',
 };
 const S3_BUCKET: Record<string, string> = {
   GetBucketPolicy: 's3:GetBucketPolicy',
@@ -287,14 +300,13 @@ const s3 = (operation: string): Mapper | undefined => {
     }
     const arn = `arn:${where.partition}:s3:::${bucket}/${str(input.Key) ?? ''}`;
     const versioned = str(input.VersionId) !== undefined;
-    const action =
-      versioned && objectAction === 's3:GetObject'
-        ? 's3:GetObjectVersion'
-        : versioned && objectAction === 's3:GetObjectRetention'
-          ? 's3:GetObjectRetention'
-          : (objectAction as string);
+    const action = (versioned ? S3_VERSIONED[objectAction as string] : undefined) ?? (objectAction as string);
     const mode = str(input.ObjectLockMode);
-    const lock: Record<string, string> = mode ? { 's3:object-lock-mode': mode } : {};
+    const hold = str((input.LegalHold as Input | undefined)?.Status);
+    const lock: Record<string, string> = {
+      ...(mode ? { 's3:object-lock-mode': mode } : {}),
+      ...(hold ? { 's3:object-lock-legal-hold': hold } : {}),
+    };
     const requests = [request(action, arn, where, lock)];
     // Object Lock settings on upload are authorised as s3:PutObjectRetention as well.
     if (mode && action === 's3:PutObject') requests.push(request('s3:PutObjectRetention', arn, where, lock));
@@ -660,7 +672,139 @@ const ssm =
     ];
   };
 
+// --- RDS ------------------------------------------------------------------------------------------
+
+/** Where RDS authorises a call: the database, cluster, snapshot or subnet group each input names. */
+const RDS_RESOURCES: readonly (readonly [field: string, type: string])[] = [
+  ['DBInstanceIdentifier', 'db'],
+  ['DBClusterIdentifier', 'cluster'],
+  ['DBSnapshotIdentifier', 'snapshot'],
+  ['DBClusterSnapshotIdentifier', 'cluster-snapshot'],
+  ['DBSubnetGroupName', 'subgrp'],
+];
+
+/**
+ * RDS: the action on each resource the input names (`ResourceName` is already an ARN). Tags in a
+ * create call are authorised as `rds:AddTagsToResource` on the new snapshot too, with the request's
+ * tag keys; `TagKeys` of a tag call are `aws:TagKeys`.
+ */
+const rds =
+  (operation: string): Mapper | undefined =>
+  (input, _output, where, context) => {
+    const arnOf = (type: string, name: string) =>
+      `arn:${where.partition}:rds:${where.region}:${where.account}:${type}:${name}`;
+    const tags = tagPairs(input.Tags);
+    const tagKeys = strings(input.TagKeys);
+    const extra: Record<string, string | string[]> = {
+      ...requestTagContext(tags),
+      ...(tagKeys.length > 0 ? { 'aws:TagKeys': tagKeys } : {}),
+    };
+    const named = RDS_RESOURCES.flatMap(([field, type]) => {
+      const name = str(input[field]);
+      return name ? [arnOf(type, name)] : [];
+    });
+    const resourceName = str(input.ResourceName);
+    const arns = resourceName ? [resourceName] : named.length > 0 ? named : ['*'];
+    const requests = arns.map((arn) => tagged(`rds:${operation}`, arn, where, context, extra));
+    if (operation.startsWith('Create') && tags.length > 0) {
+      const created =
+        operation === 'CreateDBClusterSnapshot' ? 'DBClusterSnapshotIdentifier' : 'DBSnapshotIdentifier';
+      const type = operation === 'CreateDBClusterSnapshot' ? 'cluster-snapshot' : 'snapshot';
+      requests.push(request('rds:AddTagsToResource', arnOf(type, str(input[created]) ?? '*'), where, extra));
+    }
+    return requests;
+  };
+
+// --- ECS ------------------------------------------------------------------------------------------
+
+/**
+ * ECS: a task call on each task ARN it names (`tasks`, `task`; an id without an ARN is placed in the
+ * named cluster), a tag call on its `resourceArn` with `aws:TagKeys` (ECS tags are `{ key, value }`),
+ * anything else (DescribeTaskDefinition, which has no resource type) on `*`.
+ */
+const ecs =
+  (operation: string): Mapper | undefined =>
+  (input, _output, where, context) => {
+    const action = `ecs:${operation}`;
+    const cluster = str(input.cluster);
+    const clusterName = cluster?.startsWith('arn:') ? cluster.slice(cluster.lastIndexOf('/') + 1) : cluster;
+    const taskArn = (task: string) =>
+      task.startsWith('arn:')
+        ? task
+        : `arn:${where.partition}:ecs:${where.region}:${where.account}:task/${clusterName ?? 'default'}/${task}`;
+    const tasks = [...strings(input.tasks), ...(str(input.task) ? [str(input.task) as string] : [])];
+    if (tasks.length > 0) return tasks.map((task) => tagged(action, taskArn(task), where, context));
+    const resourceArn = str(input.resourceArn);
+    if (resourceArn) {
+      const keys = [
+        ...strings(input.tagKeys),
+        ...(Array.isArray(input.tags) ? (input.tags as Input[]).flatMap((tag) => strings([tag?.key])) : []),
+      ];
+      return [tagged(action, resourceArn, where, context, keys.length > 0 ? { 'aws:TagKeys': keys } : {})];
+    }
+    return [request(action, '*', where)];
+  };
+
+// --- Lambda ---------------------------------------------------------------------------------------
+
+/**
+ * Lambda: a function call on the function's ARN (`FunctionName` as a name, partial or full ARN, with
+ * the `Qualifier`; `Resource` for tags, whose keys are `aws:TagKeys`), a mapping call on
+ * `event-source-mapping:<UUID>`, and ListEventSourceMappings (no resource-level permission) on `*`.
+ */
+const LAMBDA_OPERATIONS: ReadonlySet<string> = new Set([
+  'GetFunction',
+  'GetFunctionConfiguration',
+  'GetFunctionConcurrency',
+  'PutFunctionConcurrency',
+  'DeleteFunctionConcurrency',
+  'GetPolicy',
+  'ListTags',
+  'TagResource',
+  'UntagResource',
+  'ListEventSourceMappings',
+  'GetEventSourceMapping',
+  'UpdateEventSourceMapping',
+]);
+
+/**
+ * Only the calls the services make are mapped (the Lambda family's evidence and containment): any
+ * other Lambda call (Invoke, UpdateFunctionCode) is unmapped and fails the proof.
+ */
+const lambda = (operation: string): Mapper | undefined =>
+  !LAMBDA_OPERATIONS.has(operation)
+    ? undefined
+    : (input, _output, where, context) => {
+        const action = `lambda:${operation}`;
+        const uuid = str(input.UUID);
+        if (uuid) {
+          return [
+            request(
+              action,
+              `arn:${where.partition}:lambda:${where.region}:${where.account}:event-source-mapping:${uuid}`,
+              where,
+            ),
+          ];
+        }
+        const named = str(input.Resource) ?? str(input.FunctionName);
+        if (!named || operation === 'ListEventSourceMappings') return [request(action, '*', where)];
+        const name = named.startsWith('arn:')
+          ? named.split(':').slice(6).join(':')
+          : named.replace(/^\d{12}:function:/, '');
+        const qualifier = str(input.Qualifier);
+        const arn = `arn:${where.partition}:lambda:${where.region}:${where.account}:function:${name}${qualifier ? `:${qualifier}` : ''}`;
+        const tags =
+          input.Tags && typeof input.Tags === 'object' && !Array.isArray(input.Tags)
+            ? Object.keys(input.Tags)
+            : [];
+        const keys = [...tags, ...strings(input.TagKeys)];
+        return [tagged(action, arn, where, context, keys.length > 0 ? { 'aws:TagKeys': keys } : {})];
+      };
+
 const MAPPERS: Record<string, (operation: string) => Mapper | undefined> = {
+  lambda,
+  rds,
+  ecs,
   sqs,
   dynamodb,
   s3,

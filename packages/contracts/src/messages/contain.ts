@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RdsTarget } from './rds-target.js';
 import { stepCommand } from './step-command.js';
 
 const UserName = z.string().min(1);
@@ -119,6 +120,97 @@ export const ContainEc2Metadata = stepCommand(
 export type ContainEc2Metadata = z.infer<typeof ContainEc2Metadata>;
 
 /**
+ * Move an RDS database (the instance, or the cluster when one is named) to the VPC's isolation
+ * security group, the same no-rule group that `contain.ec2-instance` uses. Reversible: the rollback
+ * puts back the recorded groups.
+ */
+export const ContainRdsDatabase = stepCommand('contain.rds-database', RdsTarget);
+/** @see ContainRdsDatabase */
+export type ContainRdsDatabase = z.infer<typeof ContainRdsDatabase>;
+
+/**
+ * Make an RDS database not publicly accessible (`PubliclyAccessible=false` on the instance, or on
+ * every instance of the cluster). Reversible, but it changes the database's DNS answers for every
+ * client, so playbooks ask for approval.
+ */
+export const ContainRdsPublicAccess = stepCommand('contain.rds-public-access', RdsTarget);
+/** @see ContainRdsPublicAccess */
+export type ContainRdsPublicAccess = z.infer<typeof ContainRdsPublicAccess>;
+
+const S3ObjectParams = z.object({
+  bucketName: z.string().min(1),
+  key: z.string().min(1),
+  /** The version GuardDuty scanned; without it, the current version (or `null` in an unversioned bucket). */
+  versionId: z.string().min(1).optional(),
+});
+
+/**
+ * Quarantine one S3 object (a malware finding): tag it, and deny reads of exactly that key with a
+ * bucket-policy statement added beside the existing ones. Reversible: the rollback removes only that
+ * statement and our tag. `allowPrincipalArns` keep read access (e.g. the forensics role);
+ * `denyReads: false` only tags (the severity matrix's "tag" for MEDIUM and LOW findings).
+ */
+export const ContainS3Object = stepCommand(
+  'contain.s3-object',
+  S3ObjectParams.extend({
+    allowPrincipalArns: z.array(z.string().min(1)).optional(),
+    denyReads: z.boolean().optional(),
+  }),
+);
+/** @see ContainS3Object */
+export type ContainS3Object = z.infer<typeof ContainS3Object>;
+
+/**
+ * Delete one version of a malicious object. Irreversible (a deleted version cannot be restored), so it
+ * needs approval; refused unless the evidence copy of that version is in the evidence bucket.
+ */
+export const ContainS3ObjectDelete = stepCommand('contain.s3-object-delete', S3ObjectParams);
+/** @see ContainS3ObjectDelete */
+export type ContainS3ObjectDelete = z.infer<typeof ContainS3ObjectDelete>;
+
+/**
+ * Stop a Lambda function from running: reserved concurrency 0 (no invocation starts) and every
+ * event-source mapping of the function disabled. Reversible: the rollback restores the recorded
+ * reserved concurrency (or removes it when there was none) and re-enables exactly the mappings that
+ * were enabled. The execution role's sessions are revoked by `contain.role-sessions`, its own step.
+ */
+export const ContainLambdaFunction = stepCommand(
+  'contain.lambda-function',
+  z.object({ functionName: z.string().min(1) }),
+);
+/** @see ContainLambdaFunction */
+export type ContainLambdaFunction = z.infer<typeof ContainLambdaFunction>;
+
+const EcsTaskParams = z.object({
+  /** The task's ARN; the long format (`task/<cluster>/<id>`) names its cluster. */
+  taskArn: z.string().startsWith('arn:'),
+  /** The cluster's name or ARN; needed only for a task ARN in the old format (`task/<id>`). */
+  cluster: z.string().min(1).optional(),
+});
+
+/**
+ * Contain an ECS task: tag it, move each of its ENIs (`awsvpc`) through the conversion group to the
+ * VPC's isolation group (the groups `contain.ec2-instance` uses), and revoke the older sessions of its
+ * task role (as `contain.role-sessions`). `isolate: false` only tags the task (the severity matrix's
+ * "tag" for MEDIUM). Reversible: the rollback puts back each ENI's recorded groups, removes the
+ * revocation and the tag.
+ */
+export const ContainEcsTask = stepCommand(
+  'contain.ecs-task',
+  EcsTaskParams.extend({ isolate: z.boolean().optional() }),
+);
+/** @see ContainEcsTask */
+export type ContainEcsTask = z.infer<typeof ContainEcsTask>;
+
+/**
+ * Stop an ECS task. Irreversible (a stopped task cannot be started again; its service starts a new
+ * one from the task definition, and its memory and writable layer are gone), so it needs approval.
+ */
+export const ContainEcsTaskStop = stepCommand('contain.ecs-task-stop', EcsTaskParams);
+/** @see ContainEcsTaskStop */
+export type ContainEcsTaskStop = z.infer<typeof ContainEcsTaskStop>;
+
+/**
  * Every containment command the isolator performs, keyed by action, with whether it can be undone.
  * The single list of containments: `containActions`, the rollback commands (one per reversible entry)
  * and the message schemas are all derived from it, so a new containment is added here and nowhere
@@ -136,6 +228,13 @@ export const containCommands = {
   'contain.cloudtrail-logging': { schema: ContainCloudTrailLogging, reversible: true },
   'contain.security-group-ingress': { schema: ContainSecurityGroupIngress, reversible: true },
   'contain.ec2-metadata': { schema: ContainEc2Metadata, reversible: true },
+  'contain.lambda-function': { schema: ContainLambdaFunction, reversible: true },
+  'contain.rds-database': { schema: ContainRdsDatabase, reversible: true },
+  'contain.rds-public-access': { schema: ContainRdsPublicAccess, reversible: true },
+  'contain.s3-object': { schema: ContainS3Object, reversible: true },
+  'contain.s3-object-delete': { schema: ContainS3ObjectDelete, reversible: false },
+  'contain.ecs-task': { schema: ContainEcsTask, reversible: true },
+  'contain.ecs-task-stop': { schema: ContainEcsTaskStop, reversible: false },
 } as const satisfies Record<`contain.${string}`, { schema: z.ZodType; reversible: boolean }>;
 
 /** A containment action name, e.g. `contain.ec2-instance`. */

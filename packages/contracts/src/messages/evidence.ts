@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IsoDateTime } from '../primitives.js';
 import { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './clean-room.js';
 import { EvidenceStoreReport } from './report.js';
+import { RdsTarget } from './rds-target.js';
 import { StepTarget, stepCommand } from './step-command.js';
 
 const InstanceParams = z.object({ instanceId: z.string().min(1) });
@@ -46,6 +47,53 @@ export const EvidenceCollectS3 = stepCommand(
 /** @see EvidenceCollectS3 */
 export type EvidenceCollectS3 = z.infer<typeof EvidenceCollectS3>;
 
+/**
+ * Snapshot an RDS database (the cluster when one is named, else the instance), tagged with the
+ * incident, wait until it is available, and record the database's configuration.
+ */
+export const EvidenceSnapshotRds = stepCommand('evidence.snapshot-rds', RdsTarget);
+/** @see EvidenceSnapshotRds */
+export type EvidenceSnapshotRds = z.infer<typeof EvidenceSnapshotRds>;
+
+/**
+ * Copy one S3 object version (a malware finding's) into the evidence bucket, hashed here, with a
+ * legal hold, and record where it came from (`s3-object-….json`).
+ */
+export const EvidenceS3Object = stepCommand(
+  'evidence.s3-object',
+  z.object({
+    bucketName: z.string().min(1),
+    key: z.string().min(1),
+    versionId: z.string().min(1).optional(),
+  }),
+);
+/** @see EvidenceS3Object */
+export type EvidenceS3Object = z.infer<typeof EvidenceS3Object>;
+
+/**
+ * Collect a Lambda function's evidence: its configuration, its code package (downloaded into the
+ * evidence bucket and hashed there), its resource policy and its event-source mappings. `qualifier`
+ * is the version or alias the finding names; without it, `$LATEST`.
+ */
+export const EvidenceCollectLambda = stepCommand(
+  'evidence.collect-lambda',
+  z.object({ functionName: z.string().min(1), qualifier: z.string().min(1).optional() }),
+);
+/** @see EvidenceCollectLambda */
+export type EvidenceCollectLambda = z.infer<typeof EvidenceCollectLambda>;
+
+/**
+ * Record an ECS task: the task (DescribeTasks) and its task definition (DescribeTaskDefinition), and
+ * a pointer to each container's log stream (the `awslogs` group and stream). The logs are pointed
+ * to, not copied: CloudWatch Logs keeps them under its own retention.
+ */
+export const EvidenceCollectEcsTask = stepCommand(
+  'evidence.collect-ecs-task',
+  z.object({ taskArn: z.string().startsWith('arn:'), cluster: z.string().min(1).optional() }),
+);
+/** @see EvidenceCollectEcsTask */
+export type EvidenceCollectEcsTask = z.infer<typeof EvidenceCollectEcsTask>;
+
 /** Write the hash manifest and lock the incident's evidence (TRAPS 12). */
 export const EvidenceSeal = stepCommand('evidence.seal', z.object({}));
 /** @see EvidenceSeal */
@@ -86,6 +134,10 @@ export const evidenceCommands = {
   'evidence.collect-volatile': EvidenceCollectVolatile,
   'evidence.collect-iam': EvidenceCollectIam,
   'evidence.collect-s3': EvidenceCollectS3,
+  'evidence.collect-lambda': EvidenceCollectLambda,
+  'evidence.collect-ecs-task': EvidenceCollectEcsTask,
+  'evidence.snapshot-rds': EvidenceSnapshotRds,
+  'evidence.s3-object': EvidenceS3Object,
   'evidence.seal': EvidenceSeal,
   'evidence.clean-room': EvidenceCleanRoom,
   'evidence.clean-room-teardown': EvidenceCleanRoomTeardown,

@@ -94,3 +94,8 @@ export function bucket(bucketName: string): Resource {
 
 /** Every band, lowest first. */
 export const bands: readonly SeverityBand[] = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+
+/** An S3 object version, as a GuardDuty Malware Protection for S3 finding names it. */
+export function s3Object(bucketName: string, key: string, versionId = 'v-0001'): Resource {
+  return { kind: 's3-object', bucketName, key, versionId, tags: {} };
+}

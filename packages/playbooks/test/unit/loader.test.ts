@@ -24,6 +24,10 @@ describe('loadPlaybooks', () => {
       'malicious-ip',
       'ec2-metadata-abuse',
       'ec2-compromise',
+      'ecs-compromise',
+      'lambda-compromise',
+      's3-malware',
+      'rds-compromise',
       'iam-credential-compromise',
       'security-group-admin-ports-open',
       's3-exposure',
@@ -47,7 +51,7 @@ describe('loadPlaybooks', () => {
     const playbooks = await loadPlaybooks({ userDir });
 
     // Assess
-    expect(playbooks.map((playbook) => playbook.id)).toContain('lambda-compromise');
+    expect(playbooks.map((playbook) => playbook.id)).toContain('lambda-page-only');
     expect(playbooks.filter((playbook) => playbook.id === 'ec2-compromise')).toHaveLength(1);
     const replaced = playbooks.find((playbook) => playbook.id === 'ec2-compromise');
     expect(replaced?.name).toBe('EC2 compromise (evidence only)');

@@ -28,10 +28,6 @@ function parsed(input: unknown): Finding {
 describe('findings about the new resource kinds', () => {
   const kinds: [WorkloadResourceOptions['kind'], string][] = [
     ['eks-pod', 'Backdoor:Runtime/C&CActivity.B!DNS'],
-    ['ecs-task', 'CryptoCurrency:Runtime/BitcoinTool.B!DNS'],
-    ['lambda', 'Backdoor:Lambda/C&CActivity.B'],
-    ['rds', 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin'],
-    ['s3-object', 'Object:S3/MaliciousFile'],
   ];
 
   it.each(kinds)('plan the generic playbook for a %s finding (%s)', (kind, type) => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileGlob, loadPlaybooks, type Playbook, parsePlaybook, selectPlaybook } from '../../src/index.js';
-import { assumedRole, bucket, iamUser, instance, testFinding } from './findings.js';
+import { assumedRole, bucket, iamUser, instance, s3Object, testFinding } from './findings.js';
 
 let playbooks: Playbook[];
 beforeAll(async () => {
@@ -81,6 +81,22 @@ describe('selectPlaybook', () => {
       name: 'an S3 finding',
       finding: () => testFinding({ type: 'Exfiltration:S3/AnomalousBehavior', resources: [bucket('b')] }),
       expected: 's3-exposure',
+    },
+    {
+      name: 'an S3 malware finding (an object, not a bucket)',
+      finding: () =>
+        testFinding({ type: 'Object:S3/MaliciousFile', resources: [s3Object('uploads', 'in/a.pdf')] }),
+      expected: 's3-malware',
+    },
+    {
+      name: "Security Hub's form of the S3 malware finding",
+      finding: () =>
+        testFinding({
+          source: 'securityhub',
+          type: 'TTPs/Initial Access/Object:S3-MaliciousFile',
+          resources: [s3Object('uploads', 'in/a.pdf')],
+        }),
+      expected: 's3-malware',
     },
     {
       name: 'an EKS finding',

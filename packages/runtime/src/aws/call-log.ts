@@ -82,8 +82,35 @@ const IDENTIFYING_KEYS = new Set([
   'Path',
   'OperationType',
   'ObjectLockMode',
+  // S3 PutObjectLegalHold's `{ Status }` (ON or OFF), which the evidence guard conditions on.
+  'LegalHold',
+  'Status',
   'KmsKeyId',
   'CreateVolumePermission',
+  // RDS: the database, snapshot or subnet group a call names, and the groups it sets.
+  'DBClusterIdentifier',
+  'DBClusterSnapshotIdentifier',
+  'DBInstanceIdentifier',
+  'DBSnapshotIdentifier',
+  'DBSubnetGroupName',
+  'ResourceName',
+  'VpcSecurityGroupIds',
+  // Lambda: the function (name or ARN, and version or alias), the tagged resource, the mapping.
+  'FunctionName',
+  'Qualifier',
+  'Resource',
+  'UUID',
+  // ECS (lowerCamel inputs): the task, cluster, task definition or tagged resource a call names, and
+  // the tags (`{ key, value }`) and tag keys it writes or removes.
+  'cluster',
+  'task',
+  'tasks',
+  'taskDefinition',
+  'resourceArn',
+  'tags',
+  'tagKeys',
+  'key',
+  'value',
   'Device',
   'DocumentName',
   'DryRun',
@@ -190,10 +217,20 @@ export function identifyingFields(
   if (value === null || typeof value !== 'object' || depth > 8) return out;
   for (const [key, child] of Object.entries(value)) {
     if (!keys.has(key)) continue;
-    const kept = keep(child, keys, depth + 1);
+    // Lambda's tags are a map of key to value, not `{ Key, Value }` pairs: kept as they are.
+    const kept = key === 'Tags' && isStringMap(child) ? child : keep(child, keys, depth + 1);
     if (kept !== undefined) out[key] = kept;
   }
   return out;
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((item) => typeof item === 'string')
+  );
 }
 
 function keep(value: unknown, keys: ReadonlySet<string>, depth: number): unknown {

@@ -20,7 +20,14 @@ export type WorkloadResourceOptions =
     }
   | { kind: 'ecs-task'; clusterName?: string; taskId?: string; launchType?: 'FARGATE' | 'EC2' }
   | { kind: 'lambda'; functionName?: string; version?: string }
-  | { kind: 'rds'; dbInstanceIdentifier?: string; dbClusterIdentifier?: string; user?: string }
+  | {
+      kind: 'rds';
+      dbInstanceIdentifier?: string;
+      /** `null`: a stand-alone DB instance, not an Aurora cluster member. */
+      dbClusterIdentifier?: string | null;
+      user?: string;
+      tags?: Record<string, string>;
+    }
   | { kind: 's3-object'; bucketName?: string; key?: string; versionId?: string };
 
 /** Options of {@link guardDutyWorkloadFinding}. */
@@ -192,10 +199,17 @@ function workloadResource(resource: WorkloadResourceOptions, accountId: string, 
         resourceType: 'RDSDBInstance',
         rdsDbInstanceDetails: {
           dbInstanceIdentifier: resource.dbInstanceIdentifier ?? 'orders-db-1',
-          dbClusterIdentifier: resource.dbClusterIdentifier ?? 'orders-db',
-          engine: 'aurora-postgresql',
+          ...(resource.dbClusterIdentifier === null
+            ? { engine: 'postgres' }
+            : {
+                dbClusterIdentifier: resource.dbClusterIdentifier ?? 'orders-db',
+                engine: 'aurora-postgresql',
+              }),
           engineVersion: '16.4',
           dbInstanceArn: `arn:aws:rds:${region}:${accountId}:db:${resource.dbInstanceIdentifier ?? 'orders-db-1'}`,
+          ...(resource.tags
+            ? { tags: Object.entries(resource.tags).map(([key, value]) => ({ key, value })) }
+            : {}),
         },
         rdsDbUserDetails: {
           user: resource.user ?? 'app_rw',

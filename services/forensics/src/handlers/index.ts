@@ -18,6 +18,10 @@ import { cleanRoomTeardown } from './clean-room-teardown.js';
 import { collectIam } from './collect-iam.js';
 import { collectS3 } from './collect-s3.js';
 import { collectVolatile } from './collect-volatile.js';
+import { collectEcsTask } from './ecs-task.js';
+import { collectLambda } from './lambda-function.js';
+import { snapshotRds } from './rds-snapshot.js';
+import { s3Object } from './s3-object.js';
 import { seal } from './seal.js';
 import { SNAPSHOT_FOLLOWUP, snapshotFollowup } from './snapshot-followup.js';
 import { snapshotVolumes } from './snapshot-volumes.js';
@@ -61,6 +65,10 @@ export function createActions(deps: ActionDeps): StepActionTable<EvidenceType> {
     'evidence.collect-volatile': collectVolatile(deps),
     'evidence.collect-iam': collectIam(deps),
     'evidence.collect-s3': collectS3(deps),
+    'evidence.collect-lambda': collectLambda(deps),
+    'evidence.collect-ecs-task': collectEcsTask(deps),
+    'evidence.snapshot-rds': snapshotRds(deps),
+    'evidence.s3-object': s3Object(deps),
     'evidence.seal': seal(deps),
     'evidence.clean-room': cleanRoom(deps),
     'evidence.clean-room-teardown': cleanRoomTeardown(deps),

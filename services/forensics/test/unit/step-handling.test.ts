@@ -1,5 +1,5 @@
 import type { Message as SqsMessage } from '@aws-sdk/client-sqs';
-import { buildMessage, type MessageOf } from '@ir/contracts';
+import { buildMessage, evidenceActions, type MessageOf } from '@ir/contracts';
 import {
   type AwsClientFactory,
   createLogger,
@@ -207,7 +207,8 @@ describe('createHandlers (forensics on the step worker)', () => {
     // Assess
     expect(types).toContain('evidence.snapshot-followup');
     expect(types).toContain('evidence.store-report');
-    expect(types).toHaveLength(10);
+    // Every evidence command of the contracts, plus the service's own follow-up.
+    expect(types).toHaveLength(evidenceActions.length + 1);
     expect(() => handlers.parse(sqs(other))).toThrow();
   });
 

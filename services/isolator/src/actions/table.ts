@@ -3,7 +3,11 @@ import type { StepActionTable } from '@ir/runtime';
 import type { ActionDeps } from './action-deps.js';
 import { containEc2Instance } from './ec2/contain-instance.js';
 import { containEc2Metadata, rollbackEc2Metadata } from './ec2/metadata.js';
+import { containEcsTask } from './ecs/contain-task.js';
+import { rollbackEcsTask } from './ecs/rollback-task.js';
+import { containEcsTaskStop } from './ecs/stop-task.js';
 import { rollbackEc2Instance } from './ec2/rollback-instance.js';
+import { containLambdaFunction, rollbackLambdaFunction } from './lambda/function.js';
 import { containAccessKey, rollbackAccessKey } from './iam/access-key.js';
 import { containIamUser, rollbackIamUser } from './iam/iam-user.js';
 import { containRemoveLoginProfile } from './iam/login-profile.js';
@@ -14,7 +18,11 @@ import {
   containSecurityGroupIngress,
   rollbackSecurityGroupIngress,
 } from './remediation/security-group-ingress.js';
+import { containRdsDatabase, rollbackRdsDatabase } from './rds/isolate.js';
+import { containRdsPublicAccess, rollbackRdsPublicAccess } from './rds/public-access.js';
 import { containS3Bucket, rollbackS3Bucket } from './s3/bucket.js';
+import { containS3Object, rollbackS3Object } from './s3/object.js';
+import { containS3ObjectDelete } from './s3/object-delete.js';
 
 /** Every message type the isolator accepts on its queue: each containment and each rollback. */
 export const isolatorMessageTypes = [...containActions, ...rollbackActions] as const;
@@ -38,6 +46,13 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'contain.cloudtrail-logging': containCloudTrailLogging(deps),
     'contain.security-group-ingress': containSecurityGroupIngress(deps),
     'contain.ec2-metadata': containEc2Metadata(),
+    'contain.ecs-task': containEcsTask(deps),
+    'contain.ecs-task-stop': containEcsTaskStop(),
+    'contain.s3-object': containS3Object(deps),
+    'contain.s3-object-delete': containS3ObjectDelete(deps),
+    'contain.lambda-function': containLambdaFunction(),
+    'contain.rds-database': containRdsDatabase(deps),
+    'contain.rds-public-access': containRdsPublicAccess(),
     'rollback.ec2-instance': rollbackEc2Instance(),
     'rollback.iam-user': rollbackIamUser(),
     'rollback.access-key': rollbackAccessKey(),
@@ -47,5 +62,10 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'rollback.cloudtrail-logging': rollbackCloudTrailLogging(deps),
     'rollback.security-group-ingress': rollbackSecurityGroupIngress(),
     'rollback.ec2-metadata': rollbackEc2Metadata(),
+    'rollback.ecs-task': rollbackEcsTask(),
+    'rollback.s3-object': rollbackS3Object(),
+    'rollback.lambda-function': rollbackLambdaFunction(),
+    'rollback.rds-database': rollbackRdsDatabase(),
+    'rollback.rds-public-access': rollbackRdsPublicAccess(),
   };
 }

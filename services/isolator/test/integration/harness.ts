@@ -26,7 +26,8 @@ export async function isolatorFixture(env: Record<string, string> = {}) {
       answerTimeoutMs: 50_000,
     },
   });
-  const config = loadConfig(harness.workerEnv(env));
+  // The system's evidence bucket, which `contain.s3-object-delete` checks for the evidence copy.
+  const config = loadConfig(harness.workerEnv({ IR_EVIDENCE_BUCKET: harness.system.bucketName, ...env }));
   const registry = new Registry();
   await harness.start(createService(config, { ...harness.serviceDeps('isolator-test'), registry }));
 

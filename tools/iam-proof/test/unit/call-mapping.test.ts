@@ -216,6 +216,67 @@ describe('iamRequestsFor', () => {
     });
   });
 
+  it('authorises the Lambda family calls on the function (tag keys as aws:TagKeys) and on the mapping', async () => {
+    // Act
+    const [tag] = await iamRequestsFor(
+      call('lambda', 'TagResource', {
+        Resource: 'arn:aws:lambda:us-east-1:111111111111:function:invoice-renderer',
+        Tags: { 'ir-record:lambda-contained-by': 'inc-1' },
+      }),
+    );
+    const [get] = await iamRequestsFor(
+      call('lambda', 'GetFunction', { FunctionName: 'invoice-renderer', Qualifier: '7' }),
+    );
+    const [update] = await iamRequestsFor(
+      call('lambda', 'UpdateEventSourceMapping', { UUID: 'a1b2c3d4-5678-90ab-cdef-11111EXAMPLE' }),
+    );
+    const [list] = await iamRequestsFor(call('lambda', 'ListEventSourceMappings', {}));
+    // Assess
+    expect(tag).toMatchObject({
+      action: 'lambda:TagResource',
+      resource: 'arn:aws:lambda:us-east-1:111111111111:function:invoice-renderer',
+      context: { 'aws:TagKeys': ['ir-record:lambda-contained-by'] },
+    });
+    expect(get?.resource).toMatch(/:function:invoice-renderer:7$/);
+    expect(update?.resource).toMatch(/:event-source-mapping:a1b2c3d4-5678-90ab-cdef-11111EXAMPLE$/);
+    expect(list?.resource).toBe('*');
+  });
+
+  it('authorises RDS calls on each database and snapshot they name, and the create-time tags as AddTagsToResource', async () => {
+    // Act
+    const snapshot = await iamRequestsFor(
+      call('rds', 'CreateDBSnapshot', {
+        DBInstanceIdentifier: 'orders-db',
+        DBSnapshotIdentifier: 'ir-inc-1-orders-db-0a1b2c3d4e',
+        Tags: [{ Key: 'ir:incident-id', Value: 'inc-1' }],
+      }),
+    );
+    const [modify] = await iamRequestsFor(
+      call('rds', 'ModifyDBCluster', { DBClusterIdentifier: 'orders', VpcSecurityGroupIds: ['sg-0iso'] }),
+    );
+    const [untag] = await iamRequestsFor(
+      call('rds', 'RemoveTagsFromResource', {
+        ResourceName: 'arn:aws:rds:us-east-1:111111111111:db:orders-db',
+        TagKeys: ['ir-record:rds-isolated-by'],
+      }),
+    );
+    // Assess
+    expect(snapshot.map((r) => `${r.action} ${r.resource}`)).toEqual([
+      'rds:CreateDBSnapshot arn:aws:rds:us-east-1:111111111111:db:orders-db',
+      'rds:CreateDBSnapshot arn:aws:rds:us-east-1:111111111111:snapshot:ir-inc-1-orders-db-0a1b2c3d4e',
+      'rds:AddTagsToResource arn:aws:rds:us-east-1:111111111111:snapshot:ir-inc-1-orders-db-0a1b2c3d4e',
+    ]);
+    expect(snapshot[2]?.context).toMatchObject({ 'aws:TagKeys': ['ir:incident-id'] });
+    expect(modify).toMatchObject({
+      action: 'rds:ModifyDBCluster',
+      resource: 'arn:aws:rds:us-east-1:111111111111:cluster:orders',
+    });
+    expect(untag).toMatchObject({
+      resource: 'arn:aws:rds:us-east-1:111111111111:db:orders-db',
+      context: { 'aws:TagKeys': ['ir-record:rds-isolated-by'] },
+    });
+  });
+
   it('refuses a call it has no mapping for, rather than passing it', async () => {
     // Act / Assess
     await expect(iamRequestsFor(call('lambda', 'Invoke', {}))).rejects.toThrow(UnmappedCallError);

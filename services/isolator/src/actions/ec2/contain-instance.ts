@@ -163,9 +163,10 @@ export function containEc2Instance(deps: ActionDeps): StepHandler<'contain.ec2-i
 /**
  * Moves every ENI to the conversion group, waits `holdSeconds`, then moves every ENI to the isolation
  * group, one `ModifyNetworkInterfaceAttribute` per ENI (TRAPS 3). In dry-run each call is made with
- * `DryRun` (when the group exists) and the planned moves are returned.
+ * `DryRun` (when the group exists) and the planned moves are returned. Shared with `contain.ecs-task`,
+ * whose task ENIs move the same way.
  */
-async function moveInterfaces(
+export async function moveInterfaces(
   ec2: EC2Client,
   interfaceIds: readonly string[],
   conversionGroupId: string | undefined,

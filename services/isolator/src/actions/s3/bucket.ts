@@ -44,8 +44,10 @@ export const S3BucketPreState = z.object({
 /** @see S3BucketPreState */
 export type S3BucketPreState = z.infer<typeof S3BucketPreState>;
 
-type Statement = Record<string, unknown>;
-interface PolicyDocument {
+/** One bucket-policy statement, as S3 returns it. */
+export type Statement = Record<string, unknown>;
+/** A bucket policy with `Statement` always an array. */
+export interface PolicyDocument {
   Version?: string;
   Statement: Statement[];
 }
@@ -61,7 +63,8 @@ async function readPab(s3: S3Client, bucket: string) {
   }
 }
 
-async function readPolicy(s3: S3Client, bucket: string): Promise<string | null> {
+/** The bucket's policy text, or null when it has none. */
+export async function readPolicy(s3: S3Client, bucket: string): Promise<string | null> {
   try {
     return (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }))).Policy ?? null;
   } catch (error: unknown) {
@@ -70,7 +73,8 @@ async function readPolicy(s3: S3Client, bucket: string): Promise<string | null> 
   }
 }
 
-function parsePolicy(text: string | null): PolicyDocument {
+/** A policy document with its statements as an array (an empty one when there is no policy). */
+export function parsePolicy(text: string | null): PolicyDocument {
   if (!text) return { Version: '2012-10-17', Statement: [] };
   const parsed = JSON.parse(text) as { Version?: string; Statement?: Statement | Statement[] };
   const statements =
@@ -103,7 +107,7 @@ function preStateFromSid(sid: string): { pab: z.infer<typeof Pab> | null; hadPol
 }
 
 /** Our own principal as `aws:PrincipalArn` sees it, so the deny never locks the rollback out. */
-async function callerPrincipalPatterns(context: Pick<StepContext, 'client'>): Promise<string[]> {
+export async function callerPrincipalPatterns(context: Pick<StepContext, 'client'>): Promise<string[]> {
   const identity = await (await context.client(STSClient)).send(new GetCallerIdentityCommand({}));
   const arn = identity.Arn ?? '';
   const assumed = /^arn:([\w-]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
