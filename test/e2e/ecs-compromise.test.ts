@@ -4,81 +4,57 @@
  * `guardduty-api-ecs-task.json`, which names its sources) pointed at a task in this account, and the
  * task's ENI, its role and the evidence read back; then the approved stop and the rollback, read back.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { DescribeTasksCommand } from '@aws-sdk/client-ecs';
 import { ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
-import { verifyEvidence } from '@ir/evidence';
 import { type CreatedEcsTask, createEcsTask, createRole, createVpc, eventually } from '@ir/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { systemInIsolatedAccount } from '../support/e2e-fixture.js';
 import { type EcsAwsvpcProxy, startEcsAwsvpcProxy } from '../support/ecs-awsvpc-proxy.js';
-import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
-import { apiOperator, approveHeldRollback } from '../support/operator.js';
-import type { RunningSystem } from '../support/system.js';
+import { type ApiSampleFinding, apiSample, type SampleTarget } from '../support/finding-samples.js';
+import { stepOf } from '../support/incident-progress.js';
+import {
+  approveStepAndWait,
+  rollBackAndWait,
+  sendFindingAndWait,
+  verifyIncidentEvidence,
+} from '../support/incident-flow.js';
+import { useSystem } from '../support/suite.js';
 
 /** The fields of the GuardDuty API's finding shape this test points at its own task. */
-interface SampleFinding {
-  Id: string;
-  Arn: string;
-  AccountId: string;
-  Region: string;
-  CreatedAt: string;
-  UpdatedAt: string;
-  Service: { EventFirstSeen: string; EventLastSeen: string };
+interface EcsTaskFinding extends ApiSampleFinding {
   Resource: {
     EcsClusterDetails: { Name: string; Arn: string; TaskDetails: { Arn: string; DefinitionArn: string } };
   };
 }
 
 /** The documented sample, pointed at this account, region and task, with fresh ids and times. */
-function ecsFinding(where: { accountId: string; region: string }, task: CreatedEcsTask) {
-  const document = JSON.parse(
-    readFileSync(
-      new URL('../../packages/contracts/test/fixtures/guardduty-api-ecs-task.json', import.meta.url),
-      'utf8',
-    ),
-  ) as { _source: { from: string[] }; payload: { Findings: SampleFinding[] } };
-  expect(document._source.from.length).toBeGreaterThan(0);
-  const payload = structuredClone(document.payload);
-  const finding = payload.Findings[0];
-  if (!finding) throw new Error('the fixture has no finding');
-  const now = new Date().toISOString();
-  const id = randomUUID().replaceAll('-', '');
-  finding.Id = id;
-  finding.Arn = `arn:aws:guardduty:${where.region}:${where.accountId}:detector/123abc456def456ghij/finding/${id}`;
-  finding.AccountId = where.accountId;
-  finding.Region = where.region;
-  finding.CreatedAt = now;
-  finding.UpdatedAt = now;
-  finding.Service.EventFirstSeen = now;
-  finding.Service.EventLastSeen = now;
-  const cluster = finding.Resource.EcsClusterDetails;
+function ecsFinding(where: SampleTarget, task: CreatedEcsTask) {
+  const sample = apiSample<EcsTaskFinding>('guardduty-api-ecs-task.json', where);
+  const cluster = sample.finding.Resource.EcsClusterDetails;
   cluster.Name = task.clusterName;
   cluster.Arn = `arn:aws:ecs:${where.region}:${where.accountId}:cluster/${task.clusterName}`;
   cluster.TaskDetails.Arn = task.taskArn;
   cluster.TaskDetails.DefinitionArn = task.taskDefinitionArn;
-  return { payload, id };
+  return sample;
 }
 
 describe('ecs-compromise, end to end', () => {
-  let system: RunningSystem;
   let proxy: EcsAwsvpcProxy;
-  beforeAll(async () => {
-    // Emulator gap (see ecs-awsvpc-proxy.ts): the services reach the emulator through a proxy that
-    // adds the awsvpc ENI attachment to DescribeTasks answers; every other call passes unchanged.
-    proxy = await startEcsAwsvpcProxy(inject('awsEndpoint'));
-    system = await systemInIsolatedAccount({ serviceEndpoint: proxy.url });
-  }, 300_000);
-  afterAll(async () => {
-    await system?.stop();
-    await proxy?.stop();
-  }, 120_000);
+  const running = useSystem(
+    async () => {
+      // Emulator gap (see ecs-awsvpc-proxy.ts): the services reach the emulator through a proxy that
+      // adds the awsvpc ENI attachment to DescribeTasks answers; every other call passes unchanged.
+      proxy = await startEcsAwsvpcProxy(inject('awsEndpoint'));
+      return systemInIsolatedAccount({ serviceEndpoint: proxy.url });
+    },
+    async () => proxy?.stop(),
+  );
 
   it('records the task, isolates its ENI and revokes its role, stops it once approved; the rollback restores the groups and removes the revocation', async () => {
+    const system = running();
     // Prepare
-    const { ec2, ecs, iam, s3 } = system.clients;
+    const { ec2, ecs, iam } = system.clients;
     const vpc = await createVpc({ ec2 });
     const role = await createRole({ iam, trustedService: 'ecs-tasks.amazonaws.com' });
     const task = await createEcsTask({ ecs, ec2, subnetIds: vpc.subnetIds, taskRoleArn: role.arn });
@@ -94,11 +70,10 @@ describe('ecs-compromise, end to end', () => {
         await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.roleName }))
       ).AttachedPolicies?.map((policy) => policy.PolicyArn) ?? [];
     const before = await groupsOf();
-    const finding = ecsFinding({ accountId: system.accountId, region: system.region }, task);
+    const finding = ecsFinding(system, task);
 
     // Act
-    await system.sendFinding(finding.payload);
-    const view = await waitForIncidentOf(system.api, finding.id);
+    const view = await sendFindingAndWait(system, finding.payload, finding.id);
 
     // Assess: the plan ran in order (the sample is HIGH, severity 8); the stop is held for a person
     expect(view.incident.playbookId).toBe('ecs-compromise');
@@ -118,24 +93,12 @@ describe('ecs-compromise, end to end', () => {
     };
     expect(collected.taskRoleArn).toBe(role.arn);
     expect(collected.logs.map((log) => log.logGroup)).toEqual([task.logGroup]);
-    const report = await verifyEvidence({
-      s3,
-      bucket: system.boot.bucketName,
-      incidentId: view.incident.incidentId,
-      signing: { kms: system.clients.kms, keyId: system.boot.signingKeyArn },
-    });
+    const report = await verifyIncidentEvidence(system, view.incident.incidentId);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
 
     // Act: a person approves the stop
-    const stopStep = stepOf(view, 'contain.ecs-task-stop');
-    const approver = apiOperator(system.apiAs('approver'), 'approver');
-    await approver.approve(view.incident.incidentId, stopStep.stepId);
-    const stopped = await waitForIncidentOf(
-      system.api,
-      finding.id,
-      (v) => stepOf(v, 'contain.ecs-task-stop').status === 'succeeded',
-    );
+    const stopped = await approveStepAndWait(system, view, finding.id, 'contain.ecs-task-stop');
 
     // Assess: ECS wants the task stopped, with the incident in the reason
     expect(stepOf(stopped, 'contain.ecs-task-stop').status).toBe('succeeded');
@@ -146,13 +109,7 @@ describe('ecs-compromise, end to end', () => {
     expect(described?.stoppedReason).toContain(view.incident.incidentId);
 
     // Act: roll the incident back as a responder would; a second person (an approver) approves it
-    await system.api.rollback(view.incident.incidentId, { reason: 'false positive: a load test' });
-    await approveHeldRollback(system.api, finding.id, approver);
-    const rolledBack = await waitForIncidentOf(
-      system.api,
-      finding.id,
-      (v) => v.incident.status === 'rolled-back',
-    );
+    const rolledBack = await rollBackAndWait(system, view, finding.id, 'false positive: a load test');
     expect(stepOf(rolledBack, 'rollback.ecs-task', 'rollback:').status).toBe('succeeded');
     await eventually(
       async () => (await groupsOf())?.join() === before?.join() && (await policiesOf()).length === 0,

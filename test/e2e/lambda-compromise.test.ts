@@ -5,8 +5,6 @@
  * sent as EventBridge delivers it, and the function, its mappings, its execution role and the evidence
  * read back; then the rollback, read back too.
  */
-import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ListAttachedRolePoliciesCommand } from '@aws-sdk/client-iam';
 import {
   GetEventSourceMappingCommand,
@@ -14,27 +12,17 @@ import {
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { verifyEvidence } from '@ir/evidence';
 import { createLambdaFunction, uniqueName } from '@ir/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { systemInIsolatedAccount } from '../support/e2e-fixture.js';
-import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
-import { apiOperator, approveHeldRollback } from '../support/operator.js';
-import type { RunningSystem } from '../support/system.js';
+import { type EventBridgeSample, eventBridgeSample, type SampleTarget } from '../support/finding-samples.js';
+import { stepOf } from '../support/incident-progress.js';
+import { rollBackAndWait, sendFindingAndWait, verifyIncidentEvidence } from '../support/incident-flow.js';
+import { useSystem } from '../support/suite.js';
 
-/** The parts of the sample EventBridge event this test points at its own account and function. */
-interface LambdaEvent {
-  id: string;
-  account: string;
-  region: string;
-  time: string;
-  detail: {
-    id: string;
-    accountId: string;
-    region: string;
-    createdAt: string;
-    updatedAt: string;
-    service: { eventFirstSeen: string; eventLastSeen: string };
+/** The parts of the sample EventBridge event this test points at its own function. */
+interface LambdaEvent extends EventBridgeSample {
+  detail: EventBridgeSample['detail'] & {
     resource: {
       lambdaDetails: { functionName: string; functionVersion: string; functionArn: string; role: string };
     };
@@ -42,35 +30,12 @@ interface LambdaEvent {
 }
 
 /**
- * The documented sample (its `_source` names where it comes from), pointed at this account, region,
- * function, version and execution role, with fresh ids and times.
+ * The documented sample, pointed at this account, region, function, version and execution role, with
+ * fresh ids and times.
  */
-function lambdaFinding(
-  where: { accountId: string; region: string },
-  fn: { functionName: string; version: string; roleArn: string },
-) {
-  const document = JSON.parse(
-    readFileSync(
-      new URL('../../packages/contracts/test/fixtures/guardduty-eventbridge-lambda.json', import.meta.url),
-      'utf8',
-    ),
-  ) as { _source: { from: string[] }; payload: LambdaEvent };
-  expect(document._source.from.length).toBeGreaterThan(0);
-  const event = structuredClone(document.payload);
-  const now = new Date().toISOString();
-  const detail = event.detail;
-  event.id = randomUUID();
-  event.account = where.accountId;
-  event.region = where.region;
-  event.time = now;
-  detail.id = randomUUID().replaceAll('-', '');
-  detail.accountId = where.accountId;
-  detail.region = where.region;
-  detail.createdAt = now;
-  detail.updatedAt = now;
-  detail.service.eventFirstSeen = now;
-  detail.service.eventLastSeen = now;
-  const lambda = detail.resource.lambdaDetails;
+function lambdaFinding(where: SampleTarget, fn: { functionName: string; version: string; roleArn: string }) {
+  const event = eventBridgeSample<LambdaEvent>('guardduty-eventbridge-lambda.json', where);
+  const lambda = event.detail.resource.lambdaDetails;
   lambda.functionName = fn.functionName;
   lambda.functionVersion = fn.version;
   lambda.functionArn = `arn:aws:lambda:${where.region}:${where.accountId}:function:${fn.functionName}:${fn.version}`;
@@ -87,15 +52,10 @@ async function readFunction(lambda: LambdaClient, functionName: string, mappingI
 }
 
 describe('lambda-compromise, end to end', () => {
-  let system: RunningSystem;
-  beforeAll(async () => {
-    system = await systemInIsolatedAccount();
-  }, 300_000);
-  afterAll(async () => {
-    await system?.stop();
-  }, 120_000);
+  const running = useSystem(() => systemInIsolatedAccount());
 
   it('collects the function and its code, stops it, revokes its role, seals, and the rollback restores it', async () => {
+    const system = running();
     // Prepare
     const { lambda, iam, s3 } = system.clients;
     const fn = await createLambdaFunction({
@@ -108,15 +68,16 @@ describe('lambda-compromise, end to end', () => {
       mappings: [{ enabled: true }, { enabled: false }],
     });
     const before = await readFunction(lambda, fn.functionName, fn.mappingIds);
-    const finding = lambdaFinding(
-      { accountId: system.accountId, region: system.region },
-      { functionName: fn.functionName, version: fn.version ?? '1', roleArn: fn.roleArn },
-    );
+    const finding = lambdaFinding(system, {
+      functionName: fn.functionName,
+      version: fn.version ?? '1',
+      roleArn: fn.roleArn,
+    });
 
     // Act
-    await system.sendFinding(finding);
-    const view = await waitForIncidentOf(
-      system.api,
+    const view = await sendFindingAndWait(
+      system,
+      finding,
       finding.detail.id,
       (v) => v.incident.status === 'completed',
     );
@@ -151,28 +112,13 @@ describe('lambda-compromise, end to end', () => {
     const code = await s3.send(new GetObjectCommand({ Bucket: system.boot.bucketName, Key: codeKey }));
     const bytes = Buffer.from((await code.Body?.transformToByteArray()) ?? []);
     expect(bytes.equals(Buffer.from(fn.code))).toBe(true);
-    const report = await verifyEvidence({
-      s3,
-      bucket: system.boot.bucketName,
-      incidentId: view.incident.incidentId,
-      signing: { kms: system.clients.kms, keyId: system.boot.signingKeyArn },
-    });
+    const report = await verifyIncidentEvidence(system, view.incident.incidentId);
     expect(report.problems).toEqual([]);
     expect(report.ok).toBe(true);
 
     // Act: roll the incident back as a responder would
     // (the two-person rule: a person other than the requester approves the held rollback batch).
-    await system.api.rollback(view.incident.incidentId, { reason: 'false positive: a load test' });
-    await approveHeldRollback(
-      system.api,
-      finding.detail.id,
-      apiOperator(system.apiAs('approver'), 'approver'),
-    );
-    const rolledBack = await waitForIncidentOf(
-      system.api,
-      finding.detail.id,
-      (v) => v.incident.status === 'rolled-back',
-    );
+    const rolledBack = await rollBackAndWait(system, view, finding.detail.id, 'false positive: a load test');
     const policies = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: fn.roleName }));
 
     // Assess: exactly the state before, read back

@@ -4,8 +4,6 @@
  * fixture `guardduty-eventbridge-rds-login.json`) sent as EventBridge delivers it, and the database,
  * its snapshot and the evidence read back.
  */
-import { readFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import { DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import {
   DescribeDBClustersCommand,
@@ -14,24 +12,16 @@ import {
   RDSClient,
 } from '@aws-sdk/client-rds';
 import { createRdsDatabase } from '@ir/testkit';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { systemInIsolatedAccount } from '../support/e2e-fixture.js';
-import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
-import { apiOperator, approveHeldRollback } from '../support/operator.js';
-import type { RunningSystem } from '../support/system.js';
+import { type EventBridgeSample, eventBridgeSample, type SampleTarget } from '../support/finding-samples.js';
+import { stepOf } from '../support/incident-progress.js';
+import { approveStepAndWait, rollBackAndWait, sendFindingAndWait } from '../support/incident-flow.js';
+import { useSystem } from '../support/suite.js';
 
-/** The parts of the sample event this test points at its own account and database. */
-interface SampleEvent {
-  id: string;
-  account: string;
-  region: string;
-  time: string;
-  detail: {
-    id: string;
-    accountId: string;
-    region: string;
-    createdAt: string;
-    updatedAt: string;
+/** The parts of the sample event this test points at its own database. */
+interface RdsLoginEvent extends EventBridgeSample {
+  detail: EventBridgeSample['detail'] & {
     resource: {
       rdsDbInstanceDetails: {
         dbInstanceIdentifier: string;
@@ -40,44 +30,18 @@ interface SampleEvent {
         dbInstanceArn: string;
       };
     };
-    service: {
-      eventFirstSeen: string;
-      eventLastSeen: string;
-      additionalInfo: { unusualBehavior?: unknown; sample?: boolean };
-    };
+    service: { additionalInfo: { unusualBehavior?: unknown; sample?: boolean } };
   };
 }
 
 /**
- * The documented sample (its `_source` names where it comes from), pointed at this account, region
- * and database, with fresh ids and times. `sample: true` is dropped: detection skips generated sample
- * findings (TRAPS 15), and this stands for a real one.
+ * The documented sample, pointed at this account, region and database, with fresh ids and times.
+ * `sample: true` is dropped: detection skips generated sample findings (TRAPS 15), and this stands
+ * for a real one.
  */
-function rdsLoginFinding(
-  where: { accountId: string; region: string },
-  db: { cluster: string; instance: string },
-) {
-  const document = JSON.parse(
-    readFileSync(
-      new URL('../../packages/contracts/test/fixtures/guardduty-eventbridge-rds-login.json', import.meta.url),
-      'utf8',
-    ),
-  ) as { _source: { from: string[] }; payload: SampleEvent };
-  expect(document._source.from.length).toBeGreaterThan(0);
-  const event = structuredClone(document.payload);
-  const now = new Date().toISOString();
+function rdsLoginFinding(where: SampleTarget, db: { cluster: string; instance: string }) {
+  const event = eventBridgeSample<RdsLoginEvent>('guardduty-eventbridge-rds-login.json', where);
   const { detail } = event;
-  event.id = randomUUID();
-  event.account = where.accountId;
-  event.region = where.region;
-  event.time = now;
-  detail.id = randomUUID().replaceAll('-', '');
-  detail.accountId = where.accountId;
-  detail.region = where.region;
-  detail.createdAt = now;
-  detail.updatedAt = now;
-  detail.service.eventFirstSeen = now;
-  detail.service.eventLastSeen = now;
   detail.service.additionalInfo = { unusualBehavior: detail.service.additionalInfo.unusualBehavior };
   const instance = detail.resource.rdsDbInstanceDetails;
   instance.dbInstanceIdentifier = db.instance;
@@ -88,23 +52,23 @@ function rdsLoginFinding(
 }
 
 describe('rds-compromise, end to end', () => {
-  let system: RunningSystem;
   let rds: RDSClient;
-  beforeAll(async () => {
-    system = await systemInIsolatedAccount();
-    // The system's own clients have no RDS one: the same endpoint and credentials as its EC2 client.
-    rds = new RDSClient({
-      endpoint: inject('awsEndpoint'),
-      region: system.region,
-      credentials: system.clients.ec2.config.credentials,
-    });
-  }, 300_000);
-  afterAll(async () => {
-    rds?.destroy();
-    await system?.stop();
-  }, 120_000);
+  const running = useSystem(
+    async () => {
+      const system = await systemInIsolatedAccount();
+      // The system's own clients have no RDS one: the same endpoint and credentials as its EC2 client.
+      rds = new RDSClient({
+        endpoint: inject('awsEndpoint'),
+        region: system.region,
+        credentials: system.clients.ec2.config.credentials,
+      });
+      return system;
+    },
+    async () => rds?.destroy(),
+  );
 
   it('an anomalous login on an Aurora member: the cluster is snapshotted, isolated and verified; made private once approved; the rollback restores both', async () => {
+    const system = running();
     // Prepare
     const db = await createRdsDatabase({
       ec2: system.clients.ec2,
@@ -114,14 +78,10 @@ describe('rds-compromise, end to end', () => {
       publiclyAccessible: true,
     });
     const member = db.instanceIds[0] as string;
-    const finding = rdsLoginFinding(
-      { accountId: system.accountId, region: system.region },
-      { cluster: db.id, instance: member },
-    );
+    const finding = rdsLoginFinding(system, { cluster: db.id, instance: member });
 
     // Act
-    await system.sendFinding(finding);
-    const view = await waitForIncidentOf(system.api, finding.detail.id);
+    const view = await sendFindingAndWait(system, finding, finding.detail.id);
 
     // Assess: the plan, in order: snapshot, isolation, the approval-gated step held
     expect(view.incident.playbookId).toBe('rds-compromise');
@@ -162,12 +122,11 @@ describe('rds-compromise, end to end', () => {
     expect(instance?.PubliclyAccessible).toBe(true);
 
     // Act: a person approves making it private
-    const approver = apiOperator(system.apiAs('approver'), 'approver');
-    await approver.approve(view.incident.incidentId, stepOf(view, 'contain.rds-public-access').stepId);
-    const madePrivate = await waitForIncidentOf(
-      system.api,
+    const madePrivate = await approveStepAndWait(
+      system,
+      view,
       finding.detail.id,
-      (v) => stepOf(v, 'contain.rds-public-access').status === 'succeeded',
+      'contain.rds-public-access',
     );
 
     // Assess
@@ -179,12 +138,11 @@ describe('rds-compromise, end to end', () => {
     expect(await publiclyAccessible(member)).toBe(false);
 
     // Act: roll the incident back as a responder would; a second person (an approver) approves it
-    await system.api.rollback(view.incident.incidentId, { reason: 'false positive: a planned migration' });
-    await approveHeldRollback(system.api, finding.detail.id, approver);
-    const rolledBack = await waitForIncidentOf(
-      system.api,
+    const rolledBack = await rollBackAndWait(
+      system,
+      view,
       finding.detail.id,
-      (v) => v.incident.status === 'rolled-back',
+      'false positive: a planned migration',
     );
 
     // Assess: exactly the groups and the flag from before, read back
