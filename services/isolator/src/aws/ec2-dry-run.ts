@@ -1,3 +1,4 @@
+import { type EC2Client, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
 import { hasErrorCode, IsolatorError } from '../errors.js';
 
 /**
@@ -23,4 +24,27 @@ export async function sendEc2Write(
       reason: 'dry-run-ignored',
     });
   }
+}
+
+/**
+ * Sets an ENI's security groups to exactly `groupIds` (a containment's isolation group, or a rollback's
+ * recorded groups), through {@link sendEc2Write}: in dry-run only AWS's check runs.
+ */
+export function setInterfaceGroups(
+  ec2: EC2Client,
+  networkInterfaceId: string,
+  groupIds: readonly string[],
+  dryRun: boolean,
+): Promise<void> {
+  return sendEc2Write(
+    (DryRun) =>
+      ec2.send(
+        new ModifyNetworkInterfaceAttributeCommand({
+          NetworkInterfaceId: networkInterfaceId,
+          Groups: [...groupIds],
+          DryRun,
+        }),
+      ),
+    dryRun,
+  );
 }

@@ -1,7 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { CreateTagsCommand, EC2Client, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { sendEc2Write } from '../../aws/ec2-dry-run.js';
+import { sendEc2Write, setInterfaceGroups } from '../../aws/ec2-dry-run.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { ContainmentStatus, IrTag, tagList, tagMap } from '../../aws/tags.js';
 import { ContainmentRefusedError, VerificationFailedError } from '../../errors.js';
@@ -182,20 +182,7 @@ export async function moveInterfaces(
   for (const [index, phase] of phases.entries()) {
     for (const networkInterfaceId of interfaceIds) {
       const groupId = phase.groupId ?? `(new ${phase.groupRole} group)`;
-      if (phase.groupId) {
-        const Groups = [phase.groupId];
-        await sendEc2Write(
-          (DryRun) =>
-            ec2.send(
-              new ModifyNetworkInterfaceAttributeCommand({
-                NetworkInterfaceId: networkInterfaceId,
-                Groups,
-                DryRun,
-              }),
-            ),
-          context.dryRun,
-        );
-      }
+      if (phase.groupId) await setInterfaceGroups(ec2, networkInterfaceId, [phase.groupId], context.dryRun);
       moves.push({
         networkInterfaceId,
         groupRole: phase.groupRole,

@@ -1,12 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import {
-  CreateTagsCommand,
-  DeleteTagsCommand,
-  EC2Client,
-  ModifyNetworkInterfaceAttributeCommand,
-} from '@aws-sdk/client-ec2';
+import { CreateTagsCommand, DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { sendEc2Write } from '../../aws/ec2-dry-run.js';
+import { sendEc2Write, setInterfaceGroups } from '../../aws/ec2-dry-run.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { tagList, tagMap } from '../../aws/tags.js';
 import { VerificationFailedError } from '../../errors.js';
@@ -57,17 +52,7 @@ export function rollbackEc2Instance(): StepHandler<'rollback.ec2-instance'> {
       }
       if ([...now.groupIds].sort().join() === [...eni.groupIds].sort().join()) continue;
       changes.push(`restore groups ${eni.groupIds.join(', ')} on ${eni.networkInterfaceId}`);
-      await sendEc2Write(
-        (DryRun) =>
-          ec2.send(
-            new ModifyNetworkInterfaceAttributeCommand({
-              NetworkInterfaceId: eni.networkInterfaceId,
-              Groups: eni.groupIds,
-              DryRun,
-            }),
-          ),
-        dryRun,
-      );
+      await setInterfaceGroups(ec2, eni.networkInterfaceId, eni.groupIds, dryRun);
     }
 
     const current = { protections: await readProtections(ec2, instanceId), volumes: volumesOf(instance) };

@@ -1,4 +1,4 @@
-import { DeleteTagsCommand, EC2Client, ModifyNetworkInterfaceAttributeCommand } from '@aws-sdk/client-ec2';
+import { DeleteTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeTasksCommand,
   ECSClient,
@@ -6,7 +6,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import { type StepContext, type StepHandler, succeeded } from '@ir/runtime';
-import { sendEc2Write } from '../../aws/ec2-dry-run.js';
+import { sendEc2Write, setInterfaceGroups } from '../../aws/ec2-dry-run.js';
 import { readBackUntilVerified } from '../../aws/read-back.js';
 import { VerificationFailedError } from '../../errors.js';
 import { rollbackRoleSessions } from '../iam/role-sessions.js';
@@ -49,17 +49,7 @@ export function rollbackEcsTask(): StepHandler<'rollback.ecs-task'> {
       present.push(eni);
       if (!sameGroups(groupIdsOf(now), eni.groupIds)) {
         changes.push(`restore groups ${eni.groupIds.join(', ')} on ${eni.networkInterfaceId}`);
-        await sendEc2Write(
-          (DryRun) =>
-            ec2.send(
-              new ModifyNetworkInterfaceAttributeCommand({
-                NetworkInterfaceId: eni.networkInterfaceId,
-                Groups: eni.groupIds,
-                DryRun,
-              }),
-            ),
-          dryRun,
-        );
+        await setInterfaceGroups(ec2, eni.networkInterfaceId, eni.groupIds, dryRun);
       }
     }
 
