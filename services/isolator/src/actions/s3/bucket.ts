@@ -117,6 +117,24 @@ export async function callerPrincipalPatterns(context: Pick<StepContext, 'client
 }
 
 /**
+ * Who a deny statement of ours exempts (`aws:PrincipalArn` patterns): the command's principals, the
+ * configured `IR_S3_ALLOW_PRINCIPAL_ARNS`, and the isolator's own role, so a rollback is never locked out.
+ */
+export async function exemptPrincipals(
+  commanded: readonly string[],
+  deps: ActionDeps,
+  context: Pick<StepContext, 'client'>,
+): Promise<string[]> {
+  return [
+    ...new Set([
+      ...commanded,
+      ...deps.config.IR_S3_ALLOW_PRINCIPAL_ARNS,
+      ...(await callerPrincipalPatterns(context)),
+    ]),
+  ];
+}
+
+/**
  * `contain.s3-bucket`: records the public-access block and policy, turns on all four block settings
  * and adds one deny statement for every principal but the allowed ones (the command's, the
  * configured ones, and the isolator's own role). Existing statements are kept, never replaced.
@@ -141,13 +159,7 @@ export function containS3Bucket(deps: ActionDeps): StepHandler<'contain.s3-bucke
         : policyNow,
       statementSidPrefix: prefix,
     };
-    const allowed = [
-      ...new Set([
-        ...allowPrincipalArns,
-        ...deps.config.IR_S3_ALLOW_PRINCIPAL_ARNS,
-        ...(await callerPrincipalPatterns(context)),
-      ]),
-    ];
+    const allowed = await exemptPrincipals(allowPrincipalArns, deps, context);
     const statement: Statement = {
       Sid: sidFor(prefix, preState.publicAccessBlock, preState.policy !== null),
       Effect: 'Deny',

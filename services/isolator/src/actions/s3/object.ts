@@ -17,7 +17,7 @@ import {
 } from '../../errors.js';
 import type { ActionDeps } from '../action-deps.js';
 import { parsePreState } from '../pre-state.js';
-import { callerPrincipalPatterns, parsePolicy, readPolicy, type Statement } from './bucket.js';
+import { exemptPrincipals, parsePolicy, readPolicy, type Statement } from './bucket.js';
 
 /** The tag that marks a quarantined object, valued with the incident id. */
 export const ObjectTag = { quarantinedBy: 'ir:quarantined-by' } as const;
@@ -154,13 +154,7 @@ export function containS3Object(deps: ActionDeps): StepHandler<'contain.s3-objec
       statementSid: denyReads ? sid : null,
       tags: canTag ? previousTags : null,
     };
-    const allowed = [
-      ...new Set([
-        ...allowPrincipalArns,
-        ...deps.config.IR_S3_ALLOW_PRINCIPAL_ARNS,
-        ...(await callerPrincipalPatterns(context)),
-      ]),
-    ];
+    const allowed = await exemptPrincipals(allowPrincipalArns, deps, context);
     const statement: Statement = {
       Sid: sid,
       Effect: 'Deny',
