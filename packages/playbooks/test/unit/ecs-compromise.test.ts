@@ -82,33 +82,6 @@ describe('ecs-compromise playbook', () => {
     expect(opened.audience).toBe('on-call');
   });
 
-  it('handles each ECS task of an ECS attack sequence with its own steps', () => {
-    // Prepare: the resources the attack-sequence parser gives ECS_TASK signals (guardduty-sequence.ts)
-    const base = documentedFinding('CRITICAL');
-    const task = (id: string) => ({
-      kind: 'ecs-task' as const,
-      taskArn: `arn:aws:ecs:us-east-1:123456789000:task/${CLUSTER}/${id}`,
-      clusterName: CLUSTER,
-      containers: [],
-      networkInterfaces: [],
-      tags: {},
-    });
-    const finding: Finding = {
-      ...base,
-      type: 'AttackSequence:ECS/CompromisedCluster',
-      resources: [{ kind: 'ecs-cluster', clusterName: CLUSTER, tags: {} }, task('aaa111'), task('bbb222')],
-    };
-    // Act
-    const plan = planIncident(finding, playbooks, { severityBand: 'CRITICAL' });
-    // Assess
-    expect(plan.playbookId).toBe('ecs-compromise');
-    expectWellFormed(plan);
-    expect(stepIds(plan).filter((id) => id.startsWith('isolate-task:'))).toEqual([
-      `isolate-task:${CLUSTER}.aaa111`,
-      `isolate-task:${CLUSTER}.bbb222`,
-    ]);
-  });
-
   it('leaves an ECS finding without a task (cluster only) and an EKS runtime finding to other playbooks', () => {
     // Prepare
     const base = documentedFinding('HIGH');

@@ -19,6 +19,7 @@ describe('loadPlaybooks', () => {
   it('loads every shipped playbook, in selection order, each with its file', async () => {
     // Prepare
     const shipped = [
+      'attack-sequence',
       'cloudtrail-logging-disabled',
       'instance-credential-exfiltration',
       'malicious-ip',

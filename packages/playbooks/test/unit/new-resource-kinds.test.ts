@@ -40,7 +40,7 @@ describe('findings about the new resource kinds', () => {
     expect(plan.steps.length).toBeGreaterThan(0);
   });
 
-  it('plan the generic playbook for an S3 attack sequence, not the bucket lockdown (for now)', () => {
+  it('plan the attack-sequence playbook for an S3 attack sequence, not the generic one', () => {
     // Prepare
     const finding = parsed(
       guardDutyEventBridgeFinding({ type: 'AttackSequence:S3/CompromisedData', resource: { kind: 's3' } }),
@@ -48,7 +48,7 @@ describe('findings about the new resource kinds', () => {
     // Act
     const plan = planIncident(finding, playbooks);
     // Assess
-    expect(plan.playbookId).toBe(GENERIC_PLAYBOOK_ID);
+    expect(plan.playbookId).toBe('attack-sequence');
   });
 
   it('still plan the S3 playbook for an S3 finding that is not an attack sequence', () => {

@@ -1,8 +1,9 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CoalescingStoreSettings, OutboxEntry, RecordInput, RecordResult } from './coalescing-types.js';
 import { av, epochSeconds, type Item, isLostRace, wonRace } from './dynamo-items.js';
 import { compareVersions, outboxEntry, storedFinding } from './finding-item.js';
-import { findingKey, resourceItemKey } from './item-keys.js';
+import { coalescingKeys, findingKey } from './item-keys.js';
+import { claimResource } from './new-finding.js';
 
 /**
  * The hot path of a storm: a newer version of a finding already recorded, in ONE conditional write
@@ -70,26 +71,38 @@ function notNewer(input: RecordInput, item: Item): RecordResult {
   return { decision: 'duplicate', incidentId: stored.incidentId, outbox };
 }
 
-/** Keeps the resource's window open while the same finding keeps being re-emitted. */
+/**
+ * Keeps the resources' window open while the same finding keeps being re-emitted. A re-emitted attack
+ * sequence may name resources its earlier versions did not (GuardDuty adds signals to it): those with
+ * no open incident are claimed for its incident, as when it was first recorded.
+ */
 async function touchResource(
   settings: CoalescingStoreSettings,
   input: RecordInput,
   incidentId: string,
 ): Promise<void> {
   const now = input.receivedAt.toISOString();
-  await wonRace(() =>
-    settings.dynamodb.send(
-      new UpdateItemCommand({
-        TableName: settings.tableName,
-        Key: resourceItemKey(input.finding, input.dryRun),
-        UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
-        ConditionExpression: 'incidentId = :incident AND lastFindingAt < :now',
-        ExpressionAttributeValues: {
-          ':now': av.s(now),
-          ':expires': av.n(epochSeconds(input.receivedAt) + settings.windowSeconds),
-          ':incident': av.s(incidentId),
-        },
-      }),
-    ),
-  );
+  const expires = av.n(epochSeconds(input.receivedAt) + settings.windowSeconds);
+  const cutoff = new Date(input.receivedAt.getTime() - settings.windowSeconds * 1000).toISOString();
+  for (const key of coalescingKeys(input.finding, input.dryRun)) {
+    const touched = await wonRace(() =>
+      settings.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: settings.tableName,
+          Key: key,
+          UpdateExpression: 'SET lastFindingAt = :now, expiresAt = :expires',
+          ConditionExpression: 'incidentId = :incident AND lastFindingAt < :now',
+          ExpressionAttributeValues: {
+            ':now': av.s(now),
+            ':expires': expires,
+            ':incident': av.s(incidentId),
+          },
+        }),
+      ),
+    );
+    if (touched || !input.finding.sequence) continue;
+    await wonRace(() =>
+      settings.dynamodb.send(new PutItemCommand(claimResource(settings, input, key, incidentId, cutoff).Put)),
+    );
+  }
 }

@@ -4,13 +4,15 @@ import { type DecisionContext, Draft } from './draft.js';
 import { findingRef, protectedResources } from './open.js';
 import { addPlannedSteps, type Planner, planNotes } from './plan-steps.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
+import { planJoinedResources } from './sequence-resources.js';
 import type { IncidentAggregate } from '../model.js';
 
 const closed = new Set(['resolved', 'rolling-back', 'rolled-back']);
 
 /**
- * A finding for the incident arrived again or was attached. It is recorded; if its severity band is
- * higher than the incident's, the incident is planned again and the steps the higher band adds are
+ * A finding for the incident arrived again or was attached. It is recorded; an attack sequence's
+ * resources the incident does not have yet are planned (`planJoinedResources`); if its severity band
+ * is higher than the incident's, the incident is planned again and the steps the higher band adds are
  * merged in (step ids are deterministic, so steps already planned are not added twice).
  */
 export function incidentUpdated(
@@ -46,6 +48,7 @@ export function incidentUpdated(
     count: finding.count,
     band: finding.severity.band,
   });
+  if (!closed.has(incident.status)) planJoinedResources(draft, finding, incident.resources, planner);
   if (compareBands(finding.severity.band, incident.severityBand) > 0 && !closed.has(incident.status)) {
     escalate(draft, message, planner);
   }
