@@ -2,6 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
+/** The longest path parameter the server accepts (a step id with its fan-out key). */
+export const MAX_PARAM_LENGTH = 512;
+
 /** Settings of {@link createHttpServer}. */
 export interface HttpServerSettings {
   readonly registry: Registry;
@@ -21,6 +24,10 @@ export interface HttpServerSettings {
 export function createHttpServer(settings: HttpServerSettings): FastifyInstance {
   const app = Fastify({
     loggerInstance: settings.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    // Step ids are path parameters of the operator API, and a fanned-out step's id carries its
+    // resource's key (up to 120 characters, e.g. an EKS pod's cluster, namespace and name, or a
+    // joined sequence's `join-<n>.` prefix): fastify's default of 100 refused those with HTTP 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
   // Probes and scrapes arrive every few seconds: their request logs would drown everything else.
   // Other routes (the coordinator's operator API) keep fastify's request logging, an audit trail.
