@@ -54,6 +54,11 @@ export function actPolicyWildcards(
       'Resource::arn:<AWS::Partition>:lambda:*:*:event-source-mapping:*',
       // The ECS task a finding names (contain.ecs-task, contain.ecs-task-stop): any cluster's.
       'Resource::arn:<AWS::Partition>:ecs:*:*:task/*',
+      // The EKS cluster a finding names (contain.eks-endpoint-access): its endpoint and record tags.
+      'Resource::arn:<AWS::Partition>:eks:*:*:cluster/*',
+      // contain.eks-workload-role: the pod-identity association of the service account a finding
+      // names (read-only: its role ARN).
+      'Resource::arn:<AWS::Partition>:eks:*:*:podidentityassociation/*/*',
     ];
   }
   return [
@@ -75,6 +80,11 @@ export function actPolicyWildcards(
     'Resource::arn:<AWS::Partition>:lambda:*:*:function:*',
     // evidence.collect-ecs-task: the task a finding names (read-only).
     'Resource::arn:<AWS::Partition>:ecs:*:*:task/*',
+    // evidence.collect-eks-cluster: the cluster a finding names, its node groups and pod-identity
+    // associations (read-only).
+    'Resource::arn:<AWS::Partition>:eks:*:*:cluster/*',
+    'Resource::arn:<AWS::Partition>:eks:*:*:nodegroup/*/*/*',
+    'Resource::arn:<AWS::Partition>:eks:*:*:podidentityassociation/*/*',
     // evidence.s3-object: the object version a malware finding names (read-only).
     'Resource::arn:<AWS::Partition>:s3:::*/*',
   ];

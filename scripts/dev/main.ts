@@ -121,8 +121,9 @@ const perService: Record<(typeof SERVICES)[number], NodeJS.ProcessEnv> = {
     IR_EVIDENCE_BUCKET: system.bucketName,
     IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,
   },
-  // The evidence bucket, read-only: contain.s3-object-delete checks the evidence copy first.
-  isolator: { IR_EVIDENCE_BUCKET: system.bucketName },
+  // The evidence bucket, read-only: contain.s3-object-delete checks the evidence copy first. The
+  // emulator has no Kubernetes API: the in-cluster EKS steps are skipped, saying why.
+  isolator: { IR_EVIDENCE_BUCKET: system.bucketName, IR_EKS_KUBERNETES_API: 'unavailable' },
   forensics: {
     IR_EVIDENCE_BUCKET: system.bucketName,
     IR_EVIDENCE_SIGNING_KEY: system.signingKeyArn,

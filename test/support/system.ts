@@ -151,8 +151,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // Used when a test gives the coordinator IR_EVIDENCE_BUCKET (report verification).
       IR_EVIDENCE_SIGNING_KEY: signingKey,
     },
-    // Read only: contain.s3-object-delete checks the evidence copy first.
-    isolator: { IR_EVIDENCE_BUCKET: boot.bucketName },
+    // Read only: contain.s3-object-delete checks the evidence copy first. No Kubernetes API exists
+    // here (none installs from our registries): the in-cluster EKS steps are skipped, saying why.
+    isolator: { IR_EVIDENCE_BUCKET: boot.bucketName, IR_EKS_KUBERNETES_API: 'unavailable' },
     forensics: {
       IR_EVIDENCE_BUCKET: boot.bucketName,
       IR_EVIDENCE_SIGNING_KEY: signingKey,

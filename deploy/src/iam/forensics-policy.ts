@@ -82,6 +82,27 @@ export function forensicsActStatements(
       resources: ['*'],
     }),
     new iam.PolicyStatement({
+      // evidence.collect-eks-cluster: the cluster's configuration, its node-group and Fargate-profile
+      // lists, and the pod-identity associations of the finding's service account (listed per cluster).
+      sid: 'MemberRoleReadEksClusters',
+      actions: [
+        'eks:DescribeCluster',
+        'eks:ListNodegroups',
+        'eks:ListFargateProfiles',
+        'eks:ListPodIdentityAssociations',
+      ],
+      resources: [`arn:${partition}:eks:*:*:cluster/*`],
+    }),
+    new iam.PolicyStatement({
+      // The node groups and the associations themselves (each association's role).
+      sid: 'MemberRoleReadEksNodegroupsAndPodIdentities',
+      actions: ['eks:DescribeNodegroup', 'eks:DescribePodIdentityAssociation'],
+      resources: [
+        `arn:${partition}:eks:*:*:nodegroup/*/*/*`,
+        `arn:${partition}:eks:*:*:podidentityassociation/*/*`,
+      ],
+    }),
+    new iam.PolicyStatement({
       // The function's event-source mappings (no resource-level permission exists for the list).
       sid: 'MemberRoleListLambdaEventSourceMappings',
       actions: ['lambda:ListEventSourceMappings'],

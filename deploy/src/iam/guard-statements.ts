@@ -110,6 +110,8 @@ export const TAG_WRITE_ACTIONS = [
   'lambda:UntagResource',
   'ecs:TagResource',
   'ecs:UntagResource',
+  'eks:TagResource',
+  'eks:UntagResource',
 ] as const;
 
 /**

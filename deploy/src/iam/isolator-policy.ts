@@ -302,6 +302,31 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         Null: { 'aws:TagKeys': 'false' },
       },
     }),
+    // contain.eks-endpoint-access / rollback.eks-endpoint-access: the cluster's endpoint access (the
+    // update can change any cluster setting; EKS has no condition key narrowing it) and the record of
+    // what it was (record keys only, and only named ones).
+    new iam.PolicyStatement({
+      sid: 'EksClusterEndpointAccess',
+      actions: ['eks:DescribeCluster', 'eks:UpdateClusterConfig'],
+      resources: [arn('eks', 'cluster/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'RecordTagsOnEksClusters',
+      actions: ['eks:TagResource', 'eks:UntagResource'],
+      resources: [arn('eks', 'cluster/*')],
+      conditions: {
+        'ForAllValues:StringLike': { 'aws:TagKeys': [RECORD_TAG_KEYS] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
+    // contain.eks-workload-role: the role of a service account's EKS Pod Identity association (read
+    // only; the revocation is contain.role-sessions' IAM calls). The Kubernetes side (pods, nodes,
+    // service accounts, network policies) is granted by RBAC, deploy/kubernetes/isolator-rbac.yaml.
+    new iam.PolicyStatement({
+      sid: 'EksPodIdentityRead',
+      actions: ['eks:ListPodIdentityAssociations', 'eks:DescribePodIdentityAssociation'],
+      resources: [arn('eks', 'cluster/*'), arn('eks', 'podidentityassociation/*/*')],
+    }),
     new iam.PolicyStatement({
       sid: 'NeverTouchServiceLinkedRoles',
       effect: iam.Effect.DENY,

@@ -2,6 +2,7 @@ import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
+import { EKSClient } from '@aws-sdk/client-eks';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -29,6 +30,7 @@ export interface EmulatorClients {
   readonly ssm: SSMClient;
   readonly lambda: LambdaClient;
   readonly ecs: ECSClient;
+  readonly eks: EKSClient;
   /** Destroys every client's connection pool. */
   destroy(): void;
 }
@@ -53,6 +55,7 @@ export function emulatorClients(settings: AwsEndpointSettings): EmulatorClients 
     ssm: new SSMClient(config),
     lambda: new LambdaClient(config),
     ecs: new ECSClient(config),
+    eks: new EKSClient(config),
   };
   return {
     ...clients,

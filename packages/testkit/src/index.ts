@@ -50,6 +50,11 @@ export {
   withAwsvpcAttachments,
 } from './factories/ecs-task.js';
 export {
+  type CreatedEksCluster,
+  type CreateEksClusterOptions,
+  createEksCluster,
+} from './factories/eks-cluster.js';
+export {
   type CreatedLambdaFunction,
   type CreateLambdaFunctionOptions,
   createLambdaFunction,

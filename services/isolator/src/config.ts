@@ -30,6 +30,18 @@ const portList = commaSeparated('22,3389').pipe(
 );
 
 /**
+ * IPv4 CIDRs (EKS public-endpoint CIDRs are IPv4), none of them `/0`: restricting an endpoint to the
+ * whole internet restricts nothing.
+ */
+const eksCidrList = commaSeparated('').pipe(
+  z.array(
+    z
+      .cidrv4('comma-separated IPv4 CIDRs')
+      .refine((cidr) => !cidr.endsWith('/0'), 'a /0 block restricts nothing'),
+  ),
+);
+
+/**
  * The isolator's variables on top of the step worker's (the shared worker settings and
  * `IR_STEP_MAX_ATTEMPTS`).
  */
@@ -48,6 +60,21 @@ export const IsolatorEnv = StepWorkerEnv.extend({
    * a command's own `ports` add to these. SSH and RDP by default.
    */
   IR_ADMIN_PORTS: portList,
+  /**
+   * The networks `contain.eks-endpoint-access` leaves an EKS cluster's public API endpoint open to
+   * (your operators' and responders' addresses). Unset, the public endpoint is switched off instead,
+   * and only on a cluster whose private endpoint is on (otherwise refused: nobody could reach it).
+   */
+  IR_EKS_ENDPOINT_ALLOWED_CIDRS: eksCidrList,
+  /**
+   * `enabled`: the EKS actions that act inside a cluster (`contain.eks-pod-network`,
+   * `contain.eks-node-cordon`, and the IRSA half of `contain.eks-workload-role`) reach its Kubernetes
+   * API, as the isolator's role mapped by an EKS access entry. `unavailable`: they do not try, and say
+   * so in the step (skipped, with a reason naming this setting and what a person must do); the AWS-side
+   * EKS actions are unaffected. For emulators without a Kubernetes API (`pnpm dev`, the compose stack
+   * and the system tests set it) and for accounts where the access entry is not set up yet.
+   */
+  IR_EKS_KUBERNETES_API: z.enum(['enabled', 'unavailable']).default('enabled'),
   /**
    * The evidence bucket (read only): `contain.s3-object-delete` deletes an object version only once its
    * evidence copy is there. Unset, that delete is always refused (evidence first).

@@ -801,7 +801,64 @@ const lambda = (operation: string): Mapper | undefined =>
         return [tagged(action, arn, where, context, keys.length > 0 ? { 'aws:TagKeys': keys } : {})];
       };
 
+// --- EKS ------------------------------------------------------------------------------------------
+
+const EKS_OPERATIONS: ReadonlySet<string> = new Set([
+  'DescribeCluster',
+  'UpdateClusterConfig',
+  'ListNodegroups',
+  'DescribeNodegroup',
+  'ListFargateProfiles',
+  'DescribeFargateProfile',
+  'ListPodIdentityAssociations',
+  'DescribePodIdentityAssociation',
+  'ListTagsForResource',
+  'TagResource',
+  'UntagResource',
+]);
+
+/**
+ * EKS: a cluster call on `cluster/<name>` (`name` or `clusterName`), a node-group call on
+ * `nodegroup/<cluster>/<name>/*` (the node group's UUID, which no call carries, as `*`), a pod-identity
+ * call on `podidentityassociation/<cluster>/<id>`, and a tag call on its `resourceArn` with the keys of
+ * its `tags` map or its `tagKeys` as `aws:TagKeys`. Only the calls the services make are mapped.
+ */
+const eks = (operation: string): Mapper | undefined =>
+  !EKS_OPERATIONS.has(operation)
+    ? undefined
+    : (input, _output, where, context) => {
+        const action = `eks:${operation}`;
+        const resourceArn = str(input.resourceArn);
+        if (resourceArn) {
+          const tags =
+            input.tags && typeof input.tags === 'object' && !Array.isArray(input.tags)
+              ? Object.entries(input.tags as Record<string, unknown>).map(
+                  ([key, value]) => [key, str(value) ?? ''] as [string, string],
+                )
+              : [];
+          const keys = strings(input.tagKeys);
+          const extra = {
+            ...requestTagContext(tags),
+            ...(keys.length > 0 ? { 'aws:TagKeys': keys } : {}),
+          };
+          return [tagged(action, resourceArn, where, context, extra)];
+        }
+        const cluster = str(input.name) ?? str(input.clusterName);
+        if (!cluster) throw new UnmappedCallError(`${action} names no cluster`);
+        const base = `arn:${where.partition}:eks:${where.region}:${where.account}`;
+        const nodegroup = str(input.nodegroupName);
+        const association = str(input.associationId);
+        const arn =
+          nodegroup && operation === 'DescribeNodegroup'
+            ? `${base}:nodegroup/${cluster}/${nodegroup}/*`
+            : association
+              ? `${base}:podidentityassociation/${cluster}/${association}`
+              : `${base}:cluster/${cluster}`;
+        return [tagged(action, arn, where, context)];
+      };
+
 const MAPPERS: Record<string, (operation: string) => Mapper | undefined> = {
+  eks,
   lambda,
   rds,
   ecs,

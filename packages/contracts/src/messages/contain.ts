@@ -211,6 +211,63 @@ export const ContainEcsTaskStop = stepCommand('contain.ecs-task-stop', EcsTaskPa
 export type ContainEcsTaskStop = z.infer<typeof ContainEcsTaskStop>;
 
 /**
+ * Restrict an EKS cluster's public API endpoint: to the isolator's `IR_EKS_ENDPOINT_ALLOWED_CIDRS`
+ * when set, otherwise switched off (only when the private endpoint is on; with both off nobody could
+ * reach the cluster, so that is refused for a person to decide). Reversible: the rollback puts back
+ * the recorded public access and CIDRs. It cuts every client outside those CIDRs (CI, operators, the
+ * console), so playbooks ask for approval.
+ */
+export const ContainEksEndpointAccess = stepCommand(
+  'contain.eks-endpoint-access',
+  z.object({ clusterName: z.string().min(1) }),
+);
+/** @see ContainEksEndpointAccess */
+export type ContainEksEndpointAccess = z.infer<typeof ContainEksEndpointAccess>;
+
+const EksPodParams = z.object({
+  clusterName: z.string().min(1),
+  namespace: z.string().min(1),
+  podName: z.string().min(1),
+});
+
+/**
+ * Cut a pod off the network inside its cluster: label it `ir-quarantine=<incident>` and create a
+ * NetworkPolicy `ir-quarantine-<incident>` in its namespace that selects that label and allows no
+ * traffic (ingress only from the isolator's forensics CIDR, when configured). Refuses `kube-system`
+ * and host-network pods (no network policy applies to them: contain the node). Reversible: the
+ * rollback deletes the policy and puts the pod's label back as it was.
+ */
+export const ContainEksPodNetwork = stepCommand('contain.eks-pod-network', EksPodParams);
+/** @see ContainEksPodNetwork */
+export type ContainEksPodNetwork = z.infer<typeof ContainEksPodNetwork>;
+
+/**
+ * Cordon the node a pod runs on (`spec.unschedulable`), so nothing new is scheduled there. Never
+ * drains it: evicting the pods would destroy their evidence. Reversible: the rollback uncordons the
+ * node unless it was cordoned before.
+ */
+export const ContainEksNodeCordon = stepCommand('contain.eks-node-cordon', EksPodParams);
+/** @see ContainEksNodeCordon */
+export type ContainEksNodeCordon = z.infer<typeof ContainEksNodeCordon>;
+
+/**
+ * Revoke the older sessions of the IAM role(s) a Kubernetes service account holds: its EKS Pod
+ * Identity association's role and its IRSA role (`eks.amazonaws.com/role-arn`), each as
+ * `contain.role-sessions` does. No role: succeeds saying so. Reversible: the rollback removes each
+ * revocation.
+ */
+export const ContainEksWorkloadRole = stepCommand(
+  'contain.eks-workload-role',
+  z.object({
+    clusterName: z.string().min(1),
+    namespace: z.string().min(1),
+    serviceAccountName: z.string().min(1),
+  }),
+);
+/** @see ContainEksWorkloadRole */
+export type ContainEksWorkloadRole = z.infer<typeof ContainEksWorkloadRole>;
+
+/**
  * Every containment command the isolator performs, keyed by action, with whether it can be undone.
  * The single list of containments: `containActions`, the rollback commands (one per reversible entry)
  * and the message schemas are all derived from it, so a new containment is added here and nowhere
@@ -235,6 +292,10 @@ export const containCommands = {
   'contain.s3-object-delete': { schema: ContainS3ObjectDelete, reversible: false },
   'contain.ecs-task': { schema: ContainEcsTask, reversible: true },
   'contain.ecs-task-stop': { schema: ContainEcsTaskStop, reversible: false },
+  'contain.eks-endpoint-access': { schema: ContainEksEndpointAccess, reversible: true },
+  'contain.eks-pod-network': { schema: ContainEksPodNetwork, reversible: true },
+  'contain.eks-node-cordon': { schema: ContainEksNodeCordon, reversible: true },
+  'contain.eks-workload-role': { schema: ContainEksWorkloadRole, reversible: true },
 } as const satisfies Record<`contain.${string}`, { schema: z.ZodType; reversible: boolean }>;
 
 /** A containment action name, e.g. `contain.ec2-instance`. */

@@ -94,6 +94,34 @@ export const EvidenceCollectEcsTask = stepCommand(
 /** @see EvidenceCollectEcsTask */
 export type EvidenceCollectEcsTask = z.infer<typeof EvidenceCollectEcsTask>;
 
+/**
+ * Record an EKS cluster: its configuration (DescribeCluster: version, endpoint access and CIDRs,
+ * logging, roles, OIDC issuer, access configuration, tags), its node groups and Fargate profiles, the
+ * workload, service account and node the finding names (recorded as the finding reports them: the
+ * service does not read the Kubernetes API), and the pod-identity associations of that service
+ * account. Every field but `clusterName` is optional, so a playbook passes what the finding gives
+ * (`${eksWorkload.namespace?}`).
+ */
+export const EvidenceCollectEksCluster = stepCommand(
+  'evidence.collect-eks-cluster',
+  z.object({
+    clusterName: z.string().min(1),
+    namespace: z.string().min(1).optional(),
+    workloadName: z.string().min(1).optional(),
+    /** GuardDuty's `type` of the workload: `pods`, `deployments`, `jobs`, ... */
+    workloadType: z.string().min(1).optional(),
+    /** The workload's uid as GuardDuty reports it (a pod's uid for `pods`). */
+    workloadUid: z.string().min(1).optional(),
+    serviceAccountName: z.string().min(1).optional(),
+    /** The EC2 instance (node) the workload ran on. */
+    nodeInstanceId: z.string().min(1).optional(),
+    /** The workload's labels as the finding reports them. */
+    labels: z.record(z.string(), z.string()).optional(),
+  }),
+);
+/** @see EvidenceCollectEksCluster */
+export type EvidenceCollectEksCluster = z.infer<typeof EvidenceCollectEksCluster>;
+
 /** Write the hash manifest and lock the incident's evidence (TRAPS 12). */
 export const EvidenceSeal = stepCommand('evidence.seal', z.object({}));
 /** @see EvidenceSeal */
@@ -136,6 +164,7 @@ export const evidenceCommands = {
   'evidence.collect-s3': EvidenceCollectS3,
   'evidence.collect-lambda': EvidenceCollectLambda,
   'evidence.collect-ecs-task': EvidenceCollectEcsTask,
+  'evidence.collect-eks-cluster': EvidenceCollectEksCluster,
   'evidence.snapshot-rds': EvidenceSnapshotRds,
   'evidence.s3-object': EvidenceS3Object,
   'evidence.seal': EvidenceSeal,

@@ -111,6 +111,12 @@ const IDENTIFYING_KEYS = new Set([
   'tagKeys',
   'key',
   'value',
+  // EKS (lowerCamel inputs): the cluster (`name`, `clusterName`), node group and pod-identity
+  // association a call names; its `resourceArn`, `tags` (a map) and `tagKeys` are the ECS keys above.
+  'name',
+  'clusterName',
+  'nodegroupName',
+  'associationId',
   'Device',
   'DocumentName',
   'DryRun',
@@ -217,8 +223,9 @@ export function identifyingFields(
   if (value === null || typeof value !== 'object' || depth > 8) return out;
   for (const [key, child] of Object.entries(value)) {
     if (!keys.has(key)) continue;
-    // Lambda's tags are a map of key to value, not `{ Key, Value }` pairs: kept as they are.
-    const kept = key === 'Tags' && isStringMap(child) ? child : keep(child, keys, depth + 1);
+    // Lambda's and EKS's tags are a map of key to value, not `{ Key, Value }` pairs: kept as they are.
+    const kept =
+      (key === 'Tags' || key === 'tags') && isStringMap(child) ? child : keep(child, keys, depth + 1);
     if (kept !== undefined) out[key] = kept;
   }
   return out;

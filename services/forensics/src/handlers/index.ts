@@ -19,6 +19,7 @@ import { collectIam } from './collect-iam.js';
 import { collectS3 } from './collect-s3.js';
 import { collectVolatile } from './collect-volatile.js';
 import { collectEcsTask } from './ecs-task.js';
+import { collectEksCluster } from './eks-cluster.js';
 import { collectLambda } from './lambda-function.js';
 import { snapshotRds } from './rds-snapshot.js';
 import { s3Object } from './s3-object.js';
@@ -67,6 +68,7 @@ export function createActions(deps: ActionDeps): StepActionTable<EvidenceType> {
     'evidence.collect-s3': collectS3(deps),
     'evidence.collect-lambda': collectLambda(deps),
     'evidence.collect-ecs-task': collectEcsTask(deps),
+    'evidence.collect-eks-cluster': collectEksCluster(deps),
     'evidence.snapshot-rds': snapshotRds(deps),
     'evidence.s3-object': s3Object(deps),
     'evidence.seal': seal(deps),

@@ -6,6 +6,11 @@ import { containEc2Metadata, rollbackEc2Metadata } from './ec2/metadata.js';
 import { containEcsTask } from './ecs/contain-task.js';
 import { rollbackEcsTask } from './ecs/rollback-task.js';
 import { containEcsTaskStop } from './ecs/stop-task.js';
+import { containEksEndpointAccess, rollbackEksEndpointAccess } from './eks/endpoint-access.js';
+import { containEksNodeCordon, rollbackEksNodeCordon } from './eks/node-cordon.js';
+import { containEksPodNetwork, rollbackEksPodNetwork } from './eks/pod-network.js';
+import { whenKubernetesReachable } from './eks/kube/unavailable.js';
+import { containEksWorkloadRole, rollbackEksWorkloadRole } from './eks/workload-role.js';
 import { rollbackEc2Instance } from './ec2/rollback-instance.js';
 import { containLambdaFunction, rollbackLambdaFunction } from './lambda/function.js';
 import { containAccessKey, rollbackAccessKey } from './iam/access-key.js';
@@ -48,6 +53,18 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'contain.ec2-metadata': containEc2Metadata(),
     'contain.ecs-task': containEcsTask(deps),
     'contain.ecs-task-stop': containEcsTaskStop(),
+    'contain.eks-endpoint-access': containEksEndpointAccess(deps),
+    'contain.eks-pod-network': whenKubernetesReachable(
+      deps,
+      'contain.eks-pod-network',
+      containEksPodNetwork(deps),
+    ),
+    'contain.eks-node-cordon': whenKubernetesReachable(
+      deps,
+      'contain.eks-node-cordon',
+      containEksNodeCordon(),
+    ),
+    'contain.eks-workload-role': containEksWorkloadRole(deps),
     'contain.s3-object': containS3Object(deps),
     'contain.s3-object-delete': containS3ObjectDelete(deps),
     'contain.lambda-function': containLambdaFunction(),
@@ -63,6 +80,10 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'rollback.security-group-ingress': rollbackSecurityGroupIngress(),
     'rollback.ec2-metadata': rollbackEc2Metadata(),
     'rollback.ecs-task': rollbackEcsTask(),
+    'rollback.eks-endpoint-access': rollbackEksEndpointAccess(),
+    'rollback.eks-pod-network': rollbackEksPodNetwork(),
+    'rollback.eks-node-cordon': rollbackEksNodeCordon(),
+    'rollback.eks-workload-role': rollbackEksWorkloadRole(),
     'rollback.s3-object': rollbackS3Object(),
     'rollback.lambda-function': rollbackLambdaFunction(),
     'rollback.rds-database': rollbackRdsDatabase(),

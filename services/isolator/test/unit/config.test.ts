@@ -38,6 +38,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ IR_ADMIN_PORTS: ' , ' })).toThrow(/IR_ADMIN_PORTS/);
   });
 
+  it('parses IR_EKS_ENDPOINT_ALLOWED_CIDRS as IPv4 CIDRs, empty by default, and refuses /0', () => {
+    // Act
+    const config = loadConfig({ IR_EKS_ENDPOINT_ALLOWED_CIDRS: '203.0.113.0/24, 198.51.100.7/32' });
+    // Assess
+    expect(config.IR_EKS_ENDPOINT_ALLOWED_CIDRS).toEqual(['203.0.113.0/24', '198.51.100.7/32']);
+    expect(loadConfig({}).IR_EKS_ENDPOINT_ALLOWED_CIDRS).toEqual([]);
+    expect(() => loadConfig({ IR_EKS_ENDPOINT_ALLOWED_CIDRS: '0.0.0.0/0' })).toThrow(
+      /IR_EKS_ENDPOINT_ALLOWED_CIDRS/,
+    );
+    expect(() => loadConfig({ IR_EKS_ENDPOINT_ALLOWED_CIDRS: '203.0.113.5' })).toThrow(
+      /IR_EKS_ENDPOINT_ALLOWED_CIDRS/,
+    );
+  });
+
   it('names the variable of each error and checks combinations', () => {
     // Act / Assess
     expect(() => loadConfig({ IR_FORENSICS_CIDR: '10.9.0.0' })).toThrow(/IR_FORENSICS_CIDR/);

@@ -277,6 +277,53 @@ describe('iamRequestsFor', () => {
     });
   });
 
+  it('authorises EKS calls on the cluster, node group and pod-identity association they name, and tag keys as aws:TagKeys', async () => {
+    // Act
+    const [describe] = await iamRequestsFor(call('eks', 'DescribeCluster', { name: 'payments' }));
+    const [list] = await iamRequestsFor(
+      call('eks', 'ListPodIdentityAssociations', { clusterName: 'payments' }),
+    );
+    const [nodegroup] = await iamRequestsFor(
+      call('eks', 'DescribeNodegroup', { clusterName: 'payments', nodegroupName: 'workers' }),
+    );
+    const [association] = await iamRequestsFor(
+      call('eks', 'DescribePodIdentityAssociation', {
+        clusterName: 'payments',
+        associationId: 'a-9njjin9gfghecgocd',
+      }),
+    );
+    const [tag] = await iamRequestsFor(
+      call('eks', 'TagResource', {
+        resourceArn: 'arn:aws:eks:us-east-1:111111111111:cluster/payments',
+        tags: { 'ir-record:eks-endpoint-restricted-by': 'inc-1' },
+      }),
+    );
+    const [untag] = await iamRequestsFor(
+      call('eks', 'UntagResource', {
+        resourceArn: 'arn:aws:eks:us-east-1:111111111111:cluster/payments',
+        tagKeys: ['ir-record:eks-endpoint-restricted-by'],
+      }),
+    );
+    // Assess
+    expect(describe?.resource).toBe('arn:aws:eks:us-east-1:111111111111:cluster/payments');
+    expect(list?.resource).toBe('arn:aws:eks:us-east-1:111111111111:cluster/payments');
+    expect(nodegroup?.resource).toBe('arn:aws:eks:us-east-1:111111111111:nodegroup/payments/workers/*');
+    expect(association?.resource).toBe(
+      'arn:aws:eks:us-east-1:111111111111:podidentityassociation/payments/a-9njjin9gfghecgocd',
+    );
+    expect(tag).toMatchObject({
+      action: 'eks:TagResource',
+      context: {
+        'aws:RequestTag/ir-record:eks-endpoint-restricted-by': 'inc-1',
+        'aws:TagKeys': ['ir-record:eks-endpoint-restricted-by'],
+      },
+    });
+    expect(untag?.context).toEqual({ 'aws:TagKeys': ['ir-record:eks-endpoint-restricted-by'] });
+    await expect(iamRequestsFor(call('eks', 'DeleteCluster', { name: 'payments' }))).rejects.toThrow(
+      UnmappedCallError,
+    );
+  });
+
   it('refuses a call it has no mapping for, rather than passing it', async () => {
     // Act / Assess
     await expect(iamRequestsFor(call('lambda', 'Invoke', {}))).rejects.toThrow(UnmappedCallError);
