@@ -1,7 +1,10 @@
 import type {
   Ec2InstanceResource,
   EcsTaskResource,
+  EksClusterResource,
+  EksWorkloadResource,
   Finding,
+  HostInstance,
   IamAccessKeyResource,
   LambdaFunctionResource,
   OtherResource,
@@ -28,6 +31,9 @@ export const Dimension = z.enum([
   'lambdaFunction',
   's3Object',
   'ecsTask',
+  'eksCluster',
+  'eksWorkload',
+  'eksNode',
 ]);
 /** @see Dimension */
 export type Dimension = z.infer<typeof Dimension>;
@@ -59,6 +65,12 @@ export interface SecurityGroupItem {
   readonly region?: string;
 }
 
+/** The EC2 instance an EKS workload (or an audit finding's cluster) runs on: a node of the cluster. */
+export interface EksNodeItem extends HostInstance {
+  readonly clusterName: string;
+  readonly region?: string;
+}
+
 /** The item type behind each dimension. */
 export interface DimensionItems {
   instance: Ec2InstanceResource;
@@ -72,6 +84,9 @@ export interface DimensionItems {
   lambdaFunction: LambdaFunctionResource;
   s3Object: S3ObjectResource;
   ecsTask: EcsTaskResource;
+  eksCluster: EksClusterResource;
+  eksWorkload: EksWorkloadResource;
+  eksNode: EksNodeItem;
 }
 
 /** One fan-out item: its key (used in step ids) and value. */
@@ -162,6 +177,30 @@ function rawItems(finding: Finding, dimension: Dimension): KeyedItem[] {
     case 'ecsTask':
       // By the task id (unique in the account and region), with its cluster: never a `/`.
       return resources.flatMap((r) => (r.kind === 'ecs-task' ? [{ key: ecsTaskKey(r), value: r }] : []));
+    case 'eksCluster':
+      // A cluster a finding names without a workload (audit-log findings, a sequence's cluster); a
+      // workload's steps act on its cluster through `eksWorkload.clusterName`.
+      return resources.flatMap((r) =>
+        r.kind === 'eks-cluster' ? [{ key: safeKey(r.clusterName), value: r }] : [],
+      );
+    case 'eksWorkload':
+      return resources.flatMap((r) =>
+        r.kind === 'eks-workload'
+          ? [{ key: safeKey(`${r.clusterName}.${r.namespace}.${r.workloadName}`), value: r }]
+          : [],
+      );
+    case 'eksNode':
+      // By instance id: two pods on one node are one node to contain.
+      return resources.flatMap((r) =>
+        (r.kind === 'eks-workload' || r.kind === 'eks-cluster') && r.node
+          ? [
+              {
+                key: r.node.instanceId,
+                value: { ...r.node, clusterName: r.clusterName, ...(r.region ? { region: r.region } : {}) },
+              },
+            ]
+          : [],
+      );
     case 'remoteIp':
       return (finding.network?.remoteIps ?? []).map((remote) => ({
         key: remote.ip,
@@ -177,6 +216,11 @@ function rawItems(finding: Finding, dimension: Dimension): KeyedItem[] {
  */
 function s3ObjectKey(resource: S3ObjectResource): string {
   return `${resource.bucketName}.${resource.key}`.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
+}
+
+/** A key for step ids: every character outside `[A-Za-z0-9._-]` as `_`, at most 120 characters. */
+function safeKey(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120);
 }
 
 /**

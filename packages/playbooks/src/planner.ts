@@ -47,6 +47,9 @@ const dimensionWords: Record<Dimension, string> = {
   s3Object: 'S3 object',
   lambdaFunction: 'Lambda function',
   ecsTask: 'ECS task',
+  eksCluster: 'EKS cluster',
+  eksWorkload: 'EKS workload',
+  eksNode: 'EKS node (the EC2 instance a pod runs on)',
 };
 
 /**

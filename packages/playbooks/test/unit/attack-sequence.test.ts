@@ -25,6 +25,7 @@ function eksSequence(band: SeverityBand): Finding {
 }
 
 const CLUSTER = 'orders';
+const POD = 'payments-prod.payments.miner-7d9f8';
 const task = (id: string) => ({
   kind: 'ecs-task' as const,
   taskArn: `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/${id}`,
@@ -58,8 +59,19 @@ describe('attack-sequence playbook', () => {
         'snapshot-volumes:i-0node0000000000001',
         'revoke-role-sessions:deployer',
         'collect-iam:deployer',
+        `isolate-pod:${POD}`,
+        `cordon-node:${POD}`,
+        `collect-workload:${POD}`,
       ]),
     );
+    expect(stepOf(plan, `isolate-pod:${POD}`).params).toEqual({
+      clusterName: 'payments-prod',
+      namespace: 'payments',
+      podName: 'miner-7d9f8',
+    });
+    expect(stepOf(plan, 'restrict-cluster-endpoint:payments-prod').approval).toBe('required');
+    // The sample's pod names no service account: the role step is reported as not planned, not dropped.
+    expect(plan.omitted.map((step) => step.stepId)).toEqual([`revoke-workload-role:${POD}`]);
   });
 
   it.each<[SeverityBand, boolean]>([
@@ -111,7 +123,6 @@ describe('attack-sequence playbook', () => {
           userType: 'IAMUser',
           userName: 'ci-bot',
           accessKeyId: 'AKIAEXAMPLEKEY000001',
-          tags: {},
         },
       ],
     };

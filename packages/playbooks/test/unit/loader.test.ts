@@ -26,6 +26,7 @@ describe('loadPlaybooks', () => {
       'ec2-metadata-abuse',
       'ec2-compromise',
       'ecs-compromise',
+      'eks-compromise',
       'lambda-compromise',
       's3-malware',
       'rds-compromise',

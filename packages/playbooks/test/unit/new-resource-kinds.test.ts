@@ -6,12 +6,11 @@ import {
   type WorkloadResourceOptions,
 } from '@ir/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GENERIC_PLAYBOOK_ID, loadPlaybooks, type Playbook, planIncident } from '../../src/index.js';
+import { loadPlaybooks, type Playbook, planIncident } from '../../src/index.js';
 
 /*
- * Issue 20, intake: findings about the new resource kinds are parsed with their details but have
- * no family playbook yet, so they must reach the notify-only generic playbook, not an EC2, IAM or S3
- * playbook that happens to match their finding type.
+ * Issue 20: findings about the new resource kinds reach their family's playbook, never an EC2, IAM or
+ * S3 playbook that happens to match their finding type; attack sequences reach attack-sequence.
  */
 
 let playbooks: Playbook[];
@@ -30,13 +29,13 @@ describe('findings about the new resource kinds', () => {
     ['eks-pod', 'Backdoor:Runtime/C&CActivity.B!DNS'],
   ];
 
-  it.each(kinds)('plan the generic playbook for a %s finding (%s)', (kind, type) => {
+  it.each(kinds)('plan the eks-compromise playbook for a %s finding (%s)', (kind, type) => {
     // Prepare
     const finding = parsed(guardDutyWorkloadFinding({ resource: { kind } as WorkloadResourceOptions, type }));
     // Act
     const plan = planIncident(finding, playbooks);
     // Assess
-    expect(plan.playbookId).toBe(GENERIC_PLAYBOOK_ID);
+    expect(plan.playbookId).toBe('eks-compromise');
     expect(plan.steps.length).toBeGreaterThan(0);
   });
 
