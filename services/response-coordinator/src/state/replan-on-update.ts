@@ -4,7 +4,7 @@ import { type DecisionContext, Draft } from './draft.js';
 import { findingRef, protectedResources } from './open.js';
 import { addPlannedSteps, type Planner, planNotes } from './plan-steps.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
-import { planJoinedResources } from './sequence-resources.js';
+import { planJoinedResources, reportUnplannedResources } from './sequence-resources.js';
 import type { IncidentAggregate } from '../model.js';
 
 const closed = new Set(['resolved', 'rolling-back', 'rolled-back']);
@@ -48,7 +48,8 @@ export function incidentUpdated(
     count: finding.count,
     band: finding.severity.band,
   });
-  if (!closed.has(incident.status)) planJoinedResources(draft, finding, incident.resources, planner);
+  if (closed.has(incident.status)) reportUnplannedResources(draft, finding, incident.resources);
+  else planJoinedResources(draft, finding, incident.resources, planner);
   if (compareBands(finding.severity.band, incident.severityBand) > 0 && !closed.has(incident.status)) {
     escalate(draft, message, planner);
   }

@@ -2,6 +2,7 @@ import { compareBands, type Finding, type IncidentRecord, resourceKey } from '@i
 import type { PlannedStep } from '@ir/playbooks';
 import { errorMessage } from '@ir/runtime';
 import type { Draft } from './draft.js';
+import { raiseNotification } from './notifications.js';
 import { addPlannedSteps, type Planner, planNotes } from './plan-steps.js';
 
 /**
@@ -23,8 +24,7 @@ export function planJoinedResources(
   known: IncidentRecord['resources'],
   planner: Planner,
 ): string[] {
-  const knownKeys = new Set(known.filter((r) => r.accountId === finding.accountId).map((r) => r.key));
-  const joined = finding.resources.filter((resource) => !knownKeys.has(resourceKey(resource)));
+  const joined = newResources(finding, known);
   if (!finding.sequence || joined.length === 0) return [];
   const incident = draft.incident;
   const band =
@@ -62,6 +62,36 @@ export function planJoinedResources(
   });
   if (added.length > 0 && draft.incident.status === 'completed') draft.setStatus('open');
   return added;
+}
+
+/**
+ * An attack sequence joined an incident that is already resolved or rolled back (its resources'
+ * coalescing window was still open): nothing is planned for the resources it brings, because a
+ * person closed that incident. Silence would leave them uncontained unnoticed (TRAPS 16), so the
+ * timeline records them and a notice asks a person to decide (paging for a CRITICAL sequence).
+ */
+export function reportUnplannedResources(
+  draft: Draft,
+  finding: Finding,
+  known: IncidentRecord['resources'],
+): void {
+  const joined = newResources(finding, known).map(resourceKey);
+  if (!finding.sequence || joined.length === 0) return;
+  const { incidentId, status } = draft.incident;
+  draft.record('sequence-resources-not-planned', { findingId: finding.id, status, resources: joined });
+  raiseNotification(
+    draft,
+    `sequence-not-planned:${finding.id}`,
+    'approval-needed',
+    `Attack sequence ${finding.type} joined incident ${incidentId}, which is ${status}: the ${joined.length} resource(s) it brings were not contained (${joined.slice(0, 5).join(', ')}${joined.length > 5 ? ', ...' : ''}); a person must decide`,
+    { details: { findingType: finding.type, resources: joined }, page: finding.severity.band === 'CRITICAL' },
+  );
+}
+
+/** The finding's resources the incident does not have yet. */
+function newResources(finding: Finding, known: IncidentRecord['resources']): Finding['resources'] {
+  const knownKeys = new Set(known.filter((r) => r.accountId === finding.accountId).map((r) => r.key));
+  return finding.resources.filter((resource) => !knownKeys.has(resourceKey(resource)));
 }
 
 function isOpenedNotice(step: PlannedStep): boolean {

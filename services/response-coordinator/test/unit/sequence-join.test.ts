@@ -99,4 +99,24 @@ describe('an attack sequence joining an open incident', () => {
     // Assess
     expect(draft.steps.map((step) => step.stepId)).toEqual(before);
   });
+
+  it('plans nothing for a rolled-back incident, but records the resources and asks a person, paging', () => {
+    // Prepare: a person rolled the incident back; its resources' coalescing window is still open
+    const open = ec2Incident();
+    const aggregate = { ...open, incident: { ...open.incident, status: 'rolled-back' as const } };
+    // Act
+    const draft = incidentUpdated(aggregate, joined(sequenceFinding({ sequence: true })), planner, context());
+    // Assess
+    expect(draft.steps.filter((step) => step.stepId.startsWith('join-'))).toEqual([]);
+    const entry = draft.toTransition().timeline.find((e) => e.kind === 'sequence-resources-not-planned');
+    expect(entry?.detail).toMatchObject({
+      status: 'rolled-back',
+      resources: [`ecs-task:${TASK}`, 'iam-access-key:role/deployer'],
+    });
+    const notice = draft.steps.find((step) => step.stepId === 'notify:sequence-not-planned:f-seq');
+    expect(notice?.params).toMatchObject({
+      stage: 'approval-needed',
+      details: { page: true, resources: [`ecs-task:${TASK}`, 'iam-access-key:role/deployer'] },
+    });
+  });
 });
