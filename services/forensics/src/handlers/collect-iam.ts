@@ -5,6 +5,7 @@ import { type LookupTarget, recentEvents } from '../iam/cloudtrail-events.js';
 import { ownerOfAccessKey, roleDetails, userDetails } from '../iam/principal-details.js';
 import { readSection, type SectionGap } from './sections.js';
 import { type StepHandler, succeeded } from '@ir/runtime';
+import { putCollectedRecord } from './json-record.js';
 import type { ActionDeps } from './types.js';
 
 /**
@@ -62,27 +63,13 @@ export function collectIam(deps: ActionDeps): StepHandler<'evidence.collect-iam'
         wouldWrite: [deps.store.keyOf({ incidentId, stepId, name: 'iam.json' })],
       });
     }
-    const artifact = await deps.store.put({
-      incidentId,
-      stepId,
-      action: context.action,
-      name: 'iam.json',
-      contentType: 'application/json',
-      sourceAccount: target.accountId,
-      body: JSON.stringify(
-        {
-          collectedAt: deps.now().toISOString(),
-          target,
-          params,
-          accessKey,
-          user,
-          role,
-          cloudTrail,
-          gaps,
-        },
-        null,
-        2,
-      ),
+    const artifact = await putCollectedRecord(deps, context, 'iam.json', {
+      params,
+      accessKey,
+      user,
+      role,
+      cloudTrail,
+      gaps,
     });
     return succeeded({ ...summary, artifact });
   };

@@ -8,6 +8,7 @@ import {
 import { type StepHandler, succeeded } from '@ir/runtime';
 import { StepRefusedError } from '../errors.js';
 import { readSection, type SectionGap, withoutMetadata } from './sections.js';
+import { putCollectedRecord } from './json-record.js';
 import type { ActionDeps } from './types.js';
 
 const ARTIFACT = 'ecs-task.json';
@@ -76,7 +77,7 @@ export function logPointers(
  */
 export function collectEcsTask(deps: ActionDeps): StepHandler<'evidence.collect-ecs-task'> {
   return async ({ taskArn, cluster: clusterParam }, context) => {
-    const { stepId, target, incidentId } = context;
+    const { stepId, incidentId } = context;
     const ecs = await context.client(ECSClient);
     const cluster = clusterOf(taskArn, clusterParam);
     const described = await ecs.send(
@@ -107,27 +108,13 @@ export function collectEcsTask(deps: ActionDeps): StepHandler<'evidence.collect-
         wouldWrite: [deps.store.keyOf({ incidentId, stepId, name: ARTIFACT })],
       });
     }
-    const artifact = await deps.store.put({
-      incidentId,
-      stepId,
-      action: context.action,
-      sourceAccount: target.accountId,
-      name: ARTIFACT,
-      contentType: 'application/json',
-      body: JSON.stringify(
-        {
-          collectedAt: deps.now().toISOString(),
-          target,
-          taskArn,
-          cluster: cluster ?? null,
-          task,
-          taskDefinition: definition,
-          logs,
-          gaps,
-        },
-        null,
-        2,
-      ),
+    const artifact = await putCollectedRecord(deps, context, ARTIFACT, {
+      taskArn,
+      cluster: cluster ?? null,
+      task,
+      taskDefinition: definition,
+      logs,
+      gaps,
     });
     return succeeded({
       taskArn,

@@ -11,6 +11,7 @@ import {
 import { errorName, type ParamsOf, type StepHandler, succeeded } from '@ir/runtime';
 import { StepRefusedError } from '../errors.js';
 import { readSection, type SectionGap } from './sections.js';
+import { putCollectedRecord } from './json-record.js';
 import type { ActionDeps } from './types.js';
 
 const ARTIFACT = 'eks-cluster.json';
@@ -131,7 +132,7 @@ function unavailable(section: string, gaps: readonly SectionGap[]) {
  */
 export function collectEksCluster(deps: ActionDeps): StepHandler<'evidence.collect-eks-cluster'> {
   return async ({ clusterName, ...reported }, context) => {
-    const { stepId, target, incidentId } = context;
+    const { stepId, incidentId } = context;
     const eks = await context.client(EKSClient);
     let cluster: Cluster | undefined;
     try {
@@ -185,33 +186,19 @@ export function collectEksCluster(deps: ActionDeps): StepHandler<'evidence.colle
         wouldWrite: [deps.store.keyOf({ incidentId, stepId, name: ARTIFACT })],
       });
     }
-    const artifact = await deps.store.put({
-      incidentId,
-      stepId,
-      action: context.action,
-      sourceAccount: target.accountId,
-      name: ARTIFACT,
-      contentType: 'application/json',
-      body: JSON.stringify(
-        {
-          collectedAt: deps.now().toISOString(),
-          target,
-          clusterName,
-          cluster,
-          endpointAccess,
-          nodegroups: nodegroups ?? unavailable('nodegroups', gaps),
-          fargateProfiles: fargateProfiles ?? unavailable('fargateProfiles', gaps),
-          reportedByFinding,
-          podIdentityAssociations:
-            podIdentity ??
-            (namespace && serviceAccountName
-              ? unavailable('podIdentityAssociations', gaps)
-              : { skipped: 'the finding names no namespace and service account' }),
-          gaps,
-        },
-        null,
-        2,
-      ),
+    const artifact = await putCollectedRecord(deps, context, ARTIFACT, {
+      clusterName,
+      cluster,
+      endpointAccess,
+      nodegroups: nodegroups ?? unavailable('nodegroups', gaps),
+      fargateProfiles: fargateProfiles ?? unavailable('fargateProfiles', gaps),
+      reportedByFinding,
+      podIdentityAssociations:
+        podIdentity ??
+        (namespace && serviceAccountName
+          ? unavailable('podIdentityAssociations', gaps)
+          : { skipped: 'the finding names no namespace and service account' }),
+      gaps,
     });
     return succeeded({
       clusterName,

@@ -20,6 +20,7 @@ import {
   redactedLocation,
 } from '../lambda/code-package.js';
 import { readSection, type SectionGap, unlessAbsent, withoutMetadata } from './sections.js';
+import { putCollectedRecord } from './json-record.js';
 import type { ActionDeps } from './types.js';
 
 const CONFIGURATION = 'lambda-function.json';
@@ -173,29 +174,18 @@ export function collectLambda(deps: ActionDeps): StepHandler<'evidence.collect-l
       ? await deps.store.put({ ...common, name: CODE, contentType: 'application/zip', body: bytes })
       : undefined;
     const { Configuration: _configuration, Code: _code, ...rest } = withoutMetadata(fn);
-    const artifact = await deps.store.put({
-      ...common,
-      name: CONFIGURATION,
-      contentType: 'application/json',
-      body: JSON.stringify(
-        {
-          collectedAt: deps.now().toISOString(),
-          target,
-          functionName,
-          qualifier: qualifier ?? null,
-          configuration,
-          ...rest,
-          code: { ...codeRecord, ...(codeArtifact ? { artifact: codeArtifact } : {}) },
-          reservedConcurrency: concurrency,
-          tags,
-          policy,
-          qualifierPolicy,
-          eventSourceMappings,
-          gaps,
-        },
-        null,
-        2,
-      ),
+    const artifact = await putCollectedRecord(deps, context, CONFIGURATION, {
+      functionName,
+      qualifier: qualifier ?? null,
+      configuration,
+      ...rest,
+      code: { ...codeRecord, ...(codeArtifact ? { artifact: codeArtifact } : {}) },
+      reservedConcurrency: concurrency,
+      tags,
+      policy,
+      qualifierPolicy,
+      eventSourceMappings,
+      gaps,
     });
     return succeeded({
       functionName,

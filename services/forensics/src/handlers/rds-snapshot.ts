@@ -17,6 +17,7 @@ import type { RdsTarget } from '@ir/contracts';
 import { errorName, type StepContext, type StepHandler, succeeded } from '@ir/runtime';
 import { StepRefusedError } from '../errors.js';
 import { SnapshotKind, SnapshotTag } from '../snapshots/snapshot-tags.js';
+import { putCollectedRecord } from './json-record.js';
 import type { ActionDeps } from './types.js';
 
 /** The tag naming the snapshot's database, `instance/<id>` or `cluster/<id>`. */
@@ -272,19 +273,7 @@ export function snapshotRds(deps: ActionDeps): StepHandler<'evidence.snapshot-rd
         'verification-failed',
       );
     }
-    const artifact = await deps.store.put({
-      incidentId,
-      stepId,
-      action: context.action,
-      name,
-      contentType: 'application/json',
-      sourceAccount: context.target.accountId,
-      body: JSON.stringify(
-        { collectedAt: deps.now().toISOString(), target: context.target, ...config, snapshot },
-        null,
-        2,
-      ),
-    });
+    const artifact = await putCollectedRecord(deps, context, name, { ...config, snapshot });
     context.logger.info({ kind: config.kind, id: config.id, snapshot: identifier }, 'rds_snapshot_available');
     return succeeded({
       ...target,
