@@ -47,20 +47,20 @@ interface Capped<T> {
   readonly truncated: boolean;
 }
 
-/** Up to `cap` items of a paginated list. */
-async function firstOf<T>(pages: AsyncIterable<{ items: readonly T[] }>, cap: number): Promise<Capped<T>> {
+/** Up to `cap` items of a paginated list (`itemsOf` picks a page's items). */
+async function firstOf<P, T>(
+  pages: AsyncIterable<P>,
+  itemsOf: (page: P) => readonly T[] | undefined,
+  cap: number,
+): Promise<Capped<T>> {
   const items: T[] = [];
   for await (const page of pages) {
-    for (const item of page.items) {
+    for (const item of itemsOf(page) ?? []) {
       if (items.length === cap) return { items, truncated: true };
       items.push(item);
     }
   }
   return { items, truncated: false };
-}
-
-async function* mapPages<P, T>(pages: AsyncIterable<P>, of: (page: P) => readonly T[] | undefined) {
-  for await (const page of pages) yield { items: of(page) ?? [] };
 }
 
 /**
@@ -76,10 +76,8 @@ export async function podIdentityAssociations(
   serviceAccount: string,
 ): Promise<Capped<PodIdentityRecord>> {
   const listed = await firstOf(
-    mapPages(
-      paginateListPodIdentityAssociations({ client: eks }, { clusterName, namespace, serviceAccount }),
-      (page) => page.associations,
-    ),
+    paginateListPodIdentityAssociations({ client: eks }, { clusterName, namespace, serviceAccount }),
+    (page) => page.associations,
     EKS_DESCRIBE_CAP,
   );
   const items: PodIdentityRecord[] = [];
@@ -145,7 +143,8 @@ export function collectEksCluster(deps: ActionDeps): StepHandler<'evidence.colle
     const gaps: SectionGap[] = [];
     const nodegroups = await readSection('nodegroups', gaps, async () => {
       const names = await firstOf(
-        mapPages(paginateListNodegroups({ client: eks }, { clusterName }), (page) => page.nodegroups),
+        paginateListNodegroups({ client: eks }, { clusterName }),
+        (page) => page.nodegroups,
         EKS_DESCRIBE_CAP,
       );
       const described: Record<string, unknown>[] = [];
@@ -157,10 +156,8 @@ export function collectEksCluster(deps: ActionDeps): StepHandler<'evidence.colle
     });
     const fargateProfiles = await readSection('fargateProfiles', gaps, async () => {
       const names = await firstOf(
-        mapPages(
-          paginateListFargateProfiles({ client: eks }, { clusterName }),
-          (page) => page.fargateProfileNames,
-        ),
+        paginateListFargateProfiles({ client: eks }, { clusterName }),
+        (page) => page.fargateProfileNames,
         EKS_DESCRIBE_CAP,
       );
       return { names: names.items, truncated: names.truncated };

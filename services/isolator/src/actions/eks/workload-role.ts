@@ -1,7 +1,7 @@
 import {
   DescribePodIdentityAssociationCommand,
   EKSClient,
-  ListPodIdentityAssociationsCommand,
+  paginateListPodIdentityAssociations,
 } from '@aws-sdk/client-eks';
 import { type StepContext, type StepHandler, skipped, succeeded } from '@ir/runtime';
 import { z } from 'zod';
@@ -54,14 +54,13 @@ export async function podIdentityRoles(
   serviceAccount: string,
 ): Promise<string[]> {
   const ids: string[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await eks.send(
-      new ListPodIdentityAssociationsCommand({ clusterName, namespace, serviceAccount, nextToken }),
-    );
+  const pages = paginateListPodIdentityAssociations(
+    { client: eks },
+    { clusterName, namespace, serviceAccount },
+  );
+  for await (const page of pages) {
     ids.push(...(page.associations ?? []).flatMap((a) => (a.associationId ? [a.associationId] : [])));
-    nextToken = page.nextToken;
-  } while (nextToken);
+  }
   const roles: string[] = [];
   for (const associationId of ids) {
     const association = (
