@@ -38,7 +38,7 @@ export function createCoalescingStore(settings: CoalescingStoreSettings): Coales
       const windowMs = settings.windowSeconds * 1000;
       const cutoff = new Date(input.receivedAt.getTime() - windowMs).toISOString();
       for (let round = 1; round <= maxAttempts; round += 1) {
-        const recorded = await recordNewerVersion(settings, input);
+        const recorded = await recordNewerVersion(settings, input, cutoff);
         if (recorded !== 'absent') return recorded;
         // Never recorded when the write was tried. Another replica may record it meanwhile: the
         // finding item's `attribute_not_exists` condition below then fails, and the next round

@@ -10,11 +10,13 @@ import { claimResource } from './new-finding.js';
  * and no read. The update applies only if what is stored is an older version (the condition is the
  * source of truth, so replicas racing on one finding id apply each version at most once, in order);
  * the item as it was comes back on success and on failure alike, and the rest is decided from it.
- * `absent`: the finding id was never recorded (the caller takes the new-finding path).
+ * `absent`: the finding id was never recorded (the caller takes the new-finding path). `cutoff` is
+ * the start of the coalescing window, as the store computed it for this delivery.
  */
 export async function recordNewerVersion(
   settings: CoalescingStoreSettings,
   input: RecordInput,
+  cutoff: string,
 ): Promise<RecordResult | 'absent'> {
   const messageId = settings.newMessageId();
   let old: Item | undefined;
@@ -49,7 +51,7 @@ export async function recordNewerVersion(
   }
   if (!old) throw new Error(`finding ${input.finding.id}: the update returned no previous item`);
   const stored = storedFinding(old);
-  await touchResource(settings, input, stored.incidentId);
+  await touchResource(settings, input, stored.incidentId, cutoff);
   return {
     decision: 're-emitted',
     incidentId: stored.incidentId,
@@ -80,10 +82,10 @@ async function touchResource(
   settings: CoalescingStoreSettings,
   input: RecordInput,
   incidentId: string,
+  cutoff: string,
 ): Promise<void> {
   const now = input.receivedAt.toISOString();
   const expires = av.n(epochSeconds(input.receivedAt) + settings.windowSeconds);
-  const cutoff = new Date(input.receivedAt.getTime() - settings.windowSeconds * 1000).toISOString();
   for (const key of coalescingKeys(input.finding, input.dryRun)) {
     const touched = await wonRace(() =>
       settings.dynamodb.send(
