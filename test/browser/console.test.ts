@@ -389,5 +389,44 @@ describe.skipIf(!hasChromium)('the console in chromium, against pnpm demo', () =
     expect(cspViolations(messages)).toEqual([]);
   });
 
+  it('resolves an incident only once a disposition and a category are chosen, and records them with the responder’s identity', async () => {
+    // Prepare
+    const { page, messages } = await person();
+    await signIn(page, stack.consoleUrl, DEMO_OPERATORS.responder);
+    await openIncident(page, scripted);
+    const confirm = page.getByRole('button', { name: 'Confirm resolve' });
+    // Act: open the dialog; the confirm button waits for both choices.
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    const disabledBeforeChoice = await confirm.isDisabled();
+    await page.getByLabel('Disposition').selectOption('benign-true-positive');
+    const disabledWithOneChoice = await confirm.isDisabled();
+    await page.getByLabel('Category').selectOption('policy-violation');
+    await page.getByLabel('Reason (optional)').fill('our own custom detector test');
+    await confirm.click();
+    // Assess: read back through the API, then on the page.
+    await expect
+      .poll(async () => (await api.get(scripted.incident.incidentId)).incident.status, {
+        timeout: 60_000,
+        interval: 1_000,
+      })
+      .toBe('resolved');
+    const resolved = (await api.get(scripted.incident.incidentId)).incident;
+    expect(disabledBeforeChoice).toBe(true);
+    expect(disabledWithOneChoice).toBe(true);
+    expect(resolved.disposition).toMatchObject({
+      disposition: 'benign-true-positive',
+      category: 'policy-violation',
+      source: 'operator',
+      decidedByActor: { subject: DEMO_OPERATORS.responder.subject },
+    });
+    await expect
+      .poll(() => page.getByText('benign-true-positive (policy-violation), decided by').count(), {
+        timeout: 30_000,
+        interval: 1_000,
+      })
+      .toBe(1);
+    expect(cspViolations(messages)).toEqual([]);
+  });
+
   deadLetterPageTests(() => ({ stack, clients, person }));
 });

@@ -58,6 +58,8 @@ describe('incident report on resolve, end to end', () => {
     await system.api.resolve(incidentId, {
       by: 'e2e-lead@example.com',
       reason: 'contained, evidence sealed',
+      disposition: 'true-positive',
+      category: 'unauthorized-access',
     });
     const done = await waitForIncidentOf(
       system.api,

@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
@@ -206,6 +206,39 @@ describe('Prometheus scraping the running services', () => {
       );
       const mttiSum = await query('sum(ir_time_to_isolate_seconds_sum)');
       const mtteSum = await query('sum(ir_time_to_evidence_seconds_sum)');
+      // Resolve it as a false positive: MTTR by category and disposition, and the false-positive share
+      // of its finding type, as Prometheus records them from the shipped rules.
+      const resolved = await fetch(`${api}/incidents/${incident?.incidentId ?? ''}/resolve`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ disposition: 'false-positive', category: 'reconnaissance' }),
+      });
+      await eventually(
+        async () => (await query('sum(ir_time_to_resolve_seconds_count)')).data.result[0]?.value[1] === '1',
+        60_000,
+        'Prometheus scraping MTTR',
+      );
+      const mttr = await query('sum by (playbook, category, disposition) (ir_time_to_resolve_seconds_count)');
+      let falsePositiveShare: PromVector | undefined;
+      await eventually(
+        async () => {
+          falsePositiveShare = await query('ir:false_positive_ratio:by_finding_type_30d');
+          return falsePositiveShare.data.result.some((sample) => sample.value[1] === '1');
+        },
+        60_000,
+        'the false-positive share recorded',
+      );
+      // Every panel of the shipped Grafana dashboard is a query this Prometheus accepts.
+      const dashboard = JSON.parse(
+        readFileSync(join(REPO_ROOT, 'docker/grafana/dashboards/incident-response.json'), 'utf8'),
+      ) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+      const panelErrors: string[] = [];
+      for (const panel of dashboard.panels) {
+        for (const target of panel.targets) {
+          const answer = await query(target.expr.replaceAll('$__rate_interval', '1m'));
+          if (answer.status !== 'success') panelErrors.push(`${panel.title}: ${JSON.stringify(answer)}`);
+        }
+      }
       const rules = (await (await fetch(`${prom}/api/v1/rules`)).json()) as {
         data: { groups: Array<{ name: string; rules: unknown[] }> };
       };
@@ -261,6 +294,14 @@ describe('Prometheus scraping the running services', () => {
         reason: 'missing',
         severity: 'critical',
       });
+      expect(resolved.status).toBe(202);
+      expect(mttr.data.result.map((sample) => sample.metric)).toEqual([
+        { playbook: 'ec2-compromise', category: 'reconnaissance', disposition: 'false-positive' },
+      ]);
+      expect(
+        falsePositiveShare?.data.result.find((sample) => sample.value[1] === '1')?.metric.finding_type,
+      ).toBe(finding.detail.type);
+      expect(panelErrors).toEqual([]);
       expect(rules.data.groups.map((group) => group.name).sort()).toEqual([
         'incident-response-alerts',
         'incident-response-recording',

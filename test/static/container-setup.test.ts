@@ -99,6 +99,22 @@ describe('Prometheus configuration', () => {
     });
     expect(rules).toMatch(/SUCCESS: \d+ rules found/);
   });
+
+  // skip: install Debian's prometheus package (promtool) to run (CI installs it and sets IR_REQUIRE_TOOLS=1)
+  it.skipIf(!canRun('promtool'))(
+    'fires the MTTI-regression and dead-letter alerts, and records the false-positive share, on synthetic series (promtool test rules)',
+    () => {
+      const tested = execFileSync(
+        'promtool',
+        ['test', 'rules', join(root, 'docker/prometheus-rules.test.yml')],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(tested).toContain('SUCCESS');
+      expect(tested).not.toContain('FAILED');
+    },
+  );
 });
 
 describe('Grafana dashboard', () => {
@@ -112,6 +128,9 @@ describe('Grafana dashboard', () => {
       'ir_queue_depth',
       'ir_steps_total',
       'ir_notifications_total',
+      'ir_time_to_resolve_seconds_bucket',
+      'ir_incidents_resolved_total',
+      'ir_rollbacks_total',
     ]) {
       expect(dashboard).toContain(needle);
     }

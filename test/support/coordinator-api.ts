@@ -3,6 +3,7 @@ import {
   IncidentList,
   type IncidentSummary,
   type DecisionRequest,
+  type ResolveRequest,
   type StepRecord,
 } from '@ir/contracts';
 
@@ -41,7 +42,7 @@ export interface CoordinatorApi {
   approve(incidentId: string, stepId: string, decision: Decision): Promise<void>;
   reject(incidentId: string, stepId: string, decision: Decision): Promise<void>;
   rollback(incidentId: string, decision: Decision): Promise<void>;
-  resolve(incidentId: string, decision: Decision): Promise<void>;
+  resolve(incidentId: string, decision: ResolveRequest): Promise<void>;
 }
 
 /** A bearer token, or where to get the current one (an OIDC access token expires during a long run). */

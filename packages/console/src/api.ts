@@ -2,6 +2,8 @@ import type {
   DeadLetterList,
   DeadLetterOverview,
   DecisionAccepted,
+  Disposition,
+  IncidentCategory,
   IncidentDetail,
   IncidentList,
   IncidentReport,
@@ -48,7 +50,8 @@ async function refusal(response: Response): Promise<ApiError> {
 /** The decisions the console can send, by the path segment of their route. */
 export type Decision =
   | { readonly kind: 'approve' | 'reject'; readonly stepId: string }
-  | { readonly kind: 'rollback' | 'resolve' };
+  | { readonly kind: 'rollback' }
+  | { readonly kind: 'resolve'; readonly disposition: Disposition; readonly category: IncidentCategory };
 
 /**
  * The operator API as the console calls it: every request carries the person's bearer token, and a
@@ -143,7 +146,12 @@ export class OperatorApi {
       decision.kind === 'approve' || decision.kind === 'reject'
         ? `${incident}/steps/${encodeURIComponent(decision.stepId)}/${decision.kind}`
         : `${incident}/${decision.kind}`;
-    const body = reason.trim() === '' ? {} : { reason: reason.trim() };
+    const body = {
+      ...(reason.trim() === '' ? {} : { reason: reason.trim() }),
+      ...(decision.kind === 'resolve'
+        ? { disposition: decision.disposition, category: decision.category }
+        : {}),
+    };
     return this.json(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -177,8 +177,9 @@ export function buildReport(input: ReportInput, options: BuildReportOptions): In
   const statusText = Object.entries(stepsByStatus)
     .map(([status, count]) => `${count} ${status}`)
     .join(', ');
+  const decided = incident.disposition;
   const resolution = incident.resolvedAt
-    ? ` Resolved by ${incident.resolvedBy ?? 'an operator'} at ${incident.resolvedAt}.`
+    ? ` Resolved by ${incident.resolvedBy ?? 'an operator'} at ${incident.resolvedAt}${decided ? ` as ${decided.disposition} (${decided.category})` : ''}.`
     : '';
   const mtti = incident.dryRun ? null : seconds(incident.receivedAt, incident.firstContainedAt);
   const mtte = incident.dryRun ? null : seconds(incident.receivedAt, incident.evidenceSealedAt);
@@ -203,6 +204,14 @@ export function buildReport(input: ReportInput, options: BuildReportOptions): In
         incident.resolvedBy !== undefined
           ? person(incident.resolvedBy, incident.resolvedByActor, incident.resolvedAt)
           : null,
+      disposition: decided
+        ? {
+            disposition: decided.disposition,
+            category: decided.category,
+            decidedBy: person(decided.decidedBy, decided.decidedByActor, decided.decidedAt),
+            source: decided.source,
+          }
+        : null,
       notes: [...incident.notes],
     },
     summary: {
@@ -216,6 +225,7 @@ export function buildReport(input: ReportInput, options: BuildReportOptions): In
     metrics: {
       timeToIsolateSeconds: mtti,
       timeToEvidenceSeconds: mtte,
+      timeToResolveSeconds: incident.dryRun ? null : seconds(incident.receivedAt, incident.resolvedAt),
       firstContainedAt: orNull(incident.firstContainedAt),
       evidenceSealedAt: orNull(incident.evidenceSealedAt),
     },

@@ -91,8 +91,15 @@ export function renderMarkdown(report: IncidentReport): string {
               ? `${incident.resolvedAt} by ${personText(incident.resolvedByPerson, incident.resolvedBy ?? 'unknown')}`
               : 'no',
           ],
+          [
+            'Disposition',
+            incident.disposition
+              ? `${incident.disposition.disposition} (${incident.disposition.category}), decided by ${personText(incident.disposition.decidedBy)}${incident.disposition.source === 'jira' ? ' in Jira' : ''}`
+              : 'not decided',
+          ],
           ['Time to isolate (MTTI)', duration(metrics.timeToIsolateSeconds)],
           ['Time to evidence (MTTE)', duration(metrics.timeToEvidenceSeconds)],
+          ['Time to resolve (MTTR)', duration(metrics.timeToResolveSeconds ?? null)],
           ['Correlation id', incident.correlationId],
         ],
       ),

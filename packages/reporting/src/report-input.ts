@@ -29,7 +29,7 @@ export type ReportIncidentInput = Readonly<
     | 'resolvedAt'
     | 'resolvedBy'
   > &
-    Partial<Pick<IncidentRecord, 'rollbackRequestedByActor' | 'resolvedByActor'>>
+    Partial<Pick<IncidentRecord, 'rollbackRequestedByActor' | 'resolvedByActor' | 'disposition'>>
 >;
 
 /**

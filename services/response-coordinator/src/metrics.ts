@@ -6,11 +6,36 @@ export const RESPONSE_TIME_BUCKETS = [
   0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600,
 ];
 
+/**
+ * MTTR buckets: 1 min to 30 days. People resolve incidents, so the range is minutes to weeks; a
+ * dashboard that tops out at an hour would show every incident in the last bucket.
+ */
+export const RESOLVE_TIME_BUCKETS = [
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  4 * 3600,
+  8 * 3600,
+  86_400,
+  3 * 86_400,
+  7 * 86_400,
+  14 * 86_400,
+  30 * 86_400,
+];
+
 /** The coordinator's own metrics, on the runtime's registry. Labels are bounded: never an id. */
 export interface CoordinatorMetrics {
   readonly timeToIsolate: Histogram<'playbook' | 'severity'>;
   readonly timeToEvidence: Histogram<'playbook' | 'severity'>;
   readonly incidentsTotal: Counter<'playbook' | 'severity'>;
+  /** MTTR by playbook, category and disposition (closed lists: bounded labels). */
+  readonly timeToResolve: Histogram<'playbook' | 'category' | 'disposition'>;
+  /** Resolved incidents by each distinct finding type they held and their disposition: the FP rate. */
+  readonly resolvedByFindingType: Counter<'finding_type' | 'disposition'>;
+  /** Containments undone by a rollback, by the containment's action. */
+  readonly rollbacks: Counter<'action'>;
   readonly stepsTotal: Counter<'action' | 'outcome'>;
   readonly incidentsOpen: Gauge<'status'>;
   readonly approvalsPending: Gauge;
@@ -42,6 +67,25 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
       name: 'ir_incidents_total',
       help: 'Incidents opened, by playbook and severity band.',
       labelNames: ['playbook', 'severity'],
+      registers,
+    }),
+    timeToResolve: new Histogram({
+      name: 'ir_time_to_resolve_seconds',
+      help: 'MTTR: from detection receiving the first finding to an operator resolving the incident, by playbook, category and disposition.',
+      labelNames: ['playbook', 'category', 'disposition'],
+      buckets: RESOLVE_TIME_BUCKETS,
+      registers,
+    }),
+    resolvedByFindingType: new Counter({
+      name: 'ir_incidents_resolved_total',
+      help: 'Resolved incidents, once per distinct finding type they held, by disposition. False-positive rate of a type: its false-positive share.',
+      labelNames: ['finding_type', 'disposition'],
+      registers,
+    }),
+    rollbacks: new Counter({
+      name: 'ir_rollbacks_total',
+      help: 'Containments undone by a rollback step that succeeded, by the containment action.',
+      labelNames: ['action'],
       registers,
     }),
     stepsTotal: new Counter({

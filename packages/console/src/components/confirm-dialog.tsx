@@ -16,6 +16,8 @@ export function ConfirmDialog(props: {
   readonly children: ComponentChildren;
   readonly reasonLabel: string;
   readonly confirmLabel: string;
+  /** Keeps the confirm button disabled (e.g. until a required choice is made). */
+  readonly confirmDisabled?: boolean;
   readonly onConfirm: (reason: string) => void;
   readonly onClose: () => void;
 }) {
@@ -45,6 +47,7 @@ export function ConfirmDialog(props: {
         <button
           type="button"
           class="danger"
+          disabled={props.confirmDisabled === true}
           onClick={() => {
             props.onConfirm(reason);
             setReason('');

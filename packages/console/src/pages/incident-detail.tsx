@@ -5,6 +5,7 @@ import { type Role, roleAllows } from '../auth/roles.js';
 import { Evidence } from '../components/evidence.js';
 import { Link } from '../components/link.js';
 import { Report } from '../components/report.js';
+import { ResolveDialog } from '../components/resolve-dialog.js';
 import { RollbackDialog } from '../components/rollback-dialog.js';
 import { Steps, stepAnchor } from '../components/steps.js';
 import { Timeline } from '../components/timeline.js';
@@ -68,6 +69,16 @@ function Summary({ detail }: { readonly detail: IncidentDetail }) {
           </dd>
         </>
       )}
+      {incident.disposition && (
+        <>
+          <dt>Disposition</dt>
+          <dd>
+            {incident.disposition.disposition} ({incident.disposition.category}), decided by{' '}
+            {incident.disposition.decidedBy}
+            {incident.disposition.source === 'jira' && ' in Jira'}
+          </dd>
+        </>
+      )}
     </dl>
   );
 }
@@ -88,6 +99,7 @@ export function IncidentDetailPage(props: {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState('');
   const [rollbackOpen, setRollbackOpen] = useState(false);
+  const [resolveOpen, setResolveOpen] = useState(false);
   const timers = useRef<ReturnType<typeof setTimeout>[]>([]);
   useEffect(() => () => timers.current.forEach(clearTimeout), []);
 
@@ -159,7 +171,7 @@ export function IncidentDetailPage(props: {
             </button>
           )}
           {incident.status !== 'resolved' && (
-            <button type="button" disabled={busy} onClick={() => decide({ kind: 'resolve' }, '')}>
+            <button type="button" disabled={busy} onClick={() => setResolveOpen(true)}>
               Resolve
             </button>
           )}
@@ -171,6 +183,14 @@ export function IncidentDetailPage(props: {
         onConfirm={(reason) => {
           setRollbackOpen(false);
           decide({ kind: 'rollback' }, reason);
+        }}
+      />
+      <ResolveDialog
+        open={resolveOpen}
+        onClose={() => setResolveOpen(false)}
+        onConfirm={(resolution, reason) => {
+          setResolveOpen(false);
+          decide({ kind: 'resolve', ...resolution }, reason);
         }}
       />
       <p role="status" class="status-line">

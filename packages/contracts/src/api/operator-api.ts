@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { MessageType } from '../message-types.js';
 import { OperatorIdentity } from '../messages/operator.js';
+import { Disposition, IncidentCategory } from '../records/disposition.js';
 import { IncidentReport } from '../records/incident-report.js';
 import { IncidentRecord, IncidentStatus } from '../records/incident-record.js';
+import { StoredSuppressionRule } from '../records/suppression-rule.js';
 import { StepRecord } from '../records/step-record.js';
 import { TimelineEntry } from '../records/timeline.js';
 import {
@@ -13,6 +15,12 @@ import {
   RedriveRequest,
   RedriveResult,
 } from './dead-letters.js';
+import {
+  CreateSuppressionRequest,
+  SuppressionList,
+  SuppressionProposal,
+  SuppressionProposalRequest,
+} from './suppressions.js';
 
 /** `GET /incidents?status&limit`: one status (all when absent), at most `limit` incidents. */
 export const ListIncidentsQuery = z.object({
@@ -145,6 +153,17 @@ export const DecisionRequest = z.object({
 export type DecisionRequest = z.infer<typeof DecisionRequest>;
 
 /**
+ * The body of a resolve: a decision plus whether the incident was real and what kind it was. Both are
+ * required; the resolve is refused (400) without them.
+ */
+export const ResolveRequest = DecisionRequest.extend({
+  disposition: Disposition,
+  category: IncidentCategory,
+});
+/** @see ResolveRequest */
+export type ResolveRequest = z.infer<typeof ResolveRequest>;
+
+/**
  * A refusal: 401 without a valid token, 403 when the token's role is not enough, 404 for an unknown
  * incident or step, 409 for a stale decision, 503 when the identity provider's keys cannot be read.
  */
@@ -184,7 +203,9 @@ const decisionResponses = { 202: DecisionAccepted, ...refusals, 409: ApiRefusal 
  * work on an incident, and every step of a rollback is recorded); approving or rejecting a held step
  * is `approver` (it lets a dangerous or protected containment run, or refuses it). The dead-letter
  * queues: their depths are `viewer`, their messages `responder` (bodies carry findings and decisions),
- * and a redrive `admin` (it puts work back in front of a service).
+ * and a redrive `admin` (it puts work back in front of a service). Suppressions: proposing one from an
+ * incident is `responder` (it writes nothing), writing one `approver` (it silences detection of every
+ * matching finding until it expires, as much a decision as letting a held step run), listing `viewer`.
  */
 export const operatorApi = {
   listIncidents: {
@@ -244,7 +265,7 @@ export const operatorApi = {
     method: 'POST',
     url: '/incidents/:id/resolve',
     role: 'responder',
-    schema: { params: IncidentParams, body: DecisionRequest, response: decisionResponses },
+    schema: { params: IncidentParams, body: ResolveRequest, response: decisionResponses },
   },
   deadLetterQueues: {
     method: 'GET',
@@ -271,6 +292,33 @@ export const operatorApi = {
       body: RedriveRequest,
       response: { 200: RedriveResult, ...refusals },
     },
+  },
+  /** Builds a rule from a false-positive incident and counts what it would have matched; writes nothing. */
+  proposeSuppression: {
+    method: 'POST',
+    url: '/incidents/:id/suppression-proposal',
+    role: 'responder',
+    schema: {
+      params: IncidentParams,
+      body: SuppressionProposalRequest,
+      response: { 200: SuppressionProposal, ...refusals, 409: ApiRefusal },
+    },
+  },
+  /** Approver: a written rule silences detection of every matching finding until it expires. */
+  createSuppression: {
+    method: 'POST',
+    url: '/suppressions',
+    role: 'approver',
+    schema: {
+      body: CreateSuppressionRequest,
+      response: { 201: StoredSuppressionRule, ...refusals, 409: ApiRefusal },
+    },
+  },
+  listSuppressions: {
+    method: 'GET',
+    url: '/suppressions',
+    role: 'viewer',
+    schema: { response: { 200: SuppressionList, ...refusals } },
   },
 } as const satisfies Record<
   string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Disposition, DispositionSource, IncidentCategory } from '../records/disposition.js';
 
 /**
  * The person (or, in local development, the static token) behind a decision, as the operator API
@@ -64,7 +65,15 @@ export const RollbackRequestedPayload = OperatorDecision;
 /** @see RollbackRequestedPayload */
 export type RollbackRequestedPayload = z.infer<typeof RollbackRequestedPayload>;
 
-/** An operator asked to resolve (close) the incident. */
-export const IncidentResolveRequestedPayload = OperatorDecision;
+/**
+ * An operator asked to resolve (close) the incident, saying whether it was real (`disposition`) and
+ * what kind it was (`category`). Both are required: a resolve without them is refused as malformed.
+ * `source` is `jira` when the ticket was closed in Jira (then `actor` is the Jira user).
+ */
+export const IncidentResolveRequestedPayload = OperatorDecision.extend({
+  disposition: Disposition,
+  category: IncidentCategory,
+  source: DispositionSource.optional(),
+});
 /** @see IncidentResolveRequestedPayload */
 export type IncidentResolveRequestedPayload = z.infer<typeof IncidentResolveRequestedPayload>;

@@ -208,6 +208,19 @@ export const IncidentReport = z.object({
     resolvedBy: z.string().nullable(),
     /** The identity behind `resolvedBy`. */
     resolvedByPerson: ReportPerson.nullable(),
+    /**
+     * Whether it was real and what kind, with who decided (null before resolve; absent in reports
+     * made before dispositions existed).
+     */
+    disposition: z
+      .object({
+        disposition: z.string(),
+        category: z.string(),
+        decidedBy: ReportPerson,
+        source: z.string(),
+      })
+      .nullable()
+      .optional(),
     notes: z.array(z.string()),
   }),
   summary: z.object({
@@ -223,6 +236,8 @@ export const IncidentReport = z.object({
     timeToIsolateSeconds: z.number().nullable(),
     /** Detection receipt → evidence sealed (MTTE for this incident), seconds. */
     timeToEvidenceSeconds: z.number().nullable(),
+    /** Detection receipt → resolved (MTTR for this incident), seconds; absent in older reports. */
+    timeToResolveSeconds: z.number().nullable().optional(),
     firstContainedAt: z.string().nullable(),
     evidenceSealedAt: z.string().nullable(),
   }),

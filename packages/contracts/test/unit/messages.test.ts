@@ -123,7 +123,7 @@ describe('buildMessage and parseMessage', () => {
       buildMessage('approval.granted', { ...envelope, payload: { stepId: 's2', by: 'alice@example.com' } }),
       buildMessage('incident.resolve-requested', {
         ...envelope,
-        payload: { by: 'bob', reason: 'false positive' },
+        payload: { by: 'bob', reason: 'false positive', disposition: 'false-positive', category: 'other' },
       }),
     ];
     const parsed = messages.map((message) => parseMessage(JSON.stringify(message)));

@@ -134,6 +134,14 @@ export function twoPersonIncident(): ReportInput {
     rollbackRequestedByActor: people.rita,
     resolvedBy: 'Alice Approver <alice@example.test>',
     resolvedByActor: people.alice,
+    disposition: {
+      disposition: 'false-positive',
+      category: 'reconnaissance',
+      decidedBy: 'Alice Approver <alice@example.test>',
+      decidedByActor: people.alice,
+      decidedAt: '2026-11-22T12:00:00.000Z',
+      source: 'operator',
+    },
   });
   const alice = {
     by: 'Alice Approver <alice@example.test>',

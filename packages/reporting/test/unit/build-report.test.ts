@@ -99,6 +99,20 @@ describe('buildReport', () => {
       at: '2026-11-22T11:00:00.000Z',
     });
     expect(report.incident.resolvedByPerson).toMatchObject({ issuer, subject: 'op-alice' });
+    expect(report.incident.disposition).toEqual({
+      disposition: 'false-positive',
+      category: 'reconnaissance',
+      decidedBy: {
+        by: 'Alice Approver <alice@example.test>',
+        issuer,
+        subject: 'op-alice',
+        at: '2026-11-22T12:00:00.000Z',
+      },
+      source: 'operator',
+    });
+    expect(report.summary.text).toContain('as false-positive (reconnaissance).');
+    // Received 10:00:00, resolved 12:00:00.
+    expect(report.metrics.timeToResolveSeconds).toBe(7200);
   });
 
   it('reports pre-state and the rollback status of every containment that succeeded', () => {
@@ -137,7 +151,7 @@ describe('buildReport', () => {
     expect(isolate?.preState).toEqual({ enis: [{ id: 'eni-1', groups: ['sg-1'] }] });
   });
 
-  it('computes this incident’s MTTI and MTTE from detection receipt', () => {
+  it('computes this incident’s MTTI, MTTE and MTTR from detection receipt', () => {
     // Prepare
     const input = ec2Incident();
 
@@ -148,6 +162,7 @@ describe('buildReport', () => {
     expect(report.metrics).toEqual({
       timeToIsolateSeconds: 20,
       timeToEvidenceSeconds: 90,
+      timeToResolveSeconds: 7200,
       firstContainedAt: '2026-11-22T10:00:20.000Z',
       evidenceSealedAt: '2026-11-22T10:01:30.000Z',
     });
@@ -163,6 +178,7 @@ describe('buildReport', () => {
     // Assess
     expect(report.metrics.timeToIsolateSeconds).toBeNull();
     expect(report.metrics.timeToEvidenceSeconds).toBeNull();
+    expect(report.metrics.timeToResolveSeconds).toBeNull();
     expect(report.phases.find((p) => p.phase === 'containment')).toMatchObject({ reached: false });
     expect(report.summary.text).toMatch(/^DRY RUN\./);
   });

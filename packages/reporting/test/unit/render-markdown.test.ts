@@ -46,6 +46,7 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain('approved by alice: confirmed C&amp;C traffic');
     expect(markdown).toContain('| Time to isolate (MTTI) | 20.0 s |');
     expect(markdown).toContain('| Time to evidence (MTTE) | 90.0 s |');
+    expect(markdown).toContain('| Disposition | not decided |');
   });
 
   it('shows who requested and who approved, with issuer and subject', () => {
@@ -68,6 +69,9 @@ describe('renderMarkdown', () => {
     expect(markdown).toContain(`Rollback requested by ${escapeMarkdown(rita)}`);
     expect(markdown).toContain(`approved by ${escapeMarkdown(bob)}.`);
     expect(markdown).toContain(escapeMarkdown(`by ${alice}`));
+    expect(markdown).toContain(
+      `| Disposition | ${escapeMarkdown(`false-positive (reconnaissance), decided by ${alice}`)} |`,
+    );
   });
 
   it('keeps attacker-controlled finding titles inside their cell, as text', () => {

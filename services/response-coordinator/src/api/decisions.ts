@@ -1,6 +1,8 @@
 import {
   buildMessage,
   type DecisionMessageType,
+  type Disposition,
+  type IncidentCategory,
   type IncidentRecord,
   type MessageOf,
   type OperatorDecision,
@@ -25,6 +27,9 @@ export interface DecisionRequestInput {
   /** The held step (approve and reject only). */
   readonly stepId?: string;
   readonly reason?: string;
+  /** Whether the incident was real and what kind it was: required to resolve. */
+  readonly disposition?: Disposition;
+  readonly category?: IncidentCategory;
 }
 
 /** Accepted onto the coordinator queue (202), or refused with why (nothing was published). */
@@ -89,6 +94,7 @@ export function createDecisionSubmitter(
     incident: IncidentRecord,
     stepId: string,
     body: OperatorDecision,
+    input: DecisionRequestInput,
   ): MessageOf<DecisionMessageType> => {
     switch (kind) {
       case 'approve':
@@ -101,8 +107,16 @@ export function createDecisionSubmitter(
         );
       case 'rollback':
         return buildMessage('rollback.requested', { ...envelope(incident), payload: body }, now);
-      case 'resolve':
-        return buildMessage('incident.resolve-requested', { ...envelope(incident), payload: body }, now);
+      case 'resolve': {
+        // The route's schema requires both (400 without them); a surface that forgot them is a bug.
+        const { disposition, category } = input;
+        if (!disposition || !category) throw new Error('a resolve needs a disposition and a category');
+        return buildMessage(
+          'incident.resolve-requested',
+          { ...envelope(incident), payload: { ...body, disposition, category } },
+          now,
+        );
+      }
     }
   };
 
@@ -133,7 +147,7 @@ export function createDecisionSubmitter(
       actor: principal.identity,
       ...(input.reason ? { reason: input.reason } : {}),
     };
-    const message = build(input.kind, aggregate.incident, stepId ?? '', body);
+    const message = build(input.kind, aggregate.incident, stepId ?? '', body, input);
     await deps.publisher.publish('coordinator', [message]);
     deps.logger.info(
       {

@@ -85,6 +85,9 @@ export function apiRoutes(deps: ApiDeps) {
             incidentId: params.id,
             ...(params.step !== undefined ? { stepId: params.step } : {}),
             ...(request.body.reason ? { reason: request.body.reason } : {}),
+            ...('disposition' in request.body
+              ? { disposition: request.body.disposition, category: request.body.category }
+              : {}),
           });
           if (outcome.status !== 202) {
             return reply.code(outcome.status).send({ error: outcome.error, message: outcome.message });

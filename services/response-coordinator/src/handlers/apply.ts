@@ -4,7 +4,7 @@ import type { CoordinatorMetrics } from '../metrics.js';
 import { blastWindow } from '../repository/blast-window.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
-import type { IncidentRecord, WorkerQueue } from '@ir/contracts';
+import { Disposition, type IncidentRecord, type WorkerQueue } from '@ir/contracts';
 import type { IncidentAggregate, OutboxEntry } from '../model.js';
 
 /** What applying an event needs. */
@@ -72,6 +72,22 @@ function observe(metrics: CoordinatorMetrics, transition: Transition): void {
   if (observations.mtteSeconds !== undefined)
     metrics.timeToEvidence.observe(labels, observations.mtteSeconds);
   for (const outcome of observations.stepOutcomes) metrics.stepsTotal.inc(outcome);
+  // Each finding type's series start at 0 while its incident is open, so the rate of the first
+  // resolve is seen (a counter series born at 1 has no earlier sample, and `increase()` misses it).
+  if (transition.incident.status !== 'resolved') {
+    for (const type of new Set(transition.incident.findings.map((finding) => finding.type))) {
+      for (const disposition of Disposition.options)
+        metrics.resolvedByFindingType.inc({ finding_type: type, disposition }, 0);
+    }
+  }
+  const resolved = observations.resolved;
+  if (resolved) {
+    const { playbook, category, disposition } = resolved;
+    metrics.timeToResolve.observe({ playbook, category, disposition }, resolved.seconds);
+    for (const type of resolved.findingTypes)
+      metrics.resolvedByFindingType.inc({ finding_type: type, disposition });
+  }
+  for (const action of observations.rolledBack ?? []) metrics.rollbacks.inc({ action });
 }
 
 /**

@@ -2,6 +2,7 @@ import type { DecisionBy, MessageOf, StepRecord } from '@ir/contracts';
 import { addReportStep } from '../report/report-step.js';
 import { addCleanRoomTeardowns } from './clean-room.js';
 import { type DecisionContext, Draft } from './draft.js';
+import { addFindingSyncStep } from './finding-sync.js';
 import { raiseNotification } from './notifications.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
 import {
@@ -120,18 +121,43 @@ export function resolveRequested(
   context: DecisionContext,
 ): Draft {
   const draft = new Draft(aggregate, context);
-  const { by, reason, actor } = message.payload;
+  const { by, reason, actor, disposition, category } = message.payload;
   if (draft.incident.status === 'resolved') return draft;
   skipUnstarted(draft, `incident resolved by ${by}`);
+  const decided = {
+    disposition,
+    category,
+    decidedBy: by,
+    ...(actor ? { decidedByActor: actor } : {}),
+    decidedAt: draft.nowIso,
+    source: message.payload.source ?? 'operator',
+  } as const;
   draft.updateIncident({
     status: 'resolved',
     resolvedAt: draft.nowIso,
     resolvedBy: by,
     ...(actor ? { resolvedByActor: actor } : {}),
+    disposition: decided,
   });
-  draft.record('incident-resolved', { by, actor, reason });
-  raiseNotification(draft, 'resolved', 'resolved', `Incident resolved by ${by}${why(reason)}`);
+  draft.record('incident-resolved', { by, actor, reason, disposition, category, source: decided.source });
+  if (!draft.incident.dryRun) {
+    draft.observations.resolved = {
+      playbook: draft.incident.playbookId,
+      category,
+      disposition,
+      seconds: Math.max(0, (Date.parse(draft.nowIso) - Date.parse(draft.incident.receivedAt)) / 1000),
+      findingTypes: [...new Set(draft.incident.findings.map((finding) => finding.type))],
+    };
+  }
+  raiseNotification(
+    draft,
+    'resolved',
+    'resolved',
+    `Incident resolved by ${by} as ${disposition} (${category})${why(reason)}`,
+    { details: { disposition, category } },
+  );
   addCleanRoomTeardowns(draft);
+  addFindingSyncStep(draft, 'resolved');
   // Keep last: the report lists every step added above.
   addReportStep(draft);
   return dispatchAndSettle(draft);

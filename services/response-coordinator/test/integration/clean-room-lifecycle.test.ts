@@ -34,7 +34,11 @@ describe('response coordinator: clean room auto-approved for CRITICAL and torn d
     const response = await fetch(`${base}/incidents/${incidentId}/resolve`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'lead@example.com', reason: 'investigated' }),
+      body: JSON.stringify({
+        reason: 'investigated',
+        disposition: 'true-positive',
+        category: 'malware',
+      }),
     });
     await playWorkers(fixture, incidentId, {
       until: (status, steps) =>

@@ -179,16 +179,38 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     await marker(resourceKey(resource!), incidentId);
     await fixture.open(incidentId, subject);
     await playWorkers(fixture, incidentId, { until: (status) => status === 'completed', what: 'completed' });
-    // Act
+    // Act: a resolve that does not say whether the incident was real is refused, and changes nothing.
+    const bare = await post(`${base}/incidents/${incidentId}/resolve`, { reason: 'done' }, TEST_TOKEN);
+    const unchanged = await fixture.incident(incidentId);
     const response = await post(
       `${base}/incidents/${incidentId}/resolve`,
-      { by: 'lead@example.com' },
+      { by: 'lead@example.com', disposition: 'true-positive', category: 'malware' },
       TEST_TOKEN,
     );
     await fixture.waitFor(incidentId, (status) => status === 'resolved', 'resolved');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     // Assess
+    expect(bare.status).toBe(400);
+    expect(unchanged?.incident.status).toBe('completed');
     expect(response.status).toBe(202);
+    expect((await fixture.incident(incidentId))?.incident.disposition).toMatchObject({
+      disposition: 'true-positive',
+      category: 'malware',
+      source: 'operator',
+    });
+    const metrics = (await (await fetch(`${base}/metrics`)).text()).split('\n');
+    // A sample line of `name` holding every one of `labels` (prom-client orders labels as it likes).
+    const sample = (name: string, labels: string[]) =>
+      metrics.find((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)));
+    expect(
+      sample('ir_time_to_resolve_seconds_count', ['category="malware"', 'disposition="true-positive"']),
+    ).toMatch(/ 1$/);
+    expect(
+      sample('ir_incidents_resolved_total', [
+        `finding_type="${findingTypes.c2Dns}"`,
+        'disposition="true-positive"',
+      ]),
+    ).toMatch(/ 1$/);
     const read = await fixture.clients.dynamodb.send(
       new GetItemCommand({
         TableName: fixture.system.tableName,
@@ -202,7 +224,7 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     expect(read.Item).toBeUndefined();
     const again = await post(
       `${base}/incidents/${incidentId}/resolve`,
-      { by: 'lead@example.com' },
+      { by: 'lead@example.com', disposition: 'true-positive', category: 'malware' },
       TEST_TOKEN,
     );
     expect(again.status).toBe(409);

@@ -225,7 +225,11 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
       30_000,
       'second incident open',
     );
-    const resolved = await call(`${restarted.base}/incidents/${other}/resolve`, responder, { by: 'root' });
+    const resolved = await call(`${restarted.base}/incidents/${other}/resolve`, responder, {
+      by: 'root',
+      disposition: 'false-positive',
+      category: 'reconnaissance',
+    });
     await eventually(
       async () => (await fixture.incident(other))?.incident.status === 'resolved',
       30_000,
@@ -236,7 +240,7 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
       timeline: { kind: string; stepId?: string; detail?: Record<string, unknown> }[];
     };
     const closed = (await (await call(`${restarted.base}/incidents/${other}`, approver)).json()) as {
-      incident: { resolvedBy?: string };
+      incident: { resolvedBy?: string; disposition?: Record<string, unknown> };
       timeline: { kind: string; detail?: Record<string, unknown> }[];
     };
     // Assess
@@ -268,6 +272,14 @@ describe('operator API authentication and roles (real local IdP, coordinator on 
       },
     });
     expect(closed.incident.resolvedBy).toBe(`${rita.name} <${rita.email}>`);
+    // The disposition is recorded with the verified identity, never the body's `by`.
+    expect(closed.incident.disposition).toMatchObject({
+      disposition: 'false-positive',
+      category: 'reconnaissance',
+      decidedBy: `${rita.name} <${rita.email}>`,
+      decidedByActor: { issuer: idp.issuer, subject: rita.subject },
+      source: 'operator',
+    });
     expect(closed.timeline.find((e) => e.kind === 'incident-resolved')?.detail).toMatchObject({
       actor: { issuer: idp.issuer, subject: rita.subject },
     });

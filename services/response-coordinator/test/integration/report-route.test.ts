@@ -42,7 +42,11 @@ describe('GET /incidents/:id/report and the report step on resolve (on the emula
     const resolved = await fetch(`${base}/incidents/${incidentId}/resolve`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ by: 'lead@example.com', reason: 'contained and understood' }),
+      body: JSON.stringify({
+        reason: 'contained and understood',
+        disposition: 'true-positive',
+        category: 'cryptomining',
+      }),
     });
     expect(resolved.status).toBe(202);
     await playWorkers(fixture, incidentId, {

@@ -147,7 +147,13 @@ describe('two-person rule (real local IdP, coordinator on the emulator)', () => 
       await (await call(`/incidents/${incidentId}/report`, bobToken)).json(),
     );
     const markdown = await (await call(`/incidents/${incidentId}/report?format=markdown`, bobToken)).text();
+    const metrics = await (await fetch(`${base}/metrics`)).text();
     // Assess
+    expect(
+      metrics
+        .split('\n')
+        .find((line) => line.startsWith('ir_rollbacks_total{') && line.includes('action="contain.block-ip"')),
+    ).toMatch(/ 1$/);
     expect(requested.status).toBe(202);
     expect(rollbackStep).toMatchObject({
       status: 'awaiting-approval',

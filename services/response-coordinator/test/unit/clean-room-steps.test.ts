@@ -30,7 +30,7 @@ const resolve = buildMessage('incident.resolve-requested', {
   causationId: null,
   producer: 'api',
   dryRun: false,
-  payload: { by: 'alice', reason: 'handled' },
+  payload: { by: 'alice', reason: 'handled', disposition: 'true-positive', category: 'malware' },
 });
 
 describe('clean-room approval', () => {

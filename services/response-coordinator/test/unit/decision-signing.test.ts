@@ -224,7 +224,7 @@ describe('signingPublisher', () => {
       causationId: null,
       producer: 'api',
       dryRun: false,
-      payload: { by: 'Alice' },
+      payload: { by: 'Alice', disposition: 'duplicate', category: 'other' },
     });
     const notDecision = { id: 'x', type: 'step.succeeded', incidentId: 'inc-1' };
     // Act

@@ -1,8 +1,8 @@
-import { type OperatorIdentity, sameOperator } from '@ir/contracts';
+import { Disposition, IncidentCategory, type OperatorIdentity, sameOperator } from '@ir/contracts';
 import type { CoordinatorApi, Decision, IncidentDetailView } from '../api-client.js';
 import { API_OPTIONS, integerOption, positional, stringOption } from '../args.js';
-import type { CommandContext, CommandSpec, OptionSpec } from '../command.js';
-import { ExitCode, IrctlError } from '../errors.js';
+import type { CommandContext, CommandSpec, OptionSpec, ParsedArgs } from '../command.js';
+import { ExitCode, IrctlError, UsageError } from '../errors.js';
 import { toJson } from '../format/text.js';
 import { apiOf } from './api-context.js';
 
@@ -102,6 +102,34 @@ async function waitApplied(
   }
 }
 
+const resolveOptions: Record<string, OptionSpec> = {
+  ...decisionOptions,
+  disposition: {
+    type: 'string',
+    valueName: '<kind>',
+    help: `required: whether it was real (${Disposition.options.join(', ')})`,
+  },
+  category: {
+    type: 'string',
+    valueName: '<category>',
+    help: `required: what kind of incident (${IncidentCategory.options.join(', ')})`,
+  },
+};
+
+/** `--disposition` and `--category` of a resolve, checked here so a typo is named before any call. */
+function dispositionOf(args: ParsedArgs) {
+  const disposition = Disposition.safeParse(stringOption(args, 'disposition'));
+  const category = IncidentCategory.safeParse(stringOption(args, 'category'));
+  if (!disposition.success)
+    throw new UsageError(`resolve needs --disposition, one of: ${Disposition.options.join(', ')}`, 'resolve');
+  if (!category.success)
+    throw new UsageError(
+      `resolve needs --category, one of: ${IncidentCategory.options.join(', ')}`,
+      'resolve',
+    );
+  return { disposition: disposition.data, category: category.data };
+}
+
 /** Builds one decision command; approve and reject take a step, rollback and resolve do not. */
 function decisionCommand(decision: Decision, summary: string, details: readonly string[]): CommandSpec {
   const takesStep = decision === 'approve' || decision === 'reject';
@@ -109,7 +137,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
     name: decision,
     summary,
     positionals: takesStep ? ['<id>', '<step>'] : ['<id>'],
-    options: decisionOptions,
+    options: decision === 'resolve' ? resolveOptions : decisionOptions,
     details: [
       ...details,
       'The coordinator answers 202 once it has checked the incident and queued the decision; with --wait',
@@ -123,6 +151,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
       if (stringOption(args, 'by') !== undefined)
         context.err('irctl: --by is ignored: the coordinator records the identity of your token');
       const reason = stringOption(args, 'reason');
+      const resolution = decision === 'resolve' ? dispositionOf(args) : {};
       const timeout = integerOption(args, 'timeout', 120, { min: 1, max: 3600 }, decision);
       const api = await apiOf(args, context);
       const target = { incidentId, ...(stepId === undefined ? {} : { stepId }) };
@@ -132,7 +161,7 @@ function decisionCommand(decision: Decision, summary: string, details: readonly 
           ? stalledRollbackSteps(await api.incident(incidentId)).map((s) => s.stepId)
           : [],
       );
-      const accepted = await api.decide(decision, target, reason ? { reason } : {});
+      const accepted = await api.decide(decision, target, { ...(reason ? { reason } : {}), ...resolution });
       const by = accepted.by ?? 'the identity of the token';
       const outcome = wait
         ? await waitApplied(api, context, decision, target, timeout, known, accepted.actor)
@@ -188,4 +217,7 @@ export const rollbackCommand = decisionCommand('rollback', 'roll back every cont
   'retry verifies it.',
 ]);
 /** `irctl resolve <id>`. */
-export const resolveCommand = decisionCommand('resolve', 'resolve (close) an incident', []);
+export const resolveCommand = decisionCommand('resolve', 'resolve (close) an incident', [
+  'Say whether it was real (--disposition) and what kind it was (--category): both are required, recorded',
+  'with your identity, shown in the report, and set the source finding to RESOLVED or SUPPRESSED.',
+]);

@@ -260,7 +260,15 @@ describe('irctl against the running system (five services as processes, on the e
         150_000,
         'incident rolled back',
       );
-      const resolved = await run(['resolve', incidentId, '--wait']);
+      const resolved = await run([
+        'resolve',
+        incidentId,
+        '--disposition',
+        'benign-true-positive',
+        '--category',
+        'policy-violation',
+        '--wait',
+      ]);
       const listed = await run(['incidents', '--status', 'resolved', '--json']);
       // Assess
       expect(requested.code, requested.stderr).toBe(ExitCode.ok);

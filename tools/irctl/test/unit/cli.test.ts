@@ -322,15 +322,33 @@ describe('irctl decisions', () => {
     }));
     // Act
     const result = await runIrctl(
-      ['resolve', 'inc-1', '--by', 'mallory'],
+      ['resolve', 'inc-1', '--by', 'mallory', '--disposition', 'false-positive', '--category', 'other'],
       { IR_API_TOKEN: TOKEN, USER: 'someone' },
       { fetch: api.fetch },
     );
     // Assess
     expect(result.code).toBe(ExitCode.ok);
     expect(result.stderr).toContain('--by is ignored');
-    expect(api.requests[0]?.body).toEqual({});
+    expect(api.requests[0]?.body).toEqual({ disposition: 'false-positive', category: 'other' });
     expect(JSON.stringify(api.requests)).not.toMatch(/mallory|someone/);
+  });
+
+  it('refuses a resolve without a disposition or with an unknown category, before any call', async () => {
+    // Prepare
+    const api = fakeApi(() => ({ status: 500, body: {} }));
+    // Act
+    const missing = await runIrctl(['resolve', 'inc-1', '--category', 'malware'], env, { fetch: api.fetch });
+    const unknown = await runIrctl(
+      ['resolve', 'inc-1', '--disposition', 'true-positive', '--category', 'hackers'],
+      env,
+      { fetch: api.fetch },
+    );
+    // Assess
+    expect(missing.code).toBe(ExitCode.usage);
+    expect(missing.stderr).toContain('resolve needs --disposition, one of: true-positive,');
+    expect(unknown.code).toBe(ExitCode.usage);
+    expect(unknown.stderr).toContain('resolve needs --category, one of: credential-compromise,');
+    expect(api.requests).toHaveLength(0);
   });
 });
 

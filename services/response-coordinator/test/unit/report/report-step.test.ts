@@ -16,7 +16,7 @@ const resolve = (by = 'dave') =>
     causationId: null,
     producer: 'api',
     dryRun: false,
-    payload: { by, reason: 'false positive ruled out' },
+    payload: { by, reason: 'false positive ruled out', disposition: 'true-positive', category: 'malware' },
   });
 
 /** An incident whose snapshot, isolation and seal succeeded. */
