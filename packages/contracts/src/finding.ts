@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AttackSequence } from './attack-sequence.js';
 import { FindingActor, FindingMalware, FindingRuntime } from './finding-context.js';
+import { FindingWorkflowRef } from './finding-workflow.js';
 import { AccountId, AwsRegion, IpAddress, IsoDateTime, Port } from './primitives.js';
 import { Resource } from './resource.js';
 import { SeverityBand } from './severity.js';
@@ -100,6 +101,11 @@ export const Finding = z.object({
   malware: FindingMalware.optional(),
   /** The attack sequence of an `AttackSequence:*` finding; its resources are in `resources`. */
   sequence: AttackSequence.optional(),
+  /**
+   * Where the finding's own workflow status lives (Security Hub v1/v2, GuardDuty), so the responder
+   * can mark it at its source when the incident opens and resolves (see `FindingWorkflowRef`).
+   */
+  workflow: FindingWorkflowRef.optional(),
   raw: z.unknown(),
 });
 /** @see Finding */

@@ -278,6 +278,11 @@ const S3_BUCKET: Record<string, string> = {
   ListObjects: 's3:ListBucket',
   ListObjectVersions: 's3:ListBucketVersions',
   HeadBucket: 's3:ListBucket',
+  // contain.tag-incident: S3 authorises DeleteBucketTagging as s3:PutBucketTagging (no key condition
+  // exists for either).
+  GetBucketTagging: 's3:GetBucketTagging',
+  PutBucketTagging: 's3:PutBucketTagging',
+  DeleteBucketTagging: 's3:PutBucketTagging',
 };
 
 const s3 = (operation: string): Mapper | undefined => {
@@ -353,19 +358,47 @@ const sns =
   (operation: string): Mapper | undefined =>
   (input, _output, where) => [request(`sns:${operation}`, str(input.TopicArn) ?? '*', where)];
 
+/**
+ * Security Hub authorises its v2 (OCSF) calls as the v1 actions: `BatchUpdateFindingsV2` is
+ * `securityhub:BatchUpdateFindings` and `GetFindingsV2` is `securityhub:GetFindings` (API reference).
+ */
+const SECURITYHUB_V2_ACTIONS: Record<string, string> = {
+  BatchUpdateFindingsV2: 'BatchUpdateFindings',
+  GetFindingsV2: 'GetFindings',
+};
+
 const securityhub =
   (operation: string): Mapper | undefined =>
   (_input, _output, where) => {
     const hub = `arn:${where.partition}:securityhub:${where.region}:${where.account}`;
+    const v2 = SECURITYHUB_V2_ACTIONS[operation];
     return [
       request(
-        `securityhub:${operation}`,
+        `securityhub:${v2 ?? operation}`,
         operation === 'BatchImportFindings'
           ? `${hub}:product/${where.account}/default`
-          : `${hub}:hub/default`,
+          : // The v2 calls act on the v2 hub, whose id no call carries.
+            v2
+            ? `${hub}:hubv2/*`
+            : `${hub}:hub/default`,
         where,
       ),
     ];
+  };
+
+/**
+ * GuardDuty: finding calls name the detector they go through; the actions the responder uses
+ * (ArchiveFindings, GetFindings, ListDetectors) have no resource type, so `iamRequestsFor` asks for
+ * them on `*` whatever this says.
+ */
+const guardduty =
+  (operation: string): Mapper | undefined =>
+  (input, _output, where) => {
+    const detector = str(input.DetectorId);
+    const resource = detector
+      ? `arn:${where.partition}:guardduty:${where.region}:${where.account}:detector/${detector}`
+      : '*';
+    return [request(`guardduty:${operation}`, resource, where)];
   };
 
 // --- IAM ------------------------------------------------------------------------------------------
@@ -870,6 +903,7 @@ const MAPPERS: Record<string, (operation: string) => Mapper | undefined> = {
   organizations,
   sns,
   securityhub,
+  guardduty,
   iam,
   ec2,
   autoscaling,

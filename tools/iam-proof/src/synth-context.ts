@@ -13,6 +13,9 @@ export const PROOF_SYNTH_CONTEXT = {
   oidcAudience: 'incident-response',
   // Every channel that calls AWS on, as the tests run the notifier (a topic in the security account,
   // the stand-in 111111111111 of prove.ts, and Security Hub): their grants exist only when configured.
+  // The finding sync (the notifier marks findings in Security Hub and archives them in GuardDuty).
+  findingSync: 'true',
+  guardDutyArchiveFalsePositives: 'true',
   notifierEnvironment: JSON.stringify({
     IR_SNS_TOPIC_ARN: 'arn:aws:sns:us-east-1:111111111111:ir-notifications',
     IR_SECURITYHUB_ENABLED: 'true',

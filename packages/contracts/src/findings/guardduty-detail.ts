@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FindingParseError, formatPath } from '../errors.js';
 import type { Finding } from '../finding.js';
+import { guardDutyProductArn } from '../finding-workflow.js';
 import { AccountId, AwsRegion, IsoDateTime, toUtcIso } from '../primitives.js';
 import { type Resource, resourceKey } from '../resource.js';
 import { bandFromScore } from '../severity.js';
@@ -84,6 +85,13 @@ export function findingFromGuardDutyDetail(detail: unknown, raw: unknown, style:
       malware: malwareOf(service?.malwareScanDetails),
       sequence: sequence?.sequence,
     }),
+    // Security Hub files GuardDuty's findings under GuardDuty's product, with the finding ARN as Id.
+    workflow: {
+      guardDutyFindingId: parsed.id,
+      ...(parsed.arn
+        ? { securityHub: { api: 'v1', productArn: guardDutyProductArn(parsed.region), id: parsed.arn } }
+        : {}),
+    },
     raw,
   });
 }

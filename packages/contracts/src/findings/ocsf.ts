@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Finding, FindingSeverity } from '../finding.js';
+import { type FindingWorkflowRef, guardDutyFindingIdOf } from '../finding-workflow.js';
 import { AccountId, AwsRegion } from '../primitives.js';
 import type { Resource } from '../resource.js';
 import { bandFromScore, representativeScore, type SeverityBand } from '../severity.js';
@@ -181,8 +182,20 @@ function findingFromOcsf(raw: unknown, context: OcsfContext, style: PathStyle): 
       runtime: runtimeFromOcsf(evidences),
       malware: malwareFromOcsf(ocsf.malware ?? []),
     }),
+    ...(context.source === 'securityhub' ? { workflow: securityHubV2Workflow(ocsf) } : {}),
     raw,
   });
+}
+
+/**
+ * Security Hub v2 updates a finding by `metadata.uid`; GuardDuty's findings there carry the GuardDuty
+ * finding ARN as `finding_info.uid`, which gives the id GuardDuty archives by.
+ */
+function securityHubV2Workflow(ocsf: OcsfFinding): FindingWorkflowRef {
+  return {
+    ...(ocsf.metadata.uid ? { securityHub: { api: 'v2', metadataUid: ocsf.metadata.uid } } : {}),
+    ...defined({ guardDutyFindingId: guardDutyFindingIdOf(ocsf.finding_info.uid) }),
+  };
 }
 
 /** `time`, or `floor` when `time` is earlier (ISO UTC strings compare as times). */

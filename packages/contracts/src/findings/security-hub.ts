@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Finding, FindingNetwork, FindingSeverity, RemoteIp } from '../finding.js';
+import { guardDutyFindingIdOf } from '../finding-workflow.js';
 import { AccountId, AwsRegion, IsoDateTime, Port, toUtcIso } from '../primitives.js';
 import type { Resource } from '../resource.js';
 import type { NetworkInterface } from '../resource-parts.js';
@@ -152,6 +153,11 @@ function findingFromAsff(asff: AsffFinding, region: string, raw: unknown): Findi
     network: asff.Network ? networkFromAsff(asff.Network) : undefined,
     productArn: asff.ProductArn,
     ...defined({ controlId: controlIdOf(asff), complianceStatus: asff.Compliance?.Status }),
+    workflow: {
+      securityHub: { api: 'v1', productArn: asff.ProductArn, id: asff.Id },
+      // GuardDuty's findings in Security Hub keep the GuardDuty finding ARN as their Id.
+      ...defined({ guardDutyFindingId: guardDutyFindingIdOf(asff.Id) }),
+    },
     raw,
   });
 }

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { FindingSource } from '../finding.js';
+import { FindingWorkflowTarget } from '../finding-workflow.js';
 import { Resource } from '../resource.js';
 import { SeverityBand } from '../severity.js';
 import { stepCommand } from './step-command.js';
@@ -57,11 +59,51 @@ export const NotifyIncident = stepCommand(
 /** @see NotifyIncident */
 export type NotifyIncident = z.infer<typeof NotifyIncident>;
 
-/** Every notification command, keyed by action: the single list `StepAction` takes them from. */
-export const notifyCommands = { 'notify.incident': NotifyIncident } as const satisfies Record<
-  `notify.${string}`,
-  z.ZodType
->;
+/** When the incident marks its findings at their source: on open, and on resolve. */
+export const FindingSyncPhase = z.enum(['opened', 'resolved']);
+/** @see FindingSyncPhase */
+export type FindingSyncPhase = z.infer<typeof FindingSyncPhase>;
 
-/** A notification action name (`notify.incident`). */
+/**
+ * The Security Hub workflow status a finding is set to (ASFF `Workflow.Status`; v2 maps it to OCSF
+ * `status_id`). `NEW` is never set: the responder only moves a finding forward.
+ */
+export const FindingWorkflowStatus = z.enum(['NOTIFIED', 'RESOLVED', 'SUPPRESSED']);
+/** @see FindingWorkflowStatus */
+export type FindingWorkflowStatus = z.infer<typeof FindingWorkflowStatus>;
+
+/** One finding to mark: its identity in the incident and where its workflow lives. */
+export const FindingSyncItem = FindingWorkflowTarget.extend({ source: FindingSource, id: z.string().min(1) });
+/** @see FindingSyncItem */
+export type FindingSyncItem = z.infer<typeof FindingSyncItem>;
+
+/**
+ * Mark the incident's findings at their source: set the Security Hub workflow status (v1 through
+ * `BatchUpdateFindings`, v2 through `BatchUpdateFindingsV2`) with a note naming the incident, and,
+ * when `archiveGuardDuty`, archive the GuardDuty findings (a false positive). Why limits: Security
+ * Hub's `Note.Text` and v2 `Comment` hold at most 512 characters; `BatchUpdateFindings` takes at most
+ * 100 findings.
+ */
+export const NotifyFindingWorkflow = stepCommand(
+  'notify.finding-workflow',
+  z.object({
+    phase: FindingSyncPhase,
+    workflowStatus: FindingWorkflowStatus,
+    note: z.string().trim().min(1).max(512),
+    /** Security Hub's `Note.UpdatedBy`: who the change is attributed to. */
+    noteUpdatedBy: z.string().trim().min(1).max(512),
+    findings: z.array(FindingSyncItem).min(1).max(100),
+    archiveGuardDuty: z.boolean(),
+  }),
+);
+/** @see NotifyFindingWorkflow */
+export type NotifyFindingWorkflow = z.infer<typeof NotifyFindingWorkflow>;
+
+/** Every notification command, keyed by action: the single list `StepAction` takes them from. */
+export const notifyCommands = {
+  'notify.incident': NotifyIncident,
+  'notify.finding-workflow': NotifyFindingWorkflow,
+} as const satisfies Record<`notify.${string}`, z.ZodType>;
+
+/** A notification action name (`notify.incident`, `notify.finding-workflow`). */
 export type NotifyAction = keyof typeof notifyCommands;

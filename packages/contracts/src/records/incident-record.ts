@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { FindingSource } from '../finding.js';
+import { FindingWorkflowTarget } from '../finding-workflow.js';
 import { OperatorIdentity } from '../messages/operator.js';
+import { Disposition, DispositionSource, IncidentCategory } from './disposition.js';
 import { AccountId, AwsRegion, IsoDateTime } from '../primitives.js';
 import { SeverityBand } from '../severity.js';
 
@@ -29,9 +31,28 @@ export const FindingRef = z.object({
   updatedAt: IsoDateTime,
   count: z.number().int().min(1),
   receivedAt: IsoDateTime,
+  /**
+   * Where the finding's own workflow status lives, so that resolving the incident can mark it at its
+   * source long after the whole finding was last loaded (absent for findings recorded before).
+   */
+  workflow: FindingWorkflowTarget.optional(),
 });
 /** @see FindingRef */
 export type FindingRef = z.infer<typeof FindingRef>;
+
+/** The disposition as recorded on the resolved incident, with who decided and when. */
+export const IncidentDisposition = z.object({
+  disposition: Disposition,
+  category: IncidentCategory,
+  /** Display label of who decided (derived from `decidedByActor`, never typed). */
+  decidedBy: z.string().min(1),
+  /** The verified identity behind `decidedBy`. */
+  decidedByActor: OperatorIdentity.optional(),
+  decidedAt: IsoDateTime,
+  source: DispositionSource,
+});
+/** @see IncidentDisposition */
+export type IncidentDisposition = z.infer<typeof IncidentDisposition>;
 
 /**
  * The incident itself, without its version: the JSON document of the coordinator's
@@ -68,6 +89,8 @@ export const IncidentRecord = z.object({
   resolvedBy: z.string().optional(),
   /** The verified identity behind `resolvedBy`. */
   resolvedByActor: OperatorIdentity.optional(),
+  /** Whether it was real and what kind, decided on resolve (absent for incidents resolved before). */
+  disposition: IncidentDisposition.optional(),
 });
 /** @see IncidentRecord */
 export type IncidentRecord = z.infer<typeof IncidentRecord>;

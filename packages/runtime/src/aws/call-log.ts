@@ -117,6 +117,8 @@ const IDENTIFYING_KEYS = new Set([
   'clusterName',
   'nodegroupName',
   'associationId',
+  // GuardDuty: the detector a finding call goes through.
+  'DetectorId',
   'Device',
   'DocumentName',
   'DryRun',

@@ -16,6 +16,7 @@ import type { RetryTools } from '../../src/delivery/retry.js';
 import { DeliveryError } from '../../src/errors.js';
 import { createHandlers } from '../../src/handlers/index.js';
 import { createNotifierMetrics } from '../../src/metrics.js';
+import { createFindingSyncMetrics } from '../../src/finding-sync/metrics.js';
 import type { RoutingFile } from '../../src/routing/routes.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
@@ -83,6 +84,11 @@ function notifierSteps(options: { fallbacks: RoutingFile['fallbacks']; handlerTi
       scrub: (text) => text,
       handlerTimeoutMs: options.handlerTimeoutMs ?? 300_000,
       tools: clock.tools,
+      findingSync: {
+        securityHub: () => Promise.reject(new Error('notify.incident marks no finding')),
+        guardDuty: () => Promise.reject(new Error('notify.incident marks no finding')),
+        syncTotal: createFindingSyncMetrics(registry),
+      },
     }),
     publisher: {
       async publish(_queue, messages) {

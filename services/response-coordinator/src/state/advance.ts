@@ -2,6 +2,7 @@ import { errorMessage, errorName } from '@ir/runtime';
 import { stepCommandMessage } from './commands.js';
 import type { Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
+import { isAdvisoryStep } from './finding-sync.js';
 import { type HoldReason, type StepRecord, TWO_PERSON_ACTIONS } from '@ir/contracts';
 import { satisfiedStatuses } from '../model.js';
 
@@ -107,6 +108,8 @@ function dispatch(draft: Draft, step: StepRecord, counted: boolean): void {
     });
     draft.record('step-failed', { reason }, step.stepId);
     draft.observations.stepOutcomes.push({ action: step.action, outcome: 'failed' });
+    // A finding sync only mirrors our decision into Security Hub: recorded, never needs attention.
+    if (isAdvisoryStep(step)) return;
     if (draft.incident.status !== 'resolved') draft.setStatus('needs-attention');
     if (step.action !== 'notify.incident') {
       raiseNotification(

@@ -8,6 +8,7 @@ import {
 } from '@ir/contracts';
 import type { DecisionContext, Draft } from './draft.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
+import { isAdvisoryStep } from './finding-sync.js';
 import { raiseNotification } from './notifications.js';
 import { draftForStep } from './require-step.js';
 import { rollbackBatch } from './rollback-steps.js';
@@ -191,7 +192,10 @@ function rollbackRejected(
     rollbackRequestedByActor: undefined,
   });
   const troubled = draft.steps.some(
-    (step) => step.origin !== 'rollback' && (step.status === 'failed' || step.status === 'timed-out'),
+    (step) =>
+      step.origin !== 'rollback' &&
+      !isAdvisoryStep(step) &&
+      (step.status === 'failed' || step.status === 'timed-out'),
   );
   draft.setStatus(troubled ? 'needs-attention' : 'open');
 }

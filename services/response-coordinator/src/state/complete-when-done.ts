@@ -1,5 +1,6 @@
 import type { Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
+import { isAdvisoryStep } from './finding-sync.js';
 
 /**
  * Moves the incident to the status its steps imply: `completed` once every step of an open
@@ -29,7 +30,12 @@ export function completeWhenDone(draft: Draft): void {
     return;
   }
   if (incident.status !== 'open') return;
-  if (steps.every((step) => step.status === 'succeeded' || step.status === 'skipped')) {
+  // A finding sync that failed or timed out does not keep the incident from completing (finding-sync.ts).
+  const finished = (step: (typeof steps)[number]) =>
+    step.status === 'succeeded' ||
+    step.status === 'skipped' ||
+    (isAdvisoryStep(step) && (step.status === 'failed' || step.status === 'timed-out'));
+  if (steps.every(finished)) {
     draft.setStatus('completed');
     draft.record('incident-completed', { steps: steps.length });
   }

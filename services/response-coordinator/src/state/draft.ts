@@ -31,6 +31,16 @@ export interface DecisionSettings {
   readonly notifyTimeoutSeconds: number;
   /** Bands whose `evidence.clean-room` steps need no approval (`IR_AUTO_APPROVE_CLEAN_ROOM`). */
   readonly autoApproveCleanRoom?: readonly SeverityBand[];
+  /** Marking findings at their source (`IR_FINDING_SYNC`, state/finding-sync.ts); absent: off. */
+  readonly findingSync?: FindingSyncSettings;
+}
+
+/** Settings of the finding sync steps (state/finding-sync.ts). */
+export interface FindingSyncSettings {
+  /** `IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES`: archive GuardDuty findings of a false positive. */
+  readonly archiveGuardDutyFalsePositives: boolean;
+  /** `IR_CONSOLE_PUBLIC_URL`: the origin the note links the incident's console page on. */
+  readonly consoleUrl?: string | undefined;
 }
 
 /** Something to record in metrics once the decision is committed. */
@@ -38,6 +48,16 @@ export interface Observations {
   incidentOpened?: { playbook: string; severity: SeverityBand };
   mttiSeconds?: number;
   mtteSeconds?: number;
+  /** The incident was resolved: MTTR and its labels, and the distinct types of its findings. */
+  resolved?: {
+    playbook: string;
+    category: string;
+    disposition: string;
+    seconds: number;
+    findingTypes: readonly string[];
+  };
+  /** Containment actions undone by a rollback step that succeeded. */
+  rolledBack?: string[];
   stepOutcomes: { action: string; outcome: string }[];
 }
 

@@ -1,5 +1,6 @@
 import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
+import { isAdvisoryStep } from './finding-sync.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
 import type { IncidentAggregate } from '../model.js';
 
@@ -22,6 +23,8 @@ export function escalateOverdueSteps(aggregate: IncidentAggregate, context: Deci
         step.stepId,
       );
       draft.observations.stepOutcomes.push({ action: step.action, outcome: 'timed_out' });
+      // A finding sync only mirrors our decision into Security Hub: recorded, never needs attention.
+      if (isAdvisoryStep(step)) continue;
       if (draft.incident.status !== 'resolved') draft.setStatus('needs-attention');
       if (step.action !== 'notify.incident') {
         raiseNotification(

@@ -11,6 +11,7 @@ import { type DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { addPlannedSteps, type Planner, planNotes } from './plan-steps.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
+import { addFindingSyncStep } from './finding-sync.js';
 
 /** What the incident record keeps of a finding (the whole finding goes to its `FINDING#` item). */
 export function findingRef(finding: Finding, receivedAt: string): FindingRef {
@@ -23,6 +24,9 @@ export function findingRef(finding: Finding, receivedAt: string): FindingRef {
     updatedAt: finding.updatedAt,
     count: finding.count,
     receivedAt,
+    ...(finding.workflow?.securityHub || finding.workflow?.guardDutyFindingId
+      ? { workflow: { ...finding.workflow, accountId: finding.accountId, region: finding.region } }
+      : {}),
   };
 }
 
@@ -114,5 +118,7 @@ export function openIncident(
       details: { findingType: finding.type },
     });
   }
+  // Marks the finding NOTIFIED at its source when IR_FINDING_SYNC=on; nothing waits for it.
+  addFindingSyncStep(draft, 'opened');
   return dispatchAndSettle(draft);
 }

@@ -324,6 +324,21 @@ describe('iamRequestsFor', () => {
     );
   });
 
+  it('authorises Security Hub v2 calls as their v1 actions on the v2 hub, and GuardDuty finding calls on *', async () => {
+    // Act
+    const [updateV2] = await iamRequestsFor(call('securityhub', 'BatchUpdateFindingsV2', {}));
+    const [getV1] = await iamRequestsFor(call('securityhub', 'GetFindings', {}));
+    const [archive] = await iamRequestsFor(call('guardduty', 'ArchiveFindings', { DetectorId: 'd-1' }));
+    // Assess
+    expect(updateV2).toMatchObject({
+      action: 'securityhub:BatchUpdateFindings',
+      resource: 'arn:aws:securityhub:us-east-1:111111111111:hubv2/*',
+    });
+    expect(getV1?.resource).toBe('arn:aws:securityhub:us-east-1:111111111111:hub/default');
+    // GuardDuty's ArchiveFindings has no resource type in the Service Authorization Reference.
+    expect(archive).toMatchObject({ action: 'guardduty:ArchiveFindings', resource: '*' });
+  });
+
   it('refuses a call it has no mapping for, rather than passing it', async () => {
     // Act / Assess
     await expect(iamRequestsFor(call('lambda', 'Invoke', {}))).rejects.toThrow(UnmappedCallError);
