@@ -12,6 +12,7 @@ import {
   RollbackRequestedPayload,
 } from './messages/operator.js';
 import { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
+import { IncidentTicketClosedPayload } from './messages/ticket.js';
 import { rollbackCommands } from './messages/rollback.js';
 
 /** The payload schema of every message type; `satisfies` keeps it exhaustive over `MessageType`. */
@@ -28,6 +29,7 @@ export const payloadSchemas = {
   'approval.rejected': ApprovalRejectedPayload,
   'rollback.requested': RollbackRequestedPayload,
   'incident.resolve-requested': IncidentResolveRequestedPayload,
+  'incident.ticket-closed': IncidentTicketClosedPayload,
   'evidence.snapshot-followup': EvidenceSnapshotFollowupPayload,
 } as const satisfies Record<MessageType, z.ZodType>;
 

@@ -50,6 +50,7 @@ export const coordinatorMessageTypes = [
   'approval.rejected',
   'rollback.requested',
   'incident.resolve-requested',
+  'incident.ticket-closed',
 ] as const;
 
 /** The closed set of message types on every queue. */

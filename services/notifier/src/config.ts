@@ -66,6 +66,14 @@ export const NotifierEnv = StepWorkerEnv.extend({
     .regex(/^[A-Z][A-Z0-9_]+$/, 'a Jira project key such as SEC')
     .optional(),
   IR_JIRA_ISSUE_TYPE: z.string().min(1).default('Task'),
+  /**
+   * The name of the workflow transition the issue takes when the incident is contained (as
+   * `GET /rest/api/3/issue/{key}/transitions` lists it). A name the issue's workflow does not offer
+   * fails the delivery with the names it does offer.
+   */
+  IR_JIRA_TRANSITION_CONTAINED: z.string().trim().min(1).default('In Progress'),
+  /** The transition the issue takes when the incident is resolved (see `IR_JIRA_TRANSITION_CONTAINED`). */
+  IR_JIRA_TRANSITION_RESOLVED: z.string().trim().min(1).default('Done'),
 });
 /** @see NotifierEnv */
 export type NotifierConfig = z.infer<typeof NotifierEnv>;

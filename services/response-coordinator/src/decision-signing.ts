@@ -24,16 +24,24 @@ export const DECISION_SIGNATURE_ALG = 'HMAC-SHA256';
 /** Decoded keys shorter than this are refused (HMAC-SHA256's block of security). */
 export const MIN_DECISION_KEY_BYTES = 32;
 
-/** The message types that carry an operator's decision, and so must be signed. */
-export const DECISION_TYPES: readonly DecisionMessageType[] = [
+/**
+ * The message types signed and verified: the operator API's decisions, and the closing of an
+ * incident's ticket reported by the Jira webhook (a person's act too, authenticated by Jira's shared
+ * secret; see jira/webhook.ts).
+ */
+export type SignedMessageType = DecisionMessageType | 'incident.ticket-closed';
+
+/** The message types that carry a person's decision, and so must be signed. */
+export const DECISION_TYPES: readonly SignedMessageType[] = [
   'approval.granted',
   'approval.rejected',
   'rollback.requested',
   'incident.resolve-requested',
+  'incident.ticket-closed',
 ];
 
 /** A decision message. */
-export type DecisionMessage = MessageOf<DecisionMessageType>;
+export type DecisionMessage = MessageOf<SignedMessageType>;
 
 /** The signature field of a decision's payload. */
 export type DecisionSignature = NonNullable<OperatorDecision['signature']>;

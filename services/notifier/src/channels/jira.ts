@@ -8,7 +8,8 @@ import {
   titleOf,
   truncate,
 } from '../format/notification.js';
-import type { Channel } from './channel.js';
+import type { Channel, ChannelReceipt } from './channel.js';
+import { moveIssue } from './jira-transitions.js';
 
 /** Settings of {@link jiraChannel}. */
 export interface JiraSettings {
@@ -18,6 +19,11 @@ export interface JiraSettings {
   readonly apiToken: string;
   readonly projectKey: string;
   readonly issueType: string;
+  /**
+   * The workflow transitions (by name) the issue takes as the incident moves on, so the ticket shows
+   * where the incident is: `contained` and `resolved`.
+   */
+  readonly transitions: { readonly contained: string; readonly resolved: string };
 }
 
 type AdfNode = Record<string, unknown>;
@@ -38,12 +44,30 @@ export function jiraDocument(notification: Notification): AdfNode {
     },
     bullets(factsOf(notification).map(([label, value]) => `${label}: ${value}`)),
   ];
+  const disposition = dispositionLines(notification);
+  if (disposition.length > 0) content.push(paragraph('Disposition:'), bullets(disposition));
   if (notification.actionsTaken.length > 0)
     content.push(paragraph('What was done:'), bullets(notification.actionsTaken));
   const approvals = approvalLines(notification);
   if (approvals.length > 0) content.push(paragraph('Waiting for approval:'), bullets(approvals));
   content.push(paragraph(`Correlation id ${notification.correlationId}`));
   return { type: 'doc', version: 1, content };
+}
+
+/**
+ * The disposition of a resolved incident (`details` of the coordinator's `resolved` notification):
+ * whether it was real, what kind it was, who decided. The ticket is where the organisation looks
+ * afterwards, so it states them, not only the incident record.
+ */
+export function dispositionLines(notification: Notification): string[] {
+  const { disposition, category, decidedBy, source } = notification.details;
+  const line = (label: string, value: unknown) => (typeof value === 'string' ? [`${label}: ${value}`] : []);
+  return [
+    ...line('Disposition', disposition),
+    ...line('Category', category),
+    ...line('Decided by', decidedBy),
+    ...line('Decided in', source),
+  ];
 }
 
 /** The label that finds an incident's issue again: Jira labels allow no spaces. */
@@ -61,9 +85,12 @@ function parseJson(answer: { text: string }): Record<string, unknown> {
 
 /**
  * Jira Cloud REST API v3. The first notification of an incident creates an issue; later ones comment
- * on it. The key comes from the command (`ticketKey`, echoed by the coordinator from an earlier
- * result) or, failing that, from a search by the incident's label, so a redelivered `opened` command
- * or a retry after a lost answer comments instead of opening a second issue.
+ * on it. `contained` and `resolved` then move it through the workflow by the configured transition
+ * names, read back (see {@link moveIssue}). The key comes from the command (`ticketKey`, echoed by
+ * the coordinator from an earlier result) or, failing that, from a search by the incident's label, so
+ * a redelivered `opened` command or a retry after a lost answer comments instead of opening a second
+ * issue. A retry after a failed transition comments again: Jira offers no idempotency key for
+ * comments, and a repeated comment is the lesser harm than a ticket left behind.
  */
 export function jiraChannel(settings: JiraSettings): Channel {
   const base = settings.baseUrl.replace(/\/+$/, '');
@@ -84,6 +111,34 @@ export function jiraChannel(settings: JiraSettings): Channel {
     const key = Array.isArray(issues) ? (issues[0] as { key?: unknown } | undefined)?.key : undefined;
     return typeof key === 'string' ? key : undefined;
   }
+  /** The transition a stage moves the issue through, if any. */
+  const transitionOf = (notification: Notification) =>
+    notification.stage === 'contained'
+      ? settings.transitions.contained
+      : notification.stage === 'resolved'
+        ? settings.transitions.resolved
+        : undefined;
+  /** Moves the issue on when the stage has a transition, adding where it is to the receipt. */
+  async function move(
+    notification: Notification,
+    key: string,
+    detail: ChannelReceipt['detail'],
+    signal: AbortSignal,
+  ): Promise<ChannelReceipt> {
+    const transition = transitionOf(notification);
+    if (!transition) return { ticketKey: key, detail };
+    const moved = await moveIssue(
+      { base, headers },
+      key,
+      transition,
+      { done: notification.stage === 'resolved' },
+      signal,
+    );
+    return {
+      ticketKey: key,
+      detail: { ...detail, issueStatus: moved.status, transitioned: moved.transitioned },
+    };
+  }
   return {
     name: 'jira',
     async send(notification, signal) {
@@ -98,7 +153,12 @@ export function jiraChannel(settings: JiraSettings): Channel {
           },
           signal,
         );
-        return { ticketKey: existing, detail: { status: answer.status, issueKey: existing, created: false } };
+        return move(
+          notification,
+          existing,
+          { status: answer.status, issueKey: existing, created: false },
+          signal,
+        );
       }
       const answer = await sendHttp(
         'jira',
@@ -128,7 +188,7 @@ export function jiraChannel(settings: JiraSettings): Channel {
           status: answer.status,
         });
       }
-      return { ticketKey: key, detail: { status: answer.status, issueKey: key, created: true } };
+      return move(notification, key, { status: answer.status, issueKey: key, created: true }, signal);
     },
   };
 }

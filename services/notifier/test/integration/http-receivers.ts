@@ -134,6 +134,39 @@ const JiraCreate = z.object({
   }),
 });
 const JiraComment = z.object({ body: AdfDoc });
+// https://developer.atlassian.com/cloud/jira/platform/rest/v3/api-group-issues/#api-rest-api-3-issue-issueidorkey-transitions-post
+const JiraTransitionRequest = z.looseObject({ transition: z.looseObject({ id: z.string().min(1) }) });
+
+/** A workflow status, as Jira returns it (`statusCategory.key`: new, indeterminate or done). */
+export interface JiraStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly statusCategory: { readonly key: 'new' | 'indeterminate' | 'done'; readonly name: string };
+}
+
+/** The stand-in's workflow (Jira's simplified software workflow): its statuses, and transitions from each. */
+export const JIRA_STATUSES = {
+  todo: { id: '10000', name: 'To Do', statusCategory: { key: 'new', name: 'To Do' } },
+  inProgress: { id: '3', name: 'In Progress', statusCategory: { key: 'indeterminate', name: 'In Progress' } },
+  done: { id: '10001', name: 'Done', statusCategory: { key: 'done', name: 'Done' } },
+} as const satisfies Record<string, JiraStatus>;
+interface JiraWorkflowTransition {
+  readonly id: string;
+  readonly name: string;
+  readonly to: JiraStatus;
+  /** A global ("All") transition: offered from every status, its own target included, as Jira does. */
+  readonly isGlobal: boolean;
+}
+const startWork = { id: '21', name: 'In Progress', to: JIRA_STATUSES.inProgress, isGlobal: true };
+const JIRA_WORKFLOW: Record<string, readonly JiraWorkflowTransition[]> = {
+  [JIRA_STATUSES.todo.id]: [startWork, { id: '31', name: 'Done', to: JIRA_STATUSES.done, isGlobal: false }],
+  [JIRA_STATUSES.inProgress.id]: [
+    startWork,
+    { id: '11', name: 'To Do', to: JIRA_STATUSES.todo, isGlobal: false },
+    { id: '31', name: 'Done', to: JIRA_STATUSES.done, isGlobal: false },
+  ],
+  [JIRA_STATUSES.done.id]: [startWork, { id: '41', name: 'Reopen', to: JIRA_STATUSES.todo, isGlobal: false }],
+};
 
 /** Settings the receivers check against (what the notifier is configured with). */
 export interface ReceiverSecrets {
@@ -151,6 +184,10 @@ export interface JiraIssue {
   readonly key: string;
   readonly labels: readonly string[];
   readonly comments: unknown[];
+  /** Where the issue is in the workflow; a transition changes it. */
+  status: JiraStatus;
+  /** Every transition applied, in order (ids). */
+  readonly transitions: string[];
 }
 
 /**
@@ -286,7 +323,13 @@ export async function startHttpReceivers(secrets: ReceiverSecrets) {
     record(jira, request.url, request.headers, raw, status);
     if (status !== 201 || !parsed.success) return reply.code(status).send({ errors: { body: 'invalid' } });
     const key = `${parsed.data.fields.project.key}-${issues.size + 1}`;
-    issues.set(key, { key, labels: parsed.data.fields.labels, comments: [] });
+    issues.set(key, {
+      key,
+      labels: parsed.data.fields.labels,
+      comments: [],
+      status: JIRA_STATUSES.todo,
+      transitions: [],
+    });
     return reply
       .code(201)
       .send({ id: String(issues.size), key, self: `http://127.0.0.1/rest/api/3/issue/${key}` });
@@ -302,6 +345,57 @@ export async function startHttpReceivers(secrets: ReceiverSecrets) {
       return reply.code(status).send({ errorMessages: ['refused'] });
     issue.comments.push(parsed.data.body);
     return reply.code(201).send({ id: String(issue.comments.length) });
+  });
+  // GET issue (only `fields=status` is used): 404 for an unknown key, as Jira answers.
+  app.get('/rest/api/3/issue/:key', async (request, reply) => {
+    const issue = issues.get((request.params as { key: string }).key);
+    const status = request.headers.authorization !== jiraAuth ? 401 : !issue ? 404 : 200;
+    record(jira, request.url, request.headers, '', status);
+    if (status !== 200 || !issue)
+      return reply
+        .code(status)
+        .send({ errorMessages: ['Issue does not exist or you do not have permission to see it.'] });
+    return reply.send({ id: issue.key, key: issue.key, fields: { status: issue.status } });
+  });
+  // The transitions the workflow offers from the issue's current status.
+  app.get('/rest/api/3/issue/:key/transitions', async (request, reply) => {
+    const issue = issues.get((request.params as { key: string }).key);
+    const status = request.headers.authorization !== jiraAuth ? 401 : !issue ? 404 : 200;
+    record(jira, request.url, request.headers, '', status);
+    if (status !== 200 || !issue) return reply.code(status).send({ errorMessages: ['refused'] });
+    const offered = JIRA_WORKFLOW[issue.status.id] ?? [];
+    return reply.send({
+      expand: 'transitions',
+      transitions: offered.map((transition) => ({
+        ...transition,
+        hasScreen: false,
+        isInitial: false,
+        isAvailable: true,
+        isConditional: false,
+        isLooped: false,
+      })),
+    });
+  });
+  // Performs a transition: 204 and the status changes; 400 when the workflow offers no such
+  // transition from the current status (Jira's answer).
+  app.post('/rest/api/3/issue/:key/transitions', async (request, reply) => {
+    const raw = String(request.body ?? '');
+    const issue = issues.get((request.params as { key: string }).key);
+    const parsed = JiraTransitionRequest.safeParse(safeJson(raw));
+    const transition = parsed.success
+      ? JIRA_WORKFLOW[issue?.status.id ?? '']?.find((each) => each.id === parsed.data.transition.id)
+      : undefined;
+    const status = request.headers.authorization !== jiraAuth ? 401 : !issue ? 404 : transition ? 204 : 400;
+    record(jira, request.url, request.headers, raw, status);
+    if (status !== 204 || !issue || !transition) {
+      return reply.code(status).send({
+        errorMessages: [`Transition id '${parsed.data?.transition.id ?? ''}' is not valid for this issue.`],
+        errors: {},
+      });
+    }
+    issue.status = transition.to;
+    issue.transitions.push(transition.id);
+    return reply.code(204).send();
   });
 
   app.post(secrets.webhookPath, async (request, reply) => {

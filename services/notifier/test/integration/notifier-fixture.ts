@@ -52,6 +52,8 @@ export const SECRETS = {
 export interface NotifierOptions {
   /** Also configure the Slack bot (Web API stand-in, approval channel), as well as the webhook. */
   readonly slackBot?: boolean;
+  /** More notifier variables, set last (e.g. Jira transition names). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The channel the Slack bot posts approvals to in these tests. */
@@ -129,6 +131,7 @@ export async function startNotifier(options: NotifierOptions = {}) {
             IR_SLACK_API_URL: `${http.baseUrl}/api`,
           }
         : {}),
+      ...options.env,
     }),
   );
 

@@ -135,8 +135,14 @@ describe('notifier service (real receivers, SNS and Security Hub on the emulator
     const result = await fx.resultOf(resolved);
     // Assess
     expect(result.type).toBe('step.succeeded');
-    expect(fx.http.jira.accepted().map((r) => r.path)).toEqual([`/rest/api/3/issue/${ticketKey}/comment`]);
+    expect(
+      fx.http.jira
+        .accepted()
+        .filter((r) => r.path.endsWith('/comment'))
+        .map((r) => r.path),
+    ).toEqual([`/rest/api/3/issue/${ticketKey}/comment`]);
     expect(fx.http.issues.get(ticketKey)?.comments).toHaveLength(1);
+    expect(fx.http.issues.get(ticketKey)?.status.name).toBe('Done');
     expect(fx.http.pagerDuty.accepted()[0]?.body).toMatchObject({
       event_action: 'resolve',
       dedup_key: opened.incidentId,

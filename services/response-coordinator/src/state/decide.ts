@@ -4,6 +4,7 @@ import { approvalGranted, approvalRejected } from './approvals.js';
 import { resolveRequested, rollbackRequested } from './operator.js';
 import type { Planner } from './plan-steps.js';
 import { stepFailed, stepSucceeded } from './results.js';
+import { ticketClosed } from './ticket-closed.js';
 import { incidentUpdated } from './replan-on-update.js';
 import type { IncidentAggregate } from '../model.js';
 
@@ -16,6 +17,7 @@ export type IncidentEvent = MessageOf<
   | 'approval.rejected'
   | 'rollback.requested'
   | 'incident.resolve-requested'
+  | 'incident.ticket-closed'
 >;
 
 /** The pure decision for one event on an existing incident. */
@@ -40,5 +42,7 @@ export function decide(
       return rollbackRequested(aggregate, event, context);
     case 'incident.resolve-requested':
       return resolveRequested(aggregate, event, context);
+    case 'incident.ticket-closed':
+      return ticketClosed(aggregate, event, context);
   }
 }
