@@ -27,8 +27,8 @@ export interface ConsoleRoute {
 
 /**
  * The coordinator's operator paths, the only ones the console's entry forwards: the console's files
- * and the operator API (`operatorApi` in packages/contracts: `/incidents…`, `/stats/…`, `/dlq…`), with
- * the methods they answer. Never `/metrics`, `/healthz`, `/readyz` (the VPC's Prometheus and the load
+ * and the operator API (`operatorApi` in packages/contracts: `/incidents…`, `/stats/…`, `/dlq…`,
+ * `/suppressions…`), with the methods they answer. Never `/metrics`, `/healthz`, `/readyz` (the VPC's Prometheus and the load
  * balancer itself) nor `/slack/interactions` (the Slack ingress's). Each path is written twice, bare
  * and with `/*`, so `/incidentsX` is not forwarded. An ALB rule takes at most five condition values,
  * hence one rule per prefix. deploy/test/console-ingress.test.ts checks every route of `operatorApi`
@@ -39,6 +39,7 @@ export const CONSOLE_ROUTES: readonly ConsoleRoute[] = [
   { id: 'Incidents', methods: ['GET', 'POST'], paths: ['/incidents', '/incidents/*'] },
   { id: 'DeadLetters', methods: ['GET', 'POST'], paths: ['/dlq', '/dlq/*'] },
   { id: 'Stats', methods: ['GET'], paths: ['/stats/*'] },
+  { id: 'Suppressions', methods: ['GET', 'POST'], paths: ['/suppressions', '/suppressions/*'] },
 ];
 
 /**

@@ -38,4 +38,12 @@ export const incidentTableKeys = {
   /** Blast-radius counter of automatic containments in one window (sk = 'COUNTER'). */
   blastWindowPk: (windowStart: string) => `BLAST#${windowStart}`,
   blastWindowSk: 'COUNTER',
+  /**
+   * Suppression rules written through the operator API: one partition, `sk` = `RULE#<name>`, so one
+   * consistent Query lists them all (detection re-reads them every few seconds, a Scan would read the
+   * whole table). TTL (`expiresAt`) removes a rule a week after it stopped matching.
+   */
+  suppressionPk: 'SUPPRESSIONS',
+  suppressionSk: (name: string) => `RULE#${name}`,
+  suppressionSkPrefix: 'RULE#',
 } as const;

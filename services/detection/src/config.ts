@@ -18,6 +18,12 @@ export const DetectionEnv = WorkerEnv.extend({
   IR_ACCEPT_SAMPLE_FINDINGS: env.booleanFlag(false),
   /** YAML suppression rules; without it nothing is suppressed. */
   IR_SUPPRESSIONS_FILE: z.string().min(1).optional(),
+  /**
+   * How often the suppression rules are re-read, from the incident table (rules written through the
+   * operator API) and from IR_SUPPRESSIONS_FILE (when its modification time changed), so a new rule
+   * applies without a restart. A failed re-read keeps the rules already loaded.
+   */
+  IR_SUPPRESSIONS_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   /** A new finding about a resource attaches to its open incident if the last finding is this recent. */
   IR_COALESCE_WINDOW_SECONDS: env.positiveInt(3600),
   /**

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** What happened to one finding; a closed set (it is a metric label). */
 export const FindingOutcome = {
@@ -15,7 +15,7 @@ export type FindingOutcome = (typeof FindingOutcome)[keyof typeof FindingOutcome
 export interface DetectionMetrics {
   /** `source` is guardduty, securityhub, native, ocsf or unknown (unparseable input). */
   readonly findingsTotal: Counter<'source' | 'outcome'>;
-  /** `rule` is a rule name from the suppression file: bounded by that file. */
+  /** `rule` is a rule name from the suppression file or table: bounded by the rules written. */
   readonly suppressionsTotal: Counter<'rule'>;
   /**
    * Redeliveries of a finding version already recorded (at-least-once delivery). Kept out of
@@ -24,6 +24,15 @@ export interface DetectionMetrics {
   readonly duplicatesTotal: Counter<'source'>;
   /** Findings whose suppression could not be evaluated and were escalated instead (TRAPS 17). */
   readonly suppressionErrorsTotal: Counter<'rule'>;
+  /** Rules in force now (not expired), by `origin` (`file`, `table`). */
+  readonly suppressionRules: Gauge<'origin'>;
+  /**
+   * When the rules of an origin in use were last read successfully (Unix seconds); it stops moving
+   * while that origin's re-reads fail (an invalid file, an unreadable table).
+   */
+  readonly suppressionRulesLoadedAt: Gauge<'origin'>;
+  /** Re-reads that failed (bad YAML, table unreadable); the rules already loaded were kept. */
+  readonly suppressionReloadFailuresTotal: Counter<'origin'>;
 }
 
 /** Registers the detection metrics on `registry`. */
@@ -51,6 +60,24 @@ export function createDetectionMetrics(registry: Registry): DetectionMetrics {
       name: 'ir_suppression_errors_total',
       help: 'Findings whose suppression rules threw; they were opened as incidents with a flag.',
       labelNames: ['rule'],
+      registers: [registry],
+    }),
+    suppressionRules: new Gauge({
+      name: 'ir_suppression_rules',
+      help: 'Suppression rules in force (not expired), by origin (file, table).',
+      labelNames: ['origin'],
+      registers: [registry],
+    }),
+    suppressionRulesLoadedAt: new Gauge({
+      name: 'ir_suppression_rules_loaded_timestamp_seconds',
+      help: 'When the suppression rules of an origin were last read successfully, in Unix seconds.',
+      labelNames: ['origin'],
+      registers: [registry],
+    }),
+    suppressionReloadFailuresTotal: new Counter({
+      name: 'ir_suppression_reload_failures_total',
+      help: 'Re-reads of the suppression rules that failed, by origin; the rules already loaded were kept.',
+      labelNames: ['origin'],
       registers: [registry],
     }),
   };

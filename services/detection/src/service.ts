@@ -15,8 +15,9 @@ import type { DetectionConfig } from './config.js';
 import { createHandlers } from './handlers/index.js';
 import { createDetectionMetrics, type DetectionMetrics, FindingOutcome } from './metrics.js';
 import { findingsParser } from './parse-findings-message.js';
-import { type CompiledRule, compileRule } from './suppression/matchers.js';
-import { loadSuppressionRules } from './suppression/rules-file.js';
+import { listSuppressionRules } from '@ir/suppression';
+import { type LiveRules, loadLiveRules } from './suppression/live-rules.js';
+import type { CompiledRule } from './suppression/matchers.js';
 import { createSuppressor } from './suppression/suppressor.js';
 
 /** The service's name in logs, metrics and the `producer` of its messages. */
@@ -28,7 +29,10 @@ export interface DetectionDeps extends RuntimeOverrides {
   readonly now?: () => Date;
   /** Id of a newly opened incident; a UUID by default. */
   readonly newIncidentId?: () => string;
-  /** Suppression rules instead of `IR_SUPPRESSIONS_FILE` (e.g. a rule that throws, in tests). */
+  /**
+   * Suppression rules instead of `IR_SUPPRESSIONS_FILE` and the table's rules, never re-read (e.g. a
+   * rule that throws, in tests).
+   */
   readonly suppressionRules?: readonly CompiledRule[];
 }
 
@@ -36,31 +40,38 @@ export interface DetectionDeps extends RuntimeOverrides {
 export interface DetectionService extends QueueService {
   readonly metrics: DetectionMetrics;
   readonly logger: Logger;
+  /** The live suppression rules (re-read every IR_SUPPRESSIONS_REFRESH_SECONDS); absent when injected. */
+  readonly suppressions: LiveRules | undefined;
 }
 
 /**
  * Builds the detection service: consumes raw findings from `${IR_PREFIX}-findings`, publishes
  * `incident.opened` / `incident.updated` to `${IR_PREFIX}-coordinator`. Fails at start (before
- * polling) when the suppression file is invalid or the incident table does not exist, so a
- * misconfigured replica never consumes findings.
+ * polling) when the suppression file is invalid or the incident table (or its suppression rules)
+ * cannot be read, so a misconfigured replica never consumes findings. The rules are re-read every
+ * `IR_SUPPRESSIONS_REFRESH_SECONDS` while it runs (see {@link loadLiveRules}).
  */
 export async function createService(
   config: DetectionConfig,
   deps: DetectionDeps = {},
 ): Promise<DetectionService> {
   const now = deps.now ?? (() => new Date());
-  const rules =
-    deps.suppressionRules ??
-    (config.IR_SUPPRESSIONS_FILE
-      ? (await loadSuppressionRules(config.IR_SUPPRESSIONS_FILE)).map(compileRule)
-      : []);
   const runtime = await createRuntime(SERVICE_NAME, config, deps);
   const logger = runtime.logger;
-  logSuppressionRules(logger, rules, now());
 
   const dynamodb = await runtime.aws.client(DynamoDBClient);
   await dynamodb.send(new DescribeTableCommand({ TableName: config.tableName }));
   const metrics = createDetectionMetrics(runtime.metrics.registry);
+  const suppressions = deps.suppressionRules
+    ? undefined
+    : await loadLiveRules({
+        file: config.IR_SUPPRESSIONS_FILE,
+        readTable: () => listSuppressionRules(dynamodb, config.tableName),
+        metrics,
+        logger,
+        now,
+      });
+  if (deps.suppressionRules) logSuppressionRules(logger, deps.suppressionRules, now());
   const publisher = createPublisher(
     runtime.sqs,
     await resolveQueueUrls(runtime.sqs, config.IR_PREFIX, [QueueName.coordinator]),
@@ -75,7 +86,7 @@ export async function createService(
   });
   const handlers = createHandlers({
     store,
-    suppressor: createSuppressor(rules),
+    suppressor: suppressions?.suppressor ?? createSuppressor(deps.suppressionRules ?? []),
     publisher,
     metrics,
     now,
@@ -94,13 +105,15 @@ export async function createService(
     }),
     handle: handlers.findings,
     onStop: async () => {
+      await suppressions?.stop();
       dynamodb.destroy();
     },
   });
-  return Object.assign(service, { metrics, logger });
+  suppressions?.start(config.IR_SUPPRESSIONS_REFRESH_SECONDS * 1000);
+  return Object.assign(service, { metrics, logger, suppressions });
 }
 
-/** One line per rule at start, so the audit trail shows what was suppressed and why. */
+/** One line per injected rule at start, so the audit trail shows what was suppressed and why. */
 function logSuppressionRules(logger: Logger, rules: readonly CompiledRule[], now: Date): void {
   for (const rule of rules) {
     const expired = rule.expiresAt !== undefined && rule.expiresAt.getTime() <= now.getTime();

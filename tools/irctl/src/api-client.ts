@@ -1,9 +1,16 @@
 import {
+  type CreateSuppressionRequest,
   DecisionAccepted,
+  type Disposition,
+  type IncidentCategory,
   IncidentList,
   IncidentReport,
   IncidentSummary,
   StepRecord,
+  StoredSuppressionRule,
+  SuppressionList,
+  SuppressionProposal,
+  type SuppressionProposalRequest,
   TimelineEntry,
 } from '@ir/contracts';
 import { z } from 'zod';
@@ -71,10 +78,19 @@ export interface CoordinatorApi {
   decide(
     decision: Decision,
     target: { incidentId: string; stepId?: string },
-    body: { reason?: string },
+    body: { reason?: string; disposition?: Disposition; category?: IncidentCategory },
   ): Promise<DecisionAccepted>;
   /** `GET /incidents/:id/report`: the incident report (version 1), built and verified by the coordinator. */
   report(incidentId: string): Promise<IncidentReport>;
+  /** `POST /incidents/:id/suppression-proposal`: a rule from a false-positive incident and its match count. */
+  proposeSuppression(
+    incidentId: string,
+    body: Partial<SuppressionProposalRequest>,
+  ): Promise<SuppressionProposal>;
+  /** `POST /suppressions`: writes a rule (author: the token's identity). */
+  createSuppression(body: z.input<typeof CreateSuppressionRequest>): Promise<StoredSuppressionRule>;
+  /** `GET /suppressions`. */
+  listSuppressions(): Promise<StoredSuppressionRule[]>;
 }
 
 /**
@@ -137,6 +153,15 @@ export function coordinatorApi(settings: CoordinatorApiSettings): CoordinatorApi
     },
     report: (incidentId) =>
       call('GET', `/incidents/${encodeURIComponent(incidentId)}/report?format=json`, IncidentReport),
+    proposeSuppression: (incidentId, body) =>
+      call(
+        'POST',
+        `/incidents/${encodeURIComponent(incidentId)}/suppression-proposal`,
+        SuppressionProposal,
+        body,
+      ),
+    createSuppression: (body) => call('POST', '/suppressions', StoredSuppressionRule, body),
+    listSuppressions: async () => (await call('GET', '/suppressions', SuppressionList)).rules,
   };
 }
 

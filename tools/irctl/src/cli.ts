@@ -9,6 +9,7 @@ import { loginCommand, logoutCommand, whoamiCommand } from './commands/login.js'
 import { planCommand } from './commands/plan.js';
 import { reportCommand } from './commands/report.js';
 import { submitCommand } from './commands/submit.js';
+import { suppressCommand, suppressionsCommand } from './commands/suppress.js';
 import { verifyCommand } from './commands/verify.js';
 import { type Env, loadConfig } from './config.js';
 import { ExitCode, isIrctlError, UsageError } from './errors.js';
@@ -28,6 +29,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   reportCommand,
   dlqListCommand,
   dlqRedriveCommand,
+  suppressCommand,
+  suppressionsCommand,
   loginCommand,
   logoutCommand,
   whoamiCommand,
