@@ -275,7 +275,7 @@ describe('the shipped playbooks, end to end', () => {
     );
   });
 
-  it('generic: an unknown finding type is recorded, sealed and notified, never contained', async () => {
+  it('generic: an unknown finding type is recorded, sealed, tagged and notified, never contained', async () => {
     // Prepare
     const instance = await createTargetInstance(system.clients);
     const before = await readInstanceState(system.clients, instance.instanceId);
@@ -295,7 +295,12 @@ describe('the shipped playbooks, end to end', () => {
     // Assess
     expect(view.incident.playbookId).toBe('generic');
     expect(view.steps.some((step) => step.containment)).toBe(false);
-    expect(await readInstanceState(system.clients, instance.instanceId)).toEqual(before);
+    // MEDIUM: the instance is tagged with the incident (contain.tag-incident), nothing else changes.
+    expect(stepOf(view, 'contain.tag-incident').status).toBe('succeeded');
+    expect(await readInstanceState(system.clients, instance.instanceId)).toEqual({
+      ...before,
+      irTags: { ...before.irTags, 'ir:incident-id': view.incident.incidentId, 'ir:severity': 'MEDIUM' },
+    });
     const report = await verifyEvidence({
       s3: system.clients.s3,
       bucket: system.boot.bucketName,

@@ -135,6 +135,8 @@ export const EXISTING_RESOURCE_TAG_KEYS = {
     'ir:imds-pre-state-*',
     // contain.ecs-task: each task ENI's groups before containment
     'ir:pre-groups',
+    // contain.tag-incident (with ir:incident-id above): the incident's severity band
+    'ir:severity',
     // contain.s3-object (an S3 object tag: S3 has no aws:TagKeys, so this is a record of what is written)
     'ir:quarantined-by',
   ],

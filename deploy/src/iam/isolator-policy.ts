@@ -16,6 +16,13 @@ export const QUARANTINE_POLICY_PATH = '/ir-quarantine/';
  */
 export const RECORD_TAG_KEYS = 'ir-record:*';
 
+/**
+ * The two keys `contain.tag-incident` (the severity matrix's "tag" at LOW and MEDIUM) writes on a
+ * finding's resource, and removes on rollback. Labels for people, not guards: no condition trusts
+ * either (deploy's tests check it).
+ */
+export const INCIDENT_TAG_KEYS = ['ir:incident-id', 'ir:severity'] as const;
+
 /** Every quarantine policy in any account of the partition. */
 export function quarantinePolicyArns(partition: string): string {
   return `arn:${partition}:iam::*:policy${QUARANTINE_POLICY_PATH}*`;
@@ -54,6 +61,10 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         'iam:ListUserTags',
         'iam:GetLoginProfile',
         'iam:GetRole',
+        // contain.tag-incident on a role: the read-back of its tags.
+        'iam:ListRoleTags',
+        // contain.tag-incident on a bucket: the whole set, merged before every write (see below).
+        's3:GetBucketTagging',
         // Whether a quarantine policy is attached (the look-up is filtered to /ir-quarantine/).
         'iam:ListAttachedUserPolicies',
         'iam:ListAttachedRolePolicies',
@@ -188,6 +199,44 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       resources: [`arn:${partition}:iam::*:user/*`, `arn:${partition}:iam::*:role/*`],
       conditions: { ArnLike: { 'iam:PolicyARN': quarantinePolicyArns(partition) } },
     }),
+    // contain.tag-incident / rollback.tag-incident on roles, functions, databases and clusters: only
+    // the two incident keys, and only named ones (no TagKeys: an untag without keys is refused). The
+    // system's own roles stay out of reach through the guard's DenyChangesToSystemRoles. Instances,
+    // users and ECS tasks are tagged through their existing statements (the guard limits the ir:
+    // keys there).
+    new iam.PolicyStatement({
+      sid: 'IncidentTagsWhereTagKeysApply',
+      actions: [
+        'iam:TagRole',
+        'iam:UntagRole',
+        'lambda:TagResource',
+        'lambda:UntagResource',
+        'rds:AddTagsToResource',
+        'rds:RemoveTagsFromResource',
+        'eks:TagResource',
+        'eks:UntagResource',
+      ],
+      resources: [
+        `arn:${partition}:iam::*:role/*`,
+        arn('lambda', 'function:*'),
+        rdsArn('db:*'),
+        rdsArn('cluster:*'),
+        arn('eks', 'cluster/*'),
+      ],
+      conditions: {
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [...INCIDENT_TAG_KEYS] },
+        Null: { 'aws:TagKeys': 'false' },
+      },
+    }),
+    // contain.tag-incident on a bucket. S3's PutBucketTagging has no aws:TagKeys and replaces the
+    // whole tag set, so no key condition is possible here: the isolator reads the set, changes only
+    // the two incident keys and writes it all back (DeleteBucketTagging, authorised as this action,
+    // when nothing is left). No statement anywhere trusts a bucket tag.
+    new iam.PolicyStatement({
+      sid: 'IncidentTagsOnBuckets',
+      actions: ['s3:PutBucketTagging'],
+      resources: [`arn:${partition}:s3:::*`],
+    }),
     new iam.PolicyStatement({
       sid: 'S3Lockdown',
       actions: ['s3:PutBucketPolicy', 's3:DeleteBucketPolicy', 's3:PutBucketPublicAccessBlock'],
@@ -298,7 +347,9 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       actions: ['ecs:TagResource', 'ecs:UntagResource'],
       resources: [arn('ecs', 'task/*')],
       conditions: {
-        'ForAllValues:StringEquals': { 'aws:TagKeys': ['ir:incident-id', 'ir:status', 'ir:contained-at'] },
+        'ForAllValues:StringEquals': {
+          'aws:TagKeys': ['ir:incident-id', 'ir:status', 'ir:contained-at', 'ir:severity'],
+        },
         Null: { 'aws:TagKeys': 'false' },
       },
     }),

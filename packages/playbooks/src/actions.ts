@@ -2,6 +2,7 @@ import {
   containActions,
   evidenceActions,
   irreversibleContainActions,
+  markingActions,
   notifyActions,
   payloadSchemas,
 } from '@ir/contracts';
@@ -19,19 +20,23 @@ export const PlaybookAction = z.enum([...containActions, ...evidenceActions, ...
 /** @see PlaybookAction */
 export type PlaybookAction = z.infer<typeof PlaybookAction>;
 
-const containments: ReadonlySet<PlaybookAction> = new Set(containActions);
+const isolatorActions: ReadonlySet<PlaybookAction> = new Set(containActions);
+const marking: ReadonlySet<PlaybookAction> = new Set(markingActions);
 const evidence: ReadonlySet<PlaybookAction> = new Set(evidenceActions);
 
 /** The worker queue of an action: containments → isolator, evidence → forensics, notifications → notifier. */
 export function queueOf(action: PlaybookAction): StepQueue {
-  if (containments.has(action)) return 'isolator';
+  if (isolatorActions.has(action)) return 'isolator';
   if (evidence.has(action)) return 'forensics';
   return 'notifier';
 }
 
-/** True for a containment (counts toward the blast radius and MTTI). */
+/**
+ * True for a containment (counts toward the blast radius and MTTI, held for a protected resource).
+ * The isolator's marking actions (`contain.tag-incident`) are not: they label, they do not contain.
+ */
 export function isContainment(action: PlaybookAction): boolean {
-  return containments.has(action);
+  return isolatorActions.has(action) && !marking.has(action);
 }
 
 /** True for the step whose success stops MTTE. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RdsTarget } from './rds-target.js';
 import { stepCommand } from './step-command.js';
+import { ContainTagIncident } from './tag-incident.js';
 
 const UserName = z.string().min(1);
 
@@ -296,6 +297,7 @@ export const containCommands = {
   'contain.eks-pod-network': { schema: ContainEksPodNetwork, reversible: true },
   'contain.eks-node-cordon': { schema: ContainEksNodeCordon, reversible: true },
   'contain.eks-workload-role': { schema: ContainEksWorkloadRole, reversible: true },
+  'contain.tag-incident': { schema: ContainTagIncident, reversible: true },
 } as const satisfies Record<`contain.${string}`, { schema: z.ZodType; reversible: boolean }>;
 
 /** A containment action name, e.g. `contain.ec2-instance`. */
@@ -308,6 +310,18 @@ export type ReversibleContainAction = {
 
 /** A containment that cannot be undone; playbooks must make it wait for an operator. */
 export type IrreversibleContainAction = Exclude<ContainAction, ReversibleContainAction>;
+
+/**
+ * Isolator commands that only label a resource (the severity matrix's "tag"): they go to the isolator
+ * and are undone with the incident's containments, but they contain nothing. So they take no
+ * blast-radius slot, are not held for a protected resource or an unevaluated suppression (writing the
+ * incident's id on a resource is harmless and is how its owner learns of the incident), and never
+ * set `firstContainedAt` (MTTI): counting a tag as isolation would report a resource contained that
+ * is not.
+ */
+export const markingActions = ['contain.tag-incident'] as const satisfies readonly ContainAction[];
+/** One of {@link markingActions}. */
+export type MarkingAction = (typeof markingActions)[number];
 
 /** The payload schema of each containment command, keyed by action (for `payloadSchemas`). */
 export const containCommandSchemas = Object.fromEntries(

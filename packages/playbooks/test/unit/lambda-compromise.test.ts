@@ -28,7 +28,8 @@ const FN = 'invoice-renderer';
 
 describe('lambda-compromise playbook', () => {
   it.each<[SeverityBand, string[]]>([
-    ['LOW', [`collect-lambda:${FN}`, 'notify-opened', 'seal-evidence']],
+    // LOW and MEDIUM tag the function (contain.tag-incident, not a containment).
+    ['LOW', [`collect-lambda:${FN}`, 'notify-opened', 'seal-evidence', `tag-function:${FN}`]],
     [
       'MEDIUM',
       [
@@ -37,6 +38,7 @@ describe('lambda-compromise playbook', () => {
         'notify-evidence-sealed',
         'notify-opened',
         'seal-evidence',
+        `tag-function:${FN}`,
       ],
     ],
     [

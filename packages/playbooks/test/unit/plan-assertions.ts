@@ -1,4 +1,4 @@
-import { payloadSchemas } from '@ir/contracts';
+import { markingActions, payloadSchemas } from '@ir/contracts';
 import { expect } from 'vitest';
 import type { IncidentPlan, PlannedStep } from '../../src/index.js';
 
@@ -28,7 +28,9 @@ export function expectWellFormed(plan: IncidentPlan): void {
     for (const dependency of step.after) expect(ids.indexOf(dependency)).toBeLessThan(i);
     const command = commandOf(step, plan.playbookId);
     expect(payloadSchemas[step.action].safeParse(command).success, `${step.stepId} parses`).toBe(true);
-    expect(step.containment).toBe(step.action.startsWith('contain.'));
+    // contain.tag-incident goes to the isolator but only labels: not a containment.
+    const marking = (markingActions as readonly string[]).includes(step.action);
+    expect(step.containment).toBe(step.action.startsWith('contain.') && !marking);
     expect(step.sealsEvidence).toBe(step.action === 'evidence.seal');
   });
 }

@@ -29,12 +29,18 @@ function parsed(input: unknown): Finding {
 }
 
 describe('rds-compromise playbook', () => {
-  it('applies the severity matrix: LOW notifies, MEDIUM snapshots and seals, HIGH and CRITICAL isolate (and ask to make it private)', () => {
+  it('applies the severity matrix: LOW tags and notifies, MEDIUM tags, snapshots and seals, HIGH and CRITICAL isolate (and ask to make it private)', () => {
     // Prepare
     const type = 'CredentialAccess:RDS/AnomalousBehavior.SuccessfulLogin';
     const expected = {
-      LOW: ['notify-opened'],
-      MEDIUM: ['notify-evidence-sealed', 'notify-opened', 'seal-evidence', 'snapshot-rds:orders-db'],
+      LOW: ['notify-opened', 'tag-database:orders-db'],
+      MEDIUM: [
+        'notify-evidence-sealed',
+        'notify-opened',
+        'seal-evidence',
+        'snapshot-rds:orders-db',
+        'tag-database:orders-db',
+      ],
       HIGH: [
         'isolate-database:orders-db',
         'make-private:orders-db',

@@ -22,6 +22,11 @@ interface MatrixCase {
   finding: (band: SeverityBand) => Finding;
   /** Step ids per band; HIGH and CRITICAL plan the same steps (CRITICAL pages on-call instead). */
   expected: { LOW: string[]; MEDIUM: string[]; HIGH: string[]; CRITICAL?: string[] };
+  /**
+   * Step ids planned at LOW and MEDIUM only: the severity matrix's "tag" (`contain.tag-incident`),
+   * which HIGH and above do not plan (their containment tags the resource itself).
+   */
+  tagged?: string[];
 }
 
 const ALICE = 'alice.AKIAEXAMPLEALICE';
@@ -41,6 +46,7 @@ const cases: MatrixCase[] = [
       // The clean room (approval-gated) only for CRITICAL: see ec2-compromise.yaml.
       CRITICAL: ['clean-room:i-0aaa', 'notify-investigated'],
     },
+    tagged: ['tag-instance:i-0aaa'],
   },
   {
     name: 'iam-credential-compromise (IAM user)',
@@ -57,6 +63,7 @@ const cases: MatrixCase[] = [
         `remove-login-profile:${ALICE}`,
       ],
     },
+    tagged: [`tag-user:${ALICE}`],
   },
   {
     name: 'iam-credential-compromise (assumed role)',
@@ -68,6 +75,7 @@ const cases: MatrixCase[] = [
       MEDIUM: ['notify-evidence-sealed'],
       HIGH: [`notify-contained:${ROLE}`, `revoke-role-sessions:${ROLE}`],
     },
+    tagged: [`tag-role:${ROLE}`],
   },
   {
     name: 'iam-credential-compromise (root user: escalated, never contained)',
@@ -94,6 +102,7 @@ const cases: MatrixCase[] = [
       MEDIUM: ['notify-evidence-sealed'],
       HIGH: [`notify-contained:${ROLE}`, `revoke-role-sessions:${ROLE}`],
     },
+    tagged: [`tag-role:${ROLE}`],
   },
   {
     name: 's3-exposure (two buckets)',
@@ -114,6 +123,7 @@ const cases: MatrixCase[] = [
         'notify-contained:logs-b',
       ],
     },
+    tagged: ['tag-bucket:logs-a', 'tag-bucket:logs-b'],
   },
   {
     name: 'malicious-ip (inbound probe, instance in two subnets)',
@@ -135,6 +145,7 @@ const cases: MatrixCase[] = [
         'notify-contained:198.51.100.23',
       ],
     },
+    tagged: ['tag-instance:i-0bbb'],
   },
   {
     name: 'ec2-metadata-abuse (DNS rebinding to the metadata service)',
@@ -150,6 +161,7 @@ const cases: MatrixCase[] = [
       MEDIUM: ['notify-evidence-sealed'],
       HIGH: ['cut-metadata:i-0ddd', 'notify-contained'],
     },
+    tagged: ['tag-instance:i-0ddd'],
   },
   {
     name: 'generic (an instance finding no other playbook takes)',
@@ -167,6 +179,7 @@ const cases: MatrixCase[] = [
       MEDIUM: ['notify-evidence-sealed'],
       HIGH: [],
     },
+    tagged: ['tag-instance:i-0ccc'],
   },
   {
     name: 'generic (a resource nothing can collect from)',
@@ -181,8 +194,10 @@ const cases: MatrixCase[] = [
   },
 ];
 
-function expectedFor(matrix: MatrixCase['expected'], band: SeverityBand): string[] {
+function expectedFor(matrixCase: MatrixCase, band: SeverityBand): string[] {
+  const matrix = matrixCase.expected;
   const cumulative = [
+    ...(band === 'LOW' || band === 'MEDIUM' ? (matrixCase.tagged ?? []) : []),
     ...matrix.LOW,
     ...(band === 'LOW' ? [] : matrix.MEDIUM),
     ...(band === 'HIGH' || band === 'CRITICAL' ? matrix.HIGH : []),
@@ -204,7 +219,7 @@ describe('planIncident with the shipped playbooks', () => {
         // Assess
         expect(plan.playbookId).toBe(matrixCase.playbookId);
         expect(plan.severityBand).toBe(band);
-        expect(stepIds(plan)).toEqual(expectedFor(matrixCase.expected, band));
+        expect(stepIds(plan)).toEqual(expectedFor(matrixCase, band));
         expectWellFormed(plan);
         expect(plan.omitted).toEqual([]);
         for (const step of plan.steps.filter((s) => s.action === 'notify.incident')) {

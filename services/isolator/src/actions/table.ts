@@ -28,6 +28,7 @@ import { containRdsPublicAccess, rollbackRdsPublicAccess } from './rds/public-ac
 import { containS3Bucket, rollbackS3Bucket } from './s3/bucket.js';
 import { containS3Object, rollbackS3Object } from './s3/object.js';
 import { containS3ObjectDelete } from './s3/object-delete.js';
+import { containTagIncident, rollbackTagIncident } from './tagging/tag-incident.js';
 
 /** Every message type the isolator accepts on its queue: each containment and each rollback. */
 export const isolatorMessageTypes = [...containActions, ...rollbackActions] as const;
@@ -70,6 +71,7 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'contain.lambda-function': containLambdaFunction(),
     'contain.rds-database': containRdsDatabase(deps),
     'contain.rds-public-access': containRdsPublicAccess(),
+    'contain.tag-incident': containTagIncident(),
     'rollback.ec2-instance': rollbackEc2Instance(),
     'rollback.iam-user': rollbackIamUser(),
     'rollback.access-key': rollbackAccessKey(),
@@ -88,5 +90,6 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'rollback.lambda-function': rollbackLambdaFunction(),
     'rollback.rds-database': rollbackRdsDatabase(),
     'rollback.rds-public-access': rollbackRdsPublicAccess(),
+    'rollback.tag-incident': rollbackTagIncident(),
   };
 }

@@ -3,8 +3,9 @@ import { raiseReportedNotification } from '../report/reported-notification.js';
 import type { DecisionContext, Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 import { dispatchAndSettle } from './dispatch-and-settle.js';
+import { isAdvisoryStep } from './finding-sync.js';
 import { draftForStep } from './require-step.js';
-import { addRollbackStep, notifyRollbackApproval } from './rollback-steps.js';
+import { addRollbackStep, notifyRollbackApproval, undoneByRollback } from './rollback-steps.js';
 import type { IncidentAggregate } from '../model.js';
 
 /** A result is taken for a step in flight, or one that timed out (late results are facts too). */
@@ -60,13 +61,15 @@ export function stepSucceeded(
     if (!incident.dryRun) draft.observations.mtteSeconds = seconds(incident.receivedAt, result.completedAt);
   }
   if (step.rollbackOf !== undefined) {
+    const undone = draft.step(step.rollbackOf);
+    if (undone) draft.observations.rolledBack = [...(draft.observations.rolledBack ?? []), undone.action];
     draft.updateStep(step.rollbackOf, { status: 'rolled-back' });
     draft.record('containment-rolled-back', { rollbackStepId: step.stepId }, step.rollbackOf);
   }
   raiseReportedNotification(draft, step.stepId, result.result);
   // A containment that finished after the rollback was requested is undone too.
   const finished = draft.step(step.stepId);
-  if (step.containment && incident.rollbackRequestedAt !== undefined && finished) {
+  if (undoneByRollback(step) && incident.rollbackRequestedAt !== undefined && finished) {
     const waiting = draft.steps.some((s) => s.origin === 'rollback' && s.status === 'awaiting-approval');
     const added = addRollbackStep(draft, finished);
     // Joining a batch that waits adds no notice; a new hold (the batch was rejected) needs one.
@@ -103,6 +106,9 @@ export function stepFailed(
     step.stepId,
   );
   draft.observations.stepOutcomes.push({ action: step.action, outcome: 'failed' });
+  // A failed finding sync is on the timeline and in the metrics, and that is all: it mirrors our
+  // decision into Security Hub, so it must not put the incident in needs-attention nor page anyone.
+  if (isAdvisoryStep(step)) return dispatchAndSettle(draft);
   if (draft.incident.status !== 'resolved') draft.setStatus('needs-attention');
   if (step.action !== 'notify.incident') {
     raiseNotification(

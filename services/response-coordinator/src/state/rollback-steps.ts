@@ -1,8 +1,17 @@
-import { type DecisionBy, rollbackActions, type StepRecord } from '@ir/contracts';
+import { type DecisionBy, markingActions, rollbackActions, type StepRecord } from '@ir/contracts';
 import type { Draft } from './draft.js';
 import { raiseNotification } from './notifications.js';
 
 const reversible = new Set<string>(rollbackActions);
+const marking = new Set<string>(markingActions);
+
+/**
+ * True for a step an incident rollback undoes: a containment, or an isolator step that only labels a
+ * resource (`contain.tag-incident`), which is not a containment but changed the resource all the same.
+ */
+export function undoneByRollback(step: StepRecord): boolean {
+  return step.containment || (step.origin === 'playbook' && marking.has(step.action));
+}
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000).toISOString();
 
@@ -179,10 +188,10 @@ export function notifyRollbackApproval(draft: Draft, held: readonly StepRecord[]
   );
 }
 
-/** Succeeded containments, newest first (by completion time, then by plan order). */
+/** Succeeded containments (and marking steps), newest first (by completion time, then by plan order). */
 export function containmentsNewestFirst(steps: readonly StepRecord[]): StepRecord[] {
   return steps
-    .filter((step) => step.containment && step.status === 'succeeded')
+    .filter((step) => undoneByRollback(step) && step.status === 'succeeded')
     .sort((a, b) => Date.parse(b.completedAt ?? '') - Date.parse(a.completedAt ?? '') || b.order - a.order);
 }
 
