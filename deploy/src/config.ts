@@ -77,6 +77,17 @@ export const DeployConfig = z
     /** Also forward Security Hub findings whose product is GuardDuty (duplicates of the GuardDuty rule). */
     securityHubIncludeGuardDuty: z.stringbool().default(false),
     /**
+     * The coordinator's `IR_FINDING_SYNC=on`: mark each incident's findings at their source (Security
+     * Hub workflow status, from this account as the Security Hub administrator). Also grants the
+     * notifier the Security Hub calls it makes for that.
+     */
+    findingSync: z.stringbool().default(false),
+    /**
+     * The coordinator's `IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES`: archive the GuardDuty findings of a
+     * false positive (needs `findingSync`); grants the notifier GuardDuty's archive calls.
+     */
+    guardDutyArchiveFalsePositives: z.stringbool().default(false),
+    /**
      * The role that alone may disable or schedule the deletion of the evidence key (break glass), as
      * an ARN; unset, the stack creates `<prefix>-evidence-break-glass`, which nobody can assume until
      * an administrator edits its trust policy.
@@ -129,6 +140,18 @@ export const DeployConfig = z
     ),
     /** Secret (name) holding Slack's signing secret: the coordinator's `IR_SLACK_SIGNING_SECRET`. */
     slackSigningSecretName: z.string().min(1).optional(),
+    /**
+     * Secret (name) holding the Jira admin webhook's secret: the coordinator's
+     * `IR_JIRA_WEBHOOK_SECRET`. Set, the coordinator serves `POST /integrations/jira/webhook`, so a
+     * ticket closed in Jira resolves its incident; the Jira site is
+     * `notifierEnvironment.IR_JIRA_BASE_URL`, which it then needs.
+     */
+    jiraWebhookSecretName: z.string().min(1).optional(),
+    /**
+     * Jira resolution names to dispositions (the coordinator's `IR_JIRA_RESOLUTION_DISPOSITIONS`), e.g.
+     * `Done=true-positive,Won't Do=false-positive,Duplicate=duplicate`; unset: that default.
+     */
+    jiraResolutionDispositions: z.string().min(1).optional(),
     /** Secret (name) holding the Slack bot token (`xoxb-…`): the notifier's `IR_SLACK_BOT_TOKEN`. */
     slackBotTokenSecretName: z.string().min(1).optional(),
     /** Slack channel (id) approval requests are posted to: the notifier's `IR_SLACK_APPROVAL_CHANNEL`. */
@@ -290,6 +313,13 @@ export const DeployConfig = z
     if (config.minTasks > config.maxTasks) {
       context.addIssue({ code: 'custom', path: ['minTasks'], message: 'must not exceed maxTasks' });
     }
+    if (config.guardDutyArchiveFalsePositives && !config.findingSync) {
+      context.addIssue({
+        code: 'custom',
+        path: ['guardDutyArchiveFalsePositives'],
+        message: 'needs findingSync: findings are archived by the finding sync step on resolve',
+      });
+    }
     // Slack approvals need both halves: the notifier posts the buttons, the coordinator verifies clicks.
     const slack = {
       slackSigningSecretName: config.slackSigningSecretName,
@@ -328,6 +358,21 @@ export const DeployConfig = z
         code: 'custom',
         path: ['slackIngressAllowedCidrs'],
         message: 'is only used with slackIngressCertificateArn (the Slack ingress)',
+      });
+    }
+    // The Jira webhook names the site's users as deciders: it needs the site the notifier writes to.
+    if (config.jiraWebhookSecretName && !config.notifierEnvironment.IR_JIRA_BASE_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['jiraWebhookSecretName'],
+        message: 'needs notifierEnvironment.IR_JIRA_BASE_URL (the Jira site whose webhook it verifies)',
+      });
+    }
+    if (config.jiraResolutionDispositions && !config.jiraWebhookSecretName) {
+      context.addIssue({
+        code: 'custom',
+        path: ['jiraResolutionDispositions'],
+        message: 'is only used with jiraWebhookSecretName (the Jira webhook)',
       });
     }
     // The console's entry admits only named networks: without them it would admit nobody, or everybody.

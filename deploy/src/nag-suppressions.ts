@@ -163,6 +163,7 @@ export function suppressSystemStackFindings(stack: IncidentResponseStack): void 
     );
   }
   acknowledgeSnapshotSharing(stack.services.forensics.taskRole);
+  acknowledgeFindingSync(stack);
   acknowledgeCleanRoom(stack);
   acknowledgeSlackIngress(stack);
   // The console's entry (ConsoleIngress) needs no acknowledgement: internal, access logs on, and its
@@ -201,6 +202,32 @@ function acknowledgeSlackIngress(stack: IncidentResponseStack): void {
     'AwsSolutions-EC23',
     "The Slack ingress load balancer admits HTTPS (443 only) from anywhere because Slack publishes no fixed egress addresses. Slack's v0 request signature, verified by the coordinator with the signing secret, authenticates each request; the listener forwards only POST /slack/interactions and answers 404 to everything else, so the operator API stays private.",
   );
+}
+
+/**
+ * The notifier's finding sync (deploy/src/iam/notifier-finding-sync-policy.ts), only when configured:
+ * findings come from every region, and GuardDuty's detector ids are per region and unknown here.
+ */
+function acknowledgeFindingSync(stack: IncidentResponseStack): void {
+  const role = stack.services.notifier.taskRole;
+  const reason =
+    'The finding sync marks findings where they live: in this account only, but in any region a finding comes from (regions are not known at deploy time), so the Security Hub hubs are named with a region wildcard (and the v2 hub, whose id is not known here, with an id wildcard).';
+  if (stack.config.findingSync) {
+    for (const hub of ['hub/default', 'hubv2/*']) {
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:<AWS::AccountId>:${hub}]`,
+        reason,
+      );
+    }
+  }
+  if (stack.config.guardDutyArchiveFalsePositives) {
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'guardduty:ArchiveFindings, guardduty:GetFindings and guardduty:ListDetectors support no resource-level permissions (Service Authorization Reference), so they are granted on *; the notifier archives only the findings of an incident an operator resolved as a false positive, with IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES on.',
+    );
+  }
 }
 
 /** Why the clean room's grants name resource types, not ids. */

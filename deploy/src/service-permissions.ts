@@ -18,6 +18,7 @@ import { forensicsStatements } from './iam/forensics-policy.js';
 import { evidenceGuardStatements } from './iam/evidence-guard.js';
 import { EXISTING_RESOURCE_TAG_KEYS, guardStatements } from './iam/guard-statements.js';
 import { isolatorEvidenceReadStatements, isolatorStatements } from './iam/isolator-policy.js';
+import { type FindingSyncGrants, notifierFindingSyncStatements } from './iam/notifier-finding-sync-policy.js';
 import type { PolicyRefs } from './iam/policy-refs.js';
 import { shareEvidenceSnapshots } from './iam/share-snapshots.js';
 import {
@@ -45,6 +46,8 @@ const TABLE_ACTIONS: Partial<Record<ServiceName, readonly string[]>> = {
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:ConditionCheckItem',
+    // The suppression rules written through the operator API (`SUPPRESSIONS` partition), re-read live.
+    'dynamodb:Query',
   ],
   'response-coordinator': [
     'dynamodb:DescribeTable',
@@ -54,6 +57,8 @@ const TABLE_ACTIONS: Partial<Record<ServiceName, readonly string[]>> = {
     'dynamodb:DeleteItem',
     'dynamodb:ConditionCheckItem',
     'dynamodb:Query',
+    // A suppression proposal counts the stored findings of every incident its rule would have matched.
+    'dynamodb:Scan',
   ],
 };
 
@@ -67,6 +72,11 @@ export interface ServicePermissionsProps {
   readonly snsTopicArn?: string;
   /** Whether the notifier's Security Hub channel is on (IR_SECURITYHUB_ENABLED). */
   readonly securityHub: boolean;
+  /**
+   * Whether the coordinator marks findings at their source (IR_FINDING_SYNC) and archives GuardDuty's
+   * false positives (IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES): the notifier makes those calls.
+   */
+  readonly findingSync?: FindingSyncGrants;
   /** The clean room, when configured: the forensics guard exempts its instance role and resources. */
   readonly cleanRoom?: CleanRoom | undefined;
 }
@@ -241,6 +251,12 @@ export function grantServicePermissions(scope: Construct, props: ServicePermissi
         resources: [`${securityHub}:hub/default`],
       }),
     );
+  }
+  // The notifier's finding sync (deploy/src/iam/notifier-finding-sync-policy.ts), when configured.
+  if (props.findingSync) {
+    const refs = { partition: Aws.PARTITION, account: Aws.ACCOUNT_ID };
+    for (const statement of notifierFindingSyncStatements(refs, props.findingSync))
+      notifier.addToPrincipalPolicy(statement);
   }
 }
 

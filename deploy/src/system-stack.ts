@@ -171,6 +171,8 @@ export class IncidentResponseStack extends Stack {
         : undefined;
     const slackSigningSecret = slackSecret('SlackSigningSecret', config.slackSigningSecretName);
     const slackBotToken = slackSecret('SlackBotToken', config.slackBotTokenSecretName);
+    // The Jira webhook's shared secret, referenced like Slack's (config.ts requires the Jira site).
+    const jiraWebhookSecret = slackSecret('JiraWebhookSecret', config.jiraWebhookSecretName);
     const externalId = config.memberExternalIdSecretName
       ? secretsmanager.Secret.fromSecretNameV2(this, 'MemberExternalId', config.memberExternalIdSecretName)
       : undefined;
@@ -233,11 +235,22 @@ export class IncidentResponseStack extends Stack {
             ? { IR_OIDC_ROLE_MAP: JSON.stringify(config.oidcRoleMap) }
             : {}),
           ...(config.slackUserMap ? { IR_SLACK_USER_MAP: JSON.stringify(config.slackUserMap) } : {}),
+          ...(jiraWebhookSecret && config.notifierEnvironment.IR_JIRA_BASE_URL
+            ? {
+                IR_JIRA_BASE_URL: config.notifierEnvironment.IR_JIRA_BASE_URL,
+                ...(config.jiraResolutionDispositions
+                  ? { IR_JIRA_RESOLUTION_DISPOSITIONS: config.jiraResolutionDispositions }
+                  : {}),
+              }
+            : {}),
           ...consoleEnvironment(config),
+          ...(config.findingSync ? { IR_FINDING_SYNC: 'on' } : {}),
+          ...(config.guardDutyArchiveFalsePositives ? { IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES: 'true' } : {}),
         },
         secrets: {
           ...this.decisionKeys.containerSecrets(),
           ...(slackSigningSecret ? { IR_SLACK_SIGNING_SECRET: slackSigningSecret } : {}),
+          ...(jiraWebhookSecret ? { IR_JIRA_WEBHOOK_SECRET: jiraWebhookSecret } : {}),
         },
       },
       isolator: {
@@ -321,6 +334,10 @@ export class IncidentResponseStack extends Stack {
         ? { snsTopicArn: config.notifierEnvironment.IR_SNS_TOPIC_ARN }
         : {}),
       securityHub: flagOn(config.notifierEnvironment.IR_SECURITYHUB_ENABLED),
+      findingSync: {
+        securityHub: config.findingSync,
+        guardDutyArchive: config.guardDutyArchiveFalsePositives,
+      },
       cleanRoom: this.cleanRoom,
     });
     this.evidenceAlarms = new EvidenceAlarms(this, 'EvidenceAlarms', {

@@ -11,6 +11,8 @@ describe('cdk-nag AwsSolutions on the app', () => {
     const { system, member } = buildTestApp({
       organizationId: 'o-abcdefghij',
       notifierEnvironment: '{"IR_SECURITYHUB_ENABLED":"true"}',
+      findingSync: 'true',
+      guardDutyArchiveFalsePositives: 'true',
     });
     // Act
     const findings = [...unsuppressedNagFindings(system), ...unsuppressedNagFindings(member)];

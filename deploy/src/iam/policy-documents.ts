@@ -2,6 +2,7 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import { coordinatorReportStatements } from './coordinator-report-policy.js';
 import { forensicsStatements } from './forensics-policy.js';
 import { isolatorStatements } from './isolator-policy.js';
+import { notifierFindingSyncStatements } from './notifier-finding-sync-policy.js';
 import { DOCUMENT_REFS } from './policy-refs.js';
 import type { PolicyJson, PolicyStatementJson } from './policy-json.js';
 
@@ -19,6 +20,13 @@ export function iamPolicyDocuments(): Record<string, PolicyJson> {
     'coordinator-report-policy.json': render(coordinatorReportStatements(DOCUMENT_REFS)),
     'forensics-policy.json': render(forensicsStatements(DOCUMENT_REFS)),
     'isolator-policy.json': render(isolatorStatements(DOCUMENT_REFS.partition)),
+    'notifier-finding-sync-policy.json': render(
+      notifierFindingSyncStatements(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a docs/iam placeholder, not a template
+        { partition: DOCUMENT_REFS.partition, account: '${SecurityAccountId}' },
+        { securityHub: true, guardDutyArchive: true },
+      ),
+    ),
   };
 }
 

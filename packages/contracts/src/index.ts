@@ -110,8 +110,11 @@ export {
   ContainRoleSessions,
   ContainS3Bucket,
   ContainSecurityGroupIngress,
+  markingActions,
   TrailActor,
 } from './messages/contain.js';
+export type { MarkingAction } from './messages/contain.js';
+export { ContainTagIncident, TaggableResource } from './messages/tag-incident.js';
 export { EvidenceCleanRoom, EvidenceCleanRoomTeardown } from './messages/clean-room.js';
 export { RdsTarget } from './messages/rds-target.js';
 export { EvidenceStoreReport, ReportDocument } from './messages/report.js';
@@ -125,7 +128,22 @@ export {
   EvidenceSnapshotVolumes,
 } from './messages/evidence.js';
 export { IncidentOpenedPayload, IncidentUpdatedPayload } from './messages/incident.js';
-export { NotifyIncident, NotifyStage, PendingApproval } from './messages/notify.js';
+export {
+  FindingSyncItem,
+  FindingSyncPhase,
+  FindingWorkflowStatus,
+  NotifyFindingWorkflow,
+  NotifyIncident,
+  NotifyStage,
+  PendingApproval,
+} from './messages/notify.js';
+export {
+  FindingWorkflowRef,
+  FindingWorkflowTarget,
+  guardDutyFindingIdOf,
+  guardDutyProductArn,
+  SecurityHubFindingRef,
+} from './finding-workflow.js';
 export {
   ApprovalGrantedPayload,
   ApprovalRejectedPayload,
@@ -134,6 +152,7 @@ export {
   OperatorIdentity,
   RollbackRequestedPayload,
 } from './messages/operator.js';
+export { IncidentTicketClosedPayload, TicketClosedMissing } from './messages/ticket.js';
 export { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
 export { RollbackParams, rollbackCommands } from './messages/rollback.js';
 export type { RollbackAction, RollbackCommand, RollbackCommandSchema } from './messages/rollback.js';
@@ -185,6 +204,7 @@ export {
   DecisionAccepted,
   DecisionMessageType,
   DecisionRequest,
+  ResolveRequest,
   DurationPercentiles,
   IncidentDetail,
   IncidentList,
@@ -212,7 +232,33 @@ export {
   RedriveResult,
   SystemQueueName,
 } from './api/dead-letters.js';
-export { FindingRef, IncidentRecord, IncidentStatus } from './records/incident-record.js';
+export {
+  FindingRef,
+  IncidentDisposition,
+  IncidentRecord,
+  IncidentStatus,
+} from './records/incident-record.js';
+export {
+  CreateSuppressionRequest,
+  ProposalCriterion,
+  SuppressionList,
+  SuppressionMatchCount,
+  SuppressionMatchExample,
+  SuppressionProposal,
+  SuppressionProposalRequest,
+} from './api/suppressions.js';
+export {
+  ExpiringSuppressionRule,
+  StoredSuppressionRule,
+  SUPPRESSION_DEFAULT_DAYS,
+  SUPPRESSION_MAX_DAYS,
+  SuppressionCriteria,
+  SuppressionExpiry,
+  SuppressionMatch,
+  SuppressionRule,
+  SuppressionRuleName,
+} from './records/suppression-rule.js';
+export { Disposition, DispositionSource, IncidentCategory } from './records/disposition.js';
 export {
   IncidentReport,
   NistPhaseId,

@@ -1,3 +1,4 @@
+import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -23,6 +24,7 @@ import { webhookChannel } from './channels/webhook.js';
 import { configuredChannels, type NotifierConfig, secretValues, slackBotConfigured } from './config.js';
 import type { RetryTools } from './delivery/retry.js';
 import { createScrubber } from './delivery/scrub.js';
+import { createFindingSyncMetrics } from './finding-sync/metrics.js';
 import { createHandlers } from './handlers/index.js';
 import { createNotifierMetrics } from './metrics.js';
 import { loadRoutes, type RoutingFile } from './routing/routes.js';
@@ -130,6 +132,10 @@ async function buildChannels(config: NotifierConfig, aws: Awaited<ReturnType<typ
             apiToken: config.IR_JIRA_API_TOKEN ?? '',
             projectKey: config.IR_JIRA_PROJECT_KEY ?? '',
             issueType: config.IR_JIRA_ISSUE_TYPE,
+            transitions: {
+              contained: config.IR_JIRA_TRANSITION_CONTAINED,
+              resolved: config.IR_JIRA_TRANSITION_RESOLVED,
+            },
           }),
         );
         break;
@@ -171,6 +177,13 @@ export async function createService(config: NotifierConfig, deps: NotifierDeps =
     scrub: createScrubber(secretValues(config)),
     handlerTimeoutMs: config.IR_HANDLER_TIMEOUT_SECONDS * 1000,
     ...(deps.retryTools ? { tools: deps.retryTools } : {}),
+    // Marking findings at their source (notify.finding-workflow) acts from our own account, the
+    // Security Hub and GuardDuty administrator, in the finding's region.
+    findingSync: {
+      securityHub: (region) => runtime.aws.client(SecurityHubClient, { region }),
+      guardDuty: (region) => runtime.aws.client(GuardDutyClient, { region }),
+      syncTotal: createFindingSyncMetrics(runtime.metrics.registry),
+    },
   });
   // No account policy: the notifier acts in our own account only (the target is what the message is
   // about), so a member account missing from IR_ALLOWED_ACCOUNTS must not silence its notifications.

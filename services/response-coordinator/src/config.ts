@@ -2,6 +2,7 @@ import { ConfigError, type Env, env, loadConfig as loadWorkerConfig, WorkerEnv }
 import { OperatorRole, SeverityBand } from '@ir/contracts';
 import { z } from 'zod';
 import { checkSlackConfig, SlackEnv } from './slack/config.js';
+import { checkJiraConfig, JiraEnv } from './jira/config.js';
 import { DecisionKeyring, decodeKey, MIN_DECISION_KEY_BYTES } from './decision-signing.js';
 
 const DURATION = /^(\d+)(s|m|h|d)?$/;
@@ -51,6 +52,8 @@ export type AuthConfig =
 export const CoordinatorEnv = WorkerEnv.extend({
   /** Slack approvals (`IR_SLACK_SIGNING_SECRET`, `IR_SLACK_USER_MAP`, ...): see slack/config.ts. */
   ...SlackEnv,
+  /** The Jira webhook (`IR_JIRA_WEBHOOK_SECRET`, `IR_JIRA_BASE_URL`, ...): see jira/config.ts. */
+  ...JiraEnv,
   /** The incident table; `${IR_PREFIX}-incidents` when unset. */
   IR_TABLE: z.string().min(3).max(255).optional(),
   /**
@@ -171,6 +174,27 @@ export const CoordinatorEnv = WorkerEnv.extend({
     )
     .pipe(z.array(SeverityBand)),
   /**
+   * `on`: mark each incident's findings at their source, from this (the Security Hub and GuardDuty
+   * administrator) account: Security Hub workflow NOTIFIED when the incident opens, RESOLVED or
+   * SUPPRESSED when it is resolved (`notify.finding-workflow` steps). `off` (the default): nothing is
+   * written to the findings. A failed sync is reported and never holds up the response.
+   */
+  IR_FINDING_SYNC: z.enum(['off', 'on']).default('off'),
+  /**
+   * With `IR_FINDING_SYNC=on`: also archive the GuardDuty findings of an incident resolved as a false
+   * positive (`guardduty:ArchiveFindings`). Off by default: archiving hides a finding from GuardDuty's
+   * default view, a choice for the team that owns GuardDuty.
+   */
+  IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES: env.booleanFlag(false),
+  /**
+   * The console's public origin (e.g. `https://ir.example.com`): the note put on a finding links the
+   * incident's page there (`/console/incidents/<id>`). Unset: the note names the incident id only.
+   */
+  IR_CONSOLE_PUBLIC_URL: z
+    .url({ protocol: /^https$/ })
+    .transform((url) => new URL(url).origin)
+    .optional(),
+  /**
    * The evidence bucket, read-only: when set, `GET /incidents/:id/report` runs the evidence verifier
    * on it; when unset the report says "verification not configured".
    */
@@ -229,7 +253,14 @@ export function loadConfig(environment: Env = process.env): CoordinatorConfig {
       ['IR_EVIDENCE_BUCKET', 'IR_EVIDENCE_SIGNING_KEY'],
     );
   }
+  if (config.IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES && config.IR_FINDING_SYNC === 'off') {
+    throw new ConfigError(
+      'Invalid configuration: IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES=true needs IR_FINDING_SYNC=on: findings are archived by the finding sync step on resolve, which is off',
+      ['IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES', 'IR_FINDING_SYNC'],
+    );
+  }
   checkSlackConfig(config);
+  checkJiraConfig(config);
   const separator = config.IR_PROTECTED_TAG.indexOf('=');
   const { IR_DECISION_SIGNING_KEY: _key, IR_DECISION_SIGNING_KEY_PREVIOUS: _previous, ...rest } = config;
   return {

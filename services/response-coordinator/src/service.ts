@@ -30,6 +30,8 @@ import { createReportMetrics } from './report/report-metrics.js';
 import { createIncidentRepository, type IncidentRepository } from './repository/incident-repository.js';
 import type { Planner } from './state/plan-steps.js';
 import { slackApprovals } from './slack/register.js';
+import { suppressionRoutes } from './suppression/suppression-routes.js';
+import { registerJiraWebhook } from './jira/register.js';
 import { createSweeper, type Sweeper } from './sweeper.js';
 
 /** The service name, in logs, metrics and the `producer` of every message. */
@@ -97,6 +99,14 @@ export async function createService(
       approvalTimeoutSeconds: config.IR_APPROVAL_TIMEOUT_SECONDS,
       notifyTimeoutSeconds: config.IR_NOTIFY_TIMEOUT_SECONDS,
       autoApproveCleanRoom: config.IR_AUTO_APPROVE_CLEAN_ROOM,
+      ...(config.IR_FINDING_SYNC === 'on'
+        ? {
+            findingSync: {
+              archiveGuardDutyFalsePositives: config.IR_GUARDDUTY_ARCHIVE_FALSE_POSITIVES,
+              consoleUrl: config.IR_CONSOLE_PUBLIC_URL,
+            },
+          }
+        : {}),
     },
     blast: { max: config.IR_MAX_AUTO_CONTAINMENTS, windowSeconds: config.blastWindowSeconds },
   };
@@ -151,6 +161,10 @@ export async function createService(
     routes: async (app) => {
       await apiRoutes(apiDeps)(app);
       await slack.register(app, apiDeps);
+      await registerJiraWebhook(app, config, apiDeps, {
+        registry: runtime.metrics.registry,
+        logger: runtime.logger,
+      });
       await responseTimesRoute(apiDeps)(app);
       await deadLetterRoutes({
         sqs: runtime.sqs,
@@ -158,6 +172,14 @@ export async function createService(
         authenticator: apiDeps.authenticator,
         logger: runtime.logger,
         metrics: createDeadLetterMetrics(runtime.metrics.registry),
+      })(app);
+      await suppressionRoutes({
+        dynamodb,
+        tableName: config.tableName,
+        repository,
+        authenticator: apiDeps.authenticator,
+        logger: runtime.logger,
+        clock,
       })(app);
       await consoleRoutes(webConsole, runtime.logger)(app);
     },
