@@ -30,3 +30,20 @@ export function buildTestApp(
     memberTemplate: Template.fromStack(built.member),
   };
 }
+
+/** One container definition of a task, as the tests read it. */
+export type Container = {
+  Environment: { Name: string; Value: unknown }[];
+  Secrets?: { Name: string; ValueFrom: unknown }[];
+};
+
+/** The container of the system's task definition for `service` (family `ir-<service>`). */
+export function containerOf(template: Template, service: string): Container {
+  const definitions = Object.values(template.findResources('AWS::ECS::TaskDefinition')) as {
+    Properties: Record<string, unknown>;
+  }[];
+  const definition = definitions.find((task) => task.Properties.Family === `ir-${service}`);
+  const container = (definition?.Properties.ContainerDefinitions as Container[] | undefined)?.[0];
+  if (!container) throw new Error(`no container for ${service}`);
+  return container;
+}

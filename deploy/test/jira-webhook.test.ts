@@ -1,21 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DeployConfigError, parseDeployConfig } from '../src/config.js';
-import { buildTestApp } from './build.js';
-
-type Resource = { Properties: Record<string, unknown> };
-type Container = {
-  Environment: { Name: string; Value: unknown }[];
-  Secrets?: { Name: string; ValueFrom: unknown }[];
-};
-const containerOf = (template: Template, service: string): Container => {
-  const definition = (Object.values(template.findResources('AWS::ECS::TaskDefinition')) as Resource[]).find(
-    (task) => task.Properties.Family === `ir-${service}`,
-  );
-  const container = (definition?.Properties.ContainerDefinitions as Container[] | undefined)?.[0];
-  if (!container) throw new Error(`no container for ${service}`);
-  return container;
-};
+import { buildTestApp, containerOf } from './build.js';
 
 const JIRA = {
   jiraWebhookSecretName: 'ir/jira-webhook-secret',

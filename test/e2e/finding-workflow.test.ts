@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { findingTypes, isolatedAccount, securityHubImportedEvent } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTargetInstance } from '../support/findings.js';
+import { createTargetInstance, instanceResource } from '../support/findings.js';
 import { stepOf, waitForIncidentOf } from '../support/incident-progress.js';
 import { type RunningSystem, startSystem } from '../support/system.js';
 
@@ -52,15 +52,7 @@ describe('finding workflow sync and dispositions, end to end on the emulator', (
       region: system.region,
       type: findingTypes.c2Dns,
       severity: 8,
-      resource: {
-        kind: 'instance',
-        instanceId: instance.instanceId,
-        enis: instance.networkInterfaceIds.map((networkInterfaceId) => ({
-          networkInterfaceId,
-          vpcId: instance.vpcId,
-          subnetId: instance.subnetIds[0],
-        })),
-      },
+      resource: instanceResource(instance),
     });
     const asff = event.detail.findings[0] as { Id: string; ProductArn: string };
     const imported = await securityHub.send(new BatchImportFindingsCommand({ Findings: [asff] as never }));

@@ -59,16 +59,21 @@ export function instanceFinding(
     createdAt: now,
     updatedAt: now,
     ...options,
-    resource: {
-      kind: 'instance',
-      instanceId: instance.instanceId,
-      enis: instance.networkInterfaceIds.map((networkInterfaceId) => ({
-        networkInterfaceId,
-        vpcId: instance.vpcId,
-        subnetId: instance.subnetIds[0],
-      })),
-    },
+    resource: instanceResource(instance),
   });
+}
+
+/** `instance` as a finding names it: its real ENIs, VPC and first subnet. */
+export function instanceResource(instance: TargetInstance) {
+  return {
+    kind: 'instance' as const,
+    instanceId: instance.instanceId,
+    enis: instance.networkInterfaceIds.map((networkInterfaceId) => ({
+      networkInterfaceId,
+      vpcId: instance.vpcId,
+      subnetId: instance.subnetIds[0],
+    })),
+  };
 }
 
 /** Findings about `count` new instances (one each), and their ids, for a system's account. */

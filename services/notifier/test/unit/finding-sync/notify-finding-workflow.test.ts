@@ -89,6 +89,15 @@ describe('notify.finding-workflow (real SDK clients, documented Security Hub and
     return handler(params, context);
   }
 
+  /** A Security Hub v2 (OCSF) finding of the account, by its `metadata.uid`. */
+  const v2Finding = (uid: string): Params['findings'][number] => ({
+    source: 'securityhub',
+    id: uid,
+    accountId: ACCOUNT,
+    region: REGION,
+    securityHub: { api: 'v2', metadataUid: uid },
+  });
+
   const v1Params = (overrides: Partial<Params> = {}): Params => ({
     phase: 'opened',
     workflowStatus: 'NOTIFIED',
@@ -201,15 +210,7 @@ describe('notify.finding-workflow (real SDK clients, documented Security Hub and
     api.seedOcsf(uid, 2);
     const params: Params = {
       ...v1Params({ phase: 'resolved', workflowStatus: 'SUPPRESSED' }),
-      findings: [
-        {
-          source: 'securityhub',
-          id: uid,
-          accountId: ACCOUNT,
-          region: REGION,
-          securityHub: { api: 'v2', metadataUid: uid },
-        },
-      ],
+      findings: [v2Finding(uid)],
     };
     // Act
     const outcome = await run(params);
@@ -234,15 +235,7 @@ describe('notify.finding-workflow (real SDK clients, documented Security Hub and
     });
     const params: Params = {
       ...v1Params({ phase: 'resolved', workflowStatus: 'RESOLVED' }),
-      findings: [
-        {
-          source: 'securityhub',
-          id: uid,
-          accountId: ACCOUNT,
-          region: REGION,
-          securityHub: { api: 'v2', metadataUid: uid },
-        },
-      ],
+      findings: [v2Finding(uid)],
     };
     // Act
     const outcome = await run(params);
