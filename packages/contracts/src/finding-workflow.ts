@@ -41,7 +41,7 @@ export function guardDutyFindingIdOf(arn: string | undefined): string | undefine
 }
 
 /** `cn-north-1` → `aws-cn`; GovCloud → `aws-us-gov`; else `aws`. */
-function partitionOfRegion(region: string): string {
+export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
@@ -52,5 +52,5 @@ function partitionOfRegion(region: string): string {
  * that reach us from EventBridge are also in Security Hub (ASFF), with the GuardDuty ARN as `Id`.
  */
 export function guardDutyProductArn(region: string): string {
-  return `arn:${partitionOfRegion(region)}:securityhub:${region}::product/aws/guardduty`;
+  return `arn:${partitionOf(region)}:securityhub:${region}::product/aws/guardduty`;
 }

@@ -142,6 +142,7 @@ export {
   FindingWorkflowTarget,
   guardDutyFindingIdOf,
   guardDutyProductArn,
+  partitionOf,
   SecurityHubFindingRef,
 } from './finding-workflow.js';
 export {

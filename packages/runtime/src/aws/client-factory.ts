@@ -1,6 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Counter } from 'prom-client';
+import { partitionOf } from '@ir/contracts';
 import { NonRetryableError } from '../errors.js';
 import { type AwsCallLog, type AwsCallTarget, addCallRecorder } from './call-log.js';
 import { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from './client-config.js';
@@ -57,12 +58,8 @@ export interface AwsClientFactory {
   memberRoleArn(accountId: string): string;
 }
 
-/** `cn-north-1` → `aws-cn`; GovCloud → `aws-us-gov`. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
+// `cn-north-1` → `aws-cn`; GovCloud → `aws-us-gov`: defined in the contracts, whose finding formats need it too.
+export { partitionOf };
 
 /** A role session name that names the incident, within STS's 64-character, `[\w+=,.@-]` limits. */
 export function roleSessionName(incidentId: string | undefined, serviceName: string): string {
