@@ -55,6 +55,8 @@ const TABLE_ACTIONS: Partial<Record<ServiceName, readonly string[]>> = {
     'dynamodb:PutItem',
     'dynamodb:UpdateItem',
     'dynamodb:DeleteItem',
+    // Published outbox entries are deleted 25 to a call (the coordinator already may put and delete).
+    'dynamodb:BatchWriteItem',
     'dynamodb:ConditionCheckItem',
     'dynamodb:Query',
     // A suppression proposal counts the stored findings of every incident its rule would have matched.

@@ -228,6 +228,10 @@ const dynamodb =
         ),
       );
     }
+    if (operation === 'BatchWriteItem' || operation === 'BatchGetItem') {
+      const tables = Object.keys((input.RequestItems ?? {}) as Input);
+      return tables.map((name) => request(`dynamodb:${operation}`, table(name), where));
+    }
     const index = str(input.IndexName);
     return [
       request(`dynamodb:${operation}`, `${table(input.TableName)}${index ? `/index/${index}` : ''}`, where),

@@ -116,15 +116,24 @@ export async function applyToIncident(
     lastIncident = items.aggregate?.incident;
     const now = deps.clock();
     const window = blastWindow(now, deps.blast.windowSeconds);
-    const used = await deps.repository.blastUsed(window.start);
-    const draft = application.decide(items.aggregate, {
-      now,
-      causationId: application.causationId,
-      eventKey: application.eventKey(items.aggregate),
-      blastAvailable: Math.max(0, deps.blast.max - used),
-      settings: deps.settings,
-      ...(items.timeline ? { timeline: items.timeline } : {}),
-    });
+    const decideWith = (blastAvailable: number) =>
+      application.decide(items.aggregate, {
+        now,
+        causationId: application.causationId,
+        eventKey: application.eventKey(items.aggregate),
+        blastAvailable,
+        settings: deps.settings,
+        ...(items.timeline ? { timeline: items.timeline } : {}),
+      });
+    // The blast-radius counter is read only when the decision would take a slot. Why: most events
+    // (results, notices) contain nothing, and the budget is consulted only at the point a slot is
+    // taken, so a decision that took none with the whole budget takes none with less, and is the same.
+    let used = 0;
+    let draft = decideWith(deps.blast.max);
+    if (draft && draft.blastUsed > 0) {
+      used = await deps.repository.blastUsed(window.start);
+      draft = decideWith(Math.max(0, deps.blast.max - used));
+    }
     if (!draft || draft.isEmpty) return { transition: undefined, incident: lastIncident };
     const transition = draft.toTransition();
     const committed = await deps.repository.commit(transition, {

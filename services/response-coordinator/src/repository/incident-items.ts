@@ -1,9 +1,12 @@
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IncidentRecord, incidentTableKeys as keys, StepRecord, TimelineEntry } from '@ir/contracts';
 import type { IncidentAggregate, OutboxEntry } from '../model.js';
 import { decodeData, type Item, numberOf, stringOf } from './codec.js';
 import { OUTBOX_PREFIX, outboxEntryOf } from './outbox-store.js';
-import { queryAll } from './query-all.js';
+import { queryAll, queryRange } from './query-all.js';
+
+/** Just past every `STEP#` sort key (`$` follows `#`): the end of the range a decision reads. */
+const STEPS_END = 'STEP$';
 
 /** Everything stored under one incident. */
 export interface IncidentItems {
@@ -48,24 +51,23 @@ export async function loadIncident(
   return assemble(await queryAll(dynamodb, tableName, keys.incidentPk(incidentId)));
 }
 
-/** What a decision needs: META, the steps and the outbox, without the timeline and finding copies. */
+/**
+ * What a decision needs: META, the outbox and the steps, without the timeline and finding copies, in
+ * one consistent Query. Why one: it was a GetItem and two Queries on every message. The range
+ * `META` … `STEP$` holds exactly those items (`FINDING#` sorts before it, `TIMELINE#` after), and
+ * DynamoDB returns a partition's items in sort-key order, so META is read before the steps: a commit
+ * that lands between them shows newer steps beside an older version, and the conditional write on
+ * that version then fails and the decision is made again from a fresh read.
+ */
 export async function loadForDecision(
   dynamodb: DynamoDBClient,
   tableName: string,
   incidentId: string,
 ): Promise<DecisionItems> {
-  const pk = keys.incidentPk(incidentId);
-  // Read in this order: the steps and outbox a commit writes together with META are read after
-  // META, and a commit between the reads only makes the version check below fail the write.
-  const meta = await dynamodb.send(
-    new GetItemCommand({
-      TableName: tableName,
-      Key: { pk: { S: pk }, sk: { S: keys.incidentSk } },
-      ConsistentRead: true,
-    }),
-  );
-  const steps = await queryAll(dynamodb, tableName, pk, 'STEP#');
-  const outbox = await queryAll(dynamodb, tableName, pk, OUTBOX_PREFIX);
-  const { aggregate, outbox: entries } = assemble([...(meta.Item ? [meta.Item] : []), ...steps, ...outbox]);
-  return { aggregate, outbox: entries };
+  const items = await queryRange(dynamodb, tableName, keys.incidentPk(incidentId), {
+    from: keys.incidentSk,
+    to: STEPS_END,
+  });
+  const { aggregate, outbox } = assemble(items);
+  return { aggregate, outbox };
 }

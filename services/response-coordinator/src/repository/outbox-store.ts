@@ -1,4 +1,10 @@
-import { DeleteItemCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
+  type DynamoDBClient,
+  QueryCommand,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { incidentTableKeys as keys, WorkerQueue } from '@ir/contracts';
 import { CorruptItemError } from '../errors.js';
 import type { OutboxEntry } from '../model.js';
@@ -45,20 +51,34 @@ export function outboxItem(incidentId: string, entry: OutboxEntry, committedAt: 
   };
 }
 
-/** Outbox entries once published: deleted. */
+/** Most deletes one BatchWriteItem takes. */
+const BATCH_LIMIT = 25;
+
+/**
+ * Outbox entries once published: deleted, 25 to a BatchWriteItem (one call per flush, not one per
+ * command). Entries DynamoDB leaves unprocessed (throttled) are sent again after a short pause; one
+ * still left after that stays in the outbox, where the next writer or the sweep republishes it, which
+ * workers tolerate.
+ */
 export async function deleteOutbox(
   dynamodb: DynamoDBClient,
   tableName: string,
   incidentId: string,
   messageIds: readonly string[],
 ): Promise<void> {
-  for (const messageId of messageIds) {
-    await dynamodb.send(
-      new DeleteItemCommand({
-        TableName: tableName,
-        Key: { pk: { S: keys.incidentPk(incidentId) }, sk: { S: `${OUTBOX_PREFIX}${messageId}` } },
-      }),
-    );
+  for (let first = 0; first < messageIds.length; first += BATCH_LIMIT) {
+    let requests: WriteRequest[] | undefined = messageIds.slice(first, first + BATCH_LIMIT).map((id) => ({
+      DeleteRequest: {
+        Key: { pk: { S: keys.incidentPk(incidentId) }, sk: { S: `${OUTBOX_PREFIX}${id}` } },
+      },
+    }));
+    for (let attempt = 0; requests && requests.length > 0 && attempt < 5; attempt += 1) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const output: BatchWriteItemCommandOutput = await dynamodb.send(
+        new BatchWriteItemCommand({ RequestItems: { [tableName]: requests } }),
+      );
+      requests = output.UnprocessedItems?.[tableName];
+    }
   }
 }
 

@@ -1,27 +1,49 @@
-import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Item } from './codec.js';
+
+/** Which sort keys a query reads: those starting with `prefix`, or those from `from` to `to` inclusive. */
+type SortKeys = { readonly prefix: string } | { readonly from: string; readonly to: string };
 
 /**
  * Every item under one partition key (optionally only sort keys starting with `skPrefix`), read
  * consistently and page by page: an incident's items are few, but a storm can attach hundreds.
  */
-export async function queryAll(
+export function queryAll(
   dynamodb: DynamoDBClient,
   tableName: string,
   pk: string,
   skPrefix?: string,
 ): Promise<Item[]> {
+  return queryRange(dynamodb, tableName, pk, skPrefix === undefined ? undefined : { prefix: skPrefix });
+}
+
+/** Every item under one partition key whose sort key is in `sortKeys`, consistently, page by page. */
+export async function queryRange(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  pk: string,
+  sortKeys?: SortKeys,
+): Promise<Item[]> {
+  const condition: { expression: string; values: Record<string, AttributeValue> } =
+    sortKeys === undefined
+      ? { expression: 'pk = :pk', values: {} }
+      : 'prefix' in sortKeys
+        ? {
+            expression: 'pk = :pk AND begins_with(sk, :prefix)',
+            values: { ':prefix': { S: sortKeys.prefix } },
+          }
+        : {
+            expression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            values: { ':from': { S: sortKeys.from }, ':to': { S: sortKeys.to } },
+          };
   const items: Item[] = [];
   let start: Item | undefined;
   do {
     const output = await dynamodb.send(
       new QueryCommand({
         TableName: tableName,
-        KeyConditionExpression: skPrefix ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk',
-        ExpressionAttributeValues: {
-          ':pk': { S: pk },
-          ...(skPrefix ? { ':prefix': { S: skPrefix } } : {}),
-        },
+        KeyConditionExpression: condition.expression,
+        ExpressionAttributeValues: { ':pk': { S: pk }, ...condition.values },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),

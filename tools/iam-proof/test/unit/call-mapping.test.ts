@@ -85,6 +85,21 @@ describe('iamRequestsFor', () => {
     expect(requests[0]?.resource).toBe('arn:aws:dynamodb:us-east-1:111111111111:table/ir-incidents');
   });
 
+  it('authorises a DynamoDB batch write on each table it names', async () => {
+    // Act
+    const requests = await iamRequestsFor(
+      call('dynamodb', 'BatchWriteItem', {
+        RequestItems: { 'ir-incidents': [{ DeleteRequest: { Key: {} } }], 'ir-other': [] },
+      }),
+    );
+
+    // Assess
+    expect(requests.map((r) => [r.action, r.resource])).toEqual([
+      ['dynamodb:BatchWriteItem', 'arn:aws:dynamodb:us-east-1:111111111111:table/ir-incidents'],
+      ['dynamodb:BatchWriteItem', 'arn:aws:dynamodb:us-east-1:111111111111:table/ir-other'],
+    ]);
+  });
+
   it('authorises RunInstances on what it creates and uses, tags at creation and the passed role', async () => {
     // Act
     const requests = await iamRequestsFor(

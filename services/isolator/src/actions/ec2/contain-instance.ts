@@ -16,7 +16,7 @@ import {
   targetRegistrationsOf,
   volumesOf,
 } from './instance-pre-state.js';
-import { ensureGroup } from './isolation-groups.js';
+import { ensureBothGroups } from './isolation-groups.js';
 import { deregisterTargets, detachFromAutoScaling } from './load-balancing.js';
 import { preStateFromTags, preStateTags } from './pre-state-tags.js';
 import { applyProtections, keptVolumes, PROTECTED } from './protections.js';
@@ -92,7 +92,9 @@ export function containEc2Instance(deps: ActionDeps): StepHandler<'contain.ec2-i
     changes.push(...(await deregisterTargets(clients.elbv2, targets, dryRun)));
 
     // 2. Evidence survives stop and terminate.
-    const current = { protections: await readProtections(ec2, instanceId), volumes: volumesOf(instance) };
+    // A first run read the protections a moment ago for the pre-state; a repeat reads them again.
+    const protections = recorded ? await readProtections(ec2, instanceId) : preState.attributes;
+    const current = { protections, volumes: volumesOf(instance) };
     const wanted = { protections: PROTECTED, volumes: keptVolumes(current.volumes) };
     changes.push(...(await applyProtections(ec2, instanceId, current, wanted, dryRun)));
 
@@ -103,8 +105,7 @@ export function containEc2Instance(deps: ActionDeps): StepHandler<'contain.ec2-i
       dryRun,
       incidentId: context.incidentId,
     };
-    const conversion = await ensureGroup(ec2, vpcId, 'conversion', settings);
-    const isolation = await ensureGroup(ec2, vpcId, 'isolation', settings);
+    const { conversion, isolation } = await ensureBothGroups(ec2, vpcId, settings);
     changes.push(...conversion.changes, ...isolation.changes);
     const pending = interfacesOf(instance).filter(
       (eni) => !(eni.groupIds.length === 1 && eni.groupIds[0] === isolation.groupId),

@@ -62,6 +62,43 @@ export async function findGroup(
     .sort((a, b) => (a.GroupId ?? '').localeCompare(b.GroupId ?? ''))[0];
 }
 
+/** The VPC's groups of both roles, found by tag in one DescribeSecurityGroups. */
+async function findBothGroups(
+  ec2: EC2Client,
+  vpcId: string,
+): Promise<Record<GroupRole, SecurityGroup | undefined>> {
+  const output = await ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [
+        { Name: 'vpc-id', Values: [vpcId] },
+        { Name: `tag:${IrTag.groupRole}`, Values: ['conversion', 'isolation'] },
+      ],
+    }),
+  );
+  const ours = (output.SecurityGroups ?? [])
+    .filter((group) => group.Tags?.some((tag) => tag.Key === IrTag.managedBy && tag.Value === MANAGED_BY))
+    .sort((a, b) => (a.GroupId ?? '').localeCompare(b.GroupId ?? ''));
+  const withRole = (role: GroupRole) =>
+    ours.find((group) => group.Tags?.some((tag) => tag.Key === IrTag.groupRole && tag.Value === role));
+  return { conversion: withRole('conversion'), isolation: withRole('isolation') };
+}
+
+/**
+ * Both groups an ENI move needs ({@link ensureGroup} for each), looked up together: one describe
+ * instead of two on every containment.
+ */
+export async function ensureBothGroups(
+  ec2: EC2Client,
+  vpcId: string,
+  settings: EnsureGroupSettings,
+): Promise<Record<GroupRole, EnsuredGroup>> {
+  const found = await findBothGroups(ec2, vpcId);
+  return {
+    conversion: await ensureGroup(ec2, vpcId, 'conversion', settings, found.conversion ?? null),
+    isolation: await ensureGroup(ec2, vpcId, 'isolation', settings, found.isolation ?? null),
+  };
+}
+
 /** Ingress rules the group should have. */
 function desiredIngress(role: GroupRole, forensicsCidr: string | undefined): IpPermission[] {
   if (role === 'conversion') return [ALL_TRAFFIC_V4, ALL_TRAFFIC_V6];
@@ -116,17 +153,19 @@ export function describePermission(permission: IpPermission): string {
  * Finds or creates the VPC's group of this role, tagged, and converges its rules: the conversion
  * group allows all traffic both ways (IPv4 and IPv6); the isolation group has no egress at all
  * (creation adds allow-all egress, TRAPS 1) and ingress only from the forensics CIDR, if any.
- * Safe to call concurrently: a lost create race finds the winner's group by name.
+ * Safe to call concurrently: a lost create race finds the winner's group by name. `found` is the
+ * group already looked up (null: looked up and absent); undefined looks it up here.
  */
 export async function ensureGroup(
   ec2: EC2Client,
   vpcId: string,
   role: GroupRole,
   settings: EnsureGroupSettings,
+  found?: SecurityGroup | null,
 ): Promise<EnsuredGroup> {
   const name = groupName(settings.prefix, role, vpcId);
   const changes: string[] = [];
-  let group = await findGroup(ec2, vpcId, role);
+  let group = found === undefined ? await findGroup(ec2, vpcId, role) : (found ?? undefined);
   let created = false;
   if (!group) {
     if (settings.dryRun) {

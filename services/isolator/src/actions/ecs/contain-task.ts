@@ -14,7 +14,7 @@ import { ContainmentStatus, IrTag, tagList, tagMap } from '../../aws/tags.js';
 import { ContainmentRefusedError, ResourceNotFoundError, VerificationFailedError } from '../../errors.js';
 import type { ActionDeps } from '../action-deps.js';
 import { moveInterfaces } from '../ec2/contain-instance.js';
-import { describePermission, ensureGroup, flatten } from '../ec2/isolation-groups.js';
+import { describePermission, ensureBothGroups, flatten } from '../ec2/isolation-groups.js';
 import { containRoleSessions, RoleSessionsPreState } from '../iam/role-sessions.js';
 import { clusterOf, describeTask, isStopped, taskInterfaceIds, taskRoleOf } from './task.js';
 
@@ -198,8 +198,7 @@ export function containEcsTask(deps: ActionDeps): StepHandler<'contain.ecs-task'
       dryRun,
       incidentId: context.incidentId,
     };
-    const conversion = await ensureGroup(ec2, vpcId as string, 'conversion', settings);
-    const isolation = await ensureGroup(ec2, vpcId as string, 'isolation', settings);
+    const { conversion, isolation } = await ensureBothGroups(ec2, vpcId as string, settings);
     changes.push(...conversion.changes, ...isolation.changes);
     const pending = interfaces
       .filter((eni) => !(groupIdsOf(eni).length === 1 && groupIdsOf(eni)[0] === isolation.groupId))
