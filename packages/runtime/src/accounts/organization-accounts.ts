@@ -1,4 +1,4 @@
-import { type Account, ListAccountsCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
 
 /**
  * Every ACTIVE account of the organization (ListAccounts, all pages). Why only ACTIVE: a suspended or
@@ -6,6 +6,9 @@ import { type Account, ListAccountsCommand, type OrganizationsClient } from '@aw
  * unless someone lists it explicitly. Must run in the management account or a delegated administrator.
  */
 export async function listActiveOrganizationAccounts(client: OrganizationsClient): Promise<string[]> {
+  // Imported here, not at the top: the runtime's index exports this function to every service, and
+  // only IR_ALLOWED_ACCOUNTS_SOURCE=organizations ever calls it.
+  const { ListAccountsCommand } = await import('@aws-sdk/client-organizations');
   const accounts: Account[] = [];
   let nextToken: string | undefined;
   do {

@@ -6,6 +6,7 @@ export type {
   StepContext,
   StepHandler,
 } from './step-context.js';
+export { lazyHandler } from './lazy-handler.js';
 export { deferred, failed, skipped, type StepOutcome, succeeded } from './step-outcome.js';
 export { createStepMetrics, StepMetricOutcome, type StepMetrics } from './step-metrics.js';
 export {

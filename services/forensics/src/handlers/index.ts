@@ -6,27 +6,16 @@ import {
   createStepWorker,
   envelopeParser,
   type HandlerContext,
+  lazyHandler,
   type ParsedMessage,
   type Publisher,
   QueueName,
   type StepActionTable,
   type StepMetrics,
 } from '@ir/runtime';
-import { captureInstance } from './capture-instance.js';
-import { cleanRoom } from './clean-room.js';
-import { cleanRoomTeardown } from './clean-room-teardown.js';
-import { collectIam } from './collect-iam.js';
 import { collectS3 } from './collect-s3.js';
-import { collectVolatile } from './collect-volatile.js';
-import { collectEcsTask } from './ecs-task.js';
-import { collectEksCluster } from './eks-cluster.js';
-import { collectLambda } from './lambda-function.js';
-import { snapshotRds } from './rds-snapshot.js';
 import { s3Object } from './s3-object.js';
-import { seal } from './seal.js';
 import { SNAPSHOT_FOLLOWUP, snapshotFollowup } from './snapshot-followup.js';
-import { snapshotVolumes } from './snapshot-volumes.js';
-import { storeReport } from './store-report.js';
 import type { ActionDeps, EvidenceType } from './types.js';
 
 /** The step commands this service executes. */
@@ -58,23 +47,41 @@ export interface ForensicsHandlers {
   readonly handle: (message: ParsedMessage<ForensicsMessage>, context: HandlerContext) => Promise<void>;
 }
 
-/** One handler per evidence action; the mapped type makes the table exhaustive. */
+/**
+ * One handler per evidence action; the mapped type makes the table exhaustive. Each handler's module,
+ * and the SDK client packages it uses, is imported on the handler's first call ({@link lazyHandler}),
+ * so an EC2 incident never loads the Lambda, ECS, EKS, RDS or CloudTrail clients.
+ */
 export function createActions(deps: ActionDeps): StepActionTable<EvidenceType> {
   return {
-    'evidence.snapshot-volumes': snapshotVolumes(deps),
-    'evidence.capture-instance': captureInstance(deps),
-    'evidence.collect-volatile': collectVolatile(deps),
-    'evidence.collect-iam': collectIam(deps),
+    'evidence.snapshot-volumes': lazyHandler(async () =>
+      (await import('./snapshot-volumes.js')).snapshotVolumes(deps),
+    ),
+    'evidence.capture-instance': lazyHandler(async () =>
+      (await import('./capture-instance.js')).captureInstance(deps),
+    ),
+    'evidence.collect-volatile': lazyHandler(async () =>
+      (await import('./collect-volatile.js')).collectVolatile(deps),
+    ),
+    'evidence.collect-iam': lazyHandler(async () => (await import('./collect-iam.js')).collectIam(deps)),
     'evidence.collect-s3': collectS3(deps),
-    'evidence.collect-lambda': collectLambda(deps),
-    'evidence.collect-ecs-task': collectEcsTask(deps),
-    'evidence.collect-eks-cluster': collectEksCluster(deps),
-    'evidence.snapshot-rds': snapshotRds(deps),
+    'evidence.collect-lambda': lazyHandler(async () =>
+      (await import('./lambda-function.js')).collectLambda(deps),
+    ),
+    'evidence.collect-ecs-task': lazyHandler(async () =>
+      (await import('./ecs-task.js')).collectEcsTask(deps),
+    ),
+    'evidence.collect-eks-cluster': lazyHandler(async () =>
+      (await import('./eks-cluster.js')).collectEksCluster(deps),
+    ),
+    'evidence.snapshot-rds': lazyHandler(async () => (await import('./rds-snapshot.js')).snapshotRds(deps)),
     'evidence.s3-object': s3Object(deps),
-    'evidence.seal': seal(deps),
-    'evidence.clean-room': cleanRoom(deps),
-    'evidence.clean-room-teardown': cleanRoomTeardown(deps),
-    'evidence.store-report': storeReport(deps),
+    'evidence.seal': lazyHandler(async () => (await import('./seal.js')).seal(deps)),
+    'evidence.clean-room': lazyHandler(async () => (await import('./clean-room.js')).cleanRoom(deps)),
+    'evidence.clean-room-teardown': lazyHandler(async () =>
+      (await import('./clean-room-teardown.js')).cleanRoomTeardown(deps),
+    ),
+    'evidence.store-report': lazyHandler(async () => (await import('./store-report.js')).storeReport(deps)),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { NotifyAction } from '@ir/contracts';
-import type { StepActionTable } from '@ir/runtime';
-import { createNotifyFindingWorkflowHandler, type FindingSyncDeps } from './notify-finding-workflow.js';
+import { lazyHandler, type StepActionTable } from '@ir/runtime';
+import type { FindingSyncDeps } from './notify-finding-workflow.js';
 import { createNotifyIncidentHandler, type NotifyDeps } from './notify-incident.js';
 
 /** The step commands the notifier executes (the message types of its queue). */
@@ -15,13 +15,13 @@ export function createHandlers(
 ): StepActionTable<NotifierAction> {
   return {
     'notify.incident': createNotifyIncidentHandler(deps),
-    'notify.finding-workflow': createNotifyFindingWorkflowHandler(deps.findingSync),
+    // Imported on first use: it loads the GuardDuty client package, which most incidents never need.
+    'notify.finding-workflow': lazyHandler(async () =>
+      (await import('./notify-finding-workflow.js')).createNotifyFindingWorkflowHandler(deps.findingSync),
+    ),
   };
 }
 
-export {
-  createNotifyFindingWorkflowHandler,
-  FINDING_SYNC_FAILED,
-  type FindingSyncDeps,
-} from './notify-finding-workflow.js';
+// The finding-workflow module itself is not re-exported: that would load it (and GuardDuty) at start.
+export type { FindingSyncDeps } from './notify-finding-workflow.js';
 export { createNotifyIncidentHandler, NOTIFICATION_UNDELIVERED, type NotifyDeps } from './notify-incident.js';

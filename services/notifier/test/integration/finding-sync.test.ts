@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { FINDING_SYNC_FAILED } from '../../src/handlers/index.js';
+import { FINDING_SYNC_FAILED } from '../../src/handlers/notify-finding-workflow.js';
 import { createService } from '../../src/service.js';
 
 /*

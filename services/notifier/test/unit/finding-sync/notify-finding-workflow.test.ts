@@ -13,7 +13,10 @@ import {
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFindingSyncMetrics } from '../../../src/finding-sync/metrics.js';
-import { createNotifyFindingWorkflowHandler, FINDING_SYNC_FAILED } from '../../../src/handlers/index.js';
+import {
+  createNotifyFindingWorkflowHandler,
+  FINDING_SYNC_FAILED,
+} from '../../../src/handlers/notify-finding-workflow.js';
 import { type FindingsApiServer, startFindingsApiServer } from './findings-api-server.js';
 
 /*
