@@ -63,13 +63,22 @@ export const WorkerEnv = z.object({
    * (rounded up), so a storm in one account leaves room for the others.
    */
   IR_ACCOUNT_CONCURRENCY: z.coerce.number().int().min(1).max(10).optional(),
-  /** Delay before a message put back because its account was at its cap is seen again. */
+  /**
+   * Delay before a message put back because its account was at its cap is seen again; doubled with
+   * each further deferral of that message (at most 16 times, and SQS's 900 s).
+   */
   IR_ACCOUNT_DEFER_SECONDS: z.coerce.number().int().min(1).max(900).default(5),
   /**
    * Test and audit only: a directory where every AWS call is appended as one JSON line
    * (`<service>-<pid>.jsonl`), for the IAM proof (`pnpm iam:prove`). Unset in production.
    */
   IR_AWS_CALL_LOG: z.string().min(1).optional(),
+  /**
+   * OTLP/HTTP endpoint traces are sent to (e.g. `http://otel-collector:4318`; `/v1/traces` is
+   * added): one span per handled message and per AWS call, one trace per incident across the
+   * services. Unset: no tracing at all.
+   */
+  IR_OTLP_ENDPOINT: z.url().optional(),
 });
 export type WorkerEnv = z.infer<typeof WorkerEnv>;
 

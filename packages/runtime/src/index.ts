@@ -112,6 +112,7 @@ export {
   createStepWorker,
   deferred,
   failed,
+  lazyHandler,
   type ParamsOf,
   skipped,
   type StepActionTable,
@@ -130,3 +131,13 @@ export {
 } from './step-worker/index.js';
 export { StepWorkerEnv } from './config.js';
 export { abortableSleep } from './abortable-sleep.js';
+export { addCallSpan } from './tracing/aws-span.js';
+export { extractTraceContext, TraceAttribute, traceAttributes } from './tracing/propagation.js';
+export {
+  disabledTracing,
+  registerTraceContext,
+  startTracing,
+  type Tracing,
+  type TracingSettings,
+  tracesUrl,
+} from './tracing/tracing.js';

@@ -1,5 +1,6 @@
 import { type MessageAttributeValue, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { RetryableError } from './errors.js';
+import { traceAttributes } from './tracing/propagation.js';
 
 /** The envelope fields the publisher turns into SQS message attributes. */
 export interface Publishable {
@@ -50,7 +51,10 @@ export function chunkForBatch<T>(items: readonly T[], sizeOf: (item: T) => numbe
 
 /**
  * A publisher over SendMessageBatch. `type` and `incidentId` (and `correlationId`) travel as message
- * attributes so queues can be inspected and filtered without parsing bodies. Partial batch failures
+ * attributes so queues can be inspected and filtered without parsing bodies; so does the W3C trace
+ * context of the handler that publishes (`traceparent`, when tracing is on), so the receiving
+ * service's span joins the incident's trace. At most 5 attributes, leaving room for the 6 a
+ * dead-letter copy adds within SQS's 10. Partial batch failures
  * are not swallowed: the call throws, so the message being handled is retried (consumers are
  * idempotent by message id and version, so resending the ones that did go through is safe).
  */
@@ -69,6 +73,7 @@ export function createPublisher<Q extends string>(
         message,
       }));
       const failures: string[] = [];
+      const trace = traceAttributes();
       for (const chunk of chunkForBatch(entries, (entry) => Buffer.byteLength(entry.body) + 200)) {
         const output = await sqs.send(
           new SendMessageBatchCommand({
@@ -81,6 +86,7 @@ export function createPublisher<Q extends string>(
                 type: text(message.type),
                 incidentId: text(message.incidentId),
                 ...(message.correlationId ? { correlationId: text(message.correlationId) } : {}),
+                ...trace,
               },
             })),
           }),

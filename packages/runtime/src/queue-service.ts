@@ -17,6 +17,14 @@ export interface QueueServiceSettings<T> {
   readonly queue: QueueName;
   readonly parse: (message: Message) => ParsedMessage<T>;
   readonly handle: (message: ParsedMessage<T>, context: HandlerContext) => Promise<void>;
+  /**
+   * `per-slot`: one receive loop per unit of IR_WORKER_CONCURRENCY, for handlers of uneven length
+   * (steps take from milliseconds to minutes; an opening decision costs several times a result's), so
+   * that one long handler does not hold back the next receive. `one` (default): one loop receiving up
+   * to the whole concurrency at once, for short, even handlers (detection), where one receive of many
+   * messages saves calls in a storm.
+   */
+  readonly receiveLoops?: 'one' | 'per-slot';
   /** Extra HTTP routes (the coordinator's API), registered before listening. */
   readonly routes?: (app: FastifyInstance) => Promise<void> | void;
   readonly onStop?: () => Promise<void>;
@@ -37,6 +45,7 @@ export async function createQueueService<T>(settings: QueueServiceSettings<T>): 
   const queue = await resolveQueue(runtime.sqs, config.IR_PREFIX, settings.queue);
   const worker = createWorker<T>({
     ...workerTuning(config),
+    pollers: settings.receiveLoops === 'per-slot' ? config.IR_WORKER_CONCURRENCY : 1,
     name: settings.queue,
     queueUrl: queue.url,
     dlqUrl: queue.dlqUrl,
@@ -45,6 +54,7 @@ export async function createQueueService<T>(settings: QueueServiceSettings<T>): 
     metrics: runtime.metrics,
     parse: settings.parse,
     handle: settings.handle,
+    tracer: runtime.tracing.tracer,
   });
   const http = createHttpServer({
     registry: runtime.metrics.registry,
@@ -63,7 +73,14 @@ export async function createQueueService<T>(settings: QueueServiceSettings<T>): 
     host: config.IR_HTTP_HOST,
     port: config.IR_HTTP_PORT,
     shutdownGraceMs: config.IR_SHUTDOWN_GRACE_SECONDS * 1000,
-    ...(settings.onStop ? { onStop: settings.onStop } : {}),
+    // Buffered spans are exported last, after the workers finished their messages.
+    onStop: async () => {
+      try {
+        await settings.onStop?.();
+      } finally {
+        await runtime.tracing.shutdown();
+      }
+    },
   });
   return Object.assign(lifecycle, { http, worker });
 }

@@ -1,4 +1,3 @@
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -10,6 +9,7 @@ import type { AwsEndpointSettings } from './aws/client-config.js';
 import { redactConfig, type WorkerEnv } from './config.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type RuntimeMetrics } from './metrics.js';
+import { startTracing, type Tracing } from './tracing/tracing.js';
 import type { WorkerSettings } from './worker/worker.js';
 
 /** What every service builds first: logger, metrics, the AWS client factory and its own SQS client. */
@@ -21,6 +21,8 @@ export interface RuntimeDeps {
   readonly sqs: SQSClient;
   /** Which accounts the system may act in (`IR_ALLOWED_ACCOUNTS`); the factory enforces it too. */
   readonly accounts: AccountPolicy;
+  /** Spans of handled messages and AWS calls, exported when `IR_OTLP_ENDPOINT` is set; flush on stop. */
+  readonly tracing: Tracing;
 }
 
 /** Overrides for tests: their own log destination, registry or credentials. */
@@ -44,6 +46,7 @@ export async function createRuntime(
   const logger =
     overrides.logger ?? createLogger({ service, level: config.LOG_LEVEL, pretty: config.LOG_PRETTY });
   const metrics = createMetrics(service, overrides.registry);
+  const tracing = await startTracing({ serviceName: service, endpoint: config.IR_OTLP_ENDPOINT });
   const endpoint = {
     region: config.AWS_REGION,
     endpoint: config.AWS_ENDPOINT_URL,
@@ -59,6 +62,7 @@ export async function createRuntime(
     externalId: config.IR_MEMBER_ROLE_EXTERNAL_ID,
     homeAccountId: config.IR_HOME_ACCOUNT_ID,
     callCounter: metrics.awsCallsTotal,
+    tracer: tracing.enabled ? tracing.tracer : undefined,
     callLog: config.IR_AWS_CALL_LOG ? createAwsCallLog(config.IR_AWS_CALL_LOG, service) : undefined,
     assertAccountAllowed: (accountId) => (accounts as AccountPolicy).assertAllowed(accountId),
   });
@@ -70,17 +74,21 @@ export async function createRuntime(
     logger,
     listOrganizationAccounts:
       overrides.listOrganizationAccounts ??
-      (async () =>
+      (async () => {
+        // Imported on first use: only IR_ALLOWED_ACCOUNTS_SOURCE=organizations lists accounts, and the
+        // SDK package costs every service memory whether it is used or not.
+        const { OrganizationsClient } = await import('@aws-sdk/client-organizations');
         // Organizations is global: its endpoint is in us-east-1 in the commercial partition.
-        listActiveOrganizationAccounts(
+        return listActiveOrganizationAccounts(
           await aws.client(OrganizationsClient, {
             region: partitionOf(config.AWS_REGION) === 'aws' ? 'us-east-1' : config.AWS_REGION,
           }),
-        )),
+        );
+      }),
   });
   const sqs = await aws.client(SQSClient);
   logger.info({ config: redactConfig(config), allowedAccounts: accounts.describe() }, 'config_loaded');
-  return { logger, metrics, aws, sqs, accounts };
+  return { logger, metrics, aws, sqs, accounts, tracing };
 }
 
 /** The worker tuning knobs, straight from the shared config. */

@@ -7,6 +7,7 @@ export {
   isolatedAccount,
   randomAccountId,
 } from './accounts.js';
+export { inFreshProcess } from './fresh-process.js';
 export { type BootstrapOptions, type BootstrapResult, bootstrap } from './bootstrap.js';
 export { type EvidenceBucketSettings, isValidBucketName } from './bootstrap/bucket.js';
 export { QUEUE_NAMES, type QueueWithDlq, queueNames } from './bootstrap/queues.js';
@@ -117,6 +118,12 @@ export {
   OTHER_API_AUDIENCE,
   startIdentityProvider,
 } from './identity/identity-provider.js';
+export {
+  type OtlpReceiver,
+  parseOtlpTraceRequest,
+  type ReceivedSpan,
+  startOtlpReceiver,
+} from './otlp-receiver.js';
 export { eventually, queueDepth, receiveMessages } from './queue-inspection.js';
 export {
   callLogEnv,
@@ -143,6 +150,8 @@ export {
 export {
   REPO_ROOT,
   SERVICE_NAMES,
+  SERVICE_NODE_FLAGS,
+  SERVICE_PROCESS_ENV,
   type ServiceName,
   type ServiceProcess,
   type StartServiceProcessOptions,

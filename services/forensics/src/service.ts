@@ -101,6 +101,8 @@ export async function createService(
     config,
     runtime,
     queue: QueueName.forensics,
+    // A snapshot or a clean room must not hold back the captures received with it.
+    receiveLoops: 'per-slot',
     parse: handlers.parse,
     handle: handlers.handle,
   });

@@ -46,6 +46,8 @@ export async function createService(config: IsolatorConfig, deps: IsolatorDeps =
     config,
     runtime,
     queue: 'isolator',
+    // One isolation (read-backs, a conversion hold) must not hold back those received with it.
+    receiveLoops: 'per-slot',
     parse: worker.parse,
     handle: worker.handle,
   });

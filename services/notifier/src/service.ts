@@ -1,4 +1,3 @@
-import { GuardDutyClient } from '@aws-sdk/client-guardduty';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -181,7 +180,9 @@ export async function createService(config: NotifierConfig, deps: NotifierDeps =
     // Security Hub and GuardDuty administrator, in the finding's region.
     findingSync: {
       securityHub: (region) => runtime.aws.client(SecurityHubClient, { region }),
-      guardDuty: (region) => runtime.aws.client(GuardDutyClient, { region }),
+      // Imported on first use, like the action that calls it (handlers/index.ts).
+      guardDuty: async (region) =>
+        runtime.aws.client((await import('@aws-sdk/client-guardduty')).GuardDutyClient, { region }),
       syncTotal: createFindingSyncMetrics(runtime.metrics.registry),
     },
   });
@@ -204,6 +205,8 @@ export async function createService(config: NotifierConfig, deps: NotifierDeps =
     config,
     runtime,
     queue: 'notifier',
+    // A slow channel (a webhook near its time-out) must not hold back the notices received with it.
+    receiveLoops: 'per-slot',
     parse: steps.parse,
     handle: steps.handle,
   });

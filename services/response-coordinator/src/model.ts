@@ -31,7 +31,18 @@ export interface OutboxEntry {
   readonly messageId: string;
   /** The message as JSON text, exactly as it will be sent. */
   readonly body: string;
+  /** When it was committed (read back from the table; unset on a transition not yet committed). */
+  readonly committedAt?: string | undefined;
+  /** The message whose handling committed it (unset for the sweeper's ticks and older entries). */
+  readonly causedBy?: string | undefined;
 }
+
+/**
+ * An outbox entry older than this was left by a writer that died between its commit and its publish
+ * (a live writer publishes within milliseconds); younger ones are left to their writer, so neither a
+ * sweep nor the next writer duplicates a command. Wall-clock time, as the repository stamps entries.
+ */
+export const OUTBOX_GRACE_MS = 10_000;
 
 /** Step statuses after which a step's dependents may run. */
 export const satisfiedStatuses: ReadonlySet<StepStatus> = new Set(['succeeded', 'skipped', 'rolled-back']);

@@ -156,6 +156,9 @@ export async function createService(
     config,
     runtime,
     queue: 'coordinator',
+    // An opening decision (plan, account check, a dozen writes) must not hold back the results
+    // received with it; decisions of one incident still run one at a time (handlers/one-at-a-time).
+    receiveLoops: 'per-slot',
     parse: envelopeParser('coordinator', coordinatorMessageTypes),
     handle: handlers.handle,
     routes: async (app) => {

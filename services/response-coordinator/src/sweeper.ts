@@ -1,7 +1,7 @@
 import type { Logger } from '@ir/runtime';
 import { type ApplyDeps, applyToIncident, flushOutbox } from './handlers/apply.js';
 import { escalateOverdueSteps } from './state/escalate-overdue-steps.js';
-import { activeStatuses, unresolvedStatuses } from './model.js';
+import { activeStatuses, OUTBOX_GRACE_MS, unresolvedStatuses } from './model.js';
 
 /**
  * Periodic look for commands committed but never published, timed-out steps and overdue approvals;
@@ -17,12 +17,7 @@ export interface Sweeper {
 
 const LIST_LIMIT = 1000;
 
-/**
- * An outbox entry older than this was left by a writer that died between its commit and its publish
- * (a live writer publishes within milliseconds); younger ones are left to their writer, so a sweep
- * rarely duplicates a command. Wall-clock time, as the repository stamps entries with it.
- */
-export const OUTBOX_GRACE_MS = 10_000;
+export { OUTBOX_GRACE_MS };
 
 /**
  * Builds the sweeper. Why a sweep and not a timer per step: a timer dies with its replica, while

@@ -1,10 +1,17 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { Tracer } from '@opentelemetry/api';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Counter } from 'prom-client';
 import { partitionOf } from '@ir/contracts';
 import { NonRetryableError } from '../errors.js';
+import { addCallSpan } from '../tracing/aws-span.js';
 import { type AwsCallLog, type AwsCallTarget, addCallRecorder } from './call-log.js';
-import { type AwsEndpointSettings, baseClientConfig, s3ClientConfig } from './client-config.js';
+import {
+  type AwsEndpointSettings,
+  baseClientConfig,
+  createAwsHttpAgents,
+  s3ClientConfig,
+} from './client-config.js';
 import { addCallCounter, type MiddlewareHost } from './metrics-middleware.js';
 
 /** Where a client acts: the account and region where the resource lives. */
@@ -35,6 +42,8 @@ export interface AwsClientFactorySettings extends AwsEndpointSettings {
    * added to any client, so the default path costs nothing.
    */
   readonly callLog?: AwsCallLog | undefined;
+  /** Wraps every call in a span (`IR_OTLP_ENDPOINT`). Unset: no span middleware is added. */
+  readonly tracer?: Tracer | undefined;
   /** Refresh assumed credentials this long before they expire. */
   readonly refreshMarginMs?: number;
   readonly sessionDurationSeconds?: number;
@@ -83,12 +92,20 @@ export function createAwsClientFactory(settings: AwsClientFactorySettings): AwsC
     ? Promise.resolve(settings.homeAccountId)
     : undefined;
 
+  // One connection pool for every client this factory makes, STS included (see createAwsHttpAgents).
+  const agents = settings.agents ?? createAwsHttpAgents();
   const configFor = (region: string, credentials: AwsEndpointSettings['credentials']) =>
-    s3ClientConfig({ ...settings, region, credentials });
+    s3ClientConfig({ ...settings, agents, region, credentials, appId: settings.serviceName });
 
+  // One STS client per region, made on first use: AssumeRole runs for every incident in a member
+  // account and on every credential refresh, and must not build a client each time.
+  const stsClients = new Map<string, STSClient>();
   const stsFor = (region: string) => {
-    const sts = new STSClient(baseClientConfig({ ...settings, region }));
+    const cached = stsClients.get(region);
+    if (cached) return cached;
+    const sts = new STSClient(baseClientConfig({ ...settings, agents, region, appId: settings.serviceName }));
     if (settings.callCounter) addCallCounter(sts, settings.callCounter);
+    if (settings.tracer) addCallSpan(sts, settings.tracer, region);
     // STS always signs with our own credentials (GetCallerIdentity, AssumeRole into members).
     if (settings.callLog)
       addCallRecorder(sts, settings.callLog, settings.serviceName, {
@@ -96,6 +113,7 @@ export function createAwsClientFactory(settings: AwsClientFactorySettings): AwsC
         region,
         principal: 'task',
       });
+    stsClients.set(region, sts);
     return sts;
   };
 
@@ -185,6 +203,7 @@ export function createAwsClientFactory(settings: AwsClientFactorySettings): AwsC
         : memberCredentials(target.accountId as string, region, target.incidentId);
       const client = new clientClass(configFor(region, credentials));
       if (settings.callCounter) addCallCounter(client, settings.callCounter);
+      if (settings.tracer) addCallSpan(client, settings.tracer, region);
       if (settings.callLog) {
         const callTarget: AwsCallTarget = own
           ? { account: homeAccountId, region, principal: 'task' }

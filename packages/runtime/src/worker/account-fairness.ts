@@ -11,8 +11,8 @@ export const DEFERRALS_ATTRIBUTE = 'ir-deferrals';
 
 /** In-flight messages per account in one worker, capped. */
 export interface AccountSlots {
-  /** Takes a slot for the account; false when it is at its cap. */
-  tryAcquire(accountId: string): boolean;
+  /** Takes a slot for the account; false when it is at its cap (unless `overCap`: nothing waits). */
+  tryAcquire(accountId: string, options?: { readonly overCap: boolean }): boolean;
   release(accountId: string): void;
   inFlight(accountId: string): number;
 }
@@ -21,9 +21,9 @@ export interface AccountSlots {
 export function createAccountSlots(cap: number): AccountSlots {
   const counts = new Map<string, number>();
   return {
-    tryAcquire(accountId) {
+    tryAcquire(accountId, options) {
       const current = counts.get(accountId) ?? 0;
-      if (current >= cap) return false;
+      if (current >= cap && !options?.overCap) return false;
       counts.set(accountId, current + 1);
       return true;
     },

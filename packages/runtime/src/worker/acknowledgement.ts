@@ -53,7 +53,10 @@ export function createAcknowledgement(settings: AcknowledgementSettings): Acknow
     },
 
     async defer(message, accountId, type, messageLog) {
-      const deferSeconds = settings.deferSeconds;
+      // Doubling with each deferral (at most 16 times the base, and SQS's 900 s): a backlog of one
+      // account's messages, put back again and again, otherwise costs three calls per message every
+      // few seconds (receive, copy, delete) and takes the queue's capacity from the work itself.
+      const deferSeconds = Math.min(900, settings.deferSeconds * 2 ** Math.min(deferralsOf(message), 4));
       try {
         await deferMessage(settings.sqs, settings.queueUrl, message, deferSeconds);
         count(type, MessageOutcome.deferred);

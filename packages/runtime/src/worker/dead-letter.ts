@@ -28,6 +28,16 @@ const text = (value: string): MessageAttributeValue => ({ DataType: 'String', St
 const MAX_ATTRIBUTES = 10;
 
 /**
+ * Original attributes kept first when not all fit (the publisher's 3 and the trace context):
+ * what an operator filters on, then what ties the message to its incident's trace.
+ */
+const KEEP_FIRST = ['type', 'incidentId', 'correlationId', 'traceparent', 'tracestate'];
+const keepRank = (name: string) => {
+  const rank = KEEP_FIRST.indexOf(name);
+  return rank === -1 ? KEEP_FIRST.length : rank;
+};
+
+/**
  * Sends a copy of `message` to the dead-letter queue with the reason as attributes. The caller deletes
  * the original only after this resolves, so a failure here leaves the message on its queue (where the
  * redrive policy still moves it to the DLQ eventually): nothing is lost either way.
@@ -46,6 +56,7 @@ export async function sendToDeadLetterQueue(
   };
   const kept = Object.entries(input.message.MessageAttributes ?? {})
     .filter(([name]) => !(name in ours))
+    .sort(([a], [b]) => keepRank(a) - keepRank(b))
     .slice(0, MAX_ATTRIBUTES - Object.keys(ours).length);
   await sqs.send(
     new SendMessageCommand({

@@ -1,7 +1,9 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
-import { isRetryable } from '../errors.js';
+import { errorName, isRetryable } from '../errors.js';
 import { MessageOutcome, type RuntimeMetrics } from '../metrics.js';
+import { extractTraceContext } from '../tracing/propagation.js';
 import type { AccountSlots } from './account-fairness.js';
 import type { Acknowledgement } from './acknowledgement.js';
 import type { HandlerContext, ParsedMessage } from './handler-context.js';
@@ -27,8 +29,25 @@ export interface MessageHandlerDeps<T> {
   /** False once the worker drains: a message received then is released, not handled. */
   readonly isRunning: () => boolean;
   readonly slots: AccountSlots | undefined;
+  /**
+   * Whether messages wait in the queue (visible, not yet received). An account over its cap is put
+   * back only then: with nothing waiting, no other account can be kept waiting by it.
+   */
+  readonly backlogged?: (() => Promise<boolean>) | undefined;
   readonly inFlight: InFlight;
   readonly acknowledgement: Acknowledgement;
+  /** Makes the `handle <type>` span of each message; the API's no-op tracer when tracing is off. */
+  readonly tracer?: Tracer | undefined;
+}
+
+/** Ends a message's span with its outcome (and the error's name when it failed). */
+function endSpan(span: Span, outcome: string, error: unknown): void {
+  span.setAttribute('ir.outcome', outcome);
+  if (error !== undefined) {
+    span.setAttribute('error.type', errorName(error));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
 }
 
 /**
@@ -41,6 +60,7 @@ export function createMessageHandler<T>(
   deps: MessageHandlerDeps<T>,
 ): (message: Message) => Promise<Message | undefined> {
   const { acknowledgement: ack, slots, inFlight, log } = deps;
+  const tracer = deps.tracer ?? trace.getTracer('@ir/runtime');
 
   return async (message) => {
     if (!deps.isRunning()) {
@@ -50,9 +70,25 @@ export function createMessageHandler<T>(
     }
     const started = process.hrtime.bigint();
     const sentAt = Number(message.Attributes?.SentTimestamp);
-    if (Number.isFinite(sentAt)) {
-      deps.metrics.queueAge.observe({ queue: deps.name }, Math.max(0, deps.now().getTime() - sentAt) / 1000);
-    }
+    const waitedMs = Number.isFinite(sentAt) ? Math.max(0, deps.now().getTime() - sentAt) : undefined;
+    if (waitedMs !== undefined) deps.metrics.queueAge.observe({ queue: deps.name }, waitedMs / 1000);
+    // A child of the span that sent the message (its traceparent), so an incident is one trace.
+    const parent = extractTraceContext(message);
+    const span = tracer.startSpan(
+      'handle unknown',
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'aws_sqs',
+          'messaging.destination.name': deps.name,
+          ...(message.MessageId ? { 'messaging.message.id': message.MessageId } : {}),
+          ...(waitedMs !== undefined ? { 'messaging.queue_wait_ms': waitedMs } : {}),
+        },
+      },
+      parent,
+    );
+    let outcome: string = MessageOutcome.processed;
+    let failure: unknown;
     const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
     let messageLog = log.child({ messageId: message.MessageId, receiveCount });
     let type = 'unknown';
@@ -64,28 +100,46 @@ export function createMessageHandler<T>(
         parsed = deps.parse(message);
       } catch (error: unknown) {
         if (isRetryable(error)) throw error;
+        outcome = MessageOutcome.deadLettered;
+        failure = error;
         await ack.deadLetter(message, type, error, messageLog);
         return message;
       }
       type = parsed.type;
+      span.updateName(`handle ${type}`);
+      span.setAttributes({
+        'ir.message.type': type,
+        ...(parsed.incidentId ? { 'ir.incident_id': parsed.incidentId } : {}),
+        ...(parsed.correlationId ? { 'ir.correlation_id': parsed.correlationId } : {}),
+      });
       messageLog = messageLog.child({
         type,
         ...(parsed.incidentId ? { incidentId: parsed.incidentId } : {}),
         ...(parsed.correlationId ? { correlationId: parsed.correlationId } : {}),
       });
       if (slots && parsed.accountId) {
-        if (!slots.tryAcquire(parsed.accountId)) {
-          return (await ack.defer(message, parsed.accountId, type, messageLog)) ? message : undefined;
+        const admitted =
+          slots.tryAcquire(parsed.accountId) ||
+          (deps.backlogged !== undefined &&
+            !(await deps.backlogged()) &&
+            slots.tryAcquire(parsed.accountId, { overCap: true }));
+        if (!admitted) {
+          const deferred = await ack.defer(message, parsed.accountId, type, messageLog);
+          outcome = deferred ? MessageOutcome.deferred : MessageOutcome.released;
+          return deferred ? message : undefined;
         }
         slotAccount = parsed.accountId;
       }
       try {
-        await runHandler(
-          deps.handle,
-          parsed,
-          { signal: controller.signal, logger: messageLog, message, receiveCount },
-          controller,
-          deps.handlerTimeoutMs,
+        // The handler runs with its span active: its AWS calls and publishes are children of it.
+        await context.with(trace.setSpan(parent, span), () =>
+          runHandler(
+            deps.handle,
+            parsed,
+            { signal: controller.signal, logger: messageLog, message, receiveCount },
+            controller,
+            deps.handlerTimeoutMs,
+          ),
         );
       } catch (error: unknown) {
         if (isRetryable(error)) {
@@ -99,12 +153,19 @@ export function createMessageHandler<T>(
           );
           throw error;
         }
+        outcome = MessageOutcome.deadLettered;
+        failure = error;
         await ack.deadLetter(message, type, error, messageLog);
         return message;
       }
       ack.count(type, MessageOutcome.processed);
       messageLog.debug('message_processed');
       return message;
+    } catch (error: unknown) {
+      // Whatever throws leaves the message on its queue, to be received again.
+      outcome = MessageOutcome.retried;
+      failure = error;
+      throw error;
     } finally {
       if (slots && slotAccount) slots.release(slotAccount);
       deps.metrics.messageDuration.observe(
@@ -112,6 +173,7 @@ export function createMessageHandler<T>(
         Number(process.hrtime.bigint() - started) / 1e9,
       );
       inFlight.end(controller);
+      endSpan(span, outcome, failure);
     }
   };
 }

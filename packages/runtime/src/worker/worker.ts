@@ -1,7 +1,9 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { Consumer } from 'sqs-consumer';
 import { RetryableError } from '../errors.js';
+import { readQueueDepth } from '../queue-depth.js';
 import type { RuntimeMetrics } from '../metrics.js';
 import { createAccountSlots } from './account-fairness.js';
 import { createAcknowledgement } from './acknowledgement.js';
@@ -26,8 +28,15 @@ export interface WorkerSettings<T> {
   /** Throws a non-retryable error (e.g. a contract error) for input that can never be handled. */
   readonly parse: (message: Message) => ParsedMessage<T>;
   readonly handle: (message: ParsedMessage<T>, context: HandlerContext) => Promise<void>;
-  /** Messages received per poll and handled at once (SQS allows at most 10 per receive). */
+  /** Messages handled at once (SQS allows at most 10 per receive). */
   readonly concurrency: number;
+  /**
+   * Receive loops sharing `concurrency` (1 when unset): each receives up to its share per poll and
+   * polls again once its own messages are done. Why more than one: sqs-consumer handles a receive's
+   * messages together and polls only when the slowest is done, so one long step (a snapshot, an
+   * isolation) would hold back every message behind it; step workers run one loop per slot.
+   */
+  readonly pollers?: number | undefined;
   readonly visibilityTimeoutSeconds: number;
   readonly heartbeatSeconds: number;
   readonly handlerTimeoutMs: number;
@@ -43,6 +52,36 @@ export interface WorkerSettings<T> {
   /** Back-off on consecutive failed receives; {@link DEFAULT_RECEIVE_BACKOFF} when unset. */
   readonly receiveBackoff?: Partial<ReceiveBackoffSettings> | undefined;
   readonly now?: () => Date;
+  /** Spans of handled messages (the runtime's tracing); unset: the API's no-op tracer. */
+  readonly tracer?: Tracer | undefined;
+}
+
+/** How long one read of the queue's backlog answers for (one GetQueueAttributes per period at most). */
+const BACKLOG_CACHE_MS = 2_000;
+
+/**
+ * Whether visible messages wait in the queue, read at most every {@link BACKLOG_CACHE_MS} and only
+ * when an account is over its cap. Why: the cap (and its delayed copies) exists so that a storm in
+ * one account does not keep the others waiting behind it; with nothing waiting, it only delayed the
+ * busy account's own messages (5 s each) while slots stood free. A failed read counts as backlogged,
+ * so the cap holds.
+ */
+function createBacklogProbe(sqs: SQSClient, queueUrl: string, log: Logger): () => Promise<boolean> {
+  let cached: { at: number; answer: Promise<boolean> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!cached || now - cached.at > BACKLOG_CACHE_MS) {
+      const answer = readQueueDepth(sqs, queueUrl).then(
+        (depth) => depth.messages > 0,
+        (error: unknown) => {
+          log.warn({ err: error }, 'queue_backlog_read_failed');
+          return true;
+        },
+      );
+      cached = { at: now, answer };
+    }
+    return cached.answer;
+  };
 }
 
 /** Lifecycle of a worker. */
@@ -95,6 +134,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     isRunning: () => state === WorkerState.running,
     slots:
       settings.accountConcurrency !== undefined ? createAccountSlots(settings.accountConcurrency) : undefined,
+    backlogged: createBacklogProbe(settings.sqs, settings.queueUrl, log),
     inFlight,
     acknowledgement: createAcknowledgement({
       ...settings,
@@ -103,35 +143,41 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     }),
   });
 
-  const consumer = Consumer.create({
-    queueUrl: settings.queueUrl,
-    sqs: settings.sqs,
-    batchSize: settings.concurrency,
-    visibilityTimeout: settings.visibilityTimeoutSeconds,
-    heartbeatInterval: settings.heartbeatSeconds,
-    waitTimeSeconds: settings.waitTimeSeconds,
-    messageAttributeNames: ['All'],
-    preReceiveMessageCallback: receives.before,
-    postReceiveMessageCallback: receives.after,
-    messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
-    // Our handler decides acknowledgement itself: undefined leaves the message on the queue.
-    strictReturn: false,
-    terminateVisibilityTimeout: (messages: Message[]) =>
-      retryVisibilitySeconds(messages, settings.retryBaseSeconds, settings.retryMaxSeconds),
-    handleMessage,
-  });
-  consumer.on('error', (error, message) => {
-    // sqs-consumer emits a failed receive (and only that) without a message.
-    if (message === undefined) {
-      receives.failed(error);
-      return;
-    }
-    const messageId = Array.isArray(message) ? undefined : message.MessageId;
-    log.error({ err: error, messageId }, 'queue_error');
-  });
-  consumer.on('processing_error', (error, message) => {
-    log.debug({ err: error, messageId: message.MessageId }, 'message_left_for_retry');
-  });
+  const pollers = Math.max(1, Math.min(settings.pollers ?? 1, settings.concurrency));
+  const batchSize = Math.floor(settings.concurrency / pollers);
+  const consumers = Array.from({ length: pollers }, () => createConsumer(batchSize));
+  function createConsumer(size: number): Consumer {
+    const consumer = Consumer.create({
+      queueUrl: settings.queueUrl,
+      sqs: settings.sqs,
+      batchSize: size,
+      visibilityTimeout: settings.visibilityTimeoutSeconds,
+      heartbeatInterval: settings.heartbeatSeconds,
+      waitTimeSeconds: settings.waitTimeSeconds,
+      messageAttributeNames: ['All'],
+      preReceiveMessageCallback: receives.before,
+      postReceiveMessageCallback: receives.after,
+      messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
+      // Our handler decides acknowledgement itself: undefined leaves the message on the queue.
+      strictReturn: false,
+      terminateVisibilityTimeout: (messages: Message[]) =>
+        retryVisibilitySeconds(messages, settings.retryBaseSeconds, settings.retryMaxSeconds),
+      handleMessage,
+    });
+    consumer.on('error', (error, message) => {
+      // sqs-consumer emits a failed receive (and only that) without a message.
+      if (message === undefined) {
+        receives.failed(error);
+        return;
+      }
+      const messageId = Array.isArray(message) ? undefined : message.MessageId;
+      log.error({ err: error, messageId }, 'queue_error');
+    });
+    consumer.on('processing_error', (error, message) => {
+      log.debug({ err: error, messageId: message.MessageId }, 'message_left_for_retry');
+    });
+    return consumer;
+  }
 
   return {
     name: settings.name,
@@ -139,7 +185,11 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       return state;
     },
     get polling() {
-      return state === WorkerState.running && consumer.status.isRunning && !receives.unready;
+      return (
+        state === WorkerState.running &&
+        consumers.every((consumer) => consumer.status.isRunning) &&
+        !receives.unready
+      );
     },
     get inFlight() {
       return inFlight.size;
@@ -148,15 +198,15 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       if (state !== WorkerState.idle) return;
       state = WorkerState.running;
       receives.start();
-      consumer.start();
-      log.info({ concurrency: settings.concurrency }, 'worker_started');
+      for (const consumer of consumers) consumer.start();
+      log.info({ concurrency: settings.concurrency, pollers }, 'worker_started');
     },
     async stop(graceMs: number) {
       if (state === WorkerState.stopped || state === WorkerState.draining) return;
       const deadline = Date.now() + graceMs;
       state = WorkerState.draining;
       receives.stop();
-      consumer.stop();
+      for (const consumer of consumers) consumer.stop();
       log.info({ inFlight: inFlight.size, graceMs }, 'worker_draining');
       const finished = await inFlight.waitForIdle(graceMs);
       if (!finished) {
@@ -165,7 +215,8 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
         await inFlight.waitForIdle(1000);
       }
       // A long poll already in flight may still return messages; they are released, not handled.
-      while (consumer.status.isPolling && Date.now() < deadline) await sleep(50);
+      while (consumers.some((consumer) => consumer.status.isPolling) && Date.now() < deadline)
+        await sleep(50);
       state = WorkerState.stopped;
       log.info('worker_stopped');
     },

@@ -30,6 +30,42 @@ const parseAccountMessage = (message: Message): ParsedMessage<AccountMessage> =>
   return { value, type: 'test.account', accountId: value.account };
 };
 
+type Fixture = Awaited<ReturnType<typeof queueFixture>>;
+
+/** A worker on the findings queue with a per-account cap of 1 (and a 1 s deferral). */
+function cappedWorker(
+  fixture: Fixture,
+  concurrency: number,
+  handle: (message: AccountMessage) => Promise<void>,
+): Worker {
+  const queue = fixture.system.queues.findings;
+  return createWorker<AccountMessage>({
+    name: 'findings',
+    queueUrl: queue.url,
+    dlqUrl: queue.dlqUrl,
+    sqs: fixture.sqs,
+    logger: fixture.logger,
+    metrics: fixture.metrics,
+    parse: parseAccountMessage,
+    handle: ({ value }) => handle(value),
+    concurrency,
+    visibilityTimeoutSeconds: 30,
+    heartbeatSeconds: 10,
+    handlerTimeoutMs: 20_000,
+    waitTimeSeconds: 1,
+    retryBaseSeconds: 1,
+    retryMaxSeconds: 2,
+    accountConcurrency: 1,
+    accountDeferSeconds: 1,
+  });
+}
+
+/** How many messages the worker put back for their account's cap. */
+async function deferredCount(fixture: Fixture): Promise<number> {
+  const values = (await fixture.metrics.messagesTotal.get()).values;
+  return values.find((value) => value.labels.outcome === 'deferred')?.value ?? 0;
+}
+
 describe('per-account cap in createWorker (on the emulator)', () => {
   const running: Worker[] = [];
   afterEach(async () => {
@@ -41,27 +77,9 @@ describe('per-account cap in createWorker (on the emulator)', () => {
     const fixture = await queueFixture();
     const queue = fixture.system.queues.findings;
     const handled: string[] = [];
-    const worker = createWorker<AccountMessage>({
-      name: 'findings',
-      queueUrl: queue.url,
-      dlqUrl: queue.dlqUrl,
-      sqs: fixture.sqs,
-      logger: fixture.logger,
-      metrics: fixture.metrics,
-      parse: parseAccountMessage,
-      handle: async ({ value }) => {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        handled.push(`${value.account}:${value.n}`);
-      },
-      concurrency: 5,
-      visibilityTimeoutSeconds: 30,
-      heartbeatSeconds: 10,
-      handlerTimeoutMs: 20_000,
-      waitTimeSeconds: 1,
-      retryBaseSeconds: 1,
-      retryMaxSeconds: 2,
-      accountConcurrency: 1,
-      accountDeferSeconds: 1,
+    const worker = cappedWorker(fixture, 5, async (value) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      handled.push(`${value.account}:${value.n}`);
     });
     running.push(worker);
     const storm = Array.from({ length: 30 }, (_, n) => JSON.stringify({ account: 'A', n }));
@@ -87,11 +105,37 @@ describe('per-account cap in createWorker (on the emulator)', () => {
     // Assess
     expect(handledBeforeB).toBeLessThan(15);
     expect(await queueDepth(fixture.clients.sqs, queue.dlqUrl)).toBe(0);
-    const deferred = (await fixture.metrics.messagesTotal.get()).values.find(
-      (value) => value.labels.outcome === 'deferred',
-    );
-    expect(deferred?.value ?? 0).toBeGreaterThan(0);
+    expect(await deferredCount(fixture)).toBeGreaterThan(0);
   }, 180_000);
+
+  it('lets one account use the free slots when no message waits, and puts none back', async () => {
+    // Prepare: a cap of 1, three slots, three messages of one account, nothing else queued.
+    const fixture = await queueFixture();
+    const queue = fixture.system.queues.findings;
+    let active = 0;
+    let most = 0;
+    const handled: string[] = [];
+    const worker = cappedWorker(fixture, 3, async (value) => {
+      active += 1;
+      most = Math.max(most, active);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      active -= 1;
+      handled.push(`${value.account}:${value.n}`);
+    });
+    running.push(worker);
+    await fixture.clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: [0, 1, 2].map((n) => ({ Id: String(n), MessageBody: JSON.stringify({ account: 'A', n }) })),
+      }),
+    );
+    // Act
+    worker.start();
+    await eventually(() => handled.length === 3, 60_000, 'all three handled');
+    // Assess: over the cap, yet handled together, since nothing waited behind them.
+    expect(await deferredCount(fixture)).toBe(0);
+    expect(most).toBeGreaterThan(1);
+  }, 120_000);
 });
 
 describe('account policy in createRuntime (on the emulator)', () => {

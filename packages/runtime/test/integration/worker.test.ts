@@ -15,10 +15,15 @@ import { queueFixture, testTuning as tuning } from './harness.js';
 
 type Fixture = Awaited<ReturnType<typeof queueFixture>>;
 
-function buildWorker(fixture: Fixture, handle: (message: TestMessage) => Promise<void>): Worker {
+function buildWorker(
+  fixture: Fixture,
+  handle: (message: TestMessage) => Promise<void>,
+  overrides: { concurrency?: number; pollers?: number } = {},
+): Worker {
   const queue = fixture.system.queues.findings;
   return createWorker<TestMessage>({
     ...tuning,
+    ...overrides,
     name: 'findings',
     queueUrl: queue.url,
     dlqUrl: queue.dlqUrl,
@@ -53,6 +58,43 @@ describe('createWorker (on the emulator)', () => {
   afterEach(async () => {
     await Promise.all(running.splice(0).map((item) => ('ready' in item ? item.stop() : item.stop(1000))));
   });
+
+  it.each([
+    { pollers: 2, fastFirst: true },
+    { pollers: 1, fastFirst: false },
+  ])(
+    'with $pollers receive loop(s), a message sent while a slow one runs is handled first: $fastFirst',
+    async ({ pollers, fastFirst }) => {
+      // Prepare: two slots; a slow message is being handled when a fast one arrives.
+      const fixture = await queueFixture();
+      const finished: string[] = [];
+      let slowStarted = false;
+      const worker = buildWorker(
+        fixture,
+        async (message) => {
+          if (message.kind === 'slow') {
+            slowStarted = true;
+            await new Promise((resolve) => setTimeout(resolve, 6_000));
+          }
+          finished.push(message.kind);
+        },
+        { concurrency: 2, pollers },
+      );
+      running.push(worker);
+      const send = (body: string) =>
+        fixture.clients.sqs.send(
+          new SendMessageCommand({ QueueUrl: fixture.system.queues.findings.url, MessageBody: body }),
+        );
+      // Act
+      worker.start();
+      await send('{"kind":"slow","n":1}');
+      await eventually(() => slowStarted);
+      await send('{"kind":"ok","n":2}');
+      await eventually(() => finished.length === 2, 30_000);
+      // Assess: one loop polls again only once the slow message is done; a second loop does not wait.
+      expect(finished).toEqual(fastFirst ? ['ok', 'slow'] : ['slow', 'ok']);
+    },
+  );
 
   it('deletes a message once its handler succeeded', async () => {
     // Prepare

@@ -5,7 +5,7 @@ import { blastWindow } from '../repository/blast-window.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
 import { Disposition, type IncidentRecord, type WorkerQueue } from '@ir/contracts';
-import type { IncidentAggregate, OutboxEntry } from '../model.js';
+import { type IncidentAggregate, OUTBOX_GRACE_MS, type OutboxEntry } from '../model.js';
 
 /** What applying an event needs. */
 export interface ApplyDeps {
@@ -43,6 +43,17 @@ const MAX_ATTEMPTS = 8;
 /** A short random pause before deciding again, so writers racing on one incident fall out of step. */
 const jitter = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * 2 ** Math.min(attempt, 5)));
+
+/**
+ * Whether an outbox entry read before deciding was left by a writer that died: it was committed for
+ * the message being handled again now, or longer ago than {@link OUTBOX_GRACE_MS} (a live writer
+ * publishes within milliseconds). Entries without a commit time are old ones: stranded.
+ */
+export function isStranded(entry: OutboxEntry, causationId: string | null, now: Date): boolean {
+  if (causationId !== null && entry.causedBy === causationId) return true;
+  const committed = Date.parse(entry.committedAt ?? '');
+  return !Number.isFinite(committed) || now.getTime() - committed > OUTBOX_GRACE_MS;
+}
 
 /** Publishes commands committed earlier, then removes them from the outbox. */
 export async function flushOutbox(
@@ -106,12 +117,15 @@ export async function applyToIncident(
     const items: DecisionItems & { timeline?: IncidentItems['timeline'] } = application.withTimeline
       ? await deps.repository.load(application.incidentId)
       : await deps.repository.loadForDecision(application.incidentId);
-    if (items.outbox.length > 0) {
-      // Committed by a writer that has not published them (yet): it died, or is about to publish them
-      // itself (a race costs a duplicate command, which workers and results tolerate).
-      await flushOutbox(deps, application.incidentId, items.outbox);
-      deps.metrics.outboxRepublished.inc({ by: 'next-writer' }, items.outbox.length);
-      log.info({ messages: items.outbox.map((entry) => entry.messageId) }, 'outbox_republished');
+    const stranded = items.outbox.filter((entry) => isStranded(entry, application.causationId, deps.clock()));
+    if (stranded.length > 0) {
+      // Committed by a writer that died before publishing them: this very message's earlier handling
+      // (it is being redelivered), or any writer more than the grace ago. A younger entry of another
+      // message is left to its writer, which is publishing it now: republishing it too sent a second
+      // command, and with replicas a second containment run (the sweep still catches a dead one).
+      await flushOutbox(deps, application.incidentId, stranded);
+      deps.metrics.outboxRepublished.inc({ by: 'next-writer' }, stranded.length);
+      log.info({ messages: stranded.map((entry) => entry.messageId) }, 'outbox_republished');
     }
     lastIncident = items.aggregate?.incident;
     const now = deps.clock();

@@ -8,6 +8,7 @@ import type { DecisionContext } from '../state/draft.js';
 import { openIncident } from '../state/open.js';
 import type { Planner } from '../state/plan-steps.js';
 import { type ApplyDeps, applyToIncident } from './apply.js';
+import { createOneAtATime } from './one-at-a-time.js';
 import { releaseResources } from './release-resources.js';
 import type { IncidentAggregate } from '../model.js';
 
@@ -36,6 +37,7 @@ export interface Handlers {
  * Operator decisions are verified first: one the operator API did not sign changes nothing.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
+  const perIncident = createOneAtATime();
   return {
     async handle({ value: message }, { logger }) {
       if (isDecision(message)) refuseUnlessSigned(message, deps, logger);
@@ -54,16 +56,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         if (!aggregate) throw new UnknownIncidentError(message.incidentId, message.type);
         return decide(aggregate, message as IncidentEvent, deps.planner, context);
       };
-      const applied = await applyToIncident(
-        deps,
-        {
-          incidentId: message.incidentId,
-          causationId: message.id,
-          eventKey: () => message.id,
-          withTimeline: message.type === 'incident.resolve-requested',
-          decide: decideFor,
-        },
-        logger,
+      const applied = await perIncident.run(message.incidentId, () =>
+        applyToIncident(
+          deps,
+          {
+            incidentId: message.incidentId,
+            causationId: message.id,
+            eventKey: () => message.id,
+            withTimeline: message.type === 'incident.resolve-requested',
+            decide: decideFor,
+          },
+          logger,
+        ),
       );
       if (!applied.transition) logger.debug('message_changed_nothing');
       if (message.type === 'incident.resolve-requested' && applied.incident?.status === 'resolved') {

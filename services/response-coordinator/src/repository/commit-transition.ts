@@ -65,7 +65,10 @@ export async function commitTransition(
       },
     })),
     ...transition.outbox.map((entry) => ({
-      Put: { TableName: tableName, Item: outboxItem(incident.incidentId, entry, committedAt) },
+      Put: {
+        TableName: tableName,
+        Item: outboxItem(incident.incidentId, entry, committedAt, transition.causationId),
+      },
     })),
   ];
   if (blast && transition.blastUsed > 0)

@@ -33,6 +33,8 @@ export function outboxEntryOf(item: Item): OutboxEntry {
     queue: outboxQueue(item),
     messageId: (stringOf(item, 'sk') ?? '').slice(OUTBOX_PREFIX.length),
     body: stringOf(item, 'body') ?? '',
+    committedAt: (stringOf(item, 'gsi1sk') ?? '').split('#')[0] || undefined,
+    causedBy: stringOf(item, 'causedBy'),
   };
 }
 
@@ -40,8 +42,14 @@ export function outboxEntryOf(item: Item): OutboxEntry {
  * The item an outbox entry is committed as, listed on gsi1 by commit time so a sweep finds the
  * commands a writer that died between commit and publish never sent. The body is stored as sent.
  */
-export function outboxItem(incidentId: string, entry: OutboxEntry, committedAt: string): Item {
+export function outboxItem(
+  incidentId: string,
+  entry: OutboxEntry,
+  committedAt: string,
+  causedBy: string | null,
+): Item {
   return {
+    ...(causedBy ? { causedBy: { S: causedBy } } : {}),
     pk: { S: keys.incidentPk(incidentId) },
     sk: { S: `${OUTBOX_PREFIX}${entry.messageId}` },
     queue: { S: entry.queue },

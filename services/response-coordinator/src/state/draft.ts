@@ -74,6 +74,8 @@ export interface Transition {
   readonly findings: readonly PayloadOf<'incident.opened'>['finding'][];
   readonly blastUsed: number;
   readonly observations: Observations;
+  /** The message being handled (null for the sweeper's ticks); stored with the outbox entries. */
+  readonly causationId: string | null;
 }
 
 /**
@@ -209,6 +211,7 @@ export class Draft {
       findings: this.findings,
       blastUsed: this.blastUsed,
       observations: this.observations,
+      causationId: this.context.causationId,
     };
   }
 }
