@@ -13,6 +13,8 @@ export interface AwsEmulator {
   /** Base URL for every SDK client (`endpoint` in the client config). */
   readonly endpoint: string;
   readonly kind: AwsEmulatorKind;
+  /** The emulator's process when this process started it (moto), for reading its memory. */
+  readonly pid?: number | undefined;
   /**
    * Wipes every account's state. For `external` it tries moto's then LocalStack's reset API and does
    * nothing when neither answers (a real endpoint is never wiped).
@@ -103,6 +105,7 @@ async function motoEmulator(env: NodeJS.ProcessEnv, options: StartAwsEmulatorOpt
   return {
     endpoint: server.endpoint,
     kind: 'moto',
+    pid: server.pid,
     reset: () => resetOrThrow(server.endpoint, RESET_PATHS.moto),
     stop: () => server.stop(),
   };

@@ -21,6 +21,17 @@ import { OutputTail, withOutput } from './output-tail.js';
  * thousand messages queued, the emulator spent most of its time there (sampled with py-spy): the
  * detection storm test took three minutes alone and ran out of time in CI. The patched check reads the
  * same retention period from the queue object itself.
+ *
+ * And it stops two leaks that made a 10,000-finding storm grow moto to 11.6 GiB (measured in
+ * process, 1,500 TransactWriteItems on a growing table: 2.5 GiB and 274 s unpatched, 90 MiB and 8 s
+ * patched). moto's BaseModel.__new__ appends EVERY model instance it ever makes (each DynamoDB item,
+ * each SQS message, each deep copy of them) to a class-level `instances_tracked` list, kept only for
+ * moto's web dashboard and never pruned, so nothing moto creates is ever freed. And TransactWriteItems
+ * deep-copies each whole table it touches before writing, to roll back on failure: with the tracking,
+ * every transaction kept a full copy of the table (memory quadratic in the writes); without it, each
+ * transaction still costs time in proportion to the table. The patched transaction snapshots only the
+ * items it names and puts them back if it fails, which is what the copy was for; its answers are
+ * unchanged (the same cancellation reasons, and nothing of a cancelled transaction stays written).
  */
 const WATCHDOG_LAUNCHER = [
   'import os, sys, threading',
@@ -43,6 +54,37 @@ const WATCHDOG_LAUNCHER = [
   '    retention = int(self.get_queue(queue_name).message_retention_period)',
   '    return retention + message.sent_timestamp / 1000 > _unix_time()',
   '_sqs.SQSBackend.is_message_valid_based_on_retention_period = _within_retention',
+  'import moto.core.common_models as _models',
+  '_models.BaseModel.__new__ = lambda cls, *args, **kwargs: object.__new__(cls)',
+  'import copy as _copy, types as _types',
+  'import moto.dynamodb.models as _ddb',
+  'from moto.dynamodb.models.table import Table as _Table',
+  '_ddb.copy = _types.SimpleNamespace(deepcopy=lambda value, memo=None: value if isinstance(value, _Table) else _copy.deepcopy(value, memo))',
+  '_transact = _ddb.DynamoDBBackend.transact_write_items',
+  'def _transact_write_items(self, transact_items):',
+  '    saved = []',
+  '    for entry in transact_items:',
+  '        op = next(iter(entry.values()), None)',
+  "        table = self.tables.get(op.get('TableName')) if isinstance(op, dict) else None",
+  '        if table is None:',
+  '            continue',
+  "        source = op.get('Key') or op.get('Item') or {}",
+  '        names = [table.hash_key_attr] + ([table.range_key_attr] if table.range_key_attr else [])',
+  '        if not all(name in source for name in names):',
+  '            continue',
+  '        key = {name: source[name] for name in names}',
+  '        old = self.get_item(table.name, key)',
+  "        saved.append((table.name, key, None if old is None else old.to_json()['Attributes']))",
+  '    try:',
+  '        return _transact(self, transact_items)',
+  '    except Exception:',
+  '        for name, key, old in reversed(saved):',
+  '            if old is None:',
+  '                self.delete_item(name, key)',
+  '            else:',
+  '                self.put_item(name, old)',
+  '        raise',
+  '_ddb.DynamoDBBackend.transact_write_items = _transact_write_items',
   '_server.main(sys.argv[1:])',
 ].join('\n');
 
