@@ -22,6 +22,8 @@ export default defineConfig({
             'tools/*/test/unit/**/*.test.ts',
             'deploy/test/**/*.test.ts',
             'test/static/**/*.test.ts',
+            // The bench's pure parts (counting, series); the bench itself is `pnpm bench`.
+            'test/bench/**/*.test.ts',
           ],
         },
       },

@@ -2,19 +2,59 @@ import { request } from 'node:http';
 import type { RecordedCall } from '../support/fault-proxy.js';
 import { quantile } from './stats.js';
 
+/** EC2-style resource ids (`sg-…`, `snap-…`, `eni-…`) in an answer. */
+const AWS_RESOURCE_ID = /\b(?:sg|snap|eni|vol|ami|i)-[0-9a-f]{8,17}\b/g;
+
+/** SQS calls that name a delivered message by its receipt handle only. */
+const ACKNOWLEDGEMENTS = new Set([
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+]);
+
+/** The receipt handles of the messages a ReceiveMessage answer delivered that mention an id. */
+function handlesDelivered(answer: string, mentions: (text: string) => boolean): string[] {
+  try {
+    const parsed = JSON.parse(answer) as { Messages?: { Body?: string; ReceiptHandle?: string }[] };
+    return (parsed.Messages ?? []).flatMap((message) =>
+      message.ReceiptHandle && mentions(message.Body ?? '') ? [message.ReceiptHandle] : [],
+    );
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Whether a recorded call was work for one incident: it names one of the incident's ids (incident,
- * finding, instance, its VPC, ENIs, volumes, groups, subnets) in its request, or, for a
- * ReceiveMessage, in the message it delivered. Empty long polls, queue-depth reads and other
- * incidents' calls are left out.
+ * The recorded calls (in order) that were work for one incident: a call naming one of the incident's
+ * ids (incident, finding, instance, its VPC, ENIs, volumes, groups, subnets) in its request; a
+ * ReceiveMessage that delivered a message naming one; a DeleteMessage or ChangeMessageVisibility
+ * of a message so delivered (found by its receipt handle); and calls naming what the incident's
+ * creates made (the ids in their answers). Empty long polls, queue-depth reads and
+ * other incidents' calls are left out.
  */
-export function isWorkFor(ids: readonly string[]): (call: RecordedCall) => boolean {
-  const wanted = ids.filter((id) => id.length > 0);
-  const mentions = (text: string) => wanted.some((id) => text.includes(id));
-  return (call) => {
-    if (call.operation === 'ReceiveMessage') return call.returnedMessages && mentions(call.answer);
-    if (call.operation === 'GetQueueAttributes') return false;
-    return mentions(`${call.path} ${call.body.toString('utf8')}`);
+export function isWorkFor(ids: readonly string[]): (calls: readonly RecordedCall[]) => RecordedCall[] {
+  return (calls) => {
+    const wanted = new Set(ids.filter((id) => id.length > 0));
+    const mentions = (text: string) => [...wanted].some((id) => text.includes(id));
+    const handles = new Set<string>();
+    return calls.filter((call) => {
+      if (call.operation.startsWith('Create') && mentions(`${call.path} ${call.body.toString('utf8')}`)) {
+        // What the incident's work created (an isolation group, a snapshot) is its work from now on.
+        for (const id of call.answer.match(AWS_RESOURCE_ID) ?? []) wanted.add(id);
+        return true;
+      }
+      if (call.operation === 'ReceiveMessage') {
+        const delivered = call.returnedMessages ? handlesDelivered(call.answer, mentions) : [];
+        for (const handle of delivered) handles.add(handle);
+        return delivered.length > 0;
+      }
+      if (call.operation === 'GetQueueAttributes') return false;
+      const request = `${call.path} ${call.body.toString('utf8')}`;
+      if (ACKNOWLEDGEMENTS.has(call.operation))
+        return [...handles].some((handle) => request.includes(handle));
+      return mentions(request);
+    });
   };
 }
 

@@ -3,6 +3,7 @@ import { createTargetInstance, instanceFinding, type TargetInstance } from '../s
 import { scrapeMetrics, sumOf } from '../support/prometheus.js';
 import type { RunningSystem } from '../support/system.js';
 import { peakRssMb } from './process-memory.js';
+import { growthPerThousand, type RssSample, sampleRss } from './rss-series.js';
 import { round } from './stats.js';
 
 /** What `--storm` reports. */
@@ -17,6 +18,10 @@ export interface StormReport {
   readonly backlog: number;
   readonly outcomes: Record<string, number>;
   readonly maxRssMb: Record<ServiceName, number>;
+  /** The emulator's RSS every 30 s of the run (empty when its process is not ours to read). */
+  readonly emulatorRss: readonly RssSample[];
+  /** MiB the emulator gained per 1,000 findings, first sample to last. */
+  readonly emulatorGrowthMbPer1000: number;
 }
 
 /**
@@ -32,6 +37,8 @@ export async function runStorm(options: {
   readonly findings: number;
   readonly instances: number;
   readonly backlog: number;
+  /** The emulator's pid, when this process started it: its RSS is sampled every 30 s. */
+  readonly emulatorPid?: number | undefined;
   readonly log: (line: string) => void;
 }): Promise<StormReport> {
   const { system, log } = options;
@@ -53,6 +60,11 @@ export async function runStorm(options: {
     });
   });
   log(`sending ${bodies.length} findings, at most ${options.backlog} waiting at once…`);
+  const emulatorRss = options.emulatorPid ? sampleRss(options.emulatorPid) : undefined;
+  const rssNote = () => {
+    const latest = emulatorRss?.latest();
+    return latest ? `, emulator RSS ${Math.round(latest.rssMb)} MiB` : '';
+  };
   const started = Date.now();
   const depth = () => queueDepth(system.clients.sqs, system.boot.queues.findings.url);
   const batch = Math.max(10, Math.floor(options.backlog / 2));
@@ -60,14 +72,16 @@ export async function runStorm(options: {
   for (let sent = 0; sent < bodies.length; ) {
     const waiting = await depth();
     if (waiting + batch > options.backlog) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      // Every second at most: moto's GetQueueAttributes counts every message, and the sender's own
+      // reads were among moto's busiest calls in a storm.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       continue;
     }
     await system.sendFindings(bodies.slice(sent, sent + batch));
     sent += batch;
     if (Date.now() >= nextProgress) {
       log(
-        `${Math.min(sent, bodies.length)} sent, ${round(sent / ((Date.now() - started) / 1000), 1)}/s so far`,
+        `${Math.min(sent, bodies.length)} sent, ${round(sent / ((Date.now() - started) / 1000), 1)}/s so far${rssNote()}`,
       );
       nextProgress += 60_000;
     }
@@ -75,9 +89,10 @@ export async function runStorm(options: {
   log(`all sent in ${round((Date.now() - started) / 1000, 1)} s; waiting for detection to drain the queue…`);
   for (;;) {
     if ((await depth()) === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
   }
   const drainSeconds = (Date.now() - started) / 1000;
+  const rss = emulatorRss?.stop() ?? [];
   const metrics = await scrapeMetrics(system.url('detection'));
   const outcomes = Object.fromEntries(
     ['accepted', 'coalesced', 'rejected', 'sample', 'suppressed'].map((outcome) => [
@@ -100,5 +115,7 @@ export async function runStorm(options: {
     backlog: options.backlog,
     outcomes,
     maxRssMb,
+    emulatorRss: rss,
+    emulatorGrowthMbPer1000: growthPerThousand(rss, options.findings),
   };
 }

@@ -1,5 +1,7 @@
 import type { LoadReport } from './load.js';
+import { formatRssSeries } from './rss-series.js';
 import type { StormReport } from './storm.js';
+import { traceRows } from './traces.js';
 
 /** The report as a readable two-column table. */
 export function printTable(report: LoadReport | StormReport, out: (line: string) => void): void {
@@ -14,6 +16,8 @@ export function printTable(report: LoadReport | StormReport, out: (line: string)
           ['backlog bound', String(report.backlog)],
           ['outcomes', JSON.stringify(report.outcomes)],
           ['peak RSS (MiB)', JSON.stringify(report.maxRssMb)],
+          ['emulator RSS every 30 s', formatRssSeries(report.emulatorRss)],
+          ['emulator growth (MiB / 1,000 findings)', String(report.emulatorGrowthMbPer1000)],
         ]
       : [
           ['incidents / completed / lost', `${report.incidents} / ${report.completed} / ${report.lost}`],
@@ -33,9 +37,30 @@ export function printTable(report: LoadReport | StormReport, out: (line: string)
             'AWS calls per isolation',
             `${report.awsCallsPerIsolation} (all calls per incident: ${report.awsCallsPerIncidentFromMetrics})`,
           ],
+          [
+            'load: AWS calls (top 12)',
+            `${Object.values(report.loadCalls).reduce((sum, count) => sum + count, 0)} in all`,
+          ],
+          ...Object.entries(report.loadCalls)
+            .slice(0, 12)
+            .map(([operation, count]) => [`    ${operation}`, String(count)] as [string, string]),
+          [
+            'probe incident: AWS calls',
+            `${report.probeCalls.total} (coordination before isolation ${report.probeCalls.coordinationBeforeIsolation}, isolator EC2 ${report.probeCalls.ec2ByIsolator})`,
+          ],
+          ['  by phase', JSON.stringify(report.probeCalls.byPhase)],
+          ['  by service', JSON.stringify(report.probeCalls.byCaller)],
+          ...Object.entries(report.probeCalls.byOperation).map(
+            ([operation, count]) => [`    ${operation}`, String(count)] as [string, string],
+          ),
           ['critical path (s)', `${report.criticalPathSeconds} (runs ${report.criticalPathRuns.join(', ')})`],
           ['overhead ratio (MTTI p50 / floor)', String(report.overheadRatio)],
+          [
+            'one incident alone: MTTI (s), ratio',
+            `${report.alone.mttiSeconds}, ${report.alone.overheadRatio} (the probe, after the load)`,
+          ],
           ['peak RSS (MiB)', JSON.stringify(report.maxRssMb)],
+          ...(report.traces ? traceRows(report.traces) : []),
         ];
   const width = Math.max(...rows.map(([label]) => label.length));
   for (const [label, value] of rows) out(`${label.padEnd(width)}  ${value}`);

@@ -29,7 +29,10 @@ export interface RecordedCall {
   readonly status: number;
   /** For SQS ReceiveMessage: whether any message came back (an empty long-poll is idle time). */
   readonly returnedMessages: boolean;
-  /** The answer's body for ReceiveMessage (which message it delivered); empty otherwise. */
+  /**
+   * The answer's body for ReceiveMessage (which message it delivered) and for creates (the ids of
+   * what they made); empty otherwise.
+   */
   readonly answer: string;
 }
 
@@ -116,7 +119,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
                 durationMs: performance.now() - started,
                 status: answer.statusCode ?? 0,
                 returnedMessages: answerBody.includes('"Messages"') || answerBody.includes('<Message>'),
-                answer: operation === 'ReceiveMessage' ? answerBody.toString('utf8') : '',
+                answer: keepsAnswer(operation) ? answerBody.toString('utf8') : '',
               });
             }
           });
@@ -161,6 +164,11 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
       agent.destroy();
     },
   };
+}
+
+/** Whether the recording keeps a call's answer: what a receive delivered, or the ids a create made. */
+function keepsAnswer(operation: string): boolean {
+  return operation === 'ReceiveMessage' || operation.startsWith('Create');
 }
 
 async function readBody(incoming: IncomingMessage): Promise<Buffer> {

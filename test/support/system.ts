@@ -17,6 +17,7 @@ import {
 import { type CoordinatorApi, coordinatorApi } from './coordinator-api.js';
 import { type NotificationReceivers, startNotificationReceivers } from './notification-receivers.js';
 import { type OperatorName, operatorTokens } from './operator.js';
+import { type Sample, scrapeMetrics } from './prometheus.js';
 
 /** Settings of {@link startSystem}. */
 export interface SystemOptions {
@@ -31,11 +32,20 @@ export interface SystemOptions {
   readonly env?: Partial<Record<ServiceName | 'all', NodeJS.ProcessEnv>>;
   /** Echo every service log line to stderr (also `IR_SYSTEM_LOGS=1`), for debugging a run. */
   readonly echoLogs?: boolean;
+  /**
+   * Processes per service (default 1), each on its own HTTP port, all on the same queues and table:
+   * scale-out as production runs it. `url`, `pid`, `logs`, `kill`, `terminate` and `start` act on
+   * replica 0; `urls`, `pids` and `metrics` cover them all.
+   */
+  readonly replicas?: number;
+  /** Run the services from their build (`dist/main.js` on node, as the image does); default: sources. */
+  readonly fromBuild?: boolean;
 }
 
 /** A service exit nobody asked for. */
 export interface UnexpectedExit {
   readonly name: ServiceName;
+  readonly replica: number;
   readonly code: number | null;
   readonly signal: string | null;
   readonly lastLines: readonly string[];
@@ -61,10 +71,19 @@ export interface RunningSystem {
   readonly issuer: string;
   readonly receivers: NotificationReceivers;
   readonly unexpectedExits: readonly UnexpectedExit[];
-  /** Base URL of a service's HTTP server (health, metrics; the API on the coordinator). */
+  /** Base URL of a service's HTTP server (health, metrics; the API on the coordinator); replica 0. */
   url(name: ServiceName): string;
-  /** The pid of the service's current process (for /proc/<pid>/status). */
+  /** Base URLs of every replica of a service, replica 0 first. */
+  urls(name: ServiceName): readonly string[];
+  /** The pid of the service's current process (for /proc/<pid>/status); replica 0. */
   pid(name: ServiceName): number;
+  /** The pids of every replica's current process, replica 0 first. */
+  pids(name: ServiceName): readonly number[];
+  /**
+   * Every replica's `/metrics` samples together: sums (`sumOf`, `histogramOf`) then cover the whole
+   * service, as Prometheus' `sum()` over its instances would.
+   */
+  metrics(name: ServiceName): Promise<Sample[]>;
   /** The service's last log lines, oldest first. */
   logs(name: ServiceName): readonly string[];
   /** Sends one finding to the findings queue as EventBridge delivers it: the event JSON as the body. */
@@ -103,9 +122,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const idp = await startIdentityProvider();
   const tokens = operatorTokens(idp);
   const decisionSigningKey = randomBytes(32).toString('base64');
-  const ports = new Map<ServiceName, number>();
-  for (const name of SERVICE_NAMES) ports.set(name, await freePort());
-  const url = (name: ServiceName) => `http://127.0.0.1:${ports.get(name)}`;
+  const replicas = options.replicas ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 1) {
+    throw new Error(`replicas must be a positive integer: ${replicas}`);
+  }
+  const indexes = Array.from({ length: replicas }, (_, replica) => replica);
+  const ports = new Map<string, number>();
+  for (const name of SERVICE_NAMES) {
+    for (const replica of indexes) ports.set(`${name}#${replica}`, await freePort());
+  }
+  const url = (name: ServiceName, replica = 0) => `http://127.0.0.1:${ports.get(`${name}#${replica}`)}`;
   const echo = options.echoLogs ?? process.env.IR_SYSTEM_LOGS === '1';
 
   const { credentials } = account;
@@ -164,41 +190,51 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
     notifier: receivers.notifierEnv,
   };
-  const envOf = (name: ServiceName, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  const envOf = (name: ServiceName, replica: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
     ...common,
     ...perService[name],
     ...options.env?.all,
     ...options.env?.[name],
     ...extra,
-    IR_HTTP_PORT: String(ports.get(name)),
+    IR_HTTP_PORT: String(ports.get(`${name}#${replica}`)),
   });
 
-  const processes = new Map<ServiceName, ServiceProcess>();
-  const lines = new Map<ServiceName, string[]>(SERVICE_NAMES.map((name) => [name, []]));
+  const processes = new Map<string, ServiceProcess>();
+  const lines = new Map<string, string[]>();
   const expectedExit = new Set<ServiceProcess>();
   const unexpectedExits: UnexpectedExit[] = [];
-  const launch = (name: ServiceName, extra?: NodeJS.ProcessEnv) => {
-    const kept = lines.get(name) ?? [];
+  const launch = (name: ServiceName, replica: number, extra?: NodeJS.ProcessEnv) => {
+    const id = `${name}#${replica}`;
+    const kept = lines.get(id) ?? [];
+    lines.set(id, kept);
+    const tag = replicas > 1 ? id : name;
     const service = startServiceProcess({
       name,
-      env: envOf(name, extra),
+      from: options.fromBuild ? 'build' : 'source',
+      env: envOf(name, replica, extra),
       onLine: (line) => {
         kept.push(line);
         if (kept.length > LOG_LINES_KEPT) kept.shift();
-        if (echo) process.stderr.write(`[${name}] ${line}\n`);
+        if (echo) process.stderr.write(`[${tag}] ${line}\n`);
       },
     });
-    processes.set(name, service);
+    processes.set(id, service);
     void service.exited.then((code) => {
       if (!expectedExit.has(service)) {
-        unexpectedExits.push({ name, code, signal: service.child.signalCode, lastLines: kept.slice(-40) });
+        unexpectedExits.push({
+          name,
+          replica,
+          code,
+          signal: service.child.signalCode,
+          lastLines: kept.slice(-40),
+        });
       }
     });
     return service;
   };
-  const current = (name: ServiceName) => {
-    const service = processes.get(name);
-    if (!service) throw new Error(`${name} was never started`);
+  const current = (name: ServiceName, replica = 0) => {
+    const service = processes.get(`${name}#${replica}`);
+    if (!service) throw new Error(`${name} (replica ${replica}) was never started`);
     return service;
   };
 
@@ -213,9 +249,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     issuer: idp.issuer,
     receivers,
     unexpectedExits,
-    url,
+    url: (name) => url(name),
+    urls: (name) => indexes.map((replica) => url(name, replica)),
     pid: (name) => current(name).child.pid ?? -1,
-    logs: (name) => lines.get(name) ?? [],
+    pids: (name) => indexes.map((replica) => current(name, replica).child.pid ?? -1),
+    async metrics(name) {
+      const scraped = await Promise.all(indexes.map((replica) => scrapeMetrics(url(name, replica))));
+      return scraped.flat();
+    },
+    logs: (name) => lines.get(`${name}#0`) ?? [],
     async sendFinding(finding) {
       await clients.sqs.send(
         new SendMessageCommand({ QueueUrl: boot.queues.findings.url, MessageBody: bodyOf(finding) }),
@@ -248,28 +290,32 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       return service.stop(graceMs);
     },
     async start(name, extra) {
-      const running = processes.get(name);
+      const running = processes.get(`${name}#0`);
       if (running && running.child.exitCode === null && running.child.signalCode === null) {
         throw new Error(`${name} is still running (pid ${running.child.pid})`);
       }
-      launch(name, extra);
+      launch(name, 0, extra);
       await waitReady([url(name)], current(name));
     },
     rebootstrap: () => bootstrap({ prefix, clients, notificationsTopic: `${prefix}-notifications` }),
     async health() {
       const problems: string[] = [];
       for (const name of SERVICE_NAMES) {
-        const service = current(name);
-        if (service.child.exitCode !== null || service.child.signalCode !== null) {
-          problems.push(`${name} is not running`);
-          continue;
-        }
-        for (const path of ['/healthz', '/readyz']) {
-          const status = await fetch(`${url(name)}${path}`, { signal: AbortSignal.timeout(5_000) }).then(
-            (response) => response.status,
-            () => 0,
-          );
-          if (status !== 200) problems.push(`${name} ${path} answered ${status}`);
+        for (const replica of indexes) {
+          const label = replica === 0 ? name : `${name} (replica ${replica})`;
+          const service = current(name, replica);
+          if (service.child.exitCode !== null || service.child.signalCode !== null) {
+            problems.push(`${label} is not running`);
+            continue;
+          }
+          for (const path of ['/healthz', '/readyz']) {
+            const base = url(name, replica);
+            const status = await fetch(`${base}${path}`, { signal: AbortSignal.timeout(5_000) }).then(
+              (response) => response.status,
+              () => 0,
+            );
+            if (status !== 200) problems.push(`${label} ${path} answered ${status}`);
+          }
         }
       }
       return problems;
@@ -283,9 +329,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     },
   };
 
-  for (const name of SERVICE_NAMES) launch(name);
+  for (const name of SERVICE_NAMES) for (const replica of indexes) launch(name, replica);
   try {
-    await Promise.all(SERVICE_NAMES.map((name) => waitReady([url(name)], current(name))));
+    await Promise.all(
+      SERVICE_NAMES.flatMap((name) =>
+        indexes.map((replica) => waitReady([url(name, replica)], current(name, replica))),
+      ),
+    );
   } catch (error: unknown) {
     await system.stop();
     throw error;
