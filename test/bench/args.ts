@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /**
@@ -93,4 +95,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     replicas: Math.round(positive('replicas', values.replicas, scaleOut ? 3 : 1)),
     out: values.out,
   };
+}
+
+/** Writes the report as JSON to `--out` (relative to where pnpm was run); returns the full path. */
+export function writeReport(out: string, report: unknown): string {
+  const path = resolve(process.env.INIT_CWD ?? process.cwd(), out);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
+  return path;
 }

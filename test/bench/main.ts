@@ -6,12 +6,10 @@
  * to `--out` and a table to stdout.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { isolatedAccount, startAwsEmulator, startOtlpReceiver } from '@ir/testkit';
 import { startFaultProxy } from '../support/fault-proxy.js';
 import { startSystem } from '../support/system.js';
-import { BENCH_ENV, parseBenchArgs } from './args.js';
+import { BENCH_ENV, parseBenchArgs, writeReport } from './args.js';
 import { runLoad } from './load.js';
 import { scaleOutMain } from './scale-out.js';
 import { printTable } from './table.js';
@@ -84,12 +82,7 @@ try {
             log,
           });
     printTable(report, (line) => process.stdout.write(`${line}\n`));
-    if (args.out) {
-      const path = resolve(process.env.INIT_CWD ?? process.cwd(), args.out);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-      log(`wrote ${path}`);
-    }
+    if (args.out) log(`wrote ${writeReport(args.out, report)}`);
     // A lost or unfinished incident fails the run (CI's smoke run relies on it); numbers never do.
     if ('lost' in report && (report.lost > 0 || report.completed < report.incidents)) exitCode = 1;
   } finally {

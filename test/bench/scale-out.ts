@@ -1,14 +1,4 @@
-/**
- * `pnpm bench --scale-out --incidents N --rate R [--replicas 3]`: the load of load.ts twice on ONE
- * emulator, first with one process per service, then with `replicas` processes per service on the
- * same queues and table (each run in a fresh account with a fresh system and recording proxy, so
- * neither run sees the other's queues, table items or calls). Besides throughput and MTTI, it counts
- * from AWS what scale-out must not cause: duplicate containments (containment-count.ts) and lost
- * findings (a finding whose incident is missing or never completed). Exits non-zero on either.
- */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { BENCH_ENV } from './args.js';
-import { dirname, resolve } from 'node:path';
+import { BENCH_ENV, writeReport } from './args.js';
 import { DescribeInstancesCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
 import { type AwsEmulator, emulatorClients, isolatedAccount, startAwsEmulator } from '@ir/testkit';
 import { type FaultProxy, type RecordedCall, startFaultProxy } from '../support/fault-proxy.js';
@@ -227,12 +217,7 @@ export async function scaleOutMain(
   try {
     const report = await runScaleOut({ emulator, region, ...args, fromBuild: args.from === 'build', log });
     printScaleOut(report, (line) => process.stdout.write(`${line}\n`));
-    if (args.out) {
-      const path = resolve(process.env.INIT_CWD ?? process.cwd(), args.out);
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
-      log(`wrote ${path}`);
-    }
+    if (args.out) log(`wrote ${writeReport(args.out, report)}`);
     return report.duplicates > 0 || report.lost > 0 ? 1 : 0;
   } catch (error: unknown) {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
