@@ -6,7 +6,12 @@ import { parseArgs } from 'node:util';
  * What every benchmarked service runs with beyond the system tests' settings: production's 20 s long
  * poll (the tests' 1 s poll makes each idle receive loop ask the emulator every second), quiet logs.
  */
-export const BENCH_ENV = { LOG_LEVEL: 'warn', IR_WAIT_TIME_SECONDS: '20' } as const;
+export const BENCH_ENV = {
+  LOG_LEVEL: 'warn',
+  IR_WAIT_TIME_SECONDS: '20',
+  // The production default (tests shorten it).
+  IR_REEMISSION_FORWARD_SECONDS: '60',
+} as const;
 
 /**
  * Where the services run from: `build` (default) is `dist/main.js` on node, as the image runs them

@@ -17,6 +17,12 @@ export interface StormReport {
   /** Most findings left waiting in the queue at once (the sender keeps below `backlog`). */
   readonly backlog: number;
   readonly outcomes: Record<string, number>;
+  /** Re-emissions forwarded to the coordinator at once or held (IR_REEMISSION_FORWARD_SECONDS), and held ones released. */
+  readonly reEmissions: Record<string, number>;
+  /** AWS calls each service made during the run (`ir_aws_calls_total`, idle polls included). */
+  readonly awsCalls: Record<ServiceName, number>;
+  /** All services' calls over the findings sent. */
+  readonly callsPerFinding: number;
   readonly maxRssMb: Record<ServiceName, number>;
   /** The emulator's RSS every 30 s of the run (empty when its process is not ours to read). */
   readonly emulatorRss: readonly RssSample[];
@@ -101,6 +107,19 @@ export async function runStorm(options: {
     ]),
   );
   outcomes.duplicates = sumOf(metrics, 'ir_finding_duplicates_total');
+  const reEmissions = {
+    forwarded: sumOf(metrics, 'ir_finding_reemissions_total', { handling: 'forwarded' }),
+    held: sumOf(metrics, 'ir_finding_reemissions_total', { handling: 'held' }),
+    released: sumOf(metrics, 'ir_finding_reemissions_released_total', { result: 'published' }),
+  };
+  const awsCalls = Object.fromEntries(
+    await Promise.all(
+      SERVICE_NAMES.map(
+        async (name) => [name, sumOf(await system.metrics(name), 'ir_aws_calls_total')] as const,
+      ),
+    ),
+  ) as Record<ServiceName, number>;
+  const allCalls = Object.values(awsCalls).reduce((sum, calls) => sum + calls, 0);
   const incidents = (await system.api.list()).length;
   const maxRssMb = Object.fromEntries(
     await Promise.all(SERVICE_NAMES.map(async (name) => [name, await peakRssMb(system.pid(name))] as const)),
@@ -114,6 +133,9 @@ export async function runStorm(options: {
     drainSeconds: round(drainSeconds, 1),
     backlog: options.backlog,
     outcomes,
+    reEmissions,
+    awsCalls,
+    callsPerFinding: round(allCalls / options.findings, 1),
     maxRssMb,
     emulatorRss: rss,
     emulatorGrowthMbPer1000: growthPerThousand(rss, options.findings),

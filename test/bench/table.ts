@@ -15,6 +15,11 @@ export function printTable(report: LoadReport | StormReport, out: (line: string)
           ['drain time (s)', String(report.drainSeconds)],
           ['backlog bound', String(report.backlog)],
           ['outcomes', JSON.stringify(report.outcomes)],
+          ['re-emissions (to the coordinator)', JSON.stringify(report.reEmissions)],
+          [
+            'AWS calls per finding',
+            `${report.callsPerFinding} (by service ${JSON.stringify(report.awsCalls)})`,
+          ],
           ['peak RSS (MiB)', JSON.stringify(report.maxRssMb)],
           ['emulator RSS every 30 s', formatRssSeries(report.emulatorRss)],
           ['emulator growth (MiB / 1,000 findings)', String(report.emulatorGrowthMbPer1000)],

@@ -159,7 +159,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   // same alias, while the first key's ARN would be gone.
   const signingKey = `alias/${prefix}-evidence-signing`;
   const perService: Record<ServiceName, NodeJS.ProcessEnv> = {
-    detection: {},
+    // Held re-emissions go out after 10 s rather than 60, like the other timings shortened here.
+    detection: { IR_REEMISSION_FORWARD_SECONDS: '10' },
     'response-coordinator': {
       // OIDC, trusting the local identity provider: its demo operators are distinct people, which the
       // two-person rule needs (the static-token mode has one identity, `local-dev-token`). Groups map

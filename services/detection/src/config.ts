@@ -31,6 +31,12 @@ export const DetectionEnv = WorkerEnv.extend({
    * another. 90 days: GuardDuty keeps (and keeps updating) a finding that long.
    */
   IR_FINDING_MEMORY_DAYS: env.positiveInt(90),
+  /**
+   * A re-emission the coordinator would not act on (same severity band, same resources) is forwarded
+   * at most once per finding in this many seconds; the newest version held back is forwarded when the
+   * interval ends, so the incident ends up with the newest count. 0 forwards every re-emission.
+   */
+  IR_REEMISSION_FORWARD_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   /** Bodies larger than this are dead-lettered unread (`too-large`). */
   IR_MAX_FINDING_BYTES: z.coerce.number().int().min(1024).max(1_048_576).default(DEFAULT_MAX_FINDING_BYTES),
   /** Marks every incident dry-run, so the whole pipeline only reads (shadow mode while onboarding). */

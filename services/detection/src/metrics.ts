@@ -22,6 +22,13 @@ export interface DetectionMetrics {
    * `ir_findings_total` so that counter counts findings, not deliveries.
    */
   readonly duplicatesTotal: Counter<'source'>;
+  /**
+   * Re-emissions of a recorded finding, by `handling`: `forwarded` to the coordinator at once, or
+   * `held` for the end of the finding's IR_REEMISSION_FORWARD_SECONDS interval.
+   */
+  readonly reEmissionsTotal: Counter<'handling'>;
+  /** Held re-emissions published when their interval ended, by `result` (`published`, `failed`). */
+  readonly reEmissionsReleasedTotal: Counter<'result'>;
   /** Findings whose suppression could not be evaluated and were escalated instead (TRAPS 17). */
   readonly suppressionErrorsTotal: Counter<'rule'>;
   /** Rules in force now (not expired), by `origin` (`file`, `table`). */
@@ -54,6 +61,18 @@ export function createDetectionMetrics(registry: Registry): DetectionMetrics {
       name: 'ir_finding_duplicates_total',
       help: 'Redelivered findings already recorded at the same version; not counted again in ir_findings_total.',
       labelNames: ['source'],
+      registers: [registry],
+    }),
+    reEmissionsTotal: new Counter({
+      name: 'ir_finding_reemissions_total',
+      help: 'Re-emissions of a recorded finding, by handling: forwarded at once, or held for the end of its interval.',
+      labelNames: ['handling'],
+      registers: [registry],
+    }),
+    reEmissionsReleasedTotal: new Counter({
+      name: 'ir_finding_reemissions_released_total',
+      help: 'Held re-emissions published when their interval ended, by result (published, failed).',
+      labelNames: ['result'],
       registers: [registry],
     }),
     suppressionErrorsTotal: new Counter({

@@ -11,6 +11,7 @@ import {
   resolveQueueUrls,
 } from '@ir/runtime';
 import { createCoalescingStore } from './coalescing/coalescing-store.js';
+import { createReEmissionThrottle } from './coalescing/re-emission-throttle.js';
 import type { DetectionConfig } from './config.js';
 import { createHandlers } from './handlers/index.js';
 import { createDetectionMetrics, type DetectionMetrics, FindingOutcome } from './metrics.js';
@@ -84,6 +85,14 @@ export async function createService(
     newIncidentId: deps.newIncidentId ?? randomUUID,
     newMessageId: randomUUID,
   });
+  const throttle = createReEmissionThrottle({
+    intervalMs: config.IR_REEMISSION_FORWARD_SECONDS * 1000,
+    onReleased: () => metrics.reEmissionsReleasedTotal.inc({ result: 'published' }),
+    onReleaseFailed: (error, finding) => {
+      metrics.reEmissionsReleasedTotal.inc({ result: 'failed' });
+      logger.error({ err: error, findingId: finding.id }, 'reemission_release_failed');
+    },
+  });
   const handlers = createHandlers({
     store,
     suppressor: suppressions?.suppressor ?? createSuppressor(deps.suppressionRules ?? []),
@@ -92,6 +101,7 @@ export async function createService(
     now,
     acceptSampleFindings: config.IR_ACCEPT_SAMPLE_FINDINGS,
     dryRun: config.IR_DRY_RUN,
+    throttle,
   });
   const service = await createQueueService({
     name: SERVICE_NAME,
@@ -105,6 +115,8 @@ export async function createService(
     }),
     handle: handlers.findings,
     onStop: async () => {
+      // After the workers stopped: what is held goes out before the clients close.
+      await throttle.flush();
       await suppressions?.stop();
       dynamodb.destroy();
     },

@@ -51,7 +51,10 @@ export async function recordNewerVersion(
   }
   if (!old) throw new Error(`finding ${input.finding.id}: the update returned no previous item`);
   const stored = storedFinding(old);
-  await touchResource(settings, input, stored.incidentId, cutoff);
+  const previous = Date.parse(stored.last?.entry.receivedAt ?? stored.first.receivedAt);
+  if (input.finding.sequence || !sameTouchPeriod(settings, previous, input.receivedAt.getTime())) {
+    await touchResource(settings, input, stored.incidentId, cutoff);
+  }
   return {
     decision: 're-emitted',
     incidentId: stored.incidentId,
@@ -71,6 +74,18 @@ function notNewer(input: RecordInput, item: Item): RecordResult {
   }
   if (stored.last && !stored.last.published) outbox.push(stored.last.entry);
   return { decision: 'duplicate', incidentId: stored.incidentId, outbox };
+}
+
+/**
+ * Whether the previous version of a finding was received in the same touch period as this one. The
+ * first version received in a period moves the resource's `lastFindingAt` (its predecessor came in
+ * an earlier period); the others skip that write, one of the two a storm of re-emissions costs in
+ * detection. `lastFindingAt` then trails by less than a period: a minute, or a sixtieth of the
+ * coalescing window when that is shorter, so the window is at most that much shorter.
+ */
+export function sameTouchPeriod(settings: CoalescingStoreSettings, previous: number, now: number): boolean {
+  const period = Math.min(60_000, (settings.windowSeconds * 1000) / 60);
+  return Number.isFinite(previous) && Math.floor(previous / period) === Math.floor(now / period);
 }
 
 /**

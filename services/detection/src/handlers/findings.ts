@@ -1,6 +1,8 @@
 import type { Finding } from '@ir/contracts';
 import type { HandlerContext, Logger, ParsedMessage, Publisher } from '@ir/runtime';
 import type { CoalescingDecision, CoalescingStore } from '../coalescing/coalescing-store.js';
+import { findingKey } from '../coalescing/item-keys.js';
+import type { ReEmissionThrottle } from '../coalescing/re-emission-throttle.js';
 import { fitFinding, incidentMessage } from '../incident-messages.js';
 import { type DetectionMetrics, FindingOutcome } from '../metrics.js';
 import type { FindingBatch } from '../parse-findings-message.js';
@@ -15,6 +17,11 @@ export interface FindingsHandlerDeps {
   readonly now: () => Date;
   readonly acceptSampleFindings: boolean;
   readonly dryRun: boolean;
+  /**
+   * Holds back re-emissions the coordinator would not act on (IR_REEMISSION_FORWARD_SECONDS); without
+   * it every re-emission is forwarded.
+   */
+  readonly throttle?: ReEmissionThrottle;
 }
 
 /**
@@ -66,13 +73,27 @@ export function createFindingsHandler(deps: FindingsHandlerDeps) {
     if (outcome === 'duplicate') deps.metrics.duplicatesTotal.inc({ source: finding.source });
     else count(finding, outcome);
     for (const entry of result.outbox) {
-      const message = incidentMessage(entry, finding, { dryRun, now: deps.now });
-      await deps.publisher.publish('coordinator', [message]);
-      await deps.store.markPublished(finding, entry, dryRun);
-      incidentLog.info(
-        { messageId: message.id, type: message.type, kind: entry.kind },
-        'incident_message_published',
-      );
+      const forward = async () => {
+        const message = incidentMessage(entry, finding, { dryRun, now: deps.now });
+        await deps.publisher.publish('coordinator', [message]);
+        await deps.store.markPublished(finding, entry, dryRun);
+        incidentLog.info(
+          { messageId: message.id, type: message.type, kind: entry.kind },
+          'incident_message_published',
+        );
+      };
+      // Only this delivery's own re-emission may wait; an entry left over from an earlier delivery
+      // (or a redelivery's) is sent now.
+      if (result.decision === 're-emitted' && entry.slot === 'last' && deps.throttle) {
+        const key = findingKey(finding, dryRun).pk.S as string;
+        const decision = deps.throttle.offer(key, finding, forward);
+        deps.metrics.reEmissionsTotal.inc({ handling: decision });
+        if (decision === 'held') {
+          incidentLog.debug({ messageId: entry.messageId, count: finding.count }, 'reemission_held');
+          continue;
+        }
+      }
+      await forward();
     }
     if (result.decision === 'opened') {
       incidentLog.info(

@@ -84,4 +84,49 @@ describe('detection service, the coalescing window', () => {
       }),
     ]);
   });
+
+  it('moves the resource window forward with the first re-emission of each touch period only', async () => {
+    // Prepare: a 10-minute window, so a touch period of 10 s; a clock the test moves.
+    let now = new Date('2024-05-02T15:00:00.000Z');
+    const service = await fixture.start({ IR_COALESCE_WINDOW_SECONDS: '600' }, { now: () => now });
+    const resource = { kind: 'instance', instanceId: 'i-0t0uc000000000001' } as const;
+    const emission = (count: number) =>
+      JSON.stringify(
+        guardDutyEventBridgeFinding({
+          findingId: 'touch000000000000000000000001',
+          resource,
+          count,
+          updatedAt: new Date(Date.UTC(2024, 4, 2, 14, count)).toISOString(),
+        }),
+      );
+    const lastFindingAt = async () =>
+      (await fixture.tableItems()).find((item) => String(item.pk).startsWith('RESOURCE#'))?.lastFindingAt;
+    const handled = (count: number) =>
+      eventually(
+        async () =>
+          (await fixture.findingsCounted([service], 'accepted')) +
+            (await fixture.findingsCounted([service], 'coalesced')) ===
+          count,
+      );
+    await fixture.sendFindings([emission(1)]);
+    await handled(1);
+    // Act: 15:00:05 is in the first version's period; 15:00:12 opens the next; 15:00:15 is in it
+    const seen: unknown[] = [];
+    for (const [count, at] of [
+      [2, '15:00:05'],
+      [3, '15:00:12'],
+      [4, '15:00:15'],
+    ] as const) {
+      now = new Date(`2024-05-02T${at}.000Z`);
+      await fixture.sendFindings([emission(count)]);
+      await handled(count);
+      seen.push(await lastFindingAt());
+    }
+    // Assess: read back from the table after each
+    expect(seen).toEqual([
+      '2024-05-02T15:00:00.000Z',
+      '2024-05-02T15:00:12.000Z',
+      '2024-05-02T15:00:12.000Z',
+    ]);
+  });
 });

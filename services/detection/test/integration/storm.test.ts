@@ -1,3 +1,4 @@
+import type { MessageOf } from '@ir/contracts';
 import {
   findingTypes,
   guardDutyEventBridgeFinding,
@@ -99,7 +100,8 @@ describe('detection service under a storm, two replicas on one queue', () => {
       expect(finding.count).toBe(String(EMISSIONS_PER_FINDING));
       expect(finding.firstPublished).toBe(true);
     }
-    // Assess: what the coordinator received
+    // Assess: what the coordinator received, once both replicas stopped (and sent what they held back)
+    await Promise.all(replicas.map((replica) => replica.stop()));
     const published = fixture.lines.filter((line) => line.msg === 'incident_message_published').length;
     const messages = await fixture.coordinatorMessages(published, 60_000);
     expect(messages).toHaveLength(published);
@@ -111,5 +113,13 @@ describe('detection service under a storm, two replicas on one queue', () => {
     const incidents = new Set(incidentOf.values());
     expect(new Set(opened.map((message) => message.incidentId))).toEqual(incidents);
     expect(messages.every((message) => incidents.has(message.incidentId))).toBe(true);
+    // Re-emissions held back (IR_REEMISSION_FORWARD_SECONDS) still bring each incident the newest version.
+    const newest = new Map<string, number>();
+    for (const message of distinct) {
+      const { finding } = (message as MessageOf<'incident.opened' | 'incident.updated'>).payload;
+      newest.set(finding.id, Math.max(newest.get(finding.id) ?? 0, finding.count));
+    }
+    expect(newest.size).toBe(RESOURCES * FINDINGS_PER_RESOURCE);
+    expect(new Set(newest.values())).toEqual(new Set([EMISSIONS_PER_FINDING]));
   });
 });

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       IR_COALESCE_WINDOW_SECONDS: 3600,
       IR_FINDING_MEMORY_DAYS: 90,
       IR_MAX_FINDING_BYTES: 262_144,
+      IR_REEMISSION_FORWARD_SECONDS: 60,
       IR_DRY_RUN: false,
     });
     expect(config.IR_SUPPRESSIONS_FILE).toBeUndefined();
