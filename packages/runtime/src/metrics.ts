@@ -24,6 +24,8 @@ export interface RuntimeMetrics {
   readonly queueDepth: Gauge<'queue' | 'kind'>;
   /** Failed ReceiveMessage calls; a streak of them is backed off (see `createReceiveBackoff`). */
   readonly receiveErrorsTotal: Counter<'queue'>;
+  /** Finished messages whose delete failed; each is received again when its visibility ends. */
+  readonly deleteErrorsTotal: Counter<'queue'>;
 }
 
 /**
@@ -76,6 +78,12 @@ export function createMetrics(service: string, registry: Registry = new Registry
     receiveErrorsTotal: new Counter({
       name: 'ir_queue_receive_errors_total',
       help: 'ReceiveMessage calls that failed (endpoint down, throttled, 5xx); the worker backs off while they last.',
+      labelNames: ['queue'],
+      registers: [registry],
+    }),
+    deleteErrorsTotal: new Counter({
+      name: 'ir_queue_delete_errors_total',
+      help: 'Finished messages whose delete failed; each is received again when its visibility timeout ends and handled idempotently.',
       labelNames: ['queue'],
       registers: [registry],
     }),

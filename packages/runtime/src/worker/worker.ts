@@ -7,6 +7,7 @@ import { readQueueDepth } from '../queue-depth.js';
 import type { RuntimeMetrics } from '../metrics.js';
 import { createAccountSlots } from './account-fairness.js';
 import { createAcknowledgement } from './acknowledgement.js';
+import { createDeleteBatcher } from './delete-batcher.js';
 import { createMessageHandler } from './handle-message.js';
 import type { HandlerContext, ParsedMessage } from './handler-context.js';
 import { createInFlight } from './in-flight.js';
@@ -54,7 +55,15 @@ export interface WorkerSettings<T> {
   readonly now?: () => Date;
   /** Spans of handled messages (the runtime's tracing); unset: the API's no-op tracer. */
   readonly tracer?: Tracer | undefined;
+  /**
+   * How long a finished message waits for others to share its DeleteMessageBatch
+   * ({@link DEFAULT_DELETE_BATCH_MS} when unset; 0 sends each at once, still without waiting).
+   */
+  readonly deleteBatchMs?: number | undefined;
 }
+
+/** A finished message's delete waits this long for others (see `createDeleteBatcher`). */
+export const DEFAULT_DELETE_BATCH_MS = 200;
 
 /** How long one read of the queue's backlog answers for (one GetQueueAttributes per period at most). */
 const BACKLOG_CACHE_MS = 2_000;
@@ -127,7 +136,14 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
     onFailure: () => settings.metrics.receiveErrorsTotal.inc({ queue: settings.name }),
     now: () => now().getTime(),
   });
-  const handleMessage = createMessageHandler({
+  const deletes = createDeleteBatcher({
+    sqs: settings.sqs,
+    queueUrl: settings.queueUrl,
+    maxWaitMs: settings.deleteBatchMs ?? DEFAULT_DELETE_BATCH_MS,
+    log,
+    onFailed: (count) => settings.metrics.deleteErrorsTotal.inc({ queue: settings.name }, count),
+  });
+  const handleAndAcknowledge = createMessageHandler({
     ...settings,
     log,
     now,
@@ -142,6 +158,20 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       now,
     }),
   });
+  // A returned message is finished (handled, dead-lettered or deferred): deleted in a batch, and the
+  // receive loop goes on without waiting for it (sqs-consumer's own delete is off).
+  // Tracked until the delete is queued, so stop() flushes only after the last one was added.
+  const finishing = new Set<Promise<Message | undefined>>();
+  const handleMessage = (message: Message) => {
+    const run = handleAndAcknowledge(message).then((finished) => {
+      if (finished) deletes.add(finished);
+      return finished;
+    });
+    finishing.add(run);
+    const forget = () => finishing.delete(run);
+    run.then(forget, forget);
+    return run;
+  };
 
   const pollers = Math.max(1, Math.min(settings.pollers ?? 1, settings.concurrency));
   const batchSize = Math.floor(settings.concurrency / pollers);
@@ -160,6 +190,7 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       messageSystemAttributeNames: ['ApproximateReceiveCount', 'SentTimestamp'],
       // Our handler decides acknowledgement itself: undefined leaves the message on the queue.
       strictReturn: false,
+      shouldDeleteMessages: false,
       terminateVisibilityTimeout: (messages: Message[]) =>
         retryVisibilitySeconds(messages, settings.retryBaseSeconds, settings.retryMaxSeconds),
       handleMessage,
@@ -217,6 +248,8 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       // A long poll already in flight may still return messages; they are released, not handled.
       while (consumers.some((consumer) => consumer.status.isPolling) && Date.now() < deadline)
         await sleep(50);
+      await Promise.allSettled([...finishing]);
+      await deletes.flush();
       state = WorkerState.stopped;
       log.info('worker_stopped');
     },

@@ -121,6 +121,45 @@ describe('createWorker (on the emulator)', () => {
     expect(await counter(fixture, 'test.ok', 'processed')).toBe(1);
   });
 
+  it('deletes messages finished together in one DeleteMessageBatch, without holding the receive loop', async () => {
+    // Prepare: ten messages, received and handled together
+    const fixture = await queueFixture();
+    const handled: number[] = [];
+    const worker = buildWorker(
+      fixture,
+      async (message) => {
+        handled.push(message.n);
+      },
+      { concurrency: 10 },
+    );
+    running.push(worker);
+    await fixture.clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: fixture.system.queues.findings.url,
+        Entries: Array.from({ length: 10 }, (_, n) => ({
+          Id: String(n),
+          MessageBody: `{"kind":"ok","n":${n}}`,
+        })),
+      }),
+    );
+    // Act
+    worker.start();
+    await eventually(() => handled.length === 10, 30_000);
+    await eventually(
+      async () => (await queueDepth(fixture.clients.sqs, fixture.system.queues.findings.url)) === 0,
+    );
+    // Assess: the worker's own calls, counted by the client factory
+    const calls = async (operation: string) =>
+      (await fixture.metrics.awsCallsTotal.get()).values
+        .filter((value) => value.labels.operation === operation)
+        .reduce((sum, value) => sum + value.value, 0);
+    expect(handled.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await calls('DeleteMessage')).toBe(0);
+    const batches = await calls('DeleteMessageBatch');
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(batches).toBeLessThan(10);
+  });
+
   it('sends poison messages to the DLQ with the reason and keeps handling good ones', async () => {
     // Prepare
     const fixture = await queueFixture();
@@ -268,6 +307,10 @@ describe('createWorker (on the emulator)', () => {
       }),
     );
     await eventually(async () => (await counter(fixture, 'test.ok', 'processed')) === 1);
+    // The delete goes a moment later, batched.
+    await eventually(
+      async () => (await queueDepth(fixture.clients.sqs, fixture.system.queues.findings.url)) === 0,
+    );
     // Act
     const ready = await fetch(`${base}/readyz`);
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -287,7 +330,7 @@ describe('createWorker (on the emulator)', () => {
     expect(
       sample(metrics, 'ir_aws_calls_total', {
         service: 'sqs',
-        operation: 'DeleteMessage',
+        operation: 'DeleteMessageBatch',
         outcome: 'success',
       }),
     ).toBe(1);
