@@ -55,9 +55,10 @@ export interface ReEmissionThrottle {
  *
  * What a crash costs: a version held when the process dies is not forwarded by this replica (its
  * item says `lastPublished: false`); the next re-emission of that finding forwards it, and a
- * redelivery of the held version itself republishes it. A replica that starts afresh forwards the
- * first re-emission it sees of every finding. Each replica throttles on its own, so with N
- * replicas a finding is forwarded at most N times an interval.
+ * redelivery of the held version itself republishes it. A held version whose forward fails when
+ * its time comes is reported and the finding forgotten, so its next re-emission goes at once. A
+ * replica that starts afresh forwards the first re-emission it sees of every finding. Each replica
+ * throttles on its own, so with N replicas a finding is forwarded at most N times an interval.
  */
 export function createReEmissionThrottle(options: ReEmissionThrottleOptions): ReEmissionThrottle {
   const now = options.now ?? Date.now;
@@ -77,7 +78,14 @@ export function createReEmissionThrottle(options: ReEmissionThrottleOptions): Re
     arm(key, track);
     const done = held.forward().then(
       () => options.onReleased?.(held.finding),
-      (error: unknown) => options.onReleaseFailed(error, held.finding),
+      (error: unknown) => {
+        options.onReleaseFailed(error, held.finding);
+        // Forgotten, so the finding's next re-emission goes at once and brings the count up to date.
+        if (tracks.get(key) === track && !track.held) {
+          clearTimeout(track.timer);
+          tracks.delete(key);
+        }
+      },
     );
     releasing.add(done);
     void done.finally(() => releasing.delete(done));

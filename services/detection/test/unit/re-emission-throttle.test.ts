@@ -126,7 +126,7 @@ describe('createReEmissionThrottle', () => {
     expect(throttle.size).toBe(0);
   });
 
-  it('reports a held forward that failed', async () => {
+  it('reports a held forward that failed, and forwards the next re-emission at once', async () => {
     // Prepare
     const failures: string[] = [];
     const throttle = createReEmissionThrottle({
@@ -139,8 +139,10 @@ describe('createReEmissionThrottle', () => {
     });
     // Act
     await vi.advanceTimersByTimeAsync(INTERVAL_MS);
+    const next = throttle.offer('k', version(4), async () => {});
     // Assess
     expect(failures).toEqual(['3: SQS refused']);
+    expect(next).toBe('forwarded');
   });
 
   it('with an interval of 0 forwards every re-emission', () => {
