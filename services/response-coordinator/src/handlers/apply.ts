@@ -153,7 +153,7 @@ export async function applyToIncident(
     const committed = await deps.repository.commit(transition, {
       windowStart: window.start,
       expiresAt: window.expiresAt,
-      expected: used,
+      max: deps.blast.max,
     });
     if (committed) {
       await flushOutbox(deps, application.incidentId, transition.outbox);

@@ -6,8 +6,8 @@ import { numberOf } from './codec.js';
 export interface BlastCount {
   readonly windowStart: string;
   readonly expiresAt: number;
-  /** The value read before deciding; the write is conditional on it. */
-  readonly expected: number;
+  /** Automatic containments allowed in the window (IR_MAX_AUTO_CONTAINMENTS). */
+  readonly max: number;
 }
 
 /** Automatic containments counted so far in the window starting at `windowStart`. */
@@ -27,21 +27,24 @@ export async function blastUsed(
 }
 
 /**
- * The counter's update inside a transition's transaction: conditional on the value read, so two
- * replicas cannot both take the last slot of a window.
+ * The counter's update inside a transition's transaction: adds the slots taken, on condition that
+ * they still fit under `max`, so two replicas cannot both take the last slot of a window. Why not
+ * conditional on the exact value read (as it was): every decision that took a slot then conflicted
+ * with every other one taken since its read, in any incident, and was loaded and decided again;
+ * under load most containment decisions were made two or three times. Now a stale read costs a
+ * retry only when the window has really run out of room.
  */
 export function blastCounterUpdate(tableName: string, blast: BlastCount, used: number): TransactWriteItem {
   return {
     Update: {
       TableName: tableName,
       Key: { pk: { S: keys.blastWindowPk(blast.windowStart) }, sk: { S: keys.blastWindowSk } },
-      UpdateExpression: 'SET #count = :next, expiresAt = :expires',
-      ConditionExpression:
-        blast.expected === 0 ? 'attribute_not_exists(#count) OR #count = :old' : '#count = :old',
+      UpdateExpression: 'ADD #count :used SET expiresAt = :expires',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count <= :ceiling',
       ExpressionAttributeNames: { '#count': 'count' },
       ExpressionAttributeValues: {
-        ':next': { N: String(blast.expected + used) },
-        ':old': { N: String(blast.expected) },
+        ':used': { N: String(used) },
+        ':ceiling': { N: String(blast.max - used) },
         ':expires': { N: String(blast.expiresAt) },
       },
     },

@@ -22,7 +22,7 @@ export interface IncidentRepository {
    * reading them on every message made each decision slower than the last.
    */
   loadForDecision(incidentId: string): Promise<DecisionItems>;
-  /** Writes a transition in one transaction; false when the version (or blast counter) moved on. */
+  /** Writes a transition in one transaction; false when the version moved on or the blast window is full. */
   commit(transition: Transition, blast?: BlastCount): Promise<boolean>;
   deleteOutbox(incidentId: string, messageIds: readonly string[]): Promise<void>;
   /**
