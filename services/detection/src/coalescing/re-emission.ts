@@ -65,13 +65,21 @@ export async function recordNewerVersion(
   };
 }
 
-/** A version already recorded (`duplicate`) or older (`stale`); republishes what is still unsent. */
+/**
+ * A version already recorded (`duplicate`), which republishes what is still unsent, or older
+ * (`stale`), which sends nothing. Why a stale one republishes nothing: a message is built from the
+ * delivery's own finding, so republishing an unsent entry from an older version sent that entry's id
+ * with an older body than its writer was sending (seen in the storm test with two replicas: the
+ * coordinator, deduplicating by id, could keep the older one, and later re-emissions of the newest
+ * version are stale, so nothing corrected it). An entry whose writer died is republished by the
+ * redelivery of the writer's own message (a `duplicate`), or by the next newer version.
+ */
 function notNewer(input: RecordInput, item: Item): RecordResult {
   const stored = storedFinding(item);
-  const outbox: OutboxEntry[] = stored.firstPublished ? [] : [stored.first];
   if (compareVersions(input.finding, stored) < 0) {
-    return { decision: 'stale', incidentId: stored.incidentId, outbox };
+    return { decision: 'stale', incidentId: stored.incidentId, outbox: [] };
   }
+  const outbox: OutboxEntry[] = stored.firstPublished ? [] : [stored.first];
   if (stored.last && !stored.last.published) outbox.push(stored.last.entry);
   return { decision: 'duplicate', incidentId: stored.incidentId, outbox };
 }

@@ -1,6 +1,8 @@
-import type { MessageOf } from '@ir/contracts';
+import { randomUUID } from 'node:crypto';
+import { type MessageOf, parseFindings } from '@ir/contracts';
 import { eventually, guardDutyEventBridgeFinding, queueDepth } from '@ir/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCoalescingStore } from '../../src/coalescing/coalescing-store.js';
 import type { DetectionService } from '../../src/service.js';
 import { type DetectionFixture, detectionFixture } from './harness.js';
 
@@ -121,5 +123,44 @@ describe('re-emissions the coordinator would not act on', () => {
     expect((raised as MessageOf<'incident.updated'>).payload.finding.severity.band).toBe('HIGH');
     expect(updatedCount(onStop)).toBe(6);
     expect(await queueDepth(fixture.clients.sqs, fixture.system.queues.coordinator.url)).toBe(0);
+  });
+});
+
+describe('an entry its writer has not sent yet', () => {
+  it('is not republished by an older copy, whose body is older, but by a copy of its own version', async () => {
+    // Prepare: version 10 recorded as by a writer that decided and has not published yet
+    const { findingId, emission } = findingAbout('i-0f0a0000000000003');
+    const store = createCoalescingStore({
+      dynamodb: fixture.clients.dynamodb,
+      tableName: fixture.system.tableName,
+      windowSeconds: 3600,
+      memorySeconds: 86_400,
+      newIncidentId: () => 'inc-unsent',
+      newMessageId: randomUUID,
+    });
+    const [newest] = parseFindings(emission(10));
+    if (!newest) throw new Error('the factory made no finding');
+    const decided = await store.record({
+      finding: newest,
+      receivedAt: new Date(),
+      suppressionUnevaluated: false,
+    });
+    const running = await fixture.start();
+    service = running;
+    // Act
+    await fixture.sendFindings([emission(3)]);
+    await drained(running, 1);
+    const depthAfterOlder = await queueDepth(fixture.clients.sqs, fixture.system.queues.coordinator.url);
+    await fixture.sendFindings([emission(10)]);
+    const [republished] = await fixture.coordinatorMessages(1);
+    // Assess: the writer's message id, with version 10's body; the item marked sent
+    expect(decided.decision).toBe('opened');
+    expect(depthAfterOlder).toBe(0);
+    expect(republished?.id).toBe(decided.outbox[0]?.messageId);
+    expect((republished as MessageOf<'incident.opened'>).payload.finding.count).toBe(10);
+    const item = (await fixture.tableItems()).find(
+      (candidate) => candidate.pk === `FINDING#guardduty#123456789012#${findingId}`,
+    );
+    expect(item).toMatchObject({ count: '10', firstPublished: true });
   });
 });
