@@ -115,8 +115,9 @@ export function createReEmissionThrottle(options: ReEmissionThrottleOptions): Re
         return 'forwarded';
       }
       if (track.band !== finding.severity.band || track.resources !== resourcesOf(finding)) {
-        // The coordinator acts on this one (escalation, new resources): now, and it supersedes any held.
-        track.held = undefined;
+        // The coordinator acts on this one (escalation, new resources): now. It supersedes a held
+        // version unless that one is newer (two deliveries handled at once can be offered out of order).
+        if (track.held && compareVersions(track.held.finding, finding) <= 0) track.held = undefined;
         remember(track, finding);
         clearTimeout(track.timer);
         arm(key, track);

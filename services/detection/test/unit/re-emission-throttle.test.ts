@@ -88,6 +88,25 @@ describe('createReEmissionThrottle', () => {
     expect(throttle.size).toBe(0);
   });
 
+  it('keeps a held version newer than a raised one offered after it, and forwards it when the interval ends', async () => {
+    // Prepare: versions 9 and 10 handled at once; 10 is offered first (held), then 9 with a raised band
+    const { forwarded, forward } = recorder();
+    const throttle = createReEmissionThrottle({ intervalMs: INTERVAL_MS, onReleaseFailed: () => {} });
+    const first = version(2);
+    throttle.offer('k', first, forward(first));
+    const newest = version(10);
+    const raised = version(9, { severity: { score: 8, band: 'HIGH' } });
+    // Act
+    const decisions = [
+      throttle.offer('k', newest, forward(newest)),
+      throttle.offer('k', raised, forward(raised)),
+    ];
+    await vi.advanceTimersByTimeAsync(INTERVAL_MS);
+    // Assess
+    expect(decisions).toEqual(['held', 'forwarded']);
+    expect(forwarded).toEqual([10]);
+  });
+
   it('tracks each finding on its own and forgets one after a quiet interval', async () => {
     // Prepare
     const { forwarded, forward } = recorder();
