@@ -248,7 +248,10 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
       // A long poll already in flight may still return messages; they are released, not handled.
       while (consumers.some((consumer) => consumer.status.isPolling) && Date.now() < deadline)
         await sleep(50);
-      await Promise.allSettled([...finishing]);
+      // Bounded like the rest of the stop: a handler that ignored its abort must not hold it forever.
+      const settled = new AbortController();
+      void Promise.allSettled([...finishing]).then(() => settled.abort());
+      await sleep(Math.max(100, deadline - Date.now()), settled.signal);
       await deletes.flush();
       state = WorkerState.stopped;
       log.info('worker_stopped');
