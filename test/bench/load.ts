@@ -1,20 +1,14 @@
 import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { incidentTableKeys as keys } from '@ir/contracts';
-import { SERVICE_NAMES, type ServiceName } from '@ir/testkit';
+import type { ServiceName } from '@ir/testkit';
 import type { IncidentView } from '../support/coordinator-api.js';
 import type { FaultProxy } from '../support/fault-proxy.js';
 import { createTargetInstance, instanceFinding, type TargetInstance } from '../support/findings.js';
-import {
-  bucketBounds,
-  type Histogram,
-  histogramOf,
-  histogramQuantile,
-  sumOf,
-} from '../support/prometheus.js';
+import { bucketBounds, type Histogram, histogramOf, histogramQuantile } from '../support/prometheus.js';
 import type { RunningSystem } from '../support/system.js';
 import { breakdownOf, type CallBreakdown, countCalls } from './call-breakdown.js';
 import { criticalPathSeconds, isWorkFor } from './critical-path.js';
-import { peakRssMb } from './process-memory.js';
+import { awsCallsByService, peakRssByService } from './per-service.js';
 import { type Percentiles, percentiles, round } from './stats.js';
 import { attributeMtti, type ReceivedSpan, type TraceBreakdown } from './traces.js';
 
@@ -135,13 +129,7 @@ export async function runLoad(options: {
     .map((view) => seconds(view.incident.receivedAt, view.incident.evidenceSealedAt));
   const mtti = fromHistogram(histogramOf(metrics, 'ir_time_to_isolate_seconds'), mttiExact);
   const mtte = fromHistogram(histogramOf(metrics, 'ir_time_to_evidence_seconds'), mtteExact);
-  const maxRssMb = Object.fromEntries(
-    await Promise.all(
-      SERVICE_NAMES.map(
-        async (name) => [name, Math.max(...(await Promise.all(system.pids(name).map(peakRssMb))))] as const,
-      ),
-    ),
-  ) as Record<ServiceName, number>;
+  const maxRssMb = await peakRssByService(system);
 
   log('probe: one isolation alone, its AWS calls recorded…');
   // Every call of the load run (idle polls and background work included), by service and operation.
@@ -271,7 +259,5 @@ async function waitQuietlyForCompletion(system: RunningSystem, findingId: string
 
 /** Every AWS call every service counted (idle polls included). */
 async function totalAwsCalls(system: RunningSystem): Promise<number> {
-  let total = 0;
-  for (const name of SERVICE_NAMES) total += sumOf(await system.metrics(name), 'ir_aws_calls_total');
-  return total;
+  return Object.values(await awsCallsByService(system)).reduce((sum, calls) => sum + calls, 0);
 }

@@ -1,8 +1,8 @@
-import { SERVICE_NAMES, type ServiceName, queueDepth } from '@ir/testkit';
+import { type ServiceName, queueDepth } from '@ir/testkit';
 import { createTargetInstance, instanceFinding, type TargetInstance } from '../support/findings.js';
 import { scrapeMetrics, sumOf } from '../support/prometheus.js';
 import type { RunningSystem } from '../support/system.js';
-import { peakRssMb } from './process-memory.js';
+import { awsCallsByService, peakRssByService } from './per-service.js';
 import { growthPerThousand, type RssSample, sampleRss } from './rss-series.js';
 import { round } from './stats.js';
 
@@ -112,18 +112,10 @@ export async function runStorm(options: {
     held: sumOf(metrics, 'ir_finding_reemissions_total', { handling: 'held' }),
     released: sumOf(metrics, 'ir_finding_reemissions_released_total', { result: 'published' }),
   };
-  const awsCalls = Object.fromEntries(
-    await Promise.all(
-      SERVICE_NAMES.map(
-        async (name) => [name, sumOf(await system.metrics(name), 'ir_aws_calls_total')] as const,
-      ),
-    ),
-  ) as Record<ServiceName, number>;
+  const awsCalls = await awsCallsByService(system);
   const allCalls = Object.values(awsCalls).reduce((sum, calls) => sum + calls, 0);
   const incidents = (await system.api.list()).length;
-  const maxRssMb = Object.fromEntries(
-    await Promise.all(SERVICE_NAMES.map(async (name) => [name, await peakRssMb(system.pid(name))] as const)),
-  ) as Record<ServiceName, number>;
+  const maxRssMb = await peakRssByService(system);
   return {
     mode: 'storm',
     findings: options.findings,
