@@ -175,12 +175,12 @@ export function createWorker<T>(settings: WorkerSettings<T>): Worker {
 
   const pollers = Math.max(1, Math.min(settings.pollers ?? 1, settings.concurrency));
   const batchSize = Math.floor(settings.concurrency / pollers);
-  const consumers = Array.from({ length: pollers }, () => createConsumer(batchSize));
-  function createConsumer(size: number): Consumer {
+  const consumers = Array.from({ length: pollers }, () => createConsumer());
+  function createConsumer(): Consumer {
     const consumer = Consumer.create({
       queueUrl: settings.queueUrl,
       sqs: settings.sqs,
-      batchSize: size,
+      batchSize,
       visibilityTimeout: settings.visibilityTimeoutSeconds,
       heartbeatInterval: settings.heartbeatSeconds,
       waitTimeSeconds: settings.waitTimeSeconds,
