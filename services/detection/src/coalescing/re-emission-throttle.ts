@@ -75,7 +75,7 @@ export function createReEmissionThrottle(options: ReEmissionThrottleOptions): Re
     }
     track.held = undefined;
     remember(track, held.finding);
-    arm(key, track);
+    if (!flushed) arm(key, track);
     const done = held.forward().then(
       () => options.onReleased?.(held.finding),
       (error: unknown) => {
@@ -131,7 +131,6 @@ export function createReEmissionThrottle(options: ReEmissionThrottleOptions): Re
       for (const [key, track] of tracks) {
         clearTimeout(track.timer);
         release(key, track);
-        clearTimeout(track.timer);
       }
       tracks.clear();
       await Promise.all([...releasing]);
