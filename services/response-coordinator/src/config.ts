@@ -155,6 +155,12 @@ export const CoordinatorEnv = WorkerEnv.extend({
   IR_APPROVAL_TIMEOUT_SECONDS: env.positiveInt(900),
   /** How often timed-out steps and overdue approvals are looked for. */
   IR_SWEEP_INTERVAL_SECONDS: env.positiveInt(30),
+  /**
+   * Incidents this replica remembers as its own last commit left them, so the next message of one is
+   * decided without reading it first; 0 reads every time. A stale entry costs one failed conditional
+   * write, so with several replicas sharing the queue, fewer hits and more of those.
+   */
+  IR_DECISION_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** Time-out of the notifications the coordinator raises on its own. */
   IR_NOTIFY_TIMEOUT_SECONDS: env.positiveInt(300),
   /** A directory of user playbooks that add to or replace the shipped ones by id. */

@@ -43,6 +43,12 @@ export interface CoordinatorMetrics {
   readonly outboxRepublished: Counter<'by'>;
   /** Decisions refused because their signature did not prove the operator API sent them. */
   readonly forgedDecisions: Counter<'type' | 'reason'>;
+  /**
+   * Decisions made on an incident as this replica last wrote it, without reading it: committed, or
+   * made again from a fresh read because another writer had moved on (`conflicted`) or because it
+   * changed nothing or refused the event (`reread`).
+   */
+  readonly cachedDecisions: Counter<'result'>;
 }
 
 /** Registers the coordinator's metrics on `registry`. */
@@ -112,6 +118,12 @@ export function createCoordinatorMetrics(registry: Registry): CoordinatorMetrics
       registers,
     }),
     forgedDecisions: forgedDecisionsCounter(registers),
+    cachedDecisions: new Counter({
+      name: 'ir_coordinator_cached_decisions_total',
+      help: 'Decisions made on an incident as this replica last wrote it, without reading it first: committed, conflicted (another writer moved on; decided again from a fresh read) or reread (on the cached incident it changed nothing or refused the event; decided again from a fresh read).',
+      labelNames: ['result'],
+      registers,
+    }),
   };
 }
 

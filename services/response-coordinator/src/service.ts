@@ -23,6 +23,7 @@ import { signingPublisher } from './decision-signing.js';
 import { createDeadLetterMetrics } from './dlq/dlq-metrics.js';
 import { deadLetterRoutes } from './dlq/dlq-routes.js';
 import { systemQueues } from './dlq/system-queues.js';
+import { createDecisionCache } from './handlers/decision-cache.js';
 import { type CoordinatorMessage, coordinatorMessageTypes, createHandlers } from './handlers/index.js';
 import { createCoordinatorMetrics } from './metrics.js';
 import { reportVerifier } from './report/evidence-verification.js';
@@ -109,6 +110,7 @@ export async function createService(
         : {}),
     },
     blast: { max: config.IR_MAX_AUTO_CONTAINMENTS, windowSeconds: config.blastWindowSeconds },
+    cache: createDecisionCache(config.IR_DECISION_CACHE_SIZE),
   };
   const keyring = config.decisionSigning;
   if (keyring.generated) {

@@ -2,6 +2,7 @@ import type { Logger, Publishable, Publisher } from '@ir/runtime';
 import { ConcurrentUpdateError } from '../errors.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import { blastWindow } from '../repository/blast-window.js';
+import type { DecisionCache } from './decision-cache.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
 import { Disposition, type IncidentRecord, type WorkerQueue } from '@ir/contracts';
@@ -15,6 +16,8 @@ export interface ApplyDeps {
   readonly clock: () => Date;
   readonly settings: DecisionSettings;
   readonly blast: { readonly max: number; readonly windowSeconds: number };
+  /** The incidents this replica last wrote; without it every decision reads the incident first. */
+  readonly cache?: DecisionCache;
 }
 
 /** One event to apply: how to decide, and how to name it. */
@@ -113,10 +116,17 @@ export async function applyToIncident(
   log: Logger,
 ): Promise<Applied> {
   let lastIncident: IncidentRecord | undefined;
+  const { cache } = deps;
+  // A decision that reads the timeline always reads the table; any other starts from the cache.
+  let cached = application.withTimeline ? undefined : cache?.get(application.incidentId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    const items: DecisionItems & { timeline?: IncidentItems['timeline'] } = application.withTimeline
-      ? await deps.repository.load(application.incidentId)
-      : await deps.repository.loadForDecision(application.incidentId);
+    const fromCache = cached !== undefined;
+    const items: DecisionItems & { timeline?: IncidentItems['timeline'] } = cached
+      ? { aggregate: cached, outbox: [] }
+      : application.withTimeline
+        ? await deps.repository.load(application.incidentId)
+        : await deps.repository.loadForDecision(application.incidentId);
+    cached = undefined;
     const stranded = items.outbox.filter((entry) => isStranded(entry, application.causationId, deps.clock()));
     if (stranded.length > 0) {
       // Committed by a writer that died before publishing them: this very message's earlier handling
@@ -142,14 +152,32 @@ export async function applyToIncident(
     // The blast-radius counter is read only when the decision would take a slot. Why: most events
     // (results, notices) contain nothing, and the budget is consulted only at the point a slot is
     // taken, so a decision that took none with the whole budget takes none with less, and is the same.
-    let used = 0;
-    let draft = decideWith(deps.blast.max);
-    if (draft && draft.blastUsed > 0) {
-      used = await deps.repository.blastUsed(window.start);
-      draft = decideWith(Math.max(0, deps.blast.max - used));
+    let draft: ReturnType<Application['decide']>;
+    try {
+      draft = decideWith(deps.blast.max);
+      if (draft && draft.blastUsed > 0) {
+        const used = await deps.repository.blastUsed(window.start);
+        draft = decideWith(Math.max(0, deps.blast.max - used));
+      }
+    } catch (error: unknown) {
+      // Refusing an event (a step the incident does not have) is decided on a fresh read only: a
+      // replica that moved the incident on may have added that step, and the refusal dead-letters it.
+      if (!fromCache) throw error;
+      draft = undefined;
     }
-    if (!draft || draft.isEmpty) return { transition: undefined, incident: lastIncident };
+    if (!draft || draft.isEmpty) {
+      // Acknowledging an event as changing nothing is decided on a fresh read only, for the same
+      // reason: on a cached incident another replica has moved on, the event may matter.
+      if (fromCache) {
+        deps.metrics.cachedDecisions.inc({ result: 'reread' });
+        attempt -= 1;
+        continue;
+      }
+      return { transition: undefined, incident: lastIncident };
+    }
     const transition = draft.toTransition();
+    // Forgotten until this commit is published: a failure in between leaves the table to say what is.
+    cache?.forget(application.incidentId);
     const committed = await deps.repository.commit(transition, {
       windowStart: window.start,
       expiresAt: window.expiresAt,
@@ -157,6 +185,8 @@ export async function applyToIncident(
     });
     if (committed) {
       await flushOutbox(deps, application.incidentId, transition.outbox);
+      cache?.remember(items.aggregate, transition);
+      if (fromCache) deps.metrics.cachedDecisions.inc({ result: 'committed' });
       observe(deps.metrics, transition);
       log.info(
         {
@@ -169,6 +199,12 @@ export async function applyToIncident(
         'incident_updated',
       );
       return { transition, incident: transition.incident };
+    }
+    if (fromCache) {
+      // Another replica wrote since this one did: decide again from a fresh read, at once.
+      deps.metrics.cachedDecisions.inc({ result: 'conflicted' });
+      attempt -= 1;
+      continue;
     }
     log.debug({ attempt }, 'incident_write_conflicted');
     await jitter(attempt);

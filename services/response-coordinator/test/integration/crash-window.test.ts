@@ -3,87 +3,23 @@
  * dispatched, commands in the outbox) and dies before publishing; a result handled again after its
  * commit because the SQS delete never happened; a result for a command that went out twice.
  */
-import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import { buildMessage, incidentTableKeys as keys, type MessageOf, type WorkerQueue } from '@ir/contracts';
-import { loadPlaybooks, planIncident } from '@ir/playbooks';
-import {
-  baseClientConfig,
-  createLogger,
-  createPublisher,
-  type Publisher,
-  resolveQueueUrls,
-} from '@ir/runtime';
-import { eventually, findingTypes, queueDepth } from '@ir/testkit';
-import { Registry } from 'prom-client';
+import { incidentTableKeys as keys, type MessageOf } from '@ir/contracts';
+import { eventually, queueDepth } from '@ir/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type ApplyDeps, applyToIncident } from '../../src/handlers/apply.js';
-import { createCoordinatorMetrics } from '../../src/metrics.js';
-import { createIncidentRepository } from '../../src/repository/incident-repository.js';
+import { applyToIncident } from '../../src/handlers/apply.js';
 import { openIncident } from '../../src/state/open.js';
-import type { Planner } from '../../src/state/plan-steps.js';
 import { createSweeper } from '../../src/sweeper.js';
-import { coordinatorFixture, type Fixture, finding, result } from './harness.js';
-
-const WORKER_QUEUES: readonly WorkerQueue[] = ['isolator', 'forensics', 'notifier'];
-const logger = createLogger({ service: 'response-coordinator', level: 'silent' });
-
-/** A publisher whose process is killed the moment it would send: nothing reaches SQS. */
-const killedBeforePublishing: Publisher<WorkerQueue> = {
-  async publish() {
-    throw new Error('SIGKILL between commit and publish');
-  },
-};
-
-/** What the coordinator's app builds, over the fixture's account, with the publisher given. */
-async function applyDeps(fixture: Fixture, publisher?: Publisher<WorkerQueue>): Promise<ApplyDeps> {
-  const endpoint = fixture.config.AWS_ENDPOINT_URL ?? '';
-  const region = fixture.config.AWS_REGION;
-  const dynamodb = new DynamoDBClient(
-    baseClientConfig({ endpoint, region, credentials: fixture.account.credentials }),
-  );
-  const urls = await resolveQueueUrls(fixture.clients.sqs, 'ir', [...WORKER_QUEUES, 'coordinator']);
-  return {
-    repository: createIncidentRepository(dynamodb, fixture.system.tableName),
-    publisher: publisher ?? createPublisher(fixture.clients.sqs, urls),
-    metrics: createCoordinatorMetrics(new Registry()),
-    clock: () => new Date(),
-    settings: {
-      producer: 'response-coordinator',
-      protectedTag: fixture.config.protectedTag,
-      approvalTimeoutSeconds: fixture.config.IR_APPROVAL_TIMEOUT_SECONDS,
-      notifyTimeoutSeconds: fixture.config.IR_NOTIFY_TIMEOUT_SECONDS,
-    },
-    blast: { max: 100, windowSeconds: 3600 },
-  };
-}
-
-async function shippedPlanner(): Promise<Planner> {
-  const playbooks = await loadPlaybooks();
-  return (subject, band) => planIncident(subject, playbooks, { severityBand: band });
-}
-
-function openedMessage(incidentId: string): MessageOf<'incident.opened'> {
-  const subject = finding({
-    type: findingTypes.bitcoinDns,
-    severity: 8,
-    findingId: `f-${incidentId}`,
-    resource: { kind: 'instance', instanceId: 'i-0c0ffeec0ffeec0ff' },
-  });
-  return buildMessage('incident.opened', {
-    incidentId,
-    correlationId: `corr-${incidentId}`,
-    causationId: null,
-    producer: 'detection',
-    dryRun: false,
-    payload: {
-      finding: subject,
-      severityBand: subject.severity.band,
-      receivedAt: new Date(Date.now() - 1000).toISOString(),
-      flags: {},
-    },
-  });
-}
+import {
+  applyDeps,
+  killedBeforePublishing,
+  logger,
+  openedMessage,
+  shippedPlanner,
+  WORKER_QUEUES,
+} from './apply-harness.js';
+import { coordinatorFixture, type Fixture, result } from './harness.js';
 
 /** Commits the opening of an incident and dies before publishing its commands. */
 async function openAndDie(fixture: Fixture, message: MessageOf<'incident.opened'>): Promise<void> {
