@@ -37,7 +37,9 @@ export function createSweeper(
 
   const sweepIncident = async (incidentId: string): Promise<number> => {
     const log = logger.child({ incidentId, component: 'sweeper' });
-    await applyToIncident(
+    // The incident as the tick read it or left it: counting from a second read cost a Query per open
+    // incident per sweep. (A tick that changes nothing is always decided on a fresh read.)
+    const { aggregate } = await applyToIncident(
       deps,
       {
         incidentId,
@@ -47,7 +49,6 @@ export function createSweeper(
       },
       log,
     );
-    const { aggregate } = await deps.repository.loadForDecision(incidentId);
     return aggregate?.steps.filter((step) => step.status === 'awaiting-approval').length ?? 0;
   };
 

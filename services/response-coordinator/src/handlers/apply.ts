@@ -2,7 +2,7 @@ import type { Logger, Publishable, Publisher } from '@ir/runtime';
 import { ConcurrentUpdateError } from '../errors.js';
 import type { CoordinatorMetrics } from '../metrics.js';
 import { blastWindow } from '../repository/blast-window.js';
-import type { DecisionCache } from './decision-cache.js';
+import { afterCommit, type DecisionCache } from './decision-cache.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
 import { Disposition, type IncidentRecord, type WorkerQueue } from '@ir/contracts';
@@ -39,6 +39,8 @@ export interface Application {
 export interface Applied {
   readonly transition: Transition | undefined;
   readonly incident: IncidentRecord | undefined;
+  /** The incident with its steps, as read (nothing changed) or as the commit left it. */
+  readonly aggregate: IncidentAggregate | undefined;
 }
 
 const MAX_ATTEMPTS = 8;
@@ -115,7 +117,7 @@ export async function applyToIncident(
   application: Application,
   log: Logger,
 ): Promise<Applied> {
-  let lastIncident: IncidentRecord | undefined;
+  let lastAggregate: IncidentAggregate | undefined;
   const { cache } = deps;
   // A decision that reads the timeline always reads the table; any other starts from the cache.
   let cached = application.withTimeline ? undefined : cache?.get(application.incidentId);
@@ -137,7 +139,7 @@ export async function applyToIncident(
       deps.metrics.outboxRepublished.inc({ by: 'next-writer' }, stranded.length);
       log.info({ messages: stranded.map((entry) => entry.messageId) }, 'outbox_republished');
     }
-    lastIncident = items.aggregate?.incident;
+    lastAggregate = items.aggregate;
     const now = deps.clock();
     const window = blastWindow(now, deps.blast.windowSeconds);
     const decideWith = (blastAvailable: number) =>
@@ -173,7 +175,7 @@ export async function applyToIncident(
         attempt -= 1;
         continue;
       }
-      return { transition: undefined, incident: lastIncident };
+      return { transition: undefined, incident: lastAggregate?.incident, aggregate: lastAggregate };
     }
     const transition = draft.toTransition();
     // Forgotten until this commit is published: a failure in between leaves the table to say what is.
@@ -185,7 +187,8 @@ export async function applyToIncident(
     });
     if (committed) {
       await flushOutbox(deps, application.incidentId, transition.outbox);
-      cache?.remember(items.aggregate, transition);
+      const aggregate = afterCommit(items.aggregate, transition);
+      cache?.remember(aggregate);
       if (fromCache) deps.metrics.cachedDecisions.inc({ result: 'committed' });
       observe(deps.metrics, transition);
       log.info(
@@ -198,7 +201,7 @@ export async function applyToIncident(
         },
         'incident_updated',
       );
-      return { transition, incident: transition.incident };
+      return { transition, incident: transition.incident, aggregate };
     }
     if (fromCache) {
       // Another replica wrote since this one did: decide again from a fresh read, at once.

@@ -17,8 +17,11 @@ import type { Transition } from '../state/draft.js';
  */
 export interface DecisionCache {
   get(incidentId: string): IncidentAggregate | undefined;
-  /** Remembers the incident as the committed transition left it. */
-  remember(before: IncidentAggregate | undefined, transition: Transition): void;
+  /**
+   * Remembers the incident as a commit of this replica left it, unless a newer version is held: two
+   * decisions of one incident in this replica (a message and a sweep) finish in either order.
+   */
+  remember(aggregate: IncidentAggregate): void;
   forget(incidentId: string): void;
   readonly size: number;
 }
@@ -56,11 +59,13 @@ export function createDecisionCache(capacity: number): DecisionCache {
       }
       return aggregate;
     },
-    remember(before, transition) {
+    remember(aggregate) {
       if (capacity === 0) return;
-      const { incidentId } = transition.incident;
+      const { incidentId } = aggregate.incident;
+      const held = entries.get(incidentId);
+      if (held && held.version >= aggregate.version) return;
       entries.delete(incidentId);
-      entries.set(incidentId, afterCommit(before, transition));
+      entries.set(incidentId, aggregate);
       while (entries.size > capacity) {
         const oldest = entries.keys().next().value;
         if (oldest === undefined) break;

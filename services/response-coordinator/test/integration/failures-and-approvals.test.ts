@@ -154,6 +154,8 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     expect(reminder?.params).toMatchObject({ stage: 'approval-needed', details: { page: true } });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/ir_incidents_open\{[^}]*status="needs-attention"[^}]*\} [1-9]/);
+    // Counted from the incidents as the sweep read or left them (the held step among them)
+    expect(metrics).toMatch(/\nir_approvals_pending(\{[^}]*\})? [1-9]/);
   });
 
   it('resolves an incident and releases the resource marker detection holds for it', async () => {

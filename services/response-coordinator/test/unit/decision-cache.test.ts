@@ -39,18 +39,18 @@ describe('decision cache', () => {
   it('drops the least recently used incident beyond its capacity, and caches nothing at capacity 0', () => {
     // Prepare
     const { opening } = openedThenResult();
-    const transition = (incidentId: string) => {
+    const aggregate = (incidentId: string) => {
       const base = opening.toTransition();
-      return { ...base, incident: { ...base.incident, incidentId } };
+      return afterCommit(undefined, { ...base, incident: { ...base.incident, incidentId } });
     };
     const cache = createDecisionCache(2);
     const none = createDecisionCache(0);
     // Act
-    cache.remember(undefined, transition('inc-a'));
-    cache.remember(undefined, transition('inc-b'));
+    cache.remember(aggregate('inc-a'));
+    cache.remember(aggregate('inc-b'));
     cache.get('inc-a');
-    cache.remember(undefined, transition('inc-c'));
-    none.remember(undefined, transition('inc-a'));
+    cache.remember(aggregate('inc-c'));
+    none.remember(aggregate('inc-a'));
     // Assess
     expect(cache.size).toBe(2);
     expect(cache.get('inc-b')).toBeUndefined();
@@ -63,10 +63,24 @@ describe('decision cache', () => {
   it('forgets an incident on request', () => {
     // Prepare
     const cache = createDecisionCache(10);
-    cache.remember(undefined, openedThenResult().opening.toTransition());
+    cache.remember(afterCommit(undefined, openedThenResult().opening.toTransition()));
     // Act
     cache.forget('inc-1');
     // Assess
     expect(cache.get('inc-1')).toBeUndefined();
+  });
+
+  it('keeps the newer of two versions, whichever is remembered last', () => {
+    // Prepare: two decisions of one incident in this replica finish in the reverse of their commits
+    const { open, result } = openedThenResult();
+    const first = afterCommit(undefined, openIncident(opened(), planner, context()).toTransition());
+    const second = afterCommit(open, result.toTransition());
+    const cache = createDecisionCache(10);
+    // Act
+    cache.remember(second);
+    cache.remember(first);
+    // Assess
+    expect(cache.get('inc-1')?.version).toBe(2);
+    expect(cache.get('inc-1')).toEqual(second);
   });
 });
