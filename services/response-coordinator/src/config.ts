@@ -158,9 +158,10 @@ export const CoordinatorEnv = WorkerEnv.extend({
   /**
    * Incidents this replica remembers as its own last commit left them, so the next message of one is
    * decided without reading it first; 0 reads every time. A stale entry costs one failed conditional
-   * write, so with several replicas sharing the queue, fewer hits and more of those.
+   * write, so with several replicas sharing the queue, fewer hits and more of those. Only incidents
+   * in flight gain, and an incident a storm attached hundreds of findings to is held with all of them.
    */
-  IR_DECISION_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(1000),
+  IR_DECISION_CACHE_SIZE: z.coerce.number().int().min(0).max(100_000).default(200),
   /** Time-out of the notifications the coordinator raises on its own. */
   IR_NOTIFY_TIMEOUT_SECONDS: env.positiveInt(300),
   /** A directory of user playbooks that add to or replace the shipped ones by id. */
