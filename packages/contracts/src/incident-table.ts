@@ -24,6 +24,14 @@ export const incidentTableKeys = {
   outboxGsiSk: (committedAt: string, incidentId: string, messageId: string) =>
     `${committedAt}#${incidentId}#${messageId}`,
   /**
+   * An incident the sweep does not list by status (completed, rolled back, resolved) that still has
+   * a dispatched step (`sk` = 'INFLIGHT'), on gsi1 by the earliest such step's deadline, so the sweep
+   * times those steps out too: the report of a resolved incident that nobody answers is not silent.
+   */
+  inFlightSk: 'INFLIGHT',
+  inFlightGsiPk: 'INFLIGHT#SETTLED',
+  inFlightGsiSk: (deadlineAt: string, incidentId: string) => `${deadlineAt}#${incidentId}`,
+  /**
    * The open incident of one resource (`sk` = 'OPEN'): `{ incidentId, openedAt, lastFindingAt,
    * expiresAt }`. Detection attaches a new finding about the resource to that incident while
    * `lastFindingAt` is within the coalescing window; the coordinator deletes it when the incident is

@@ -9,6 +9,12 @@ import type { IncidentRecord, IncidentStatus, StepRecord, StepStatus, WorkerQueu
 /** Statuses the sweeper visits: an incident in one of them may have a step that can time out. */
 export const activeStatuses = ['open', 'needs-attention', 'rolling-back'] as const satisfies IncidentStatus[];
 
+/**
+ * Statuses the sweeper does not list; an incident in one of them that still has a dispatched step is
+ * found through its `INFLIGHT` item instead (written with the transition that leaves it so).
+ */
+export const settledStatuses = ['completed', 'rolled-back', 'resolved'] as const satisfies IncidentStatus[];
+
 /** Statuses counted by the `ir_incidents_open` gauge: everything not resolved. */
 export const unresolvedStatuses = [
   'open',

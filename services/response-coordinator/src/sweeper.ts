@@ -94,6 +94,21 @@ export function createSweeper(
         }
       }
     }
+    // Settled incidents are not listed by status, but a step still dispatched in one (the report of a
+    // resolved incident, a notice sent as it completed) times out like any other: never silent.
+    const overdue = await deps.repository
+      .settledWithOverdueSteps(deps.clock(), LIST_LIMIT)
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'settled_sweep_failed');
+        return [];
+      });
+    for (const incidentId of overdue) {
+      try {
+        await sweepIncident(incidentId);
+      } catch (error: unknown) {
+        logger.error({ err: error, incidentId }, 'incident_sweep_failed');
+      }
+    }
     deps.metrics.approvalsPending.set(pending);
     for (const status of unresolvedStatuses) {
       deps.metrics.incidentsOpen.set({ status }, await deps.repository.count(status));

@@ -71,6 +71,21 @@ export async function commitTransition(
       },
     })),
   ];
+  if (typeof transition.settledDeadline === 'string') {
+    writes.push({
+      Put: {
+        TableName: tableName,
+        Item: {
+          pk: { S: pk },
+          sk: { S: keys.inFlightSk },
+          gsi1pk: { S: keys.inFlightGsiPk },
+          gsi1sk: { S: keys.inFlightGsiSk(transition.settledDeadline, incident.incidentId) },
+        },
+      },
+    });
+  } else if (transition.settledDeadline === null) {
+    writes.push({ Delete: { TableName: tableName, Key: { pk: { S: pk }, sk: { S: keys.inFlightSk } } } });
+  }
   if (blast && transition.blastUsed > 0)
     writes.push(blastCounterUpdate(tableName, blast, transition.blastUsed));
   if (writes.length > MAX_TRANSACTION_ITEMS) {

@@ -6,7 +6,12 @@ import { commitTransition } from './commit-transition.js';
 import { type DecisionItems, type IncidentItems, loadForDecision, loadIncident } from './incident-items.js';
 import { deleteOutbox, type StaleOutboxEntry, staleOutbox } from './outbox-store.js';
 import { releaseResource } from './resource-release.js';
-import { countByStatus, type IncidentSummary, listByStatus } from './status-index.js';
+import {
+  countByStatus,
+  type IncidentSummary,
+  listByStatus,
+  settledWithOverdueSteps,
+} from './status-index.js';
 
 export type { BlastCount } from './blast-counter.js';
 export type { DecisionItems, IncidentItems } from './incident-items.js';
@@ -31,6 +36,8 @@ export interface IncidentRepository {
    */
   staleOutbox(before: Date, limit?: number): Promise<StaleOutboxEntry[]>;
   list(status: IncidentStatus, limit?: number): Promise<IncidentSummary[]>;
+  /** Completed, rolled-back or resolved incidents with a dispatched step due before `before`. */
+  settledWithOverdueSteps(before: Date, limit?: number): Promise<string[]>;
   count(status: IncidentStatus): Promise<number>;
   blastUsed(windowStart: string): Promise<number>;
   /** Deletes detection's `RESOURCE#` item if it still names this incident; true when deleted. */
@@ -46,6 +53,8 @@ export function createIncidentRepository(dynamodb: DynamoDBClient, tableName: st
     deleteOutbox: (incidentId, messageIds) => deleteOutbox(dynamodb, tableName, incidentId, messageIds),
     staleOutbox: (before, limit = 500) => staleOutbox(dynamodb, tableName, before, limit),
     list: (status, limit = 100) => listByStatus(dynamodb, tableName, status, limit),
+    settledWithOverdueSteps: (before, limit = 500) =>
+      settledWithOverdueSteps(dynamodb, tableName, before, limit),
     count: (status) => countByStatus(dynamodb, tableName, status),
     blastUsed: (windowStart) => blastUsed(dynamodb, tableName, windowStart),
     releaseResource: (accountId, resourceKey, incidentId) =>

@@ -2,13 +2,13 @@ import {
   BatchWriteItemCommand,
   type BatchWriteItemCommandOutput,
   type DynamoDBClient,
-  QueryCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { incidentTableKeys as keys, WorkerQueue } from '@ir/contracts';
 import { CorruptItemError } from '../errors.js';
 import type { OutboxEntry } from '../model.js';
 import { type Item, stringOf } from './codec.js';
+import { indexedBefore } from './query-all.js';
 
 /** Sort-key prefix of an incident's outbox items: `OUTBOX#<messageId>`. */
 export const OUTBOX_PREFIX = 'OUTBOX#';
@@ -98,31 +98,11 @@ export async function staleOutbox(
   limit: number,
 ): Promise<StaleOutboxEntry[]> {
   const stale: StaleOutboxEntry[] = [];
-  let start: Item | undefined;
-  do {
-    const output = await dynamodb.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-        ExpressionAttributeValues: {
-          ':pk': { S: keys.outboxGsiPk },
-          ':before': { S: before.toISOString() },
-        },
-        Limit: limit - stale.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of output.Items ?? []) {
-      const pk = stringOf(item, 'pk') ?? '';
-      const sk = stringOf(item, 'sk') ?? '';
-      if (!pk.startsWith(INCIDENT_PREFIX) || !sk.startsWith(OUTBOX_PREFIX)) continue;
-      stale.push({
-        incidentId: pk.slice(INCIDENT_PREFIX.length),
-        messageId: sk.slice(OUTBOX_PREFIX.length),
-      });
-    }
-    start = output.LastEvaluatedKey;
-  } while (start && stale.length < limit);
+  for (const item of await indexedBefore(dynamodb, tableName, keys.outboxGsiPk, before, limit)) {
+    const pk = stringOf(item, 'pk') ?? '';
+    const sk = stringOf(item, 'sk') ?? '';
+    if (!pk.startsWith(INCIDENT_PREFIX) || !sk.startsWith(OUTBOX_PREFIX)) continue;
+    stale.push({ incidentId: pk.slice(INCIDENT_PREFIX.length), messageId: sk.slice(OUTBOX_PREFIX.length) });
+  }
   return stale;
 }

@@ -53,3 +53,33 @@ export async function queryRange(
   } while (start);
   return items;
 }
+
+/**
+ * Up to `limit` items listed on gsi1 under `gsi1pk` with a `gsi1sk` before `before` (their sort keys
+ * start with a time), oldest first, page by page; eventually consistent, as every GSI read is.
+ */
+export async function indexedBefore(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  gsi1pk: string,
+  before: Date,
+  limit: number,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const output = await dynamodb.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+        ExpressionAttributeValues: { ':pk': { S: gsi1pk }, ':before': { S: before.toISOString() } },
+        Limit: limit - items.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(output.Items ?? []));
+    start = output.LastEvaluatedKey;
+  } while (start && items.length < limit);
+  return items;
+}

@@ -1,6 +1,9 @@
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { IncidentRecord, type IncidentStatus, incidentTableKeys as keys } from '@ir/contracts';
-import { decodeData, type Item, numberOf } from './codec.js';
+import { decodeData, type Item, numberOf, stringOf } from './codec.js';
+import { indexedBefore } from './query-all.js';
+
+const INCIDENT_PREFIX = keys.incidentPk('');
 
 /** An incident as listed: the record and its version. */
 export interface IncidentSummary {
@@ -60,4 +63,22 @@ export async function countByStatus(
     start = output.LastEvaluatedKey;
   } while (start);
   return total;
+}
+
+/**
+ * Incidents in a settled status (completed, rolled back, resolved) with a dispatched step whose
+ * deadline is before `before`, from their `INFLIGHT` items on gsi1 (eventually consistent: the sweep
+ * reads each one again before deciding).
+ */
+export async function settledWithOverdueSteps(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  before: Date,
+  limit: number,
+): Promise<string[]> {
+  const items = await indexedBefore(dynamodb, tableName, keys.inFlightGsiPk, before, limit);
+  return items
+    .map((item) => stringOf(item, 'pk') ?? '')
+    .filter((pk) => pk.startsWith(INCIDENT_PREFIX))
+    .map((pk) => pk.slice(INCIDENT_PREFIX.length));
 }

@@ -7,7 +7,7 @@ import type {
   TimelineEntry,
 } from '@ir/contracts';
 import { deterministicUuid } from '../ids.js';
-import type { IncidentAggregate, OutboxEntry } from '../model.js';
+import { type IncidentAggregate, type OutboxEntry, settledStatuses } from '../model.js';
 
 /** What a decision needs besides the incident: time, settings, and the blast-radius budget left. */
 export interface DecisionContext {
@@ -76,6 +76,11 @@ export interface Transition {
   readonly observations: Observations;
   /** The message being handled (null for the sweeper's ticks); stored with the outbox entries. */
   readonly causationId: string | null;
+  /**
+   * For an incident in a settled status (the sweep does not list it): the earliest deadline of its
+   * dispatched steps, or null when none is left to time out. Undefined for any other status.
+   */
+  readonly settledDeadline?: string | null;
 }
 
 /**
@@ -212,6 +217,17 @@ export class Draft {
       blastUsed: this.blastUsed,
       observations: this.observations,
       causationId: this.context.causationId,
+      ...this.settledDeadline(),
     };
+  }
+
+  /** See {@link Transition.settledDeadline}. */
+  private settledDeadline(): Pick<Transition, 'settledDeadline'> {
+    if (!(settledStatuses as readonly string[]).includes(this.incident.status)) return {};
+    const deadlines = this.steps
+      .filter((step) => step.status === 'dispatched' && step.deadlineAt !== undefined)
+      .map((step) => step.deadlineAt as string)
+      .sort();
+    return { settledDeadline: deadlines[0] ?? null };
   }
 }

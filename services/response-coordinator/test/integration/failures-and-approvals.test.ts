@@ -231,4 +231,74 @@ describe('response coordinator failure path, approvals and sweeps (on the emulat
     );
     expect(again.status).toBe(409);
   });
+
+  it('times out the unanswered steps of a resolved incident and alerts, never silent (issue 23, part 8)', async () => {
+    // Prepare: a completed incident, resolved; its report and `reported` notice go out and nobody answers
+    const incidentId = 'inc-resolved-silent';
+    await fixture.open(incidentId, finding({ type: findingTypes.c2Dns, severity: 2 }));
+    await playWorkers(fixture, incidentId, { until: (status) => status === 'completed', what: 'completed' });
+    const resolved = await post(
+      `${base}/incidents/${incidentId}/resolve`,
+      { disposition: 'true-positive', category: 'malware' },
+      TEST_TOKEN,
+    );
+    await fixture.waitFor(
+      incidentId,
+      (status, steps) => status === 'resolved' && Object.values(steps).includes('dispatched'),
+      'resolved with steps in flight',
+    );
+    const marker = () =>
+      fixture.clients.dynamodb.send(
+        new GetItemCommand({
+          TableName: fixture.system.tableName,
+          Key: { pk: { S: keys.incidentPk(incidentId) }, sk: { S: keys.inFlightSk } },
+          ConsistentRead: true,
+        }),
+      );
+    const inFlight = (await fixture.incident(incidentId))?.steps.filter(
+      (step) => step.status === 'dispatched',
+    );
+    const markedBefore = (await marker()).Item;
+
+    // Act: a sweep after every deadline, then another after the alerts' own deadlines
+    offsetMs = 3 * 3600 * 1000;
+    await eventually(
+      async () => {
+        await sweep();
+        const steps = (await fixture.incident(incidentId))?.steps ?? [];
+        return (inFlight ?? []).every(
+          (step) => steps.find((s) => s.stepId === step.stepId)?.status === 'timed-out',
+        );
+      },
+      20_000,
+      'the resolved incident swept (the index is eventually consistent)',
+    );
+    const afterFirst = await fixture.incident(incidentId);
+    offsetMs = 6 * 3600 * 1000;
+    await eventually(
+      async () => {
+        await sweep();
+        return (await marker()).Item === undefined;
+      },
+      20_000,
+      'the alerts timed out in turn',
+    );
+    offsetMs = 0;
+    const settled = await fixture.incident(incidentId);
+
+    // Assess: the incident stays resolved; each silent step timed out, with a step-failed alert
+    expect(resolved.status).toBe(202);
+    expect(inFlight?.length).toBeGreaterThan(0);
+    expect(markedBefore?.gsi1pk?.S).toBe(keys.inFlightGsiPk);
+    expect(afterFirst?.incident.status).toBe('resolved');
+    for (const step of inFlight ?? []) {
+      const alert = afterFirst?.steps.find((s) =>
+        s.stepId.startsWith(`notify:step-timed-out:${step.stepId}`),
+      );
+      if (step.action === 'notify.incident') expect(alert).toBeUndefined();
+      else expect(alert?.params).toMatchObject({ stage: 'step-failed' });
+    }
+    expect(settled?.incident.status).toBe('resolved');
+    expect(settled?.steps.some((step) => step.status === 'dispatched')).toBe(false);
+  });
 });

@@ -112,4 +112,35 @@ describe('resolveRequested: the report step', () => {
     });
     expect(JSON.stringify(notify?.params)).not.toContain('"steps"');
   });
+
+  it('marks a settled incident with the earliest deadline of its steps in flight, so the sweep finds it', () => {
+    // Prepare: the transition that completed the incident (nothing in flight), and one still open
+    let aggregate = committed(openIncident(opened(), planner, context()));
+    const opening = openIncident(opened(), planner, context()).toTransition();
+    aggregate = committed(
+      stepSucceeded(aggregate, succeeded('snapshot', 'evidence.snapshot-volumes'), context()),
+      2,
+    );
+    aggregate = committed(
+      stepSucceeded(aggregate, succeeded('isolate', 'contain.ec2-instance', { enis: [] }), context()),
+      3,
+    );
+    aggregate = committed(stepSucceeded(aggregate, succeeded('notify', 'notify.incident'), context()), 4);
+    const completing = stepSucceeded(aggregate, succeeded('seal', 'evidence.seal'), context());
+
+    // Act: resolving sends the report and the `reported` notice
+    const resolving = resolveRequested(committed(completing, 5), resolve(), context({ eventKey: 'resolve' }));
+
+    // Assess
+    const deadlines = resolving.steps
+      .filter((step) => step.status === 'dispatched')
+      .map((step) => step.deadlineAt)
+      .sort();
+    expect(opening.settledDeadline).toBeUndefined();
+    expect(completing.incident.status).toBe('completed');
+    expect(completing.toTransition().settledDeadline).toBeNull();
+    expect(resolving.incident.status).toBe('resolved');
+    expect(deadlines.length).toBeGreaterThan(0);
+    expect(resolving.toTransition().settledDeadline).toBe(deadlines[0]);
+  });
 });
