@@ -5,7 +5,7 @@ import { blastWindow } from '../repository/blast-window.js';
 import { afterCommit, type DecisionCache } from './decision-cache.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
-import { Disposition, type IncidentRecord, type WorkerQueue } from '@ir/contracts';
+import { Disposition, type WorkerQueue } from '@ir/contracts';
 import { type IncidentAggregate, OUTBOX_GRACE_MS, type OutboxEntry } from '../model.js';
 
 /** What applying an event needs. */
@@ -38,7 +38,6 @@ export interface Application {
 /** The outcome: the transition committed (if any) and the incident as it now stands. */
 export interface Applied {
   readonly transition: Transition | undefined;
-  readonly incident: IncidentRecord | undefined;
   /** The incident with its steps, as read (nothing changed) or as the commit left it. */
   readonly aggregate: IncidentAggregate | undefined;
 }
@@ -175,7 +174,7 @@ export async function applyToIncident(
         attempt -= 1;
         continue;
       }
-      return { transition: undefined, incident: lastAggregate?.incident, aggregate: lastAggregate };
+      return { transition: undefined, aggregate: lastAggregate };
     }
     const transition = draft.toTransition();
     // Forgotten until this commit is published: a failure in between leaves the table to say what is.
@@ -201,7 +200,7 @@ export async function applyToIncident(
         },
         'incident_updated',
       );
-      return { transition, incident: transition.incident, aggregate };
+      return { transition, aggregate };
     }
     if (fromCache) {
       // Another replica wrote since this one did: decide again from a fresh read, at once.

@@ -70,8 +70,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         ),
       );
       if (!applied.transition) logger.debug('message_changed_nothing');
-      if (message.type === 'incident.resolve-requested' && applied.incident?.status === 'resolved') {
-        await releaseResources(deps.repository, applied.incident, logger as Logger);
+      const incident = applied.aggregate?.incident;
+      if (message.type === 'incident.resolve-requested' && incident?.status === 'resolved') {
+        await releaseResources(deps.repository, incident, logger as Logger);
       }
     },
   };

@@ -1,4 +1,9 @@
-import { type AttributeValue, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
 import type { Item } from './codec.js';
 
 /** Which sort keys a query reads: those starting with `prefix`, or those from `from` to `to` inclusive. */
@@ -36,21 +41,33 @@ export async function queryRange(
             expression: 'pk = :pk AND sk BETWEEN :from AND :to',
             values: { ':from': { S: sortKeys.from }, ':to': { S: sortKeys.to } },
           };
+  return queryPages(dynamodb, {
+    TableName: tableName,
+    KeyConditionExpression: condition.expression,
+    ExpressionAttributeValues: { ':pk': { S: pk }, ...condition.values },
+    ConsistentRead: true,
+  });
+}
+
+/** The items of a query, page by page, until there are no more or `limit` have been read. */
+export async function queryPages(
+  dynamodb: DynamoDBClient,
+  input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  limit?: number,
+): Promise<Item[]> {
   const items: Item[] = [];
   let start: Item | undefined;
   do {
     const output = await dynamodb.send(
       new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: condition.expression,
-        ExpressionAttributeValues: { ':pk': { S: pk }, ...condition.values },
-        ConsistentRead: true,
+        ...input,
+        ...(limit === undefined ? {} : { Limit: limit - items.length }),
         ExclusiveStartKey: start,
       }),
     );
     items.push(...(output.Items ?? []));
     start = output.LastEvaluatedKey;
-  } while (start);
+  } while (start && (limit === undefined || items.length < limit));
   return items;
 }
 
@@ -58,28 +75,21 @@ export async function queryRange(
  * Up to `limit` items listed on gsi1 under `gsi1pk` with a `gsi1sk` before `before` (their sort keys
  * start with a time), oldest first, page by page; eventually consistent, as every GSI read is.
  */
-export async function indexedBefore(
+export function indexedBefore(
   dynamodb: DynamoDBClient,
   tableName: string,
   gsi1pk: string,
   before: Date,
   limit: number,
 ): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const output = await dynamodb.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-        ExpressionAttributeValues: { ':pk': { S: gsi1pk }, ':before': { S: before.toISOString() } },
-        Limit: limit - items.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(output.Items ?? []));
-    start = output.LastEvaluatedKey;
-  } while (start && items.length < limit);
-  return items;
+  return queryPages(
+    dynamodb,
+    {
+      TableName: tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+      ExpressionAttributeValues: { ':pk': { S: gsi1pk }, ':before': { S: before.toISOString() } },
+    },
+    limit,
+  );
 }

@@ -1,7 +1,7 @@
 import { type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { IncidentRecord, type IncidentStatus, incidentTableKeys as keys } from '@ir/contracts';
 import { decodeData, type Item, numberOf, stringOf } from './codec.js';
-import { indexedBefore } from './query-all.js';
+import { indexedBefore, queryPages } from './query-all.js';
 
 const INCIDENT_PREFIX = keys.incidentPk('');
 
@@ -25,26 +25,15 @@ export async function listByStatus(
   status: IncidentStatus,
   limit: number,
 ): Promise<IncidentSummary[]> {
-  const summaries: IncidentSummary[] = [];
-  let start: Item | undefined;
-  do {
-    const output = await dynamodb.send(
-      new QueryCommand({
-        ...byStatus(tableName, status),
-        ScanIndexForward: false,
-        Limit: limit - summaries.length,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of output.Items ?? []) {
-      summaries.push({
-        incident: decodeData(item, IncidentRecord),
-        version: numberOf(item, 'version') ?? 0,
-      });
-    }
-    start = output.LastEvaluatedKey;
-  } while (start && summaries.length < limit);
-  return summaries;
+  const items = await queryPages(
+    dynamodb,
+    { ...byStatus(tableName, status), ScanIndexForward: false },
+    limit,
+  );
+  return items.map((item) => ({
+    incident: decodeData(item, IncidentRecord),
+    version: numberOf(item, 'version') ?? 0,
+  }));
 }
 
 /** How many incidents have one status (the `ir_incidents_open` gauge). */
