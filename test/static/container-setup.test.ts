@@ -88,18 +88,22 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Prometheus configuration', () => {
+  // promtool is a separate Go binary: on a loaded 2-core CI machine it took over vitest's default 5 s.
   // skip: install Debian's prometheus package (promtool) to run (CI installs it and sets IR_REQUIRE_TOOLS=1)
-  it.skipIf(!canRun('promtool'))('passes promtool check config and check rules', () => {
-    const config = execFileSync('promtool', ['check', 'config', join(root, 'docker/prometheus.yml')], {
-      encoding: 'utf8',
-    });
-    expect(config).toMatch(/SUCCESS: .*valid prometheus config/);
-    const rules = execFileSync('promtool', ['check', 'rules', join(root, 'docker/prometheus-rules.yml')], {
-      encoding: 'utf8',
-    });
-    expect(rules).toMatch(/SUCCESS: \d+ rules found/);
-    // promtool is a separate Go binary: on a loaded 2-core CI machine it took over vitest's default 5 s.
-  }, 60_000);
+  it.skipIf(!canRun('promtool'))(
+    'passes promtool check config and check rules',
+    () => {
+      const config = execFileSync('promtool', ['check', 'config', join(root, 'docker/prometheus.yml')], {
+        encoding: 'utf8',
+      });
+      expect(config).toMatch(/SUCCESS: .*valid prometheus config/);
+      const rules = execFileSync('promtool', ['check', 'rules', join(root, 'docker/prometheus-rules.yml')], {
+        encoding: 'utf8',
+      });
+      expect(rules).toMatch(/SUCCESS: \d+ rules found/);
+    },
+    60_000,
+  );
 
   // skip: install Debian's prometheus package (promtool) to run (CI installs it and sets IR_REQUIRE_TOOLS=1)
   it.skipIf(!canRun('promtool'))(
