@@ -24,6 +24,8 @@ export default defineConfig({
             'test/static/**/*.test.ts',
             // The bench's pure parts (counting, series); the bench itself is `pnpm bench`.
             'test/bench/**/*.test.ts',
+            // The fault runs' ledger on constructed inputs.
+            'test/support/**/*.test.ts',
           ],
         },
       },

@@ -7,7 +7,7 @@
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { eventually, queueDepth } from '@ir/testkit';
 import { describe, expect, it } from 'vitest';
-import { bodyHash, drainDeadLetters, printCounts } from '../support/ledger.js';
+import { bodyHash, drainDeadLetters, findingLedger, printCounts, sentFinding } from '../support/ledger.js';
 import { malformedEnvelopes, mutatedFindings } from '../support/mutations.js';
 import { scrapeMetrics, sumOf } from '../support/prometheus.js';
 import { reliabilitySystem } from '../support/reliability-fixture.js';
@@ -39,47 +39,45 @@ describe('malformed and mutated input', () => {
       'the findings queue drained',
     );
 
-    // Assess: every body is either handled (processed) or in the DLQ with a reason
+    // Assess: every body, by its finding id (or its hash), is in an incident, coalesced into one,
+    // suppressed, skipped, or in the DLQ with a reason
     const dead = await drainDeadLetters(system.clients.sqs, system.boot.queues.findings.dlqUrl);
     const after = await scrapeMetrics(system.url('detection'));
     const processed =
       sumOf(after, 'ir_messages_total', { queue: 'findings', outcome: 'processed' }) -
       sumOf(before, 'ir_messages_total', { queue: 'findings', outcome: 'processed' });
+    const incidents = await Promise.all(
+      (await system.api.list()).map((summary) => system.api.get(summary.incidentId)),
+    );
+    const ledger = findingLedger(
+      mutations.map((mutation) => sentFinding(mutation.body)),
+      { decisions: system.findingDecisions(), deadLetters: dead, incidents },
+    );
     const sent = new Set(mutations.map((mutation) => bodyHash(mutation.body)));
     const deadSent = dead.filter((letter) => sent.has(bodyHash(letter.body)));
-    // A DLQ copy is sent before the original is deleted (so a failed delete never loses a message):
-    // a delete that did not take effect (the visibility ran out under load) leaves a second copy.
-    // Count each sent body at most as often as it was sent; the rest are duplicates, not survivors.
-    const unmatched = new Map<string, number>();
-    for (const mutation of mutations) {
-      const hash = bodyHash(mutation.body);
-      unmatched.set(hash, (unmatched.get(hash) ?? 0) + 1);
-    }
-    let deadDistinct = 0;
-    for (const letter of deadSent) {
-      const hash = bodyHash(letter.body);
-      const left = unmatched.get(hash) ?? 0;
-      if (left === 0) continue;
-      unmatched.set(hash, left - 1);
-      deadDistinct += 1;
-    }
-    const lost = mutations.length - deadDistinct - processed;
     const reasons = new Map<string, number>();
-    for (const letter of deadSent)
-      reasons.set(letter.reason ?? 'none', (reasons.get(letter.reason ?? 'none') ?? 0) + 1);
+    for (const outcome of ledger.outcomes) {
+      if (outcome?.kind === 'dead-lettered')
+        reasons.set(outcome.reason, (reasons.get(outcome.reason) ?? 0) + 1);
+    }
     printCounts('malformed findings', {
       injected: mutations.length,
-      survived: deadDistinct + processed,
-      lost,
-      accepted: processed,
-      deadLettered: deadDistinct,
-      deadLetterDuplicates: deadSent.length - deadDistinct,
+      survived: mutations.length - ledger.lost.length,
+      ...ledger.counts,
+      processedMessages: processed,
+      // A DLQ copy is sent before the original is deleted (so a failed delete never loses a
+      // message): a delete that did not take effect under load leaves a second copy.
+      deadLetterDuplicates: deadSent.length - ledger.counts['dead-lettered'],
+      incidents: incidents.length,
       ...Object.fromEntries([...reasons].map(([reason, count]) => [`reason_${reason}`, count])),
     });
     expect(mutations.length).toBeGreaterThanOrEqual(FINDINGS);
     expect(reasons.get('none') ?? 0).toBe(0);
     expect(deadSent.every((letter) => (letter.detail ?? '').length > 0)).toBe(true);
-    expect(lost).toBe(0);
+    expect(ledger.lost).toEqual([]);
+    expect(ledger.contradictions).toEqual([]);
+    // Each accepted body was one processed message; the ledger's finding-level fates account for them.
+    expect(mutations.length - ledger.counts['dead-lettered']).toBe(processed);
     expect(system.pid('detection')).toBe(pid);
     expect(await system.health()).toEqual([]);
     expect(system.unexpectedExits).toEqual([]);

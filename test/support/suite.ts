@@ -6,11 +6,11 @@ import type { RunningSystem } from './system.js';
  * exists only once `beforeAll` ran). Why a getter: a `let` per file repeated the same hooks in every
  * suite.
  */
-export function useSystem(
-  start: () => Promise<RunningSystem>,
+export function useSystem<S extends RunningSystem = RunningSystem>(
+  start: () => Promise<S>,
   cleanup?: () => Promise<void>,
-): () => RunningSystem {
-  let system: RunningSystem | undefined;
+): () => S {
+  let system: S | undefined;
   beforeAll(async () => {
     system = await start();
   }, 300_000);

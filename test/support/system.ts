@@ -15,6 +15,7 @@ import {
   startServiceProcess,
 } from '@ir/testkit';
 import { type CoordinatorApi, coordinatorApi } from './coordinator-api.js';
+import { type FindingDecision, findingDecisionOf } from './ledger.js';
 import { type NotificationReceivers, startNotificationReceivers } from './notification-receivers.js';
 import { type OperatorName, operatorTokens } from './operator.js';
 import { type Sample, scrapeMetrics } from './prometheus.js';
@@ -86,6 +87,11 @@ export interface RunningSystem {
   metrics(name: ServiceName): Promise<Sample[]>;
   /** The service's last log lines, oldest first. */
   logs(name: ServiceName): readonly string[];
+  /**
+   * Every decision detection logged about a finding (opened, coalesced, duplicate, suppressed,
+   * sample), from every replica and every process since the start, for the fault runs' ledger.
+   */
+  findingDecisions(): readonly FindingDecision[];
   /** Sends one finding to the findings queue as EventBridge delivers it: the event JSON as the body. */
   sendFinding(finding: unknown): Promise<void>;
   /** Sends many bodies (strings as they are, anything else as JSON), ten per SendMessageBatch. */
@@ -202,6 +208,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
   const processes = new Map<string, ServiceProcess>();
   const lines = new Map<string, string[]>();
+  const decisions: FindingDecision[] = [];
   const expectedExit = new Set<ServiceProcess>();
   const unexpectedExits: UnexpectedExit[] = [];
   const launch = (name: ServiceName, replica: number, extra?: NodeJS.ProcessEnv) => {
@@ -215,6 +222,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       env: envOf(name, replica, extra),
       onLine: (line) => {
         kept.push(line);
+        const decision = name === 'detection' ? findingDecisionOf(line) : undefined;
+        if (decision) decisions.push(decision);
         if (kept.length > LOG_LINES_KEPT) kept.shift();
         if (echo) process.stderr.write(`[${tag}] ${line}\n`);
       },
@@ -259,6 +268,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       return scraped.flat();
     },
     logs: (name) => lines.get(`${name}#0`) ?? [],
+    findingDecisions: () => decisions,
     async sendFinding(finding) {
       await clients.sqs.send(
         new SendMessageCommand({ QueueUrl: boot.queues.findings.url, MessageBody: bodyOf(finding) }),

@@ -101,7 +101,8 @@ export function createFindingsHandler(deps: FindingsHandlerDeps) {
         'incident_opened',
       );
     } else if (outcome === 'duplicate') {
-      incidentLog.debug({ decision: result.decision }, 'finding_duplicate_ignored');
+      // At info, like every other fate of a finding: the log then accounts for each one delivered.
+      incidentLog.info({ decision: result.decision }, 'finding_duplicate_ignored');
     } else {
       incidentLog.info({ decision: result.decision }, 'finding_coalesced');
     }
