@@ -129,6 +129,8 @@ export const EXISTING_RESOURCE_TAG_KEYS = {
     'ir:status',
     'ir:contained-at',
     'ir:pre-state-*',
+    // rollback.ec2-instance: the group's desired capacity before it attached the instance again
+    'ir:asg-desired-before-attach',
     'ir:key-status:*',
     // contain.ec2-metadata
     'ir:imds-cut-by',

@@ -2,7 +2,7 @@
  * The single-table layout of the incident table (`${IR_PREFIX}-incidents`), shared by detection
  * (coalescing) and the response coordinator (incident state). Keys are `pk` + `sk` (strings), with a
  * GSI `gsi1` on `gsi1pk` + `gsi1sk`, and TTL on `expiresAt` (epoch seconds). Every write that decides
- * something (open an incident, attach a finding, move a step, count a containment) is a conditional
+ * something (open an incident, attach a finding, move a step, take a blast-radius slot) is a conditional
  * write, so several replicas of a service agree without talking to each other.
  */
 export const incidentTableKeys = {
@@ -43,9 +43,15 @@ export const incidentTableKeys = {
   findingPk: (source: string, accountId: string, findingId: string) =>
     `FINDING#${source}#${accountId}#${findingId}`,
   findingSk: 'FINDING',
-  /** Blast-radius counter of automatic containments in one window (sk = 'COUNTER'). */
-  blastWindowPk: (windowStart: string) => `BLAST#${windowStart}`,
-  blastWindowSk: 'COUNTER',
+  /**
+   * The blast-radius slot ring (`sk` = 'SLOTS'): attributes `slot0`…`slot{max-1}`, each the epoch-ms
+   * time an automatic containment last took that slot. A slot is free once its time is a window old,
+   * so at most `max` containments fall in any window of that length (a sliding window, exact across
+   * replicas because every take is conditional on the slot's value as read).
+   */
+  blastSlotsPk: 'BLAST#SLOTS',
+  blastSlotsSk: 'SLOTS',
+  blastSlotAttribute: (index: number) => `slot${index}`,
   /**
    * Suppression rules written through the operator API: one partition, `sk` = `RULE#<name>`, so one
    * consistent Query lists them all (detection re-reads them every few seconds, a Scan would read the

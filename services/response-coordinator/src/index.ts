@@ -22,7 +22,8 @@ export {
 } from './handlers/index.js';
 export { type CoordinatorMetrics, createCoordinatorMetrics } from './metrics.js';
 export {
-  type BlastCount,
+  type BlastSlotTimes,
+  type BlastTake,
   createIncidentRepository,
   type DecisionItems,
   type IncidentItems,

@@ -12,6 +12,12 @@ export const IrTag = {
   managedBy: 'ir:managed-by',
   /** On instances: the pre-state JSON, split over `ir:pre-state-0`, `ir:pre-state-1`, … */
   preStatePrefix: 'ir:pre-state-',
+  /**
+   * On an instance being rolled back: its Auto Scaling group's desired capacity just before the
+   * rollback attached it again (AttachInstances adds one). Written before the attach, removed with the
+   * other tags at the end: a repeat after a lost answer or a crash knows which +1 is still to undo.
+   */
+  asgDesiredBeforeAttach: 'ir:asg-desired-before-attach',
   /** On IAM users: `ir:key-status:<AccessKeyId>` = the key's status before containment. */
   keyStatusPrefix: 'ir:key-status:',
 } as const;

@@ -1,7 +1,7 @@
 import type { Logger, Publishable, Publisher } from '@ir/runtime';
 import { ConcurrentUpdateError } from '../errors.js';
 import type { CoordinatorMetrics } from '../metrics.js';
-import { blastWindow } from '../repository/blast-window.js';
+import { type BlastTake, freeSlots, takeSlots } from '../repository/blast-window.js';
 import { afterCommit, type DecisionCache } from './decision-cache.js';
 import type { DecisionItems, IncidentItems, IncidentRepository } from '../repository/incident-repository.js';
 import type { DecisionContext, DecisionSettings, Draft, Transition } from '../state/draft.js';
@@ -15,7 +15,11 @@ export interface ApplyDeps {
   readonly metrics: CoordinatorMetrics;
   readonly clock: () => Date;
   readonly settings: DecisionSettings;
-  readonly blast: { readonly max: number; readonly windowSeconds: number };
+  /**
+   * The blast-radius limit: at most `max` automatic containments in any `windowSeconds` (sliding).
+   * `random` picks the free slots to take (default Math.random); tests pass their own.
+   */
+  readonly blast: { readonly max: number; readonly windowSeconds: number; readonly random?: () => number };
   /** The incidents this replica last wrote; without it every decision reads the incident first. */
   readonly cache?: DecisionCache;
 }
@@ -140,7 +144,6 @@ export async function applyToIncident(
     }
     lastAggregate = items.aggregate;
     const now = deps.clock();
-    const window = blastWindow(now, deps.blast.windowSeconds);
     const decideWith = (blastAvailable: number) =>
       application.decide(items.aggregate, {
         now,
@@ -150,15 +153,22 @@ export async function applyToIncident(
         settings: deps.settings,
         ...(items.timeline ? { timeline: items.timeline } : {}),
       });
-    // The blast-radius counter is read only when the decision would take a slot. Why: most events
+    // The blast-radius slots are read only when the decision would take one. Why: most events
     // (results, notices) contain nothing, and the budget is consulted only at the point a slot is
     // taken, so a decision that took none with the whole budget takes none with less, and is the same.
     let draft: ReturnType<Application['decide']>;
+    let blastTake: BlastTake | undefined;
     try {
       draft = decideWith(deps.blast.max);
       if (draft && draft.blastUsed > 0) {
-        const used = await deps.repository.blastUsed(window.start);
-        draft = decideWith(Math.max(0, deps.blast.max - used));
+        const slots = await deps.repository.blastSlots(deps.blast.max);
+        const free = freeSlots(slots, deps.blast.max, now, deps.blast.windowSeconds);
+        draft = decideWith(free.length);
+        // The slots are chosen now and taken on condition they still hold what was just read; a
+        // commit cancelled because another decision took one meanwhile is decided again below, on a
+        // fresh read of the slots (and of the incident).
+        if (draft && draft.blastUsed > 0)
+          blastTake = takeSlots(slots, free, draft.blastUsed, now, deps.blast.random);
       }
     } catch (error: unknown) {
       // Refusing an event (a step the incident does not have) is decided on a fresh read only: a
@@ -179,11 +189,7 @@ export async function applyToIncident(
     const transition = draft.toTransition();
     // Forgotten until this commit is published: a failure in between leaves the table to say what is.
     cache?.forget(application.incidentId);
-    const committed = await deps.repository.commit(transition, {
-      windowStart: window.start,
-      expiresAt: window.expiresAt,
-      max: deps.blast.max,
-    });
+    const committed = await deps.repository.commit(transition, blastTake);
     if (committed) {
       await flushOutbox(deps, application.incidentId, transition.outbox);
       const aggregate = afterCommit(items.aggregate, transition);

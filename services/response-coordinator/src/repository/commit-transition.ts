@@ -7,7 +7,8 @@ import { incidentTableKeys as keys } from '@ir/contracts';
 import { errorName } from '@ir/runtime';
 import { TransitionTooLargeError } from '../errors.js';
 import type { Transition } from '../state/draft.js';
-import { type BlastCount, blastCounterUpdate } from './blast-counter.js';
+import { blastSlotsUpdate } from './blast-slots.js';
+import type { BlastTake } from './blast-window.js';
 import { encodeItem } from './codec.js';
 import { outboxItem } from './outbox-store.js';
 
@@ -15,14 +16,15 @@ const MAX_TRANSACTION_ITEMS = 100;
 
 /**
  * Writes a transition in one transaction: META conditional on the version read (or on not existing),
- * the changed steps, new timeline entries, finding copies, outbox entries and the blast counter.
- * False when another writer won (the version or the counter moved on): decide again.
+ * the changed steps, new timeline entries, finding copies, outbox entries and the blast-radius slots
+ * taken. False when another writer won (the version moved on, or a slot taken here was taken by
+ * another decision since it was read): decide again, on a fresh read.
  */
 export async function commitTransition(
   dynamodb: DynamoDBClient,
   tableName: string,
   transition: Transition,
-  blast?: BlastCount,
+  blast?: BlastTake,
 ): Promise<boolean> {
   const { incident } = transition;
   const pk = keys.incidentPk(incident.incidentId);
@@ -86,8 +88,14 @@ export async function commitTransition(
   } else if (transition.settledDeadline === null) {
     writes.push({ Delete: { TableName: tableName, Key: { pk: { S: pk }, sk: { S: keys.inFlightSk } } } });
   }
-  if (blast && transition.blastUsed > 0)
-    writes.push(blastCounterUpdate(tableName, blast, transition.blastUsed));
+  if (transition.blastUsed > 0) {
+    // The decision counted containments against slots it must take: never commit one without them.
+    if (blast?.slots.length !== transition.blastUsed)
+      throw new RangeError(
+        `transition uses ${transition.blastUsed} blast-radius slot(s), the commit takes ${blast?.slots.length ?? 0}`,
+      );
+    writes.push(blastSlotsUpdate(tableName, blast));
+  }
   if (writes.length > MAX_TRANSACTION_ITEMS) {
     throw new TransitionTooLargeError(incident.incidentId, writes.length);
   }

@@ -1,7 +1,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { IncidentStatus } from '@ir/contracts';
 import type { Transition } from '../state/draft.js';
-import { type BlastCount, blastUsed } from './blast-counter.js';
+import { readBlastSlots } from './blast-slots.js';
+import type { BlastSlotTimes, BlastTake } from './blast-window.js';
 import { commitTransition } from './commit-transition.js';
 import { type DecisionItems, type IncidentItems, loadForDecision, loadIncident } from './incident-items.js';
 import { deleteOutbox, type StaleOutboxEntry, staleOutbox } from './outbox-store.js';
@@ -13,7 +14,7 @@ import {
   settledWithOverdueSteps,
 } from './status-index.js';
 
-export type { BlastCount } from './blast-counter.js';
+export type { BlastSlotTimes, BlastTake } from './blast-window.js';
 export type { DecisionItems, IncidentItems } from './incident-items.js';
 export type { StaleOutboxEntry } from './outbox-store.js';
 export type { IncidentSummary } from './status-index.js';
@@ -27,8 +28,11 @@ export interface IncidentRepository {
    * reading them on every message made each decision slower than the last.
    */
   loadForDecision(incidentId: string): Promise<DecisionItems>;
-  /** Writes a transition in one transaction; false when the version moved on or the blast window is full. */
-  commit(transition: Transition, blast?: BlastCount): Promise<boolean>;
+  /**
+   * Writes a transition in one transaction, with the blast-radius slots it takes; false when the
+   * version moved on or a slot it takes was taken by another decision since it was read.
+   */
+  commit(transition: Transition, blast?: BlastTake): Promise<boolean>;
   deleteOutbox(incidentId: string, messageIds: readonly string[]): Promise<void>;
   /**
    * Outbox entries committed before `before`, whatever the incident's status (from gsi1, eventually
@@ -39,7 +43,8 @@ export interface IncidentRepository {
   /** Completed, rolled-back or resolved incidents with a dispatched step due before `before`. */
   settledWithOverdueSteps(before: Date, limit?: number): Promise<string[]>;
   count(status: IncidentStatus): Promise<number>;
-  blastUsed(windowStart: string): Promise<number>;
+  /** The first `max` slots of the blast-radius ring (consistent read). */
+  blastSlots(max: number): Promise<BlastSlotTimes>;
   /** Deletes detection's `RESOURCE#` item if it still names this incident; true when deleted. */
   releaseResource(accountId: string, resourceKey: string, incidentId: string): Promise<boolean>;
 }
@@ -56,7 +61,7 @@ export function createIncidentRepository(dynamodb: DynamoDBClient, tableName: st
     settledWithOverdueSteps: (before, limit = 500) =>
       settledWithOverdueSteps(dynamodb, tableName, before, limit),
     count: (status) => countByStatus(dynamodb, tableName, status),
-    blastUsed: (windowStart) => blastUsed(dynamodb, tableName, windowStart),
+    blastSlots: (max) => readBlastSlots(dynamodb, tableName, max),
     releaseResource: (accountId, resourceKey, incidentId) =>
       releaseResource(dynamodb, tableName, accountId, resourceKey, incidentId),
   };

@@ -1,6 +1,6 @@
 import { findingTypes, type LocalIdentityProvider, startIdentityProvider } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blastWindow } from '../../src/repository/blast-window.js';
+import { freeSlots } from '../../src/repository/blast-window.js';
 import { coordinatorFixture, type Fixture, finding } from './harness.js';
 import { playWorkers, preStateOf } from './worker-double.js';
 
@@ -9,6 +9,9 @@ const instanceFinding = (instanceId: string) =>
 
 describe('response coordinator blast radius, rollback and dry run (on the emulator)', () => {
   let fixture: Fixture;
+  /** Blast-radius slots (of the 1 allowed) holding a time inside the last day, read back from the table. */
+  const slotsTaken = async () =>
+    1 - freeSlots(await fixture.repository.blastSlots(1), 1, new Date(), 86_400).length;
   let base: string;
   // Real people from the local IdP: the console password removal and the rollback need two of them.
   let idp: LocalIdentityProvider;
@@ -46,7 +49,7 @@ describe('response coordinator blast radius, rollback and dry run (on the emulat
     expect(held).toMatchObject({ status: 'awaiting-approval', holdReasons: ['blast-radius'] });
     const page = second?.steps.find((step) => step.stepId === `notify:approval-needed:${held?.stepId}`);
     expect(page?.params).toMatchObject({ stage: 'approval-needed', details: { page: true } });
-    expect(await fixture.repository.blastUsed(blastWindow(new Date(), 86_400).start)).toBe(1);
+    expect(await slotsTaken()).toBe(1);
     expect(fixture.seen.filter((c) => c.type === 'contain.ec2-instance').map((c) => c.incidentId)).toEqual([
       'inc-blast-1',
     ]);
@@ -123,8 +126,7 @@ describe('response coordinator blast radius, rollback and dry run (on the emulat
 
   it('carries dry-run to every command and spends no blast-radius budget', async () => {
     // Prepare
-    const window = blastWindow(new Date(), 86_400).start;
-    const used = await fixture.repository.blastUsed(window);
+    const slotsBefore = await fixture.repository.blastSlots(1);
     // Act
     await fixture.open('inc-dry', instanceFinding('i-0000000000000d001'), { dryRun: true });
     await playWorkers(fixture, 'inc-dry', {
@@ -135,6 +137,6 @@ describe('response coordinator blast radius, rollback and dry run (on the emulat
     const commands = fixture.seen.filter((command) => command.incidentId === 'inc-dry');
     expect(commands.some((command) => command.type === 'contain.ec2-instance')).toBe(true);
     expect(commands.every((command) => command.dryRun)).toBe(true);
-    expect(await fixture.repository.blastUsed(window)).toBe(used);
+    expect(await fixture.repository.blastSlots(1)).toEqual(slotsBefore);
   });
 });

@@ -1,4 +1,8 @@
-import { DescribeAutoScalingInstancesCommand, type AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import {
+  type AutoScalingClient,
+  DescribeAutoScalingGroupsCommand,
+  DescribeAutoScalingInstancesCommand,
+} from '@aws-sdk/client-auto-scaling';
 import {
   DescribeInstanceAttributeCommand,
   DescribeInstancesCommand,
@@ -27,6 +31,15 @@ export const TargetRegistration = z.object({
 /** @see TargetRegistration */
 export type TargetRegistration = z.infer<typeof TargetRegistration>;
 
+/** An Auto Scaling group's capacity: desired, minimum and maximum number of instances. */
+export const AutoScalingCapacity = z.object({
+  desired: z.number().int().min(0),
+  min: z.number().int().min(0),
+  max: z.number().int().min(0),
+});
+/** @see AutoScalingCapacity */
+export type AutoScalingCapacity = z.infer<typeof AutoScalingCapacity>;
+
 /** What `contain.ec2-instance` replaces and `rollback.ec2-instance` puts back. */
 export const InstancePreState = z.object({
   instanceId: z.string().min(1),
@@ -43,6 +56,11 @@ export const InstancePreState = z.object({
     z.object({ deviceName: z.string().min(1), volumeId: z.string(), deleteOnTermination: z.boolean() }),
   ),
   autoScalingGroupName: z.string().nullable(),
+  /**
+   * The group's capacity before containment (absent in pre-states recorded before it was, and when
+   * the instance is in no group). The rollback reports it beside the capacity it leaves.
+   */
+  autoScalingCapacity: AutoScalingCapacity.optional(),
   targets: z.array(TargetRegistration),
   tags: z.record(z.string(), z.string().nullable()),
 });
@@ -110,6 +128,19 @@ export async function autoScalingGroupOf(
   return output.AutoScalingInstances?.[0]?.AutoScalingGroupName ?? null;
 }
 
+/** The capacity of Auto Scaling group `groupName`, or undefined when it no longer exists. */
+export async function autoScalingCapacityOf(
+  autoScaling: AutoScalingClient,
+  groupName: string,
+): Promise<AutoScalingCapacity | undefined> {
+  const output = await autoScaling.send(
+    new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [groupName] }),
+  );
+  const group = output.AutoScalingGroups?.[0];
+  if (!group || group.DesiredCapacity === undefined) return undefined;
+  return { desired: group.DesiredCapacity, min: group.MinSize ?? 0, max: group.MaxSize ?? 0 };
+}
+
 /**
  * Every target-group registration of the instance in its VPC: by instance id, or by one of its
  * private IPs (ip-type groups). Paginated over all target groups (TRAPS 5).
@@ -160,6 +191,9 @@ export async function readInstancePreState(
     autoScalingGroupOf(clients.autoScaling, instanceId),
     targetRegistrationsOf(clients.elbv2, instance),
   ]);
+  const autoScalingCapacity = autoScalingGroupName
+    ? await autoScalingCapacityOf(clients.autoScaling, autoScalingGroupName)
+    : undefined;
   return {
     instanceId,
     vpcId: instance.VpcId ?? '',
@@ -167,6 +201,7 @@ export async function readInstancePreState(
     attributes,
     volumes: volumesOf(instance),
     autoScalingGroupName,
+    ...(autoScalingCapacity ? { autoScalingCapacity } : {}),
     targets,
     tags: previousValues(tagMap(instance.Tags), INSTANCE_TAG_KEYS),
   };
