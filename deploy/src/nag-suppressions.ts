@@ -54,6 +54,8 @@ export function actPolicyWildcards(
       'Resource::arn:<AWS::Partition>:lambda:*:*:event-source-mapping:*',
       // The ECS task a finding names (contain.ecs-task, contain.ecs-task-stop): any cluster's.
       'Resource::arn:<AWS::Partition>:ecs:*:*:task/*',
+      // The protected-tag gate (TRAPS 22): the tags of that task's cluster (read-only).
+      'Resource::arn:<AWS::Partition>:ecs:*:*:cluster/*',
       // The EKS cluster a finding names (contain.eks-endpoint-access): its endpoint and record tags.
       'Resource::arn:<AWS::Partition>:eks:*:*:cluster/*',
       // contain.eks-workload-role: the pod-identity association of the service account a finding

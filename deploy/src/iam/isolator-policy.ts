@@ -50,6 +50,9 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
         'ec2:DescribeNetworkAcls',
         // contain.ecs-task / rollback.ecs-task: the task's ENIs (groups and record tags).
         'ec2:DescribeNetworkInterfaces',
+        // The protected-tag gate (TRAPS 22): an instance's volumes, the subnets behind a NACL.
+        'ec2:DescribeVolumes',
+        'ec2:DescribeSubnets',
         // DescribeTaskDefinition has no resource-level permission (the task role's ARN).
         'ecs:DescribeTaskDefinition',
         'autoscaling:DescribeAutoScalingInstances',
@@ -163,6 +166,8 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       actions: [
         'autoscaling:DetachInstances',
         'autoscaling:AttachInstances',
+        // rollback.ec2-instance: undoes the +1 that its AttachInstances added to desired capacity.
+        'autoscaling:SetDesiredCapacity',
         'elasticloadbalancing:DeregisterTargets',
         'elasticloadbalancing:RegisterTargets',
       ],
@@ -341,6 +346,12 @@ export function isolatorStatements(partition: string): iam.PolicyStatement[] {
       sid: 'EcsTaskReadAndStop',
       actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
       resources: [arn('ecs', 'task/*')],
+    }),
+    // The protected-tag gate (TRAPS 22): a task of a protected cluster is protected.
+    new iam.PolicyStatement({
+      sid: 'EcsClusterTagsRead',
+      actions: ['ecs:ListTagsForResource'],
+      resources: [arn('ecs', 'cluster/*')],
     }),
     new iam.PolicyStatement({
       sid: 'EcsTaskStatusTags',

@@ -154,10 +154,21 @@ export {
   RollbackRequestedPayload,
 } from './messages/operator.js';
 export { IncidentTicketClosedPayload, TicketClosedMissing } from './messages/ticket.js';
-export { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
+export {
+  ProtectedResourceFound,
+  StepFailedPayload,
+  StepHeldPayload,
+  StepSucceededPayload,
+} from './messages/results.js';
 export { RollbackParams, rollbackCommands } from './messages/rollback.js';
 export type { RollbackAction, RollbackCommand, RollbackCommandSchema } from './messages/rollback.js';
-export { StepTarget, stepCommand } from './messages/step-command.js';
+export { CommandApproval, StepTarget, stepCommand } from './messages/step-command.js';
+export {
+  type ProtectedTag,
+  ProtectedTagSetting,
+  parseProtectedTag,
+  protectedTagIn,
+} from './protected-tag.js';
 export { parseMessage } from './parse-message.js';
 export { AccountId, AwsRegion, IpAddress, IsoDateTime, Port, toUtcIso } from './primitives.js';
 export {

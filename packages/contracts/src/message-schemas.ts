@@ -11,7 +11,7 @@ import {
   IncidentResolveRequestedPayload,
   RollbackRequestedPayload,
 } from './messages/operator.js';
-import { StepFailedPayload, StepSucceededPayload } from './messages/results.js';
+import { StepFailedPayload, StepHeldPayload, StepSucceededPayload } from './messages/results.js';
 import { IncidentTicketClosedPayload } from './messages/ticket.js';
 import { rollbackCommands } from './messages/rollback.js';
 
@@ -25,6 +25,7 @@ export const payloadSchemas = {
   ...notifyCommands,
   'step.succeeded': StepSucceededPayload,
   'step.failed': StepFailedPayload,
+  'step.held': StepHeldPayload,
   'approval.granted': ApprovalGrantedPayload,
   'approval.rejected': ApprovalRejectedPayload,
   'rollback.requested': RollbackRequestedPayload,

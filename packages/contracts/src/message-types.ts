@@ -46,6 +46,7 @@ export const coordinatorMessageTypes = [
   'incident.updated',
   'step.succeeded',
   'step.failed',
+  'step.held',
   'approval.granted',
   'approval.rejected',
   'rollback.requested',

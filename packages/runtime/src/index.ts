@@ -112,6 +112,7 @@ export {
   createStepWorker,
   deferred,
   failed,
+  held,
   lazyHandler,
   type ParamsOf,
   skipped,

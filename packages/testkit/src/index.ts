@@ -140,6 +140,7 @@ export {
   buildStepCommand,
   createStepRunner,
   handlerContext,
+  heldPayload,
   type RunStepOptions,
   type StepAnswer,
   type StepCommandOptions,

@@ -6,7 +6,14 @@ import {
   SendMessageCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { buildMessage, type MessageOf, type PayloadOf, parseMessage, type StepTarget } from '@ir/contracts';
+import {
+  buildMessage,
+  type CommandApproval,
+  type MessageOf,
+  type PayloadOf,
+  parseMessage,
+  type StepTarget,
+} from '@ir/contracts';
 import {
   createLogger,
   type HandlerContext,
@@ -18,7 +25,7 @@ import {
 import { TestkitError } from './errors.js';
 
 /** What a worker answers to a step command, as the coordinator receives it. */
-export type StepAnswer = MessageOf<'step.succeeded'> | MessageOf<'step.failed'>;
+export type StepAnswer = MessageOf<'step.succeeded'> | MessageOf<'step.failed'> | MessageOf<'step.held'>;
 
 /** The envelope and payload fields of a step command that a test may choose; the rest are defaults. */
 export interface StepCommandOptions {
@@ -34,6 +41,8 @@ export interface StepCommandOptions {
   /** Defaults to the runner's target (the emulated account and region). */
   readonly target?: StepTarget | undefined;
   readonly timeoutSeconds?: number | undefined;
+  /** The approval the coordinator sends with a step a person approved; none by default. */
+  readonly approval?: CommandApproval | undefined;
 }
 
 /** {@link StepCommandOptions} plus how long to wait for the answer. */
@@ -107,6 +116,7 @@ export function buildStepCommand<T extends StepCommandType>(
     target: options.target,
     timeoutSeconds: options.timeoutSeconds ?? 120,
     params,
+    ...(options.approval ? { approval: options.approval } : {}),
   } as PayloadOf<StepCommandType>;
   return buildMessage(
     type,
@@ -177,7 +187,9 @@ export function createStepRunner(settings: StepRunnerSettings): StepRunner {
     received.push(...messages);
     for (const message of messages) {
       const parsed = parseMessage(message.Body ?? '');
-      if ((parsed.type === 'step.succeeded' || parsed.type === 'step.failed') && parsed.causationId) {
+      const answered =
+        parsed.type === 'step.succeeded' || parsed.type === 'step.failed' || parsed.type === 'step.held';
+      if (answered && parsed.causationId) {
         answers.set(parsed.causationId, parsed);
       }
     }
@@ -236,6 +248,14 @@ export function createStepRunner(settings: StepRunnerSettings): StepRunner {
 export function succeededPayload(answer: StepAnswer): PayloadOf<'step.succeeded'> {
   if (answer.type !== 'step.succeeded') {
     throw new TestkitError(`expected step.succeeded, got ${answer.type}: ${JSON.stringify(answer.payload)}`);
+  }
+  return answer.payload;
+}
+
+/** The payload of a `step.held` answer; throws with the answer otherwise. */
+export function heldPayload(answer: StepAnswer): PayloadOf<'step.held'> {
+  if (answer.type !== 'step.held') {
+    throw new TestkitError(`expected step.held, got ${answer.type}: ${JSON.stringify(answer.payload)}`);
   }
   return answer.payload;
 }

@@ -1,3 +1,4 @@
+import { ProtectedTagSetting } from '@ir/contracts';
 import { ConfigError, type Env, loadConfig as loadWorkerConfig, StepWorkerEnv } from '@ir/runtime';
 import { z } from 'zod';
 
@@ -79,6 +80,13 @@ export const IsolatorEnv = StepWorkerEnv.extend({
    * The evidence bucket (read only): `contain.s3-object-delete` deletes an object version only once its
    * evidence copy is there. Unset, that delete is always refused (evidence first).
    */
+  /**
+   * `key=value` (the coordinator's setting, same default): before every containment the isolator reads
+   * the tags of each resource the step would change from AWS and holds the step (`step.held`) when one
+   * carries this tag, compared without regard to case, unless the command was approved for
+   * `protected-resource` (TRAPS 22).
+   */
+  IR_PROTECTED_TAG: ProtectedTagSetting,
   IR_EVIDENCE_BUCKET: z
     .string()
     .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name')

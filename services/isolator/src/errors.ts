@@ -77,6 +77,22 @@ export class InvalidPreStateError extends IsolatorError {
   }
 }
 
+/**
+ * The protected-tag check before a containment could not read a resource's tags (the response role
+ * lacks the read). Never taken as "not protected" (TRAPS 17, 22): the step fails at once, changes
+ * nothing, and the message names the permission to add (or a person contains the resource by hand).
+ */
+export class ProtectionUnreadableError extends IsolatorError {
+  override readonly name: string = 'ProtectionUnreadableError';
+  constructor(action: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `${action} was not run: the tags of a resource it would change could not be read to check the protected tag (${detail}); give the response role the tag read of docs/iam/isolator-policy.json, or contain the resource by hand`,
+      { retryable: false, reason: 'protection-unreadable', cause, context: { action } },
+    );
+  }
+}
+
 /** A resource the command names does not exist (or no longer exists). */
 export class ResourceNotFoundError extends IsolatorError {
   override readonly name: string = 'ResourceNotFoundError';

@@ -1,5 +1,5 @@
 import { ConfigError, type Env, env, loadConfig as loadWorkerConfig, WorkerEnv } from '@ir/runtime';
-import { OperatorRole, SeverityBand } from '@ir/contracts';
+import { OperatorRole, ProtectedTagSetting, parseProtectedTag, SeverityBand } from '@ir/contracts';
 import { z } from 'zod';
 import { checkSlackConfig, SlackEnv } from './slack/config.js';
 import { checkJiraConfig, JiraEnv } from './jira/config.js';
@@ -139,14 +139,17 @@ export const CoordinatorEnv = WorkerEnv.extend({
         .filter((origin) => origin !== ''),
     )
     .pipe(z.array(z.url({ protocol: /^https?$/ }).transform((url) => new URL(url).origin))),
-  /** `key=value`: resources carrying this tag are never contained without approval. */
-  IR_PROTECTED_TAG: z
-    .string()
-    .regex(/^[^=]+=.*$/, 'must be key=value, e.g. ir:protected=true')
-    .default('ir:protected=true'),
-  /** Automatic containments allowed per window; 0 sends every containment to approval. */
-  IR_MAX_AUTO_CONTAINMENTS: z.coerce.number().int().min(0).default(5),
-  /** The blast-radius window: seconds, or a number with s, m, h or d. */
+  /**
+   * `key=value`: resources carrying this tag (key and value compared without regard to case) are never
+   * contained without two approvers; read from the finding here and live from AWS by the isolator.
+   */
+  IR_PROTECTED_TAG: ProtectedTagSetting,
+  /**
+   * Automatic containments allowed in any window of IR_BLAST_WINDOW (sliding); 0 sends every
+   * containment to approval. At most 1000: each is one attribute of the blast-radius slot item.
+   */
+  IR_MAX_AUTO_CONTAINMENTS: z.coerce.number().int().min(0).max(1000).default(5),
+  /** The blast-radius window (sliding): seconds, or a number with s, m, h or d. */
   IR_BLAST_WINDOW: z
     .string()
     .default('1h')
@@ -268,7 +271,6 @@ export function loadConfig(environment: Env = process.env): CoordinatorConfig {
   }
   checkSlackConfig(config);
   checkJiraConfig(config);
-  const separator = config.IR_PROTECTED_TAG.indexOf('=');
   const { IR_DECISION_SIGNING_KEY: _key, IR_DECISION_SIGNING_KEY_PREVIOUS: _previous, ...rest } = config;
   return {
     ...rest,
@@ -276,10 +278,7 @@ export function loadConfig(environment: Env = process.env): CoordinatorConfig {
     decisionSigning: decisionKeyring(config),
     tableName: config.IR_TABLE ?? `${config.IR_PREFIX}-incidents`,
     blastWindowSeconds,
-    protectedTag: {
-      key: config.IR_PROTECTED_TAG.slice(0, separator),
-      value: config.IR_PROTECTED_TAG.slice(separator + 1),
-    },
+    protectedTag: parseProtectedTag(config.IR_PROTECTED_TAG),
   };
 }
 

@@ -34,3 +34,32 @@ export const StepFailedPayload = z.object({
 });
 /** @see StepFailedPayload */
 export type StepFailedPayload = z.infer<typeof StepFailedPayload>;
+
+/**
+ * One resource a worker found protected, read live from AWS (TRAPS 22). `key` is a resource key in
+ * the form of `resourceKey` (`ec2-instance:i-0…`, `ec2-volume:vol-0…`, `iam-role:deploy`,
+ * `rds-database:cluster/orders`); `tag` is the tag as AWS holds it (`IR:Protected=TRUE`), since
+ * keys and values are compared without regard to case.
+ */
+export const ProtectedResourceFound = z.object({
+  key: z.string().min(1),
+  tag: z.string().min(1),
+});
+/** @see ProtectedResourceFound */
+export type ProtectedResourceFound = z.infer<typeof ProtectedResourceFound>;
+
+/**
+ * A worker held a step instead of running it: a resource the step would change carries the protected
+ * tag in AWS, and the command was not approved for `protected-resource`. Nothing was changed. The
+ * coordinator puts the step back to `awaiting-approval` (two approvers) and holds the incident's
+ * other containments too. A dry run answers this as well, so it shows what would be held.
+ */
+export const StepHeldPayload = z.object({
+  stepId: z.string().min(1),
+  action: StepAction,
+  reason: z.literal('protected-resource'),
+  resources: z.array(ProtectedResourceFound).min(1),
+  heldAt: IsoDateTime,
+});
+/** @see StepHeldPayload */
+export type StepHeldPayload = z.infer<typeof StepHeldPayload>;

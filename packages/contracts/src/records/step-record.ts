@@ -3,6 +3,7 @@ import { StepAction } from '../message-types.js';
 import { OperatorIdentity } from '../messages/operator.js';
 import { AccountId, AwsRegion, IsoDateTime } from '../primitives.js';
 import { DecisionBy, StepApproval } from './approval.js';
+import { HoldReason } from './hold-reason.js';
 import { Details } from './details.js';
 
 /** The status of one step of an incident. */
@@ -19,17 +20,7 @@ export const StepStatus = z.enum([
 /** @see StepStatus */
 export type StepStatus = z.infer<typeof StepStatus>;
 
-/** Why a step waits for a person instead of running. */
-export const HoldReason = z.enum([
-  'approval-required',
-  'blast-radius',
-  'protected-resource',
-  'suppression-unevaluated',
-  /** A rollback step: it waits for a person other than the one who asked for the rollback. */
-  'two-person-rule',
-]);
-/** @see HoldReason */
-export type HoldReason = z.infer<typeof HoldReason>;
+export { HoldReason };
 
 /** Who put a step in the plan: the playbook, the coordinator itself (notifications), or a rollback. */
 export const StepOrigin = z.enum(['playbook', 'coordinator', 'rollback']);

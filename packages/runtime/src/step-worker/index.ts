@@ -7,7 +7,7 @@ export type {
   StepHandler,
 } from './step-context.js';
 export { lazyHandler } from './lazy-handler.js';
-export { deferred, failed, skipped, type StepOutcome, succeeded } from './step-outcome.js';
+export { deferred, failed, held, skipped, type StepOutcome, succeeded } from './step-outcome.js';
 export { createStepMetrics, StepMetricOutcome, type StepMetrics } from './step-metrics.js';
 export {
   ANSWER_RESERVE_MS,

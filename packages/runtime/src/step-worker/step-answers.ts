@@ -77,3 +77,26 @@ export function contextOf(error: unknown): Record<string, unknown> | undefined {
     ? (context as Record<string, unknown>)
     : undefined;
 }
+
+/** The answer for a held step: `step.held` naming the protected resources; nothing was changed. */
+export function heldAnswer(
+  command: StepEnvelope,
+  outcome: Extract<StepOutcome, { kind: 'held' }>,
+  producer: string,
+  options: BuildMessageOptions & { now: () => Date },
+): MessageOf<'step.held'> {
+  return buildMessage(
+    'step.held',
+    {
+      ...envelopeOf(command, producer),
+      payload: {
+        stepId: command.payload.stepId,
+        action: command.payload.action,
+        reason: outcome.reason,
+        resources: outcome.resources.map(({ key, tag }) => ({ key, tag })),
+        heldAt: options.now().toISOString(),
+      },
+    },
+    options,
+  );
+}

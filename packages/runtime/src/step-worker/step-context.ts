@@ -19,6 +19,8 @@ export interface StepEnvelope {
     readonly target: StepTarget;
     readonly timeoutSeconds: number;
     readonly params: unknown;
+    /** Set when a person approved the held step, with the reasons it was held for. */
+    readonly approval?: { readonly approvedBy: readonly string[]; readonly holdReasons: readonly string[] };
   };
 }
 /** A step command of one type, as parsed from the queue. */
@@ -35,6 +37,11 @@ export interface StepContext<T extends StepCommandType = StepCommandType> {
   /** Only read calls (and EC2 `DryRun`); the outcome lists what would change (TRAPS 19). */
   readonly dryRun: boolean;
   readonly target: StepTarget;
+  /**
+   * The approval the step was dispatched with (who, and the reasons it was held for), or undefined
+   * when nobody had to approve it. The isolator's protected-resource gate reads it.
+   */
+  readonly approval?: StepEnvelope['payload']['approval'] | undefined;
   /** The whole command, for the few actions that need the envelope (sentAt, id, causation). */
   readonly command: StepCommand<T>;
   /** Carries incidentId, correlationId, stepId, action, dryRun and attempt. */

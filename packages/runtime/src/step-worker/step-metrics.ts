@@ -2,12 +2,14 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
  * Outcomes of one step command, a bounded label set. `retried`: a transient error, the command goes
- * back to the queue; `expired`: it arrived after its deadline, so no answer was produced.
+ * back to the queue; `expired`: it arrived after its deadline, so no answer was produced; `held`: a
+ * protected resource, answered as `step.held`.
  */
 export const StepMetricOutcome = {
   succeeded: 'succeeded',
   skipped: 'skipped',
   failed: 'failed',
+  held: 'held',
   retried: 'retried',
   dryRun: 'dry_run',
   deferred: 'deferred',
@@ -28,7 +30,7 @@ export function createStepMetrics(registry: Registry): StepMetrics {
   return {
     stepsTotal: new Counter({
       name: 'ir_step_executions_total',
-      help: 'Step commands handled, by action and outcome (succeeded, skipped, failed, retried, dry_run, deferred, expired, replayed).',
+      help: 'Step commands handled, by action and outcome (succeeded, skipped, failed, held, retried, dry_run, deferred, expired, replayed).',
       labelNames: ['action', 'outcome'],
       registers: [registry],
     }),

@@ -6,6 +6,9 @@
  *   with `result.skipped: true` and the reason, which the coordinator records as a skipped step;
  * - `failed`: a permanent failure the action found itself (nothing delivered, a refused input);
  *   answered as `step.failed` with the reason;
+ * - `held`: the action changed nothing because a resource it would change is protected in AWS and
+ *   the command was not approved for that (TRAPS 22); answered as `step.held`, and the coordinator
+ *   asks two people;
  * - `deferred`: the action put its own command back on the queue to look again later (the clean room
  *   waiting on AWS); nothing is answered now, and the copy keeps the command's `sentAt`, so the
  *   deadline still holds.
@@ -27,6 +30,11 @@ export type StepOutcome =
       readonly reason: string;
       readonly errorName?: string | undefined;
       readonly detail?: Record<string, unknown> | undefined;
+    }
+  | {
+      readonly kind: 'held';
+      readonly reason: 'protected-resource';
+      readonly resources: readonly { readonly key: string; readonly tag: string }[];
     }
   | { readonly kind: 'deferred'; readonly note?: string | undefined };
 
@@ -57,6 +65,14 @@ export function failed(
   extra: { errorName?: string; detail?: Record<string, unknown> } = {},
 ): StepOutcome {
   return { kind: 'failed', reason, ...extra };
+}
+
+/**
+ * The step was not run: `resources` (resource keys, with the tag as AWS holds it) carry the protected
+ * tag and the command is not approved for `protected-resource`. Nothing was changed.
+ */
+export function held(resources: readonly { readonly key: string; readonly tag: string }[]): StepOutcome {
+  return { kind: 'held', reason: 'protected-resource', resources };
 }
 
 /** The action re-queued its own command to look again later; no answer now. */

@@ -6,7 +6,7 @@ import { errorMessage, errorName, isRetryable, RetryableError } from '../errors.
 import type { Publisher } from '../publisher.js';
 import { type AcceptedMessage, envelopeParser } from '../worker/envelope-parser.js';
 import { type HandlerContext, type ParsedMessage, retryDelaySeconds } from '../worker/worker.js';
-import { contextOf, failedAnswer, succeededAnswer } from './step-answers.js';
+import { contextOf, failedAnswer, heldAnswer, succeededAnswer } from './step-answers.js';
 import type {
   ParamsOf,
   StepActionTable,
@@ -97,7 +97,7 @@ export function stepFailureReason(
  *   lost delete) instead of acting twice;
  * - checks the target account is allowed;
  * - runs the action from the table with a signal aborted just before the deadline;
- * - answers `step.succeeded` (succeeded, skipped) or `step.failed`. Transient errors go back to the
+ * - answers `step.succeeded` (succeeded, skipped), `step.held` (a protected resource) or `step.failed`. Transient errors go back to the
  *   queue with the runtime's back-off while attempts (`maxAttempts`) and time remain, then are answered
  *   as failed naming the last error: the coordinator always hears back, nothing is dead-lettered
  *   silently. Permanent errors are answered as failed at once.
@@ -175,6 +175,7 @@ export function createStepWorker<T extends StepCommandType>(settings: StepWorker
       action,
       dryRun: command.dryRun,
       target: payload.target,
+      approval: payload.approval,
       command: typed,
       logger,
       signal,
@@ -230,6 +231,11 @@ export function createStepWorker<T extends StepCommandType>(settings: StepWorker
         );
         metrics.stepsTotal.inc({ action, outcome: StepMetricOutcome.failed });
         logger.error({ reason: outcome.reason }, 'step_failed');
+        return;
+      case 'held':
+        await answer(command, heldAnswer(command, outcome, service, buildOptions));
+        metrics.stepsTotal.inc({ action, outcome: StepMetricOutcome.held });
+        logger.warn({ resources: outcome.resources }, 'step_held');
         return;
       case 'skipped':
         await answer(command, succeededAnswer(command, outcome, service, buildOptions));

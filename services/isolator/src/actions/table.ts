@@ -2,6 +2,7 @@ import { containActions, rollbackActions } from '@ir/contracts';
 import { lazyHandler, type StepActionTable } from '@ir/runtime';
 import type { ActionDeps } from './action-deps.js';
 import { whenKubernetesReachable } from './eks/kube/unavailable.js';
+import { withProtectionGate } from './protection/gated-table.js';
 
 /** Every message type the isolator accepts on its queue: each containment and each rollback. */
 export const isolatorMessageTypes = [...containActions, ...rollbackActions] as const;
@@ -13,9 +14,12 @@ export type IsolatorMessageType = (typeof isolatorMessageTypes)[number];
  * `StepActionTable`, so a type added to `containActions` or `rollbackActions` without a handler here
  * fails to compile. Each handler's module, and the SDK client packages it uses, is imported on the
  * handler's first call ({@link lazyHandler}), so an EC2 incident never loads RDS, EKS or Kubernetes.
+ * Every containment but `contain.tag-incident` runs behind the protected-resource gate
+ * (protection/gate.ts): the live tags of what it would change are read first, and a protected
+ * resource holds the step unless the command was approved for it (TRAPS 22).
  */
 export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessageType> {
-  return {
+  return withProtectionGate(deps, {
     'contain.ec2-instance': lazyHandler(async () =>
       (await import('./ec2/contain-instance.js')).containEc2Instance(deps),
     ),
@@ -117,5 +121,5 @@ export function createActions(deps: ActionDeps): StepActionTable<IsolatorMessage
     'rollback.tag-incident': lazyHandler(async () =>
       (await import('./tagging/tag-incident.js')).rollbackTagIncident(),
     ),
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import type { PayloadOf } from '@ir/contracts';
+import type { CommandApproval, PayloadOf } from '@ir/contracts';
 import type { ParamsOf } from '@ir/runtime';
 import { type StepAnswer as TestkitStepAnswer, serviceHarness, succeededPayload } from '@ir/testkit';
 import { Registry } from 'prom-client';
@@ -35,7 +35,7 @@ export async function isolatorFixture(env: Record<string, string> = {}) {
   function runStep<T extends IsolatorMessageType>(
     type: T,
     params: ParamsOf<T>,
-    options: { dryRun?: boolean; incidentId?: string } = {},
+    options: { dryRun?: boolean; incidentId?: string; approval?: CommandApproval } = {},
   ): Promise<StepAnswer> {
     return harness.runStep('isolator', type, params, options);
   }

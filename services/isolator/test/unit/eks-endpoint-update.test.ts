@@ -7,7 +7,12 @@ import {
   describeCluster,
   preStateFromTags,
   preStateToTags,
+  READ_BACK,
   readBackAccess,
+  readBackSubject,
+  readBackTiming,
+  SHORT_READ_BACK,
+  untagCluster,
   updateEndpointAccess,
 } from '../../src/actions/eks/endpoint-state.js';
 
@@ -186,6 +191,92 @@ describe('readBackAccess (contain.eks-endpoint-access read-back)', () => {
       name: 'VerificationFailedError',
       problems: ['endpointPublicAccess is true, not false'],
     });
+  });
+});
+
+describe('readBackTiming (how long contain.eks-endpoint-access waits for its update)', () => {
+  /*
+   * Why here and not on the emulator: moto 5.2.5 answers UpdateClusterConfig with `{ cluster }` and no
+   * `update`, so on the emulator every update looks like one that named none. AWS names the update it
+   * started (the documented answer, fixtures/eks-update-cluster-config.json): the long wait must stay
+   * for that one. The integration false-success test covers the answer naming none, through the fault
+   * proxy (services/isolator/test/integration/false-success.test.ts).
+   */
+  it("waits the long read-back after AWS's documented answer, and only the short one after an answer naming no update", async () => {
+    // Prepare
+    const documented = clientAnswering([update]);
+    const empty = clientAnswering([{}]);
+    const wanted = { endpointPublicAccess: false };
+
+    // Act
+    const started = await updateEndpointAccess(documented.client, { name: 'my-eks-cluster' }, wanted);
+    const unnamed = await updateEndpointAccess(empty.client, { name: 'my-eks-cluster' }, wanted);
+
+    // Assess
+    expect(readBackTiming(started, READ_BACK)).toEqual(READ_BACK);
+    expect(readBackTiming(null, READ_BACK)).toEqual(READ_BACK);
+    expect(readBackTiming(unnamed, READ_BACK)).toEqual(SHORT_READ_BACK);
+    expect(readBackSubject('test', started)).toBe('test');
+  });
+
+  it('fails at once a finished cluster without the change after an answer naming no update (TRAPS 16), saying so', async () => {
+    // Prepare: the update's answer was an empty success; the cluster is ACTIVE with public access on
+    const { client, seen } = clientAnswering([describeAnswer('ACTIVE', {})]);
+    const unnamed = { updateId: null, status: null };
+
+    // Act
+    const attempt = readBackAccess(
+      client,
+      'my-eks-cluster',
+      { endpointPublicAccess: false },
+      readBackSubject('endpoint restriction of EKS cluster my-eks-cluster', unnamed),
+      signal,
+      { ...readBackTiming(unnamed, READ_BACK), delayMs: 1 },
+    );
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'VerificationFailedError',
+      message: expect.stringMatching(
+        /answered without an update\) not verified: endpointPublicAccess is true, not false$/,
+      ),
+    });
+    expect(seen).toHaveLength(SHORT_READ_BACK.attempts);
+  });
+});
+
+describe('untagCluster (rollback.eks-endpoint-access removes its record)', () => {
+  /*
+   * Emulator gap: moto 5.2.5's EKS UntagResource removes only the first of the `tagKeys` it is sent,
+   * so the lost-answer integration test cannot read the whole removal back there. AWS's API reference
+   * (https://docs.aws.amazon.com/eks/latest/APIReference/API_UntagResource.html): `DELETE
+   * /tags/{resourceArn}?tagKeys={tagKeys}`, the keys repeated, up to 50, answered `HTTP/1.1 200` with an
+   * empty body, which is what this client is given.
+   */
+  it('sends every record key in one UntagResource, as AWS documents it', async () => {
+    // Prepare
+    const seen: { method: string; path: string; query: unknown }[] = [];
+    const client = new EKSClient({
+      region: 'us-east-2',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
+      requestHandler: {
+        handle: async (request: { method: string; path: string; query?: unknown }) => {
+          seen.push({ method: request.method, path: request.path, query: request.query });
+          return { response: { statusCode: 200, headers: {}, body: Readable.from([]) } };
+        },
+      } as never,
+    });
+    const arn = 'arn:aws:eks:us-east-2:012345678910:cluster/my-eks-cluster';
+    const keys = ['ir-record:eks-endpoint-restricted-by', 'ir-record:eks-endpoint-pre-state-0'];
+
+    // Act
+    await untagCluster(client, arn, keys);
+    await untagCluster(client, arn, []);
+
+    // Assess: one call with both keys; none for no keys
+    expect(seen).toEqual([
+      { method: 'DELETE', path: `/tags/${encodeURIComponent(arn)}`, query: { tagKeys: keys } },
+    ]);
   });
 });
 

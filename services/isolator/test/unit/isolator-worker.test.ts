@@ -46,7 +46,8 @@ function setup(
   options: { accounts?: ReturnType<typeof createAccountPolicy> } = {},
 ) {
   const published: Publishable[] = [];
-  const { aws, calls } = fakeAws(answers);
+  // The protected-tag gate reads the user's tags before every IAM user containment: none here.
+  const { aws, calls } = fakeAws({ ListUserTagsCommand: () => ({ Tags: [] }), ...answers });
   const worker = createIsolatorWorker({
     config: loadConfig({ IR_STEP_MAX_ATTEMPTS: '3' }),
     aws,

@@ -11,7 +11,7 @@ describe('isolator action modules load on first use', () => {
       `
       await import('./src/service.ts');
       const { createActions } = await import('./src/actions/table.ts');
-      const actions = createActions({ config: { IR_EKS_KUBERNETES_API: 'enabled' }, aws: {} });
+      const actions = createActions({ config: { IR_EKS_KUBERNETES_API: 'enabled', IR_PROTECTED_TAG: 'ir:protected=true' }, aws: {} });
       seen.atStart = loaded();
       // The action fails (no client here); what matters is what its first call imported.
       await actions['contain.rds-public-access']({}, { client: failingClient }).catch(() => undefined);

@@ -28,6 +28,8 @@ function fullIam() {
     GetUserCommand: () => ({ User: { UserName: 'alice', Arn: `arn:aws:iam::${ACCOUNT}:user/alice` } }),
     GetRoleCommand: () => ({ Role: { RoleName: 'app', Path: '/', Arn: `arn:aws:iam::${ACCOUNT}:role/app` } }),
     ListUserTagsCommand: () => ({ Tags: [] }),
+    // The protected-tag gate reads the role's tags before contain.role-sessions: none here.
+    ListRoleTagsCommand: () => ({ Tags: [] }),
     ListAccessKeysCommand: () => ({ AccessKeyMetadata: [{ AccessKeyId: 'AKIAEXAMPLE1', Status: 'Active' }] }),
     ListAttachedUserPoliciesCommand: () => ({ AttachedPolicies: [] }),
     ListAttachedRolePoliciesCommand: () => ({ AttachedPolicies: [] }),

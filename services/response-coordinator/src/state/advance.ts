@@ -58,7 +58,21 @@ export function approvalsRequiredFor(step: StepRecord, holds: readonly HoldReaso
 /** The sentence notifications add when a step needs two people. */
 export const TWO_APPROVERS_NOTE = 'two different approvers are needed (two-person rule)';
 
-function hold(draft: Draft, step: StepRecord, holds: HoldReason[]): void {
+/** What {@link hold} adds for a hold found after dispatch (a worker's `step.held`). */
+export interface HoldOptions {
+  /** Suffix of the notification's key, so a second hold of one step notifies again. */
+  readonly notificationKey?: string;
+  /** A sentence the notification's summary ends with (what was found, where). */
+  readonly note?: string;
+  /** Added to the notification's details. */
+  readonly details?: Record<string, unknown>;
+}
+
+/**
+ * Holds `step` for approval: `awaiting-approval` with `holds`, the approvals required (two for a
+ * protected resource), the approval deadline, a timeline entry and an `approval-needed` notification.
+ */
+export function hold(draft: Draft, step: StepRecord, holds: HoldReason[], options: HoldOptions = {}): void {
   const now = draft.context.now;
   const approvalsRequired = approvalsRequiredFor(step, holds);
   draft.updateStep(step.stepId, {
@@ -75,11 +89,13 @@ function hold(draft: Draft, step: StepRecord, holds: HoldReason[]): void {
   );
   const paged = holds.includes('blast-radius');
   const two = approvalsRequired === 2 ? `; ${TWO_APPROVERS_NOTE}` : '';
+  const note = options.note ? `; ${options.note}` : '';
+  const key = options.notificationKey ? `${step.stepId}:${options.notificationKey}` : step.stepId;
   raiseNotification(
     draft,
-    `approval-needed:${step.stepId}`,
+    `approval-needed:${key}`,
     'approval-needed',
-    `Step ${step.stepId} (${step.action}) waits for approval: ${holds.join(', ')}${two}`,
+    `Step ${step.stepId} (${step.action}) waits for approval: ${holds.join(', ')}${two}${note}`,
     {
       details: {
         stepId: step.stepId,
@@ -87,6 +103,7 @@ function hold(draft: Draft, step: StepRecord, holds: HoldReason[]): void {
         holdReasons: holds,
         approvalsRequired,
         params: step.params,
+        ...(options.details ?? {}),
       },
       page: paged,
     },

@@ -1,6 +1,7 @@
 import {
   buildMessage,
   type BuildMessageOptions,
+  type CommandApproval,
   type IncidentRecord,
   type Message,
   type StepAction,
@@ -15,13 +16,21 @@ type AnyBuild = (type: StepAction, fields: unknown, options: BuildMessageOptions
  * The command message for a step, checked against its contracts schema. Its id derives from the
  * incident and step, so a replayed decision sends a message a worker can recognise as the same.
  * The incident's dry-run flag travels on every command (TRAPS 19).
+ *
+ * A step a person approved carries `approval` (the approvers and the reasons it was held for), and
+ * its id also derives from those reasons: a worker remembers the answer of each command id it has
+ * answered, so the approved dispatch of a step it held (`step.held`) must not look like the unapproved
+ * one, nor like an approval for other reasons.
  */
 export function stepCommandMessage(
   incident: IncidentRecord,
   step: StepRecord,
   options: { now: Date; causationId: string | null; producer: string },
 ): OutboxEntry {
-  const messageId = deterministicUuid('command', incident.incidentId, step.stepId);
+  const approval = approvalOf(step);
+  const messageId = approval
+    ? deterministicUuid('command', incident.incidentId, step.stepId, 'approved', ...approval.holdReasons)
+    : deterministicUuid('command', incident.incidentId, step.stepId);
   const message = (buildMessage as AnyBuild)(
     step.action,
     {
@@ -37,9 +46,23 @@ export function stepCommandMessage(
         target: step.target,
         timeoutSeconds: step.timeoutSeconds,
         params: step.params,
+        ...(approval ? { approval } : {}),
       },
     },
     { newId: () => messageId, now: () => options.now },
   );
   return { queue: step.queue, messageId, body: JSON.stringify(message) };
+}
+
+/**
+ * The approval of an approved step: every approver recorded (the last one's label when the approval
+ * predates recorded approvals) and the reasons it was held for, sorted so the id is stable.
+ */
+export function approvalOf(step: StepRecord): CommandApproval | undefined {
+  if (step.approvedBy === undefined) return undefined;
+  const approvers = step.approvals.map((approval) => approval.by);
+  return {
+    approvedBy: approvers.length > 0 ? approvers : [step.approvedBy],
+    holdReasons: [...new Set(step.holdReasons)].sort(),
+  };
 }

@@ -3,6 +3,7 @@ import type { DecisionContext, Draft } from './draft.js';
 import { approvalGranted, approvalRejected } from './approvals.js';
 import { resolveRequested, rollbackRequested } from './operator.js';
 import type { Planner } from './plan-steps.js';
+import { stepHeld } from './held.js';
 import { stepFailed, stepSucceeded } from './results.js';
 import { ticketClosed } from './ticket-closed.js';
 import { incidentUpdated } from './replan-on-update.js';
@@ -13,6 +14,7 @@ export type IncidentEvent = MessageOf<
   | 'incident.updated'
   | 'step.succeeded'
   | 'step.failed'
+  | 'step.held'
   | 'approval.granted'
   | 'approval.rejected'
   | 'rollback.requested'
@@ -34,6 +36,8 @@ export function decide(
       return stepSucceeded(aggregate, event, context);
     case 'step.failed':
       return stepFailed(aggregate, event, context);
+    case 'step.held':
+      return stepHeld(aggregate, event, context);
     case 'approval.granted':
       return approvalGranted(aggregate, event, context);
     case 'approval.rejected':

@@ -3,6 +3,8 @@ import {
   type FindingRef,
   type IncidentRecord,
   type MessageOf,
+  type ProtectedTag,
+  protectedTagIn,
   resourceKey,
 } from '@ir/contracts';
 import { errorMessage } from '@ir/runtime';
@@ -30,10 +32,14 @@ export function findingRef(finding: Finding, receivedAt: string): FindingRef {
   };
 }
 
-/** Keys of the finding's resources that carry the protected tag. */
-export function protectedResources(finding: Finding, tag: { key: string; value: string }): string[] {
+/**
+ * Keys of the finding's resources that carry the protected tag, key and value compared without regard
+ * to case (`IR:Protected=TRUE` counts). The isolator reads the tags live from AWS as well (TRAPS 22):
+ * a finding without tags does not make a resource unprotected.
+ */
+export function protectedResources(finding: Finding, tag: ProtectedTag): string[] {
   return finding.resources
-    .filter((resource) => 'tags' in resource && resource.tags[tag.key] === tag.value)
+    .filter((resource) => 'tags' in resource && protectedTagIn(resource.tags, tag) !== undefined)
     .map(resourceKey);
 }
 

@@ -250,9 +250,33 @@ async function converge(
   ];
   if (dryRun) return changes;
   if (revoke.length > 0) {
-    const input = { GroupId: groupId, IpPermissions: revoke };
-    if (direction === 'egress') await ec2.send(new RevokeSecurityGroupEgressCommand(input));
-    else await ec2.send(new RevokeSecurityGroupIngressCommand(input));
+    const send = (permissions: IpPermission[]) => {
+      const input = { GroupId: groupId, IpPermissions: permissions };
+      return direction === 'egress'
+        ? ec2.send(new RevokeSecurityGroupEgressCommand(input))
+        : ec2.send(new RevokeSecurityGroupIngressCommand(input));
+    };
+    try {
+      await send(revoke);
+    } catch (error: unknown) {
+      // `InvalidPermission.NotFound`: a rule is gone already, most often because this very call was
+      // applied and its answer lost, so the SDK's retry found nothing to revoke (TRAPS 24); or another
+      // containment revoked it first. AWS refuses the whole call then, so revoke what is still there
+      // one rule at a time; the read-back after the ENI moves checks the group either way.
+      if (!hasErrorCode(error, 'InvalidPermission.NotFound')) throw error;
+      const group = (await ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })))
+        .SecurityGroups?.[0];
+      const left = new Set(
+        flatten(direction === 'egress' ? group?.IpPermissionsEgress : group?.IpPermissions).map(
+          describePermission,
+        ),
+      );
+      for (const permission of revoke.filter((p) => left.has(describePermission(p)))) {
+        await send([permission]).catch((retryError: unknown) => {
+          if (!hasErrorCode(retryError, 'InvalidPermission.NotFound')) throw retryError;
+        });
+      }
+    }
   }
   for (const permission of authorize) {
     const input = { GroupId: groupId, IpPermissions: [permission] };

@@ -13,6 +13,8 @@ import {
   preStateToTags,
   READ_BACK,
   readBackAccess,
+  readBackSubject,
+  readBackTiming,
   recordTagKeys,
   tagCluster,
   untagCluster,
@@ -128,9 +130,9 @@ export function containEksEndpointAccess(
           eks,
           clusterName,
           wanted,
-          `endpoint restriction of ${where}`,
+          readBackSubject(`endpoint restriction of ${where}`, update),
           context.signal,
-          options.readBack ?? READ_BACK,
+          readBackTiming(update, options.readBack ?? READ_BACK),
         )
       : cluster;
     context.logger.info({ clusterName, alreadyRestricted: !pending }, 'eks_endpoint_restricted');
@@ -169,14 +171,14 @@ export function rollbackEksEndpointAccess(
     if (context.dryRun) return succeeded({ clusterName, dryRun: true, wouldChange: changes });
     if (pending && cluster.status === 'UPDATING') throw updateInProgress(clusterName);
 
-    if (pending) await updateEndpointAccess(eks, cluster, original);
+    const update = pending ? await updateEndpointAccess(eks, cluster, original) : null;
     const verified = await readBackAccess(
       eks,
       clusterName,
       original,
-      `restore of the endpoint access of ${where}`,
+      readBackSubject(`restore of the endpoint access of ${where}`, update),
       context.signal,
-      options.readBack ?? READ_BACK,
+      readBackTiming(update, options.readBack ?? READ_BACK),
     );
     await untagCluster(eks, cluster.arn, tagKeys);
     context.logger.info({ clusterName }, 'eks_endpoint_restored');

@@ -235,6 +235,31 @@ export function accessProblems(observed: EksCluster, wanted: WantedAccess): stri
 /** How long a read-back waits for EKS: 8 reads, 2 s apart and growing (about 70 s in all). */
 export const READ_BACK = { attempts: 8, delayMs: 2000 } as const;
 
+/** The read-back after an update answer that named no update: 3 reads, about 1.5 s in all. */
+export const SHORT_READ_BACK = { attempts: 3, delayMs: 500 } as const;
+
+/**
+ * How long to read back after `update` (null: no update was sent). AWS answers every accepted
+ * UpdateClusterConfig with the update it started (`update.id`, `InProgress`) and applies it over
+ * minutes: then the long wait. An answer that names no update gives nothing to wait for (moto 5.2.5
+ * answers so, having applied the change at once; so does a success that never reached EKS, TRAPS 16):
+ * a short read-back, so a change that is not there fails now, naming what was read, rather than after
+ * a minute (and after the step's answer is due).
+ */
+export function readBackTiming(
+  update: { readonly updateId: string | null } | null,
+  long: { attempts: number; delayMs: number },
+): { attempts: number; delayMs: number } {
+  return update !== null && update.updateId === null ? SHORT_READ_BACK : long;
+}
+
+/** The read-back's subject, naming an update answer that named no update (a person reading it should know). */
+export function readBackSubject(what: string, update: { readonly updateId: string | null } | null): string {
+  return update !== null && update.updateId === null
+    ? `${what} (UpdateClusterConfig answered without an update)`
+    : what;
+}
+
 /**
  * Reads the cluster back until its access is `wanted`. An update still running when the reads run
  * out is not a failure yet: a {@link RetryableError}, so the step is delivered again later and its

@@ -5,10 +5,9 @@ import { type EksCluster, isProtectedCluster } from './kube/connect.js';
 
 /**
  * Refuses a pod marked `ir/protected=true` (a label or an annotation), read live from the API server
- * (TRAPS 22). Why refuse: the marker lives only in the cluster, so the coordinator, which holds
- * protected resources for approval from the finding's tags, never sees it; and a command does not
- * carry its approval, so the isolator cannot tell an approved step from another. A person contains a
- * pod its owners marked so.
+ * (TRAPS 22). Why refuse rather than hold: the marker is a Kubernetes label, not an AWS tag, and
+ * the protected-resource gate (actions/protection/) reads AWS tags before the handler runs; a pod's
+ * marker is seen only here, inside the handler. A person contains a pod its owners marked so.
  */
 export function refuseProtectedPod(pod: V1Pod, where: string): void {
   const marked =
@@ -24,9 +23,8 @@ export function refuseProtectedPod(pod: V1Pod, where: string): void {
 
 /**
  * Whether the cluster carries `ir:protected=true`, read live from `DescribeCluster` and reported in
- * the result. Not refused here: the finding carries the cluster's tags (`eks-workload` and
- * `eks-cluster` resources), the coordinator holds the step for two approvers on them, and a step that
- * arrives has been approved (the isolator cannot tell; see the README's decisions).
+ * the result. Not refused here: the protected-resource gate (actions/protection/) has already held a
+ * step on a protected cluster unless two people approved it for `protected-resource`.
  */
 export function clusterProtected(cluster: Pick<EksCluster, 'tags'>): boolean {
   return isProtectedCluster(cluster);

@@ -30,10 +30,9 @@ async function setKeyStatus(
     new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId, Status: status }),
   );
   const keys = await accessKeys(iam, userName);
+  const seen = keys.find((key) => key.accessKeyId === accessKeyId)?.status;
   const problems = [
-    ...(keys.find((key) => key.accessKeyId === accessKeyId)?.status === status
-      ? []
-      : [`access key ${accessKeyId} is not ${status}`]),
+    ...(seen === status ? [] : [`access key ${accessKeyId} is ${seen ?? 'not found'}, not ${status}`]),
     ...others.flatMap((other) => {
       const now = keys.find((key) => key.accessKeyId === other.accessKeyId);
       return now && now.status !== other.status

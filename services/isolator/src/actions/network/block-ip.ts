@@ -1,14 +1,13 @@
 import {
   CreateNetworkAclEntryCommand,
   DeleteNetworkAclEntryCommand,
-  DescribeNetworkAclsCommand,
   EC2Client,
-  type NetworkAcl,
   type NetworkAclEntry,
 } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
-import { ContainmentRefusedError, ResourceNotFoundError, VerificationFailedError } from '../../errors.js';
+import { ContainmentRefusedError, hasErrorCode, VerificationFailedError } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
+import { findAcl } from './find-acl.js';
 import { type StepHandler, succeeded } from '@ir/runtime';
 import type { ActionDeps } from '../action-deps.js';
 
@@ -32,26 +31,6 @@ function isOurDeny(entry: NetworkAclEntry, cidr: string, egress: boolean): boole
     entry.Protocol === '-1' &&
     cidrOf(entry) === cidr.toLowerCase()
   );
-}
-
-async function findAcl(
-  ec2: EC2Client,
-  params: { subnetId?: string | undefined; networkAclId?: string | undefined },
-): Promise<NetworkAcl> {
-  const output = await ec2.send(
-    new DescribeNetworkAclsCommand(
-      params.networkAclId
-        ? { NetworkAclIds: [params.networkAclId] }
-        : { Filters: [{ Name: 'association.subnet-id', Values: [params.subnetId ?? ''] }] },
-    ),
-  );
-  const acl = output.NetworkAcls?.[0];
-  if (!acl?.NetworkAclId) {
-    throw new ResourceNotFoundError(
-      `no network ACL found for ${params.networkAclId ?? `subnet ${params.subnetId}`}`,
-    );
-  }
-  return acl;
 }
 
 /**
@@ -102,23 +81,33 @@ export function containBlockIp(deps: ActionDeps): StepHandler<'contain.block-ip'
     if (context.dryRun)
       return succeeded({ networkAclId, ruleNumber, dryRun: true, wouldChange: changes }, { preState });
     for (const egress of missing) {
-      await ec2.send(
-        new CreateNetworkAclEntryCommand({
-          NetworkAclId: networkAclId,
-          RuleNumber: ruleNumber,
-          Egress: egress,
-          Protocol: '-1',
-          RuleAction: 'deny',
-          ...(isV6(params.cidr) ? { Ipv6CidrBlock: params.cidr } : { CidrBlock: params.cidr }),
-        }),
-      );
+      try {
+        await ec2.send(
+          new CreateNetworkAclEntryCommand({
+            NetworkAclId: networkAclId,
+            RuleNumber: ruleNumber,
+            Egress: egress,
+            Protocol: '-1',
+            RuleAction: 'deny',
+            ...(isV6(params.cidr) ? { Ipv6CidrBlock: params.cidr } : { CidrBlock: params.cidr }),
+          }),
+        );
+      } catch (error: unknown) {
+        // The SDK's retry of a create AWS applied but whose answer was lost (TRAPS 24): the entry at
+        // our number is there. Ours if it is our deny of this CIDR; the read-back below decides, and
+        // fails naming whatever else holds the number.
+        if (!hasErrorCode(error, 'NetworkAclEntryAlreadyExists')) throw error;
+      }
     }
     const after = (await findAcl(ec2, { networkAclId })).Entries ?? [];
     const problems = [false, true]
       .filter(
         (egress) => !after.some((e) => e.RuleNumber === ruleNumber && isOurDeny(e, params.cidr, egress)),
       )
-      .map((egress) => `no ${egress ? 'outbound' : 'inbound'} deny at rule ${ruleNumber}`);
+      .map((egress) => {
+        const found = after.find((e) => e.RuleNumber === ruleNumber && e.Egress === egress);
+        return `network ACL ${networkAclId} has no ${egress ? 'outbound' : 'inbound'} deny of ${params.cidr} at rule ${ruleNumber} (found ${found ? `${found.RuleAction} ${cidrOf(found)} protocol ${found.Protocol}` : 'no entry'})`;
+      });
     if (problems.length > 0) throw new VerificationFailedError(`block of ${params.cidr}`, problems);
     context.logger.info({ networkAclId, ruleNumber }, 'ip_blocked');
     return succeeded(
@@ -156,13 +145,18 @@ export function rollbackBlockIp(): StepHandler<'rollback.block-ip'> {
     if (context.dryRun)
       return succeeded({ networkAclId, ruleNumber, notRestored, dryRun: true, wouldChange: changes });
     for (const egress of ours) {
-      await ec2.send(
-        new DeleteNetworkAclEntryCommand({
-          NetworkAclId: networkAclId,
-          RuleNumber: ruleNumber,
-          Egress: egress,
-        }),
-      );
+      await ec2
+        .send(
+          new DeleteNetworkAclEntryCommand({
+            NetworkAclId: networkAclId,
+            RuleNumber: ruleNumber,
+            Egress: egress,
+          }),
+        )
+        .catch((error: unknown) => {
+          // A retried delete AWS applied but whose answer was lost (TRAPS 24); the read-back checks.
+          if (!hasErrorCode(error, 'InvalidNetworkAclEntry.NotFound')) throw error;
+        });
     }
     const after = (await findAcl(ec2, { networkAclId })).Entries ?? [];
     if (

@@ -92,16 +92,13 @@ async function findVersion(
   return undefined;
 }
 
-/**
- * The incident's evidence copy of exactly this object version, checked: the copy is there with the
- * SHA-256 the record names and a legal hold on. Undefined when there is none (then nothing is deleted).
- */
-async function findEvidence(
+/** The incident's evidence records of any version of this key, in the order S3 lists them. */
+async function evidenceRecords(
   evidence: S3Client,
   bucket: string,
   incidentId: string,
-  source: { bucketName: string; key: string; versionId: string; eTag: string | undefined },
-): Promise<{ record: EvidenceRecord; problems: string[] } | undefined> {
+  source: { bucketName: string; key: string },
+): Promise<EvidenceRecord[]> {
   const keys: string[] = [];
   let ContinuationToken: string | undefined;
   do {
@@ -113,16 +110,32 @@ async function findEvidence(
     }
     ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (ContinuationToken);
+  const records: EvidenceRecord[] = [];
   for (const key of keys) {
     const body = await (await evidence.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body;
     const parsed = EvidenceRecord.safeParse(JSON.parse((await body?.transformToString()) ?? 'null'));
     if (!parsed.success) continue;
     const record = parsed.data;
-    const same =
-      record.source.bucketName === source.bucketName &&
-      record.source.key === source.key &&
-      record.source.versionId === source.versionId;
-    if (!same) continue;
+    if (record.source.bucketName === source.bucketName && record.source.key === source.key) {
+      records.push(record);
+    }
+  }
+  return records;
+}
+
+/**
+ * The incident's evidence copy of exactly this object version, checked: the copy is there with the
+ * SHA-256 the record names and a legal hold on. Undefined when there is none (then nothing is deleted).
+ */
+async function findEvidence(
+  evidence: S3Client,
+  bucket: string,
+  incidentId: string,
+  source: { bucketName: string; key: string; versionId: string; eTag: string | undefined },
+): Promise<{ record: EvidenceRecord; problems: string[] } | undefined> {
+  const records = await evidenceRecords(evidence, bucket, incidentId, source);
+  for (const record of records) {
+    if (record.source.versionId !== source.versionId) continue;
     const problems: string[] = [];
     // An unversioned object can be overwritten in place: the bytes must still be the ones copied.
     if (source.versionId === 'null' && record.source.eTag !== (source.eTag ?? null)) {
@@ -158,11 +171,40 @@ async function findEvidence(
 }
 
 /**
+ * A version of the key this incident's evidence holds a checked copy of, that no longer exists in the
+ * bucket: what a run without a version deleted before its answer was lost. Undefined when there is none.
+ */
+async function deletedEvidenceVersion(
+  s3: S3Client,
+  evidence: S3Client,
+  bucket: string,
+  incidentId: string,
+  bucketName: string,
+  key: string,
+): Promise<{ versionId: string; copy: EvidenceRecord['copy'] } | undefined> {
+  const records = await evidenceRecords(evidence, bucket, incidentId, { bucketName, key });
+  for (const record of records) {
+    const { versionId } = record.source;
+    if (await findVersion(s3, bucketName, key, versionId)) continue;
+    // The ETag is compared for a version still there (overwritten in place); a gone one needs only
+    // its copy intact, so the record's own ETag stands in.
+    const checked = await findEvidence(evidence, bucket, incidentId, {
+      ...record.source,
+      eTag: record.source.eTag ?? undefined,
+    });
+    if (checked && checked.problems.length === 0) return { versionId, copy: record.copy };
+  }
+  return undefined;
+}
+
+/**
  * `contain.s3-object-delete`: deletes one version of a malicious object, for good. Irreversible, so
  * the playbook must ask for approval (the loader insists), and refused unless the incident's evidence
  * holds a checked copy of that very version (`evidence.s3-object`: same bucket, key and version, the
  * copy present with its SHA-256 and a legal hold). A version already gone, with its copy in evidence,
- * is success (a repeat after a lost answer, TRAPS 24). Read back: the version no longer exists.
+ * is success (a repeat after a lost answer, TRAPS 24); so is, for a command without a version, a
+ * version the incident's evidence copied that is gone, rather than the key's new current version.
+ * Read back: the version no longer exists.
  */
 export function containS3ObjectDelete(deps: ActionDeps): StepHandler<'contain.s3-object-delete'> {
   return async ({ bucketName, key, versionId }, context) => {
@@ -174,12 +216,28 @@ export function containS3ObjectDelete(deps: ActionDeps): StepHandler<'contain.s3
       );
     }
     const s3 = await context.client(S3Client);
+    const evidence = await deps.aws.client(S3Client);
+    // Without a version, a repeat must not resolve "the current version" afresh (TRAPS 24): once the
+    // first run deleted it, the current version is another one (or none), which was never asked for.
+    // The version meant is the one this incident's evidence copied; when it is gone, it is done.
+    const deleted = versionId
+      ? undefined
+      : await deletedEvidenceVersion(s3, evidence, bucket, context.incidentId, bucketName, key);
+    if (deleted) {
+      context.logger.info({ bucketName, versionId: deleted.versionId }, 's3_object_version_already_deleted');
+      return succeeded({
+        bucketName,
+        key,
+        versionId: deleted.versionId,
+        alreadyDeleted: true,
+        evidence: deleted.copy,
+      });
+    }
     const head = await findVersion(s3, bucketName, key, versionId);
     const resolved = versionId ?? head?.versionId ?? 'null';
     if (!head && !versionId) {
       throw new ResourceNotFoundError(`s3://${bucketName}/${key} not found`, { bucketName, key });
     }
-    const evidence = await deps.aws.client(S3Client);
     const found = await findEvidence(evidence, bucket, context.incidentId, {
       bucketName,
       key,
