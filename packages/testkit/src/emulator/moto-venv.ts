@@ -7,7 +7,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EmulatorError } from '../errors.js';
 import { OutputTail, withOutput } from './output-tail.js';
 
-/** The moto version the harness installs; bump it here and the cache path follows. */
+/**
+ * The moto version the harness installs; bump it here and the cache path follows. Pinned on purpose:
+ * moto 5.2.6 appends the groups given to ModifyNetworkInterfaceAttribute to a launch-time primary ENI
+ * instead of replacing them (AWS replaces them), so every EC2 isolation there is rightly reported not
+ * isolated (services/isolator `interfacesNotIsolated`). A new version is taken deliberately, after
+ * checking its answers against AWS's, never by a floating range.
+ */
 export const MOTO_VERSION = '5.2.5';
 
 /** Written into the venv after pip succeeds; a venv without it is unfinished and is completed again. */

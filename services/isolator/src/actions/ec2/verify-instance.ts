@@ -55,12 +55,7 @@ export async function readBackContained(
     .SecurityGroups?.[0];
   const egress = flatten(group?.IpPermissionsEgress).map(describePermission);
   const ingress = flatten(group?.IpPermissions).map(describePermission);
-  const problems: string[] = [];
-  for (const eni of seen.networkInterfaces) {
-    if (eni.groupIds.length !== 1 || eni.groupIds[0] !== isolationGroupId) {
-      problems.push(`${eni.networkInterfaceId} has groups ${eni.groupIds.join(', ') || '(none)'}`);
-    }
-  }
+  const problems = interfacesNotIsolated(seen.networkInterfaces, isolationGroupId);
   if (!group) problems.push(`isolation group ${isolationGroupId} not found`);
   if (egress.length > 0) problems.push(`isolation group has egress rules: ${egress.join(', ')}`);
   const allowedIngress = forensicsCidr ? [`-1:all:${forensicsCidr}`] : [];
@@ -82,6 +77,22 @@ export async function readBackContained(
     },
     problems,
   };
+}
+
+/**
+ * Every ENI whose groups are anything but the isolation group alone. Why "alone": an ENI that keeps
+ * any other group keeps that group's rules, so it is not isolated. Some emulator versions (moto 5.2.6)
+ * append the groups given to ModifyNetworkInterfaceAttribute instead of replacing them (AWS replaces
+ * them); this check then reports the instance not isolated, which is right, and is why the harness
+ * pins moto 5.2.5 (MOTO_VERSION in @ir/testkit).
+ */
+export function interfacesNotIsolated(
+  interfaces: readonly { readonly networkInterfaceId: string; readonly groupIds: readonly string[] }[],
+  isolationGroupId: string,
+): string[] {
+  return interfaces
+    .filter((eni) => eni.groupIds.length !== 1 || eni.groupIds[0] !== isolationGroupId)
+    .map((eni) => `${eni.networkInterfaceId} has groups ${eni.groupIds.join(', ') || '(none)'}`);
 }
 
 /** Reads the instance back and lists every way it differs from the recorded pre-state. */
