@@ -1020,7 +1020,7 @@ export const containmentCases: readonly ContainmentCase[] = [
  * shape of the EKS API reference's ListPodIdentityAssociations and DescribePodIdentityAssociation
  * responses (test/fixtures/eks). Emulator gap: moto 5.2.5 has no Pod Identity API.
  */
-function servePodIdentity(server: ReplayServer, clusterName: string, roleArn: string): void {
+export function servePodIdentity(server: ReplayServer, clusterName: string, roleArn: string): void {
   const path = `/clusters/${clusterName}/pod-identity-associations`;
   const listed = recorded<{ associations: Record<string, unknown>[] }>(
     'eks/list-pod-identity-associations.json',

@@ -40,6 +40,7 @@ import {
 } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolatorFixture, type StepAnswer, succeeded } from './harness.js';
+import { servePodIdentity, useProxiedIsolator } from './lost-answer-cases.js';
 
 type Fixture = Awaited<ReturnType<typeof isolatorFixture>>;
 
@@ -600,5 +601,42 @@ describe('the protected-resource gate, with the tag only in AWS (on the emulator
       for (const answer of answers) expectHeld(answer, `eks-cluster:${clusterName}`);
       expect(await access()).toEqual(before);
     });
+  });
+});
+
+describe('the gate of contain.eks-workload-role, through the fault proxy (Pod Identity replayed)', () => {
+  const isolator = useProxiedIsolator();
+
+  it('holds the step when a role the service account assumes is protected in AWS, the cluster not', async () => {
+    // Prepare: an unprotected cluster whose service account's Pod Identity association names a
+    // protected role (moto has no Pod Identity API: the proxy routes it to the replay server)
+    const { fixture, clients } = isolator;
+    const cluster = await createEksCluster({
+      eks: fixture.clients.eks,
+      ec2: fixture.clients.ec2,
+      iam: fixture.clients.iam,
+    });
+    const role = await createRole({
+      iam: fixture.clients.iam,
+      trustedService: 'pods.eks.amazonaws.com',
+      tags: PROTECTED,
+    });
+    servePodIdentity(clients.podIdentity, cluster.clusterName, role.arn);
+    const attached = async () =>
+      (await fixture.clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role.roleName })))
+        .AttachedPolicies ?? [];
+    const params = { clusterName: cluster.clusterName, namespace: 'default', serviceAccountName: 'app-sa' };
+
+    // Act
+    const answer = await fixture.runStep('contain.eks-workload-role', params);
+
+    // Assess: held naming the role, nothing attached; approved, the quarantine policy is attached
+    const held = expectHeld(answer, `iam-role:${role.roleName}`);
+    expect(held.resources.map((resource) => resource.key)).not.toContain(
+      `eks-cluster:${cluster.clusterName}`,
+    );
+    expect(await attached()).toEqual([]);
+    succeeded(await fixture.runStep('contain.eks-workload-role', params, { approval: APPROVED }));
+    expect(await attached()).toHaveLength(1);
   });
 });

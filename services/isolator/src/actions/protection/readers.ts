@@ -1,3 +1,4 @@
+import { parseProtectedTag, protectedTagIn } from '@ir/contracts';
 import type { TagReader, GatedAction } from './gate.js';
 
 /**
@@ -87,7 +88,10 @@ export const protectionReaders: { readonly [K in GatedAction]: () => Promise<Tag
     return (params, context) => clusterTags(context.client, params.clusterName);
   },
   'contain.eks-workload-role': async () => {
-    const { clusterTags } = await import('./eks-tags.js');
-    return (params, context) => clusterTags(context.client, params.clusterName);
+    const { workloadRoleTags } = await import('./eks-tags.js');
+    return (params, context, deps) => {
+      const tag = parseProtectedTag(deps.config.IR_PROTECTED_TAG);
+      return workloadRoleTags(context.client, params, (tags) => protectedTagIn(tags, tag) !== undefined);
+    };
   },
 };
