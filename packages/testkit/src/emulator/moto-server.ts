@@ -174,7 +174,10 @@ async function startOnce(options: StartMotoServerOptions): Promise<MotoServer> {
         },
       );
     }
-    if (await answers(`${endpoint}/moto-api/`)) return server;
+    if (await answers(`${endpoint}/moto-api/`)) {
+      await holdEcsTasksRunning(endpoint);
+      return server;
+    }
     if (Date.now() > deadline) {
       await server.stop();
       const message = `moto server did not answer at ${endpoint} within ${startupTimeoutMs} ms`;
@@ -183,6 +186,28 @@ async function startOnce(options: StartMotoServerOptions): Promise<MotoServer> {
       });
     }
     await sleep(100);
+  }
+}
+
+/**
+ * Emulator gap: moto 5.2.5 moves an ECS task one state towards STOPPED on every DescribeTasks that
+ * names it (its state manager's `ecs::task` transition, `manual` after 1 call), so a task is STOPPED
+ * after four reads; in AWS a running task stays running however often it is described. A step that
+ * reads the task once more (the isolator's protected-tag gate) would then find it stopped. The task
+ * model is told to move only after a million reads: it stays RUNNING until StopTask.
+ */
+async function holdEcsTasksRunning(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/state-manager/set-transition`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      model_name: 'ecs::task',
+      transition: { progression: 'manual', times: 1_000_000 },
+    }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (response.status !== 201) {
+    throw new EmulatorError(`moto refused the ECS task transition setting: HTTP ${response.status}`);
   }
 }
 

@@ -45,11 +45,11 @@ export const protectionReaders: { readonly [K in GatedAction]: () => Promise<Tag
   },
   'contain.s3-object': async () => {
     const { objectTags } = await import('./s3-tags.js');
-    return (params, context) => objectTags(context.client, params);
+    return (params, context) => objectTags(context.client, params, context.incidentId);
   },
   'contain.s3-object-delete': async () => {
     const { objectTags } = await import('./s3-tags.js');
-    return (params, context) => objectTags(context.client, params);
+    return (params, context) => objectTags(context.client, params, context.incidentId);
   },
   'contain.cloudtrail-logging': async () => {
     const { trailTags } = await import('./trail-tags.js');
