@@ -1,7 +1,6 @@
 import {
   CreateTagsCommand,
   DeleteTagsCommand,
-  DescribeInstancesCommand,
   EC2Client,
   type Instance,
   ModifyInstanceMetadataOptionsCommand,
@@ -14,13 +13,12 @@ import { type ReadBack, readBackUntilVerified } from '../../aws/read-back.js';
 import { tagList, tagMap } from '../../aws/tags.js';
 import {
   ContainmentRefusedError,
-  hasErrorCode,
   IsolatorError,
-  ResourceNotFoundError,
   UnexpectedAwsResponseError,
   VerificationFailedError,
 } from '../../errors.js';
 import { parsePreState } from '../pre-state.js';
+import { describeLiveInstance } from './live-instance.js';
 
 /**
  * Tags `contain.ec2-metadata` writes on the instance before it changes anything. Why: a repeated
@@ -57,25 +55,11 @@ const CUT = { httpEndpoint: 'disabled', httpTokens: 'required' } as const;
 
 type MetadataOptions = Omit<MetadataPreState, 'instanceId'>;
 
-const FIT = { retryable: false, reason: 'pre-state-too-large' } as const;
+/** The instance; a terminated or shutting-down one is gone. */
+const describeInstanceOrGone = (ec2: EC2Client, instanceId: string) =>
+  describeLiveInstance(ec2, instanceId, ['terminated', 'shutting-down']);
 
-/** The instance; an id EC2 does not know, or a terminated instance, is a permanent, named failure. */
-async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance> {
-  let instance: Instance | undefined;
-  try {
-    const output = await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    instance = output.Reservations?.[0]?.Instances?.[0];
-  } catch (error: unknown) {
-    if (!hasErrorCode(error, 'InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed')) throw error;
-  }
-  const state = instance?.State?.Name;
-  if (!instance || state === 'terminated' || state === 'shutting-down') {
-    throw new ResourceNotFoundError(`instance ${instanceId} not found${state ? ` (${state})` : ''}`, {
-      instanceId,
-    });
-  }
-  return instance;
-}
+const FIT = { retryable: false, reason: 'pre-state-too-large' } as const;
 
 /** What EC2 reports: the options as the pre-state records them, and whether they are applied yet. */
 interface ObservedOptions {
@@ -145,7 +129,7 @@ function readBack(
 ): Promise<ReadBack<ObservedOptions>> {
   return readBackUntilVerified(
     async () => {
-      const observed = optionsOf(await describeInstance(ec2, instanceId));
+      const observed = optionsOf(await describeInstanceOrGone(ec2, instanceId));
       return { observed, problems: differences(observed, wanted) };
     },
     { signal, attempts: 6 },
@@ -162,7 +146,7 @@ function readBack(
 export function containEc2Metadata(): StepHandler<'contain.ec2-metadata'> {
   return async ({ instanceId }, context) => {
     const ec2 = await context.client(EC2Client);
-    const instance = await describeInstance(ec2, instanceId);
+    const instance = await describeInstanceOrGone(ec2, instanceId);
     const tags = tagMap(instance.Tags);
     const owner = tags[MetadataTag.cutBy];
     if (owner && owner !== context.incidentId) {
@@ -234,7 +218,7 @@ export function rollbackEc2Metadata(): StepHandler<'rollback.ec2-metadata'> {
       'rollback.ec2-metadata',
     );
     const ec2 = await context.client(EC2Client);
-    const instance = await describeInstance(ec2, instanceId);
+    const instance = await describeInstanceOrGone(ec2, instanceId);
     const tags = tagMap(instance.Tags);
     const current = optionsOf(instance);
     const pending = differences({ ...current, state: null }, original).length > 0;

@@ -4,7 +4,6 @@ import {
   DescribeAutoScalingInstancesCommand,
 } from '@aws-sdk/client-auto-scaling';
 import {
-  DescribeInstancesCommand,
   DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
@@ -17,22 +16,9 @@ import { tagMap } from '../../aws/tags.js';
 import { hasErrorCode, ResourceNotFoundError } from '../../errors.js';
 import { findAcl } from '../network/find-acl.js';
 import type { ResourceTags } from './gate.js';
+import { describeLiveInstance } from '../ec2/live-instance.js';
 
 type Client = StepContext['client'];
-
-async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Instance> {
-  let instance: Instance | undefined;
-  try {
-    instance = (await ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]
-      ?.Instances?.[0];
-  } catch (error: unknown) {
-    if (!hasErrorCode(error, 'InvalidInstanceID.NotFound', 'InvalidInstanceID.Malformed')) throw error;
-  }
-  if (!instance || instance.State?.Name === 'terminated') {
-    throw new ResourceNotFoundError(`instance ${instanceId} not found`, { instanceId });
-  }
-  return instance;
-}
 
 /**
  * An instance and what its containment changes with it: the instance, each of its ENIs (their groups
@@ -43,7 +29,7 @@ async function describeInstance(ec2: EC2Client, instanceId: string): Promise<Ins
  */
 export async function instanceTags(client: Client, instanceId: string): Promise<ResourceTags[]> {
   const ec2 = await client(EC2Client);
-  const instance = await describeInstance(ec2, instanceId);
+  const instance = await describeLiveInstance(ec2, instanceId);
   const read: ResourceTags[] = [{ key: `ec2-instance:${instanceId}`, tags: tagMap(instance.Tags) }];
   const eniIds = (instance.NetworkInterfaces ?? []).flatMap((eni) =>
     eni.NetworkInterfaceId ? [eni.NetworkInterfaceId] : [],
