@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { DescribeAutoScalingInstancesCommand } from '@aws-sdk/client-auto-scaling';
 import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import {
@@ -25,8 +24,6 @@ import {
   GetObjectTaggingCommand,
   GetPublicAccessBlockCommand,
   ListObjectVersionsCommand,
-  PutObjectCommand,
-  PutObjectLegalHoldCommand,
 } from '@aws-sdk/client-s3';
 import type { ParamsOf } from '@ir/runtime';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -43,7 +40,6 @@ import {
   createS3Object,
   createTrail,
   createVpc,
-  EICAR_TEST_FILE,
   ingressRuleSet,
   isLogging,
   rdsClient,
@@ -52,6 +48,7 @@ import {
 } from '@ir/testkit';
 import { type FaultProxy, startFaultProxy } from '../../../../test/support/fault-proxy.js';
 import type { IsolatorMessageType } from '../../src/actions/table.js';
+import { storeEvidence } from './evidence-copy.js';
 import { fixture as recorded, type ReplayServer, startReplayServer } from '../kube-replay/replay-server.js';
 import { isolatorFixture } from './harness.js';
 
@@ -146,6 +143,20 @@ async function readRole(fixture: Fixture, roleName: string) {
     quarantinePolicies: await quarantinePolicies(fixture, roleName),
   };
 }
+
+/**
+ * A role's containment as read back by {@link readRole}: one quarantine policy, attached; false
+ * success leaves it unattached (contain.role-sessions, contain.eks-workload-role).
+ */
+const roleQuarantined = {
+  contained(state: unknown) {
+    const s = state as Awaited<ReturnType<typeof readRole>>;
+    assert(s.quarantinePolicies.length === 1, 'exactly one quarantine policy', s);
+    assert(s.attached.length === 1 && s.attached[0] === s.quarantinePolicies[0], 'it is attached', s);
+  },
+  principal: (state: unknown) => (state as { attached: unknown }).attached,
+  falseSuccessReason: /not verified: .*not attached/,
+};
 
 /** Each ENI's groups, the VPC's isolation groups (with their egress), ASG membership. */
 async function readInstance(fixture: Fixture, instanceId: string, vpcId: string) {
@@ -303,50 +314,6 @@ async function readS3Object(
       : null,
     versions: (listed.Versions ?? []).length + (listed.DeleteMarkers ?? []).length,
   };
-}
-
-/**
- * What `evidence.s3-object` leaves in the evidence bucket for one object version (the copy with its
- * SHA-256, a legal hold, the record beside it), put there with the emulator's admin client as the
- * S3 object tests do; `prefix` keeps each case's record apart. Returns the keys it wrote.
- */
-export async function storeEvidence(
-  fixture: Fixture,
-  object: { bucketName: string; key: string; versionId: string; eTag: string },
-  prefix: string,
-) {
-  const s3 = fixture.clients.s3;
-  const bucket = fixture.system.bucketName;
-  const sha256 = createHash('sha256').update(EICAR_TEST_FILE).digest('hex');
-  const copyKey = `${prefix}/s3-object.bin`;
-  const copy = await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: copyKey,
-      Body: EICAR_TEST_FILE,
-      Metadata: { 'ir-sha256': sha256 },
-    }),
-  );
-  await s3.send(
-    new PutObjectLegalHoldCommand({
-      Bucket: bucket,
-      Key: copyKey,
-      VersionId: copy.VersionId,
-      LegalHold: { Status: 'ON' },
-    }),
-  );
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: `${prefix}/s3-object.json`,
-      Body: JSON.stringify({
-        source: { ...object, size: EICAR_TEST_FILE.length },
-        sha256,
-        copy: { bucket, key: copyKey, versionId: copy.VersionId },
-        legalHold: 'ON',
-      }),
-    }),
-  );
 }
 
 /** The key's versions, and every version of what is stored under the evidence prefix. */
@@ -513,13 +480,7 @@ export const containmentCases: readonly ContainmentCase[] = [
       const role = await createRole({ iam: fixture.clients.iam });
       return { params: { roleName: role.roleName }, read: () => readRole(fixture, role.roleName) };
     },
-    contained(state) {
-      const s = state as Awaited<ReturnType<typeof readRole>>;
-      assert(s.quarantinePolicies.length === 1, 'exactly one quarantine policy', s);
-      assert(s.attached.length === 1 && s.attached[0] === s.quarantinePolicies[0], 'it is attached', s);
-    },
-    principal: (state) => (state as { attached: unknown }).attached,
-    falseSuccessReason: /not verified: .*not attached/,
+    ...roleQuarantined,
   }),
   caseOf({
     action: 'contain.remove-login-profile',
@@ -987,13 +948,7 @@ export const containmentCases: readonly ContainmentCase[] = [
         read: () => readRole(fixture, role.roleName),
       };
     },
-    contained(state) {
-      const s = state as Awaited<ReturnType<typeof readRole>>;
-      assert(s.quarantinePolicies.length === 1, 'exactly one quarantine policy', s);
-      assert(s.attached.length === 1 && s.attached[0] === s.quarantinePolicies[0], 'it is attached', s);
-    },
-    principal: (state) => (state as { attached: unknown }).attached,
-    falseSuccessReason: /not verified: .*not attached/,
+    ...roleQuarantined,
   }),
   caseOf({
     action: 'contain.tag-incident',

@@ -9,8 +9,9 @@ import { ListObjectVersionsCommand } from '@aws-sdk/client-s3';
 import { createS3Object, EICAR_TEST_FILE, uniqueName } from '@ir/testkit';
 import { describe, expect, it } from 'vitest';
 import type { FaultRuleMode } from '../../../../test/support/fault-proxy.js';
+import { storeEvidence } from './evidence-copy.js';
 import { succeeded } from './harness.js';
-import { containmentCases, storeEvidence, type Write, useProxiedIsolator } from './lost-answer-cases.js';
+import { containmentCases, type Write, useProxiedIsolator } from './lost-answer-cases.js';
 
 const modes: readonly Exclude<FaultRuleMode, 'false-success'>[] = ['applied-then-500', 'applied-then-drop'];
 

@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import {
   GetBucketPolicyCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
-  PutObjectCommand,
-  PutObjectLegalHoldCommand,
 } from '@aws-sdk/client-s3';
-import { createS3Object, EICAR_TEST_FILE } from '@ir/testkit';
+import { createS3Object } from '@ir/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failed, isolatorFixture, succeeded } from './harness.js';
+import { storeEvidence } from './evidence-copy.js';
 
 type Fixture = Awaited<ReturnType<typeof isolatorFixture>>;
 interface Statement {
@@ -215,52 +213,6 @@ describe('contain.s3-object-delete (on the emulator)', () => {
     await fixture.stop();
   });
 
-  /**
-   * What `evidence.s3-object` leaves in the evidence bucket (the copy, a legal hold, its record), put
-   * there with the emulator's admin client: the forensics side is tested in services/forensics, and
-   * the two together in the S3 malware whole-pipeline test.
-   */
-  async function storeEvidence(
-    incidentId: string,
-    object: { bucketName: string; key: string; versionId: string; eTag: string },
-    options: { hold?: boolean } = {},
-  ) {
-    const s3 = fixture.clients.s3;
-    const bucket = fixture.system.bucketName;
-    const sha256 = createHash('sha256').update(EICAR_TEST_FILE).digest('hex');
-    const copyKey = `incidents/${incidentId}/copy-object/s3-object.bin`;
-    const copy = await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: copyKey,
-        Body: EICAR_TEST_FILE,
-        Metadata: { 'ir-sha256': sha256 },
-      }),
-    );
-    if (options.hold !== false) {
-      await s3.send(
-        new PutObjectLegalHoldCommand({
-          Bucket: bucket,
-          Key: copyKey,
-          VersionId: copy.VersionId,
-          LegalHold: { Status: 'ON' },
-        }),
-      );
-    }
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: `incidents/${incidentId}/copy-object/s3-object.json`,
-        Body: JSON.stringify({
-          source: { ...object, eTag: object.eTag, size: EICAR_TEST_FILE.length },
-          sha256,
-          copy: { bucket, key: copyKey, versionId: copy.VersionId },
-          legalHold: 'ON',
-        }),
-      }),
-    );
-  }
-
   it('refuses while the incident has no evidence copy of that version, or one without a legal hold; deletes only that version once it has', async () => {
     // Prepare
     const object = await createS3Object({ s3: fixture.clients.s3, laterBodies: ['clean invoice'] });
@@ -269,11 +221,11 @@ describe('contain.s3-object-delete (on the emulator)', () => {
     const noEvidence = failed(
       await fixture.runStep('contain.s3-object-delete', params, { incidentId: 'inc-del-1' }),
     );
-    await storeEvidence('inc-del-2', object, { hold: false });
+    await storeEvidence(fixture, object, 'incidents/inc-del-2/copy-object', { hold: false });
     const noHold = failed(
       await fixture.runStep('contain.s3-object-delete', params, { incidentId: 'inc-del-2' }),
     );
-    await storeEvidence('inc-del-3', object);
+    await storeEvidence(fixture, object, 'incidents/inc-del-3/copy-object');
     const dry = succeeded(
       await fixture.runStep('contain.s3-object-delete', params, { incidentId: 'inc-del-3', dryRun: true }),
     );
