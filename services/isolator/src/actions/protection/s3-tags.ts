@@ -1,12 +1,8 @@
-import {
-  GetBucketPolicyCommand,
-  GetBucketTaggingCommand,
-  GetObjectTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, GetObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import type { StepContext } from '@ir/runtime';
 import { tagMap } from '../../aws/tags.js';
 import { hasErrorCode, ResourceNotFoundError } from '../../errors.js';
+import { parsePolicy, readPolicy } from '../s3/bucket.js';
 import { objectStatementSid } from '../s3/object.js';
 import type { ResourceTags } from './gate.js';
 
@@ -85,13 +81,6 @@ async function underOwnQuarantine(
   incidentId: string,
 ): Promise<boolean> {
   const sid = objectStatementSid(incidentId, params.bucketName, params.key);
-  try {
-    const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: params.bucketName }))).Policy;
-    const statements = (JSON.parse(policy ?? '{}') as { Statement?: { Sid?: string; Effect?: string }[] })
-      .Statement;
-    return (statements ?? []).some((statement) => statement.Sid === sid && statement.Effect === 'Deny');
-  } catch (error: unknown) {
-    if (hasErrorCode(error, 'NoSuchBucketPolicy')) return false;
-    throw error;
-  }
+  const policy = parsePolicy(await readPolicy(s3, params.bucketName));
+  return policy.Statement.some((statement) => statement.Sid === sid && statement.Effect === 'Deny');
 }
